@@ -13,7 +13,7 @@ const nodesDir = join(root, 'nodes');
 const languages = readdirSync(join(root, 'locales'));
 for (const nodeName of readdirSync(nodesDir)) {
   const source = join(nodesDir, nodeName);
-  if (nodeName === 'common' || !statSync(source).isDirectory()) continue;
+  if (!statSync(source).isDirectory() || !existsSync(join(source, nodeName + '.html'))) continue;
   const target = join(dist, 'nodes', nodeName);
   mkdirSync(target, { recursive: true });
   for (const file of readdirSync(source)) {

@@ -1,0 +1,3 @@
+// The decoder library: pure TypeScript, no Node-RED imports (exports["./decoders"]).
+export * from './pcap';
+export * from './packet';

@@ -33,6 +33,8 @@ export function ipv4ToString(b: Buffer, o: number): string {
  *  4.1 no leading zeros in a 16-bit field; 4.2.1 "::" shortens as much as possible;
  *  4.2.2 never "::" for a single zero field; 4.2.3 the longest run, the first one on a tie;
  *  4.3 lowercase; 5 IPv4-mapped addresses (::ffff:0:0/96) end in dotted-quad.
+ * The deprecated IPv4-compatible form (RFC 4291 2.5.5.1, ::a.b.c.d with the 7th field non-zero)
+ * is also written dotted, as inet_ntop, tshark and Node's net.SocketAddress all do.
  */
 export function ipv6ToString(b: Buffer, o: number): string {
   const g0 = (b[o] << 8) | b[o + 1];
@@ -41,8 +43,12 @@ export function ipv6ToString(b: Buffer, o: number): string {
   const g3 = (b[o + 6] << 8) | b[o + 7];
   const g4 = (b[o + 8] << 8) | b[o + 9];
   const g5 = (b[o + 10] << 8) | b[o + 11];
-  if ((g0 | g1 | g2 | g3 | g4) === 0 && g5 === 0xffff) return '::ffff:' + ipv4ToString(b, o + 12);
-  const g = [g0, g1, g2, g3, g4, g5, (b[o + 12] << 8) | b[o + 13], (b[o + 14] << 8) | b[o + 15]];
+  const g6 = (b[o + 12] << 8) | b[o + 13];
+  if ((g0 | g1 | g2 | g3 | g4) === 0) {
+    if (g5 === 0xffff) return '::ffff:' + ipv4ToString(b, o + 12);
+    if (g5 === 0 && g6 !== 0) return '::' + ipv4ToString(b, o + 12);
+  }
+  const g = [g0, g1, g2, g3, g4, g5, g6, (b[o + 14] << 8) | b[o + 15]];
   let bestStart = -1;
   let bestLen = 1; // a run must be at least 2 fields long (4.2.2)
   for (let i = 0; i < 8; ) {

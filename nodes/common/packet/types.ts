@@ -75,7 +75,7 @@ export interface IPv6Header {
   /** Upper-layer protocol after the extension headers. */
   protocol: number;
   fragment?: {
-    offset: number;
+    offset: number; // bytes (the field times 8), like IPv4Header.fragmentOffset
     moreFragments: boolean;
     identification: number;
     /** Next Header of the Fragment header (the first header of the fragmentable part). */

@@ -7,7 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { CaptureFormatError, CaptureReader, parseCaptureBuffer, readCaptureFile, readCaptureStream } from '../../nodes/common/pcap';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { CaptureFormatError, CaptureReader, PcapWriter, parseCaptureBuffer, readCaptureBatches, readCaptureFile, readCaptureStream } from '../../nodes/common/pcap';
 import type { CapturePacket } from '../../nodes/common/pcap';
 import { dissect } from '../../nodes/common/packet';
 import { hasCommand, isRoot, requireCommands, requireRoot } from '../helpers/real';
@@ -344,6 +346,39 @@ describe('truncated and corrupt input', () => {
       for await (const p of readCaptureStream(Readable.from([good.subarray(0, 100), good.subarray(100, cut)]))) seen.push(p);
     }, (e: unknown) => e instanceof CaptureFormatError && e.offset === full[3].offset);
     assert.equal(seen.length, 3);
+  });
+
+  test('memory stays bounded while 100 MB stream through', async () => {
+    const w = new PcapWriter({ linkType: 1 });
+    const frame = Buffer.alloc(493, 0x55); // odd size: records straddle every chunk boundary
+    const perChunk = 130;
+    const chunks = 1600; // ~ 100 MB in total
+    async function* source(): AsyncGenerator<Buffer> {
+      yield w.header();
+      const record = w.packet(frame, { seconds: 1, nanoseconds: 2 });
+      const block = Buffer.concat(Array.from({ length: perChunk }, () => record));
+      for (let i = 0; i < chunks; i++) {
+        // hand out the block in uneven pieces, as a socket or file stream would
+        yield block.subarray(0, 1000);
+        yield block.subarray(1000, 40000);
+        yield block.subarray(40000);
+      }
+    }
+    setFlagsFromString('--expose_gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    let packets = 0;
+    let peak = 0;
+    for await (const batch of readCaptureBatches(source())) {
+      packets += batch.length;
+      if (packets % 50000 < batch.length) {
+        gc();
+        peak = Math.max(peak, process.memoryUsage().heapUsed - before);
+      }
+    }
+    assert.equal(packets, perChunk * chunks);
+    assert.ok(peak < 16 * 1024 * 1024, `heap grew by ${peak} bytes while streaming`);
   });
 
   test('a partial record does not get copied again and again (bounded, linear buffering)', () => {

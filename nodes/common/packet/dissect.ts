@@ -109,5 +109,8 @@ function enter(b: Buffer, c: Cursor, p: Packet, linkType: number, depth: number,
     addError(p, p.tunnel?.kind ?? 'tunnel', c.offset, `tunnel nesting deeper than ${MAX_TUNNEL_DEPTH}`);
     return;
   }
-  p.inner = walk(b.subarray(c.offset, c.end), linkType, depth + 1, noTunnels);
+  const inner = walk(b.subarray(c.offset, c.end), linkType, depth + 1, noTunnels);
+  p.inner = inner;
+  // The outer `layers` lists the whole stack, outermost first (see Packet.layers).
+  for (const layer of inner.layers) p.layers.push(layer);
 }

@@ -81,6 +81,7 @@ describe('real loopback captures', () => {
       ['us.pcapng', ['-F', 'pcapng']],
       ['commented.pcapng', ['-F', 'pcapng', '-a', '1:first packet', '-a', '3:third, with a comma? no']],
       ['snap64.pcap', ['-F', 'pcap', '-s', '64']],
+      ['modified.pcap', ['-F', 'modpcap']],
       ['from-ns.pcapng', ['-F', 'pcapng']],
     ];
     for (const [name, args] of variants) {

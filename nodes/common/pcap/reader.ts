@@ -4,7 +4,6 @@
 import {
   ClassicHeader,
   PCAP_HEADER_LENGTH,
-  PCAP_RECORD_HEADER_LENGTH,
   classicMagic,
   classicRecordLength,
   parseClassicHeader,
@@ -183,7 +182,7 @@ export class CaptureReader {
         this.fail(result);
         return buf.length;
       }
-      this.needed = result < buf.length ? classicRecordLength(this.pcapHeader, buf, result) : PCAP_RECORD_HEADER_LENGTH;
+      this.needed = result < buf.length ? classicRecordLength(this.pcapHeader, buf, result) : this.pcapHeader.recordHeaderLength;
       return result;
     }
     // pcapng: whole blocks only.

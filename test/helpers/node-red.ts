@@ -74,7 +74,7 @@ export class NodeRed {
       credentialSecret: 'wirescope-test-secret',
       debugMaxLength: 100000,
       logging: { console: { level: 'debug', metrics: false, audit: false } },
-      editorTheme: { tours: false, palette: { editable: false } },
+      editorTheme: { tours: false }, externalModules: { palette: { allowInstall: false } }, diagnostics: { enabled: false }, telemetry: { enabled: false },
       ...options.settings,
     };
     writeFileSync(join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);

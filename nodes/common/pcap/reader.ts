@@ -128,7 +128,7 @@ export class CaptureReader {
     if (!this.format) {
       this.error = new CaptureFormatError(
         this.pendingLength === 0 ? 'empty input: no capture header' : 'input too short for a capture header',
-        this.pendingLength,
+        0,
       );
     } else if (this.pendingLength > 0) {
       this.error = new CaptureFormatError(

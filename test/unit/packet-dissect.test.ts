@@ -97,6 +97,14 @@ describe('dissect vs tshark', () => {
         Buffer.concat([Buffer.from([0, 0, 0, 24]), F.ipv6(F.V6_A, F.V6_B, 17, F.udp(5, 6, F.bytes(4)))]),
       ],
     },
+    {
+      name: 'loop',
+      linkType: LinkType.LOOP,
+      frames: () => [
+        Buffer.concat([Buffer.from([0, 0, 0, 2]), F.ipv4('10.0.0.1', '10.0.0.2', 6, F.tcp(1, 2, 2, Buffer.alloc(0)))]),
+        Buffer.concat([Buffer.from([0, 0, 0, 24]), F.ipv6(F.V6_A, F.V6_B, 58, F.icmp(135, 0, F.bytes(20)))]),
+      ],
+    },
   ];
   for (const c of cases) {
     test(c.name, (t) => {

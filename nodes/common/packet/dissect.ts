@@ -8,8 +8,6 @@ import { ipv6 } from './ipv6';
 import { IPPROTO_GRE, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, icmp, tcp, udp } from './l4';
 import { VXLAN_PORT, gre, vxlan } from './tunnel';
 
-/** LINKTYPE_LOOP: like NULL but the family is always big-endian (OpenBSD). */
-const LINKTYPE_LOOP = 108;
 /** Tunnels inside tunnels are followed this deep; beyond, the rest stays in `payload`. */
 export const MAX_TUNNEL_DEPTH = 4;
 
@@ -40,7 +38,7 @@ function walk(b: Buffer, linkType: number, depth: number, noTunnels: boolean): P
     case LinkType.NULL:
       ok = loopback(b, c, p, false);
       break;
-    case LINKTYPE_LOOP:
+    case LinkType.LOOP:
       ok = loopback(b, c, p, true);
       break;
     case LinkType.RAW:

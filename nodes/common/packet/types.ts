@@ -7,6 +7,7 @@ export const LinkType = {
   NULL: 0,
   ETHERNET: 1,
   RAW: 101,
+  LOOP: 108, // like NULL, address family always big-endian (OpenBSD)
   LINUX_SLL: 113,
   IPV4: 228,
   IPV6: 229,

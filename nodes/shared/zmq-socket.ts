@@ -115,6 +115,7 @@ export function watchSocket(socket: Zmq.Socket, mode: 'bind' | 'connect', onChan
         switch (event.type) {
           case 'handshake':
             state.peers += 1;
+            state.waiting = mode === 'bind' ? 'listening' : 'connecting';
             break;
           case 'handshake:error:auth':
           case 'handshake:error:protocol':
@@ -148,7 +149,8 @@ export function watchSocket(socket: Zmq.Socket, mode: 'bind' | 'connect', onChan
 /** Short status text: "2 peers", "listening", "auth failed ×3"… plus the caller's counters. */
 export function monitorStatus(state: MonitorState, extra: string): { fill: 'green' | 'yellow' | 'red'; shape: 'dot' | 'ring'; text: string } {
   const suffix = extra ? ` · ${extra}` : '';
-  if (state.peers > 0) return { fill: 'green', shape: 'dot', text: `${state.peers} peer${state.peers === 1 ? '' : 's'}${suffix}` };
+  const failed = state.handshakeFailures > 0 ? `, ${state.handshakeFailures} failed handshake${state.handshakeFailures === 1 ? '' : 's'}` : '';
+  if (state.peers > 0) return { fill: 'green', shape: 'dot', text: `${state.peers} peer${state.peers === 1 ? '' : 's'}${failed}${suffix}` };
   if (state.handshakeFailures > 0) return { fill: 'red', shape: 'ring', text: `handshake failed (${state.lastFailure}) ×${state.handshakeFailures}${suffix}` };
   return { fill: 'yellow', shape: 'ring', text: `${state.waiting}${suffix}` };
 }

@@ -1,1 +1,4 @@
+// The decoder library: pure TypeScript, no Node-RED imports (exports["./decoders"]).
+export * from './pcap';
+export * from './packet';
 export * from './capture-protocol';

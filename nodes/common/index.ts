@@ -2,3 +2,4 @@
 export * from './pcap';
 export * from './packet';
 export * from './capture-protocol';
+export * from './rtp';

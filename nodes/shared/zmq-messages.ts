@@ -17,6 +17,11 @@ export function framesOf(msg: NodeMessage): Frame[] {
   return typeof msg.topic === 'string' && msg.topic !== '' ? [msg.topic, ...body] : body;
 }
 
+/**
+ * The capture-protocol frames for one message. The source is msg.source, else the node's source.
+ * An event is msg.event = {type, details?}, or a file event of pcap file out
+ * (msg.payload = {event: 'rotated', source, file, ...}) which becomes type "file-rotated".
+ */
 export function captureFrames(msg: NodeMessage & { source?: unknown; event?: unknown }, defaultSource: string): Buffer[] {
   const source = typeof msg.source === 'string' && msg.source ? msg.source : defaultSource;
   if (msg.event && typeof msg.event === 'object') {
@@ -24,10 +29,16 @@ export function captureFrames(msg: NodeMessage & { source?: unknown; event?: unk
     if (typeof event.type !== 'string') throw new Error('msg.event.type must be a string');
     return encodeCaptureEvent(source, { type: event.type, time: typeof event.time === 'number' ? event.time : Date.now(), ...(event.details ? { details: event.details } : {}) });
   }
+  const fileEvent = msg.payload as { event?: unknown; source?: unknown; file?: unknown } | undefined;
+  if (fileEvent && typeof fileEvent === 'object' && !Array.isArray(fileEvent) && typeof fileEvent.event === 'string' && typeof fileEvent.file === 'string') {
+    const { event, source: fileSource, ...details } = fileEvent as Record<string, unknown>;
+    const eventSource = typeof fileSource === 'string' && fileSource ? fileSource : source;
+    return encodeCaptureEvent(eventSource, { type: `file-${String(event)}`, time: Date.now(), details });
+  }
   const items = Array.isArray(msg.payload) ? msg.payload : [msg.payload];
   const packets: CapturedFrame[] = [];
   for (const item of items) {
-    if (!isCapturedPacket(item)) throw new Error('capture format needs msg.payload to be captured packets (from pcap in / pcap file in) or msg.event');
+    if (!isCapturedPacket(item)) throw new Error('capture format needs msg.payload to be captured packets (from pcap in / pcap file in), msg.event, or a pcap file out file event');
     packets.push(item);
   }
   return encodeCaptureData(source, packets);
@@ -46,7 +57,8 @@ export function messageOfFrames(frames: Buffer[], topicFrame: boolean, asString:
 }
 
 export function messageOfCapture(decoded: CaptureMessage): NodeMessage {
-  if (decoded.kind === 'event') return { topic: 'event', source: decoded.source, payload: decoded.event } as NodeMessage;
+  // msg.topic is the capture source, as pcap file out expects for its per-source files.
+  if (decoded.kind === 'event') return { topic: decoded.source, kind: 'event', source: decoded.source, payload: decoded.event } as NodeMessage;
   const packets: CapturedPacket[] = decoded.packets.map((p) => ({
     timestamp: p.seconds * 1000 + p.nanoseconds / 1e6,
     seconds: p.seconds,
@@ -56,6 +68,6 @@ export function messageOfCapture(decoded: CaptureMessage): NodeMessage {
     originalLength: p.originalLength,
     frame: p.frame,
   }));
-  return { topic: 'data', source: decoded.source, payload: packets } as NodeMessage;
+  return { topic: decoded.source, kind: 'data', source: decoded.source, payload: packets } as NodeMessage;
 }
 

@@ -48,7 +48,7 @@ async function post(nodeRed: NodeRed, path: string, body: unknown): Promise<void
 const zmqOut = (id: string, extra: Record<string, unknown>): FlowNode => ({ id, type: 'wirescope-zmq-out', mode: 'bind', socketType: 'pub', format: 'capture', hwm: 1000, linger: 0, wires: [], ...extra });
 const zmqIn = (id: string, extra: Record<string, unknown>): FlowNode => ({ id, type: 'wirescope-zmq-in', mode: 'connect', socketType: 'sub', format: 'capture', reconnectInterval: 100, reconnectMaxInterval: 500, wires: [[`${id}-sink`]], ...extra });
 const bufferOf = (b: { type: string; data: number[] }) => Buffer.from(b.data);
-const isProbe = (m: any) => (m.topic === 'event' ? m.payload.type === 'probe' : bufferOf(m.payload[0].frame).toString() === 'probe');
+const isProbe = (m: any) => (m.kind === 'event' ? m.payload.type === 'probe' : bufferOf(m.payload[0].frame).toString() === 'probe');
 const peers = (n: number) => (s: { text?: string }) => new RegExp(`^${n} peers?\\b`).test(s.text ?? '');
 
 function packet(seconds: number, bytes: Buffer, iface = 'eth0') {
@@ -84,7 +84,7 @@ test('PUB/SUB with the capture protocol: subscribers filter by kind and by sourc
   const real = (tag: string) => sink.messages(tag).filter((m) => !isProbe(m));
   await waitUntil('every subscriber to get its share', () => real('all').length >= 6 && real('edge1').length >= 2 && real('events').length >= 3);
   const [all, edge1, events] = [real('all'), real('edge1'), real('events')];
-  assert.deepEqual(all.map((m) => `${m.topic}:${m.source}`).sort(), ['data:edge-1', 'data:edge-1', 'data:edge-10', 'event:edge-1', 'event:edge-1', 'event:edge-2']);
+  assert.deepEqual(all.map((m) => `${m.kind}:${m.topic}`).sort(), ['data:edge-1', 'data:edge-1', 'data:edge-10', 'event:edge-1', 'event:edge-1', 'event:edge-2']);
   // data/edge-1/ must not select edge-10, nor any event.
   assert.equal(edge1.length, 2);
   assert.deepEqual(edge1.map((m) => m.source), ['edge-1', 'edge-1']);

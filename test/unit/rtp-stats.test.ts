@@ -138,7 +138,7 @@ test('MOS: G.107 Annex B mapping and the E-model losses it is built on', () => {
 });
 
 test('mutated and truncated frames never throw (seeded fuzz)', () => {
-  const plan = planRtpStream({ count: 50 });
+  const plan = planRtpStream({ count: 50, lose: [5], swap: [10], duplicate: [20] });
   let seed = 99;
   const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
   const tracker = new RtpTracker();

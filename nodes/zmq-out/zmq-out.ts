@@ -16,6 +16,8 @@ interface ZmqOutDef extends NodeDef, ZmqSocketConfig {
   source?: string;
   /** Messages waiting in Node-RED while the socket is busy; beyond this they are dropped and counted. */
   queueLimit?: number | string;
+  /** How long a message may wait for room below the high-water mark (ms): 0 drops at once, -1 waits. */
+  sendTimeout?: number | string;
 }
 
 export = function (RED: NodeAPI) {
@@ -63,9 +65,12 @@ export = function (RED: NodeAPI) {
 
     try {
       const endpoints = parseEndpoints(config.endpoints);
-      // sendTimeout 0: when the high-water mark is reached send() fails at once with EAGAIN and
-      // we count the drop. A PUB socket would otherwise drop silently; noDrop turns that into EAGAIN.
-      const options = { ...socketOptions(config, node.credentials ?? {}, 'send', Z), sendTimeout: 0 };
+      // At the high-water mark send() waits up to sendTimeout (0 = not at all), then fails with
+      // EAGAIN and we count the drop. A PUB socket would drop silently; noDrop turns that into EAGAIN.
+      // While it waits, messages queue here up to queueLimit, beyond which they are dropped too.
+      const sendTimeout = config.sendTimeout === undefined || config.sendTimeout === '' ? 0 : Number(config.sendTimeout);
+      if (!Number.isInteger(sendTimeout) || sendTimeout < -1) throw new Error(`send timeout must be -1, 0 or a number of ms: ${String(config.sendTimeout)}`);
+      const options = { ...socketOptions(config, node.credentials ?? {}, 'send', Z), sendTimeout };
       socket = config.socketType === 'push' ? new Z.Push(options) : new Z.Publisher({ ...options, noDrop: true });
       state = watchSocket(socket, config.mode, () => showStatus());
       node.status(monitorStatus(state, ''));

@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as zmq from 'zeromq';
 import { MessageSink, NodeRed, freePort, waitUntil, type FlowNode } from '../helpers/node-red';
@@ -192,4 +192,21 @@ test('PUSH beyond the high-water mark: every dropped message is counted in the s
   } finally {
     pull.close();
   }
+});
+
+test('redeploys close every socket: the same endpoint binds again and no descriptors leak', async () => {
+  const endpoint = `tcp://127.0.0.1:${await freePort()}`;
+  const fds = () => readdirSync(`/proc/${publisher!.pid}/fd`).length;
+  let before = 0;
+  for (let round = 0; round < 8; round++) {
+    // Both ends in one process: a leaked bind would make the next round fail with EADDRINUSE.
+    await publisher!.deploy([
+      zmqOut(`zpub${round}`, { endpoints: endpoint, format: 'frames' }),
+      zmqIn(`zsub${round}`, { endpoints: endpoint, format: 'frames', wires: [[]] }),
+    ]);
+    await publisher!.waitForStatus(`zpub${round}`, peers(1));
+    if (round === 1) before = fds();
+  }
+  assert.ok(!publisher!.logs.some((l) => /bind failed/.test(l)), 'a bind failed: a socket from an earlier deploy was still open');
+  assert.ok(fds() - before <= 3, `descriptors grew from ${before} to ${fds()} over 6 redeploys`);
 });

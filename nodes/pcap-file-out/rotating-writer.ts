@@ -1,6 +1,6 @@
 // Writes packets of one capture source to pcap or pcapng files, rotating by size and/or age,
 // gzip-compressing closed files and keeping N files or N days. Reports what it does as events.
-import { createReadStream, createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, openSync, type WriteStream } from 'node:fs';
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -72,11 +72,24 @@ export class RotatingCaptureWriter {
 
   private open(first: CapturedPacket): OpenFile {
     const time = new Date(Date.now());
-    let path = renderName(this.options.template, time, this.source);
-    mkdirSync(dirname(path), { recursive: true });
-    // Two rotations within one second of the name's resolution: number the later files.
-    for (let n = 1; existsSync(path) || existsSync(`${path}.gz`); n++) path = withCounter(renderName(this.options.template, time, this.source), n);
-    const stream = createWriteStream(path);
+    const name = renderName(this.options.template, time, this.source);
+    mkdirSync(dirname(name), { recursive: true });
+    // Two files opened within one tick of the name's resolution: number the later ones. The file
+    // is created here, exclusively, so the next open sees it even before its stream has written.
+    let path = name;
+    let fd: number | undefined;
+    for (let n = 1; fd === undefined; n++) {
+      if (!existsSync(`${path}.gz`)) {
+        try {
+          fd = openSync(path, 'wx');
+          break;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        }
+      }
+      path = withCounter(name, n);
+    }
+    const stream = createWriteStream(path, { fd });
     stream.on('error', (err) => this.report({ event: 'error', source: this.source, file: path, reason: err.message }));
     const linkType = first.linkType;
     let encode: (p: CapturedPacket) => Buffer;

@@ -25,7 +25,10 @@ export function ipv4(b: Buffer, c: Cursor, p: Packet): boolean {
     addError(p, 'ipv4', o, `truncated IPv4 header: ${avail} of ${headerLength} bytes`);
     return false;
   }
-  const totalLength = (b[o + 2] << 8) | b[o + 3];
+  let totalLength = (b[o + 2] << 8) | b[o + 3];
+  // Total Length 0 is what captures of TCP segmentation offload show (the NIC fills it in):
+  // like Wireshark, take the datagram to run to the end of the frame.
+  if (totalLength === 0) totalLength = Math.min(avail, 65535);
   const flagsOffset = (b[o + 6] << 8) | b[o + 7];
   p.ipv4 = {
     version: 4,

@@ -272,15 +272,12 @@ export class IpReassembler {
   }
 }
 
-/** Copy of the IPv4 header: it sits right before the payload slice in the same frame. */
+/** Copy of the IPv4 header: the fragment's payload slice starts right after it in the frame. */
 function ipv4HeaderOf(p: Packet, headerLength: number): Buffer | undefined {
   const payload = p.ipv4!.payload!;
-  const options = p.ipv4!.options;
-  // options is the slice [header+20, header+hl); the header starts 20 bytes before it.
-  if (options.buffer !== payload.buffer) return undefined;
-  const start = options.byteOffset - 20;
+  const start = payload.byteOffset - headerLength;
   if (start < 0) return undefined;
-  return Buffer.from(Buffer.from(options.buffer, start, headerLength));
+  return Buffer.from(Buffer.from(payload.buffer, start, headerLength));
 }
 
 /** The 40-byte fixed IPv6 header: before the extension headers up to the Fragment header. */

@@ -4,7 +4,6 @@
 import {
   ClassicHeader,
   PCAP_HEADER_LENGTH,
-  PCAP_RECORD_HEADER_LENGTH,
   classicMagic,
   classicRecordLength,
   parseClassicHeader,
@@ -77,24 +76,43 @@ export class CaptureReader {
   feed(chunk: Buffer): CapturePacket[] {
     const out: CapturePacket[] = [];
     if (this.error || this.ended || chunk.length === 0) return out;
-    this.pending.push(chunk);
-    this.pendingLength += chunk.length;
-    // Do not concatenate partial records chunk after chunk (quadratic): wait until enough is there.
-    if (this.pendingLength < this.needed) return out;
-    const buf = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingLength);
+    let from = 0;
+    // A structure straddles the previous chunk(s) and this one: stitch only the bytes it needs
+    // (never the whole new chunk), parse it, then go on in the new chunk without copying.
+    while (this.pendingLength > 0) {
+      const want = Math.max(1, this.needed - this.pendingLength);
+      if (chunk.length - from < want) {
+        this.pending.push(from === 0 ? chunk : chunk.subarray(from));
+        this.pendingLength += chunk.length - from;
+        return out;
+      }
+      this.pending.push(chunk.subarray(from, from + want));
+      from += want;
+      const stitched = Buffer.concat(this.pending, this.pendingLength + want);
+      const pos = this.parse(stitched, out);
+      this.consumed += pos;
+      if (this.error) {
+        this.pending = [];
+        this.pendingLength = 0;
+        return out;
+      }
+      const tail = stitched.subarray(pos);
+      this.pending = tail.length > 0 ? [tail] : [];
+      this.pendingLength = tail.length;
+    }
+    if (from >= chunk.length) return out;
+    const buf = from === 0 ? chunk : chunk.subarray(from);
+    if (buf.length < this.needed) {
+      this.pending = [buf];
+      this.pendingLength = buf.length;
+      return out;
+    }
     const pos = this.parse(buf, out);
     this.consumed += pos;
-    if (this.error) {
-      this.pending = [];
-      this.pendingLength = 0;
-    } else if (pos >= buf.length) {
-      this.pending = [];
-      this.pendingLength = 0;
-    } else {
+    if (!this.error && pos < buf.length) {
       // Keep the tail as a view; it pins the chunk only until the next record completes.
-      const tail = buf.subarray(pos);
-      this.pending = [tail];
-      this.pendingLength = tail.length;
+      this.pending = [buf.subarray(pos)];
+      this.pendingLength = buf.length - pos;
     }
     return out;
   }
@@ -110,7 +128,7 @@ export class CaptureReader {
     if (!this.format) {
       this.error = new CaptureFormatError(
         this.pendingLength === 0 ? 'empty input: no capture header' : 'input too short for a capture header',
-        this.pendingLength,
+        0,
       );
     } else if (this.pendingLength > 0) {
       this.error = new CaptureFormatError(
@@ -164,7 +182,7 @@ export class CaptureReader {
         this.fail(result);
         return buf.length;
       }
-      this.needed = result < buf.length ? classicRecordLength(this.pcapHeader, buf, result) : PCAP_RECORD_HEADER_LENGTH;
+      this.needed = result < buf.length ? classicRecordLength(this.pcapHeader, buf, result) : this.pcapHeader.recordHeaderLength;
       return result;
     }
     // pcapng: whole blocks only.

@@ -55,6 +55,8 @@ export = function (RED: NodeAPI) {
         } catch (err) {
           if (closed || sock.closed) return;
           node.error(`receive failed: ${(err as Error).message}`);
+          // Never spin on a persistent error: give the socket a moment before the next try.
+          await new Promise((r) => setTimeout(r, 100));
           continue;
         }
         received += 1;

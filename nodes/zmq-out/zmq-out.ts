@@ -1,7 +1,7 @@
 // zmq out: sends messages on a PUB or PUSH socket, either as plain multipart frames
 // (msg.topic → first frame, msg.payload → one frame or an array of frames) or encoded as the
 // capture-server protocol (msg.payload = CapturedPacket(s) → a data message; msg.event → an event).
-import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type * as Zmq from 'zeromq';
 import { captureFrames, framesOf, type Frame } from '../shared/zmq-messages';
 import {
@@ -40,7 +40,10 @@ export = function (RED: NodeAPI) {
     let dropped = 0;
     let closed = false;
     let sending = false;
-    const queue: Frame[][] = [];
+    // A FIFO read from `head`: Array.shift() would be O(n) on a long queue.
+    let queue: Frame[][] = [];
+    let head = 0;
+    const queued = () => queue.length - head;
 
     const counters = () => `${sent} sent${dropped ? `, ${dropped} dropped` : ''}`;
     let statusTimer: NodeJS.Timeout | undefined;
@@ -86,11 +89,16 @@ export = function (RED: NodeAPI) {
     const pump = async () => {
       if (sending || !socket) return;
       sending = true;
-      while (queue.length > 0 && !closed) {
-        const frames = queue.shift()!;
+      while (queued() > 0 && !closed) {
+        const frames = queue[head++];
+        if (head >= 4096 && head * 2 >= queue.length) {
+          queue = queue.slice(head);
+          head = 0;
+        }
         try {
           await socket.send(frames);
           sent += 1;
+          showStatus();
         } catch (err) {
           if (closed) break;
           if ((err as { code?: string }).code === 'EAGAIN') countDrop('high-water mark');
@@ -109,7 +117,7 @@ export = function (RED: NodeAPI) {
       } catch (err) {
         return done(err as Error);
       }
-      if (queue.length >= queueLimit) {
+      if (queued() >= queueLimit) {
         countDrop('queue full');
         return done();
       }
@@ -121,7 +129,9 @@ export = function (RED: NodeAPI) {
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
       if (statusTimer) clearTimeout(statusTimer);
-      queue.length = 0;
+      if (queued() > 0) node.warn(RED._('zmq-out.warn.unsent', { count: queued() }));
+      queue = [];
+      head = 0;
       // close() honours linger: queued frames get that long to leave, then the socket is gone.
       try { socket?.close(); } catch { /* already closed */ }
       node.status({});

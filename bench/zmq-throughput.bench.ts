@@ -89,7 +89,8 @@ async function nodeRed(sender: NodeRed, receiver: NodeRed, sink: MessageSink, c:
     { id: 'go', type: 'http in', url: '/go', method: 'post', wires: [['burst']] },
     { id: 'burst', type: 'function', outputs: 2, func: `
       const frames = Array.from({ length: ${c.frames} }, () => Buffer.alloc(${c.size}, 1));
-      for (let i = 0; i < ${c.messages}; i++) node.send([{ payload: ${c.frames === 1 ? 'frames[0]' : 'frames'} }, null]);
+      // clone = false: the function node would otherwise deep-copy every message it sends.
+      for (let i = 0; i < ${c.messages}; i++) node.send([{ payload: ${c.frames === 1 ? 'frames[0]' : 'frames'} }, null], false);
       return [null, { payload: 'ok', res: msg.res }];`, wires: [['bout'], ['ok']] },
     { id: 'ok', type: 'http response', wires: [] },
     { id: 'bout', type: 'wirescope-zmq-out', socketType: 'push', mode: 'bind', endpoints: endpoint, format: 'frames', hwm: 100000, queueLimit: c.messages, sendTimeout: -1, wires: [] },

@@ -39,9 +39,11 @@ function main(): void {
   cap.setMinBytes?.(0);
   report({ type: 'open', linkType });
 
+  // Records are written straight into a chunk buffer: no allocation per packet, one pipe write
+  // per chunk (when it fills, or once per event-loop turn).
   const writer = new PcapWriter({ linkType, nanosecond: true, snapLength: request.snaplen });
-  let chunks: Buffer[] = [writer.header()];
-  let chunkBytes = chunks[0].length;
+  let chunk = Buffer.allocUnsafe(FLUSH_BYTES + KERNEL_SNAPLEN + 16);
+  let used = writer.header().copy(chunk, 0);
   let unsent = 0; // bytes handed to stdout and not yet drained
   let captured = 0;
   let dropped = 0;
@@ -49,10 +51,10 @@ function main(): void {
 
   const flush = () => {
     flushScheduled = false;
-    if (chunks.length === 0) return;
-    const data = Buffer.concat(chunks, chunkBytes);
-    chunks = [];
-    chunkBytes = 0;
+    if (used === 0) return;
+    const data = chunk.subarray(0, used);
+    chunk = Buffer.allocUnsafe(chunk.length);
+    used = 0;
     unsent += data.length;
     process.stdout.write(data, () => { unsent -= data.length; });
   };
@@ -63,10 +65,8 @@ function main(): void {
       return;
     }
     captured++;
-    const record = writer.packet(receive.subarray(0, Math.min(length, request.snaplen)), wallClock(), length);
-    chunks.push(record);
-    chunkBytes += record.length;
-    if (chunkBytes >= FLUSH_BYTES) flush();
+    used = writer.writePacket(chunk, used, receive.subarray(0, length), wallClock(), length);
+    if (used >= FLUSH_BYTES) flush();
     else if (!flushScheduled) {
       flushScheduled = true;
       setImmediate(flush);

@@ -3,3 +3,4 @@ export * from './pcap';
 export * from './packet';
 export * from './capture-protocol';
 export * from './rtp';
+export * from './filter';

@@ -1,0 +1,2 @@
+export * from './netflow';
+export * as sflow from './sflow';

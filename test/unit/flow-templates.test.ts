@@ -181,7 +181,7 @@ test('NetFlow v9: sysUptime-relative times become absolute, options scope, seque
   assert.equal((r.records[0].flowEndMilliseconds as Date).toISOString(), new Date(T0.getTime() - 10_000).toISOString());
   d.decode(m(11), A, T0);
   d.decode(m(15), A, T0); // v9 counts export packets: 12, 13, 14 lost
-  assert.deepEqual(d.counters().sequences['192.0.2.10/5'], { received: 3, lost: 3, outOfOrder: 0, resets: 0 });
+  assert.deepEqual(d.counters().sequences['netflow9:192.0.2.10/5'], { received: 3, lost: 3, outOfOrder: 0, resets: 0 });
 });
 
 test('NetFlow v5 maps onto IANA names and counts lost flows', () => {
@@ -198,7 +198,7 @@ test('NetFlow v5 maps onto IANA names and counts lost flows', () => {
   assert.equal(r.records[0].samplingAlgorithm, 1);
   assert.equal((r.records[0].flowStartMilliseconds as Date).getTime(), T0.getTime() - 4000);
   d.decode(enc.encodeNetflow5({ sysUptime: 5000, exportTime: T0.getTime() / 1000, sequence: 7 }, [rec]), A, T0);
-  assert.equal(d.counters().sequences['192.0.2.10/0'].lost, 5, 'v5 sequence counts flows: 2 seen, next at 7');
+  assert.equal(d.counters().sequences['netflow5:192.0.2.10/0'].lost, 5, 'v5 sequence counts flows: 2 seen, next at 7');
 });
 
 test('malformed structure gives precise errors, never a hang', () => {

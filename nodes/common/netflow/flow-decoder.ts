@@ -143,7 +143,7 @@ export class FlowDecoder {
     }
     // v5/v7 flow_sequence counts flows (v1 has none).
     if (h.sequence !== undefined) {
-      const key = domainKey(result.exporter.address, result.exporter.port, (h.engineType ?? 0) * 256 + (h.engineId ?? 0), this.state.scopeByPort);
+      const key = domainKey(result.protocol, result.exporter.address, result.exporter.port, (h.engineType ?? 0) * 256 + (h.engineId ?? 0), this.state.scopeByPort);
       this.state.sequences.observe(key, h.sequence, h.count);
     }
   }

@@ -39,6 +39,8 @@ export interface DomainState {
   samplers: Map<number, number>;
   /** Interval from options data without a sampler id (exporter-wide). */
   defaultSamplingInterval?: number;
+  /** systemInitTimeMilliseconds from options data (IPFIX sysUpTime base). */
+  systemInitTimeMs?: number;
   /** ifIndex -> interface name from options data. */
   interfaceNames: Map<number, string>;
   pending: PendingSet[];

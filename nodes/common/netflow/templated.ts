@@ -34,8 +34,9 @@ interface MessageContext {
   exporterField: 'exporterIPv4Address' | 'exporterIPv6Address';
 }
 
-export function domainKey(address: string, port: number, domain: number, byPort: boolean): string {
-  return byPort ? `${address}:${port}/${domain}` : `${address}/${domain}`;
+/** Template / sequence scope: protocol, exporter address (+ port when configured) and domain. */
+export function domainKey(protocol: string, address: string, port: number, domain: number, byPort: boolean): string {
+  return byPort ? `${protocol}:${address}:${port}/${domain}` : `${protocol}:${address}/${domain}`;
 }
 
 /** Decodes one v9 export packet or a run of IPFIX messages into `result`. */
@@ -59,7 +60,7 @@ export function decodeTemplated(buf: Buffer, version: 9 | 10, s: TemplatedState,
     const exportSecs = buf.readUInt32BE(off + (version === 9 ? 8 : 4));
     const sequence = buf.readUInt32BE(off + (version === 9 ? 12 : 8));
     const domainId = buf.readUInt32BE(off + (version === 9 ? 16 : 12));
-    const key = domainKey(result.exporter.address, result.exporter.port, domainId, s.scopeByPort);
+    const key = domainKey(version === 9 ? 'netflow9' : 'ipfix', result.exporter.address, result.exporter.port, domainId, s.scopeByPort);
     if (off === 0) {
       result.exportTime = new Date(exportSecs * 1000);
       result.sequenceNumber = sequence;
@@ -189,6 +190,7 @@ function decodeDataSet(
     rec.observationDomainId = result.observationDomainId;
     rec[ctx.exporterField] = exporter;
     if (sysUptimeMs !== undefined) addAbsoluteTimes(rec, exportTimeMs, sysUptimeMs);
+    else if (d.systemInitTimeMs !== undefined) addInitRelativeTimes(rec, d.systemInitTimeMs);
     ctx.dataRecords++;
     if (t.options) learnOptions(rec, d);
     else applyOptions(rec, d, s.applySampling);
@@ -208,6 +210,12 @@ function addAbsoluteTimes(rec: FlowRecord, exportTimeMs: number, sysUptimeMs: nu
   }
 }
 
+/** IPFIX flowStart/EndSysUpTime count from systemInitTimeMilliseconds (IANA IE 160), sent as options data. */
+function addInitRelativeTimes(rec: FlowRecord, initMs: number): void {
+  if (typeof rec.flowStartSysUpTime === 'number' && rec.flowStartMilliseconds === undefined) rec.flowStartMilliseconds = new Date(initMs + rec.flowStartSysUpTime);
+  if (typeof rec.flowEndSysUpTime === 'number' && rec.flowEndMilliseconds === undefined) rec.flowEndMilliseconds = new Date(initMs + rec.flowEndSysUpTime);
+}
+
 function num(v: unknown): number | undefined {
   return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined;
 }
@@ -225,6 +233,7 @@ function learnOptions(rec: FlowRecord, d: DomainState): void {
     if (id !== undefined) d.samplers.set(id, interval);
     else d.defaultSamplingInterval = interval;
   }
+  if (rec.systemInitTimeMilliseconds instanceof Date) d.systemInitTimeMs = rec.systemInitTimeMilliseconds.getTime();
   const name = rec.interfaceName ?? rec.interfaceDescription;
   const ifIndex = num(rec.ingressInterface) ?? num(rec.egressInterface) ?? num(rec.scopeInterface);
   if (typeof name === 'string' && ifIndex !== undefined) d.interfaceNames.set(ifIndex, name);

@@ -34,7 +34,7 @@ export function decodeSflow(buf: Buffer, s: SflowState, result: DecodeResult): v
   }
   result.sequenceNumber = sequence;
   result.observationDomainId = subAgent;
-  const agentKey = `${agent ?? result.exporter.address}/${subAgent}`;
+  const agentKey = `sflow5:${agent ?? result.exporter.address}/${subAgent}`;
   s.sequences.observe(agentKey, sequence, 1);
   const meta: SampleMeta = { agent: agent ?? result.exporter.address, agentKey, subAgent };
   for (let i = 0; i < numSamples; i++) {

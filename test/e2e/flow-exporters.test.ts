@@ -1,0 +1,177 @@
+// Real exporters end to end: softflowd and pmacctd (nfprobe / sfprobe) read a capture this test
+// writes and export to a flow collector in a running Node-RED; the records must match the
+// traffic in the capture (5-tuples, packet and byte totals).
+import { after, before, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import dgram from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MessageSink, NodeRed, waitUntil } from '../helpers/node-red';
+import { hasCommand, requireCommands } from '../helpers/real';
+import { SAMPLE_FLOWS, writeTrafficPcap, type TrafficFlow } from '../helpers/flow-traffic';
+
+const needed = ['softflowd', 'pmacctd'];
+let red: NodeRed | undefined;
+let sink: MessageSink | undefined;
+let dir: string;
+let port = 0;
+const capture = () => join(dir, 'traffic.pcap');
+
+async function udpPort(): Promise<number> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const p = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return p;
+}
+
+before(async () => {
+  if (!needed.every(hasCommand)) return;
+  dir = mkdtempSync(join(tmpdir(), 'wirescope-flow-e2e-'));
+  writeTrafficPcap(capture(), SAMPLE_FLOWS);
+  port = await udpPort();
+  sink = await MessageSink.start();
+  red = await NodeRed.start();
+  await red.deploy([
+    { id: 'collector', type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', output: 'datagram', persist: false, wires: [['records'], ['counters'], []] },
+    ...sink.sinkNodes('records', 'records'),
+    ...sink.sinkNodes('counters', 'counters'),
+  ]);
+  await red.waitForStatus('collector', (s) => String(s.text).includes('listening'));
+});
+
+after(async () => {
+  await red?.stop();
+  await sink?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs an exporter to completion. `anyExit`: pmacctd exits 1 after sfprobe shuts down at end of file. */
+function run(cmd: string, args: string[], anyExit = false): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { timeout: 60_000 }, (err, _out, stderr) => {
+      if (err && !(anyExit && typeof err.code === 'number')) reject(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stderr}`));
+      else resolve();
+    });
+  });
+}
+
+type Rec = Record<string, any>;
+const key = (src: string, sp: number, dst: string, dp: number, proto: number) => `${src}:${sp}>${dst}:${dp}/${proto}`;
+const flowKey = (f: TrafficFlow) => key(f.src, f.srcPort, f.dst, f.dstPort, f.protocol);
+
+/** Per-direction totals {packets, octets} from the records, folding RFC 5103 reverse counters back. */
+function totals(records: Rec[]): Map<string, { packets: number; octets: number }> {
+  const m = new Map<string, { packets: number; octets: number }>();
+  const add = (k: string, p: number, o: number) => {
+    const t = m.get(k) ?? { packets: 0, octets: 0 };
+    t.packets += p;
+    t.octets += o;
+    m.set(k, t);
+  };
+  for (const r of records) {
+    add(key(r.sourceIPv4Address, r.sourceTransportPort, r.destinationIPv4Address, r.destinationTransportPort, r.protocolIdentifier), Number(r.packetDeltaCount), Number(r.octetDeltaCount));
+    if (Number(r.reversePacketDeltaCount) > 0) {
+      add(key(r.destinationIPv4Address, r.destinationTransportPort, r.sourceIPv4Address, r.sourceTransportPort, r.protocolIdentifier), Number(r.reversePacketDeltaCount), Number(r.reverseOctetDeltaCount));
+    }
+  }
+  return m;
+}
+
+const expectedTotals = new Map(SAMPLE_FLOWS.map((f) => [flowKey(f), { packets: f.packets, octets: f.packets * f.ipLength }]));
+const totalPackets = SAMPLE_FLOWS.reduce((n, f) => n + f.packets, 0);
+
+async function collect(protocol: string, exporter: () => Promise<void>): Promise<Rec[]> {
+  sink!.clear();
+  await exporter();
+  let records: Rec[] = [];
+  await waitUntil(`${protocol} records covering ${totalPackets} packets`, () => {
+    records = sink!.messages('records').filter((m) => m.protocol === protocol).flatMap((m) => m.payload);
+    const seen = [...totals(records).values()].reduce((n, t) => n + t.packets, 0);
+    return seen >= totalPackets;
+  }, 30_000);
+  return records;
+}
+
+const SOFTFLOWD_CASES: Array<{ name: string; args: string[]; protocol: string; check?: (r: Rec[]) => void }> = [
+  { name: 'NetFlow v5', args: ['-v', '5'], protocol: 'netflow5' },
+  { name: 'NetFlow v9', args: ['-v', '9'], protocol: 'netflow9' },
+  { name: 'IPFIX', args: ['-v', '10'], protocol: 'ipfix' },
+  {
+    name: 'IPFIX biflow (-b)', args: ['-v', '10', '-b'], protocol: 'ipfix',
+    check: (r) => assert.ok(r.some((x) => Number(x.reversePacketDeltaCount) > 0), 'biflow records carry RFC 5103 reverse counters'),
+  },
+  {
+    name: 'IPFIX nanosecond times (-A nano)', args: ['-v', '10', '-A', 'nano'], protocol: 'ipfix',
+    // The capture starts at 1700000000 s (writeTrafficPcap); softflowd stamps flows with packet times.
+    check: (r) => assert.ok(r.every((x) => typeof x.flowStartNanoseconds === 'string' && x.flowStartNanoseconds.startsWith('2023-11-14T22:13:2'))),
+  },
+  { name: 'NetFlow v9, Ethernet tracking (-T ether)', args: ['-v', '9', '-T', 'ether'], protocol: 'netflow9' },
+];
+
+for (const c of SOFTFLOWD_CASES) {
+  test(`softflowd ${c.name} into flow collector matches the capture`, async (t: TestContext) => {
+    if (!requireCommands(t, ...needed)) return;
+    const records = await collect(c.protocol, () => run('softflowd', ['-r', capture(), '-n', `127.0.0.1:${port}`, ...c.args]));
+    if (c.args.includes('ether')) {
+      // -T ether aggregates by MAC pair: one flow per direction of the MAC pair, totals still exact.
+      const sum = records.reduce((n, r) => n + Number(r.packetDeltaCount) + Number(r.reversePacketDeltaCount ?? 0), 0);
+      assert.equal(sum, totalPackets);
+      return;
+    }
+    assert.deepEqual(Object.fromEntries(totals(records)), Object.fromEntries(expectedTotals));
+    c.check?.(records);
+  });
+}
+
+for (const version of [5, 9, 10]) {
+  test(`pmacctd nfprobe v${version} into flow collector matches the capture`, async (t: TestContext) => {
+    if (!requireCommands(t, ...needed)) return;
+    const conf = join(dir, `nfprobe${version}.conf`);
+    writeFileSync(conf, [
+      'daemonize: false', `pcap_savefile: ${capture()}`, 'plugins: nfprobe',
+      `nfprobe_receiver: 127.0.0.1:${port}`, `nfprobe_version: ${version}`,
+      'aggregate: src_host, dst_host, src_port, dst_port, proto', '',
+    ].join('\n'));
+    const protocol = version === 5 ? 'netflow5' : version === 9 ? 'netflow9' : 'ipfix';
+    const records = await collect(protocol, () => run('pmacctd', ['-f', conf]));
+    assert.deepEqual(Object.fromEntries(totals(records)), Object.fromEntries(expectedTotals));
+  });
+}
+
+for (const rate of [1, 4]) {
+  test(`pmacctd sfprobe, sampling rate ${rate}, into flow collector`, async (t: TestContext) => {
+    if (!requireCommands(t, ...needed)) return;
+    const conf = join(dir, `sfprobe${rate}.conf`);
+    writeFileSync(conf, [
+      'daemonize: false', `pcap_savefile: ${capture()}`, 'plugins: sfprobe',
+      `sfprobe_receiver: 127.0.0.1:${port}`, `sampling_rate: ${rate}`, '',
+    ].join('\n'));
+    sink!.clear();
+    await run('pmacctd', ['-f', conf], true);
+    const wanted = Math.floor(totalPackets / rate);
+    let samples: Rec[] = [];
+    await waitUntil(`sFlow samples (${wanted})`, () => {
+      samples = sink!.messages('records').filter((m) => m.protocol === 'sflow5').flatMap((m) => m.payload);
+      return samples.length >= wanted;
+    }, 30_000);
+    const byFlow = new Map(SAMPLE_FLOWS.map((f) => [flowKey(f), f]));
+    for (const s of samples) {
+      const f = byFlow.get(key(s.sourceIPv4Address, s.sourceTransportPort, s.destinationIPv4Address, s.destinationTransportPort, s.protocolIdentifier));
+      assert.ok(f, `sampled packet ${JSON.stringify(s).slice(0, 200)} is one of the capture's conversations`);
+      assert.equal(s.samplingInterval, rate);
+      // Frame length on the wire = Ethernet header (14) + IP total length (+ 4 FCS if counted).
+      assert.ok(s.dataLinkFrameSize === f!.ipLength + 14 || s.dataLinkFrameSize === f!.ipLength + 18, `frame length ${s.dataLinkFrameSize}`);
+    }
+    if (rate === 1) {
+      const counted = new Map<string, number>();
+      for (const s of samples) {
+        const k = key(s.sourceIPv4Address, s.sourceTransportPort, s.destinationIPv4Address, s.destinationTransportPort, s.protocolIdentifier);
+        counted.set(k, (counted.get(k) ?? 0) + 1);
+      }
+      assert.deepEqual(Object.fromEntries(counted), Object.fromEntries(SAMPLE_FLOWS.map((f) => [flowKey(f), f.packets])));
+    }
+  });
+}

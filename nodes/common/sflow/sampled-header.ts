@@ -1,77 +1,48 @@
-// Reads the sampled packet header of an sFlow flow sample (header_protocol values from the sFlow v5
-// spec: 1 Ethernet, 11 IPv4, 12 IPv6) down to L4, into IANA-named fields.
-// Only the fields a flow record needs; the full packet is kept as dataLinkFrameSection.
-import { ipv4, ipv6, mac } from '../netflow/values';
+// Maps the sampled packet header of an sFlow flow sample (header_protocol from the sFlow v5
+// spec: 1 Ethernet, 11 IPv4, 12 IPv6) onto IANA-named flow fields, using the pack's dissectors.
+// The full header stays in the record as dataLinkFrameSection.
+import { dissect } from '../packet/dissect';
+import { LinkType } from '../packet/types';
 
 export type HeaderFields = Record<string, unknown>;
 
-const ETHERNET = 1, IPV4 = 11, IPV6 = 12;
+const LINK_TYPE_BY_HEADER_PROTOCOL: Record<number, number> = { 1: LinkType.ETHERNET, 11: LinkType.IPV4, 12: LinkType.IPV6 };
 
-export function dissectSampledHeader(protocol: number, h: Buffer): HeaderFields {
+export function dissectSampledHeader(protocol: number, header: Buffer): HeaderFields {
   const f: HeaderFields = {};
-  if (protocol === ETHERNET) {
-    if (h.length < 14) return f;
-    f.destinationMacAddress = mac(h, 0);
-    f.sourceMacAddress = mac(h, 6);
-    let off = 12;
-    let type = h.readUInt16BE(off);
-    // 802.1Q / 802.1ad tags: outermost is the VLAN the flow was seen on.
-    while ((type === 0x8100 || type === 0x88a8 || type === 0x9100) && off + 6 <= h.length) {
-      if (f.vlanId === undefined) f.vlanId = h.readUInt16BE(off + 2) & 0x0fff;
-      else if (f.dot1qCustomerVlanId === undefined) f.dot1qCustomerVlanId = h.readUInt16BE(off + 2) & 0x0fff;
-      off += 4;
-      type = h.readUInt16BE(off);
-    }
-    f.ethernetType = type;
-    off += 2;
-    if (type === 0x0800) readIPv4(h, off, f);
-    else if (type === 0x86dd) readIPv6(h, off, f);
-  } else if (protocol === IPV4) readIPv4(h, 0, f);
-  else if (protocol === IPV6) readIPv6(h, 0, f);
+  const linkType = LINK_TYPE_BY_HEADER_PROTOCOL[protocol];
+  if (linkType === undefined) return f;
+  // Sampled headers are cut at 128 octets by most agents: the dissector keeps what it read.
+  const p = dissect(header, linkType, { noTunnels: true });
+  if (p.ethernet) {
+    f.sourceMacAddress = p.ethernet.source;
+    f.destinationMacAddress = p.ethernet.destination;
+    f.ethernetType = p.ethernet.etherType;
+  }
+  if (p.vlans.length) f.vlanId = p.vlans[0].id;
+  if (p.vlans.length > 1) f.dot1qCustomerVlanId = p.vlans[1].id;
+  if (p.ipv4) {
+    f.ipVersion = 4;
+    f.sourceIPv4Address = p.ipv4.source;
+    f.destinationIPv4Address = p.ipv4.destination;
+    f.protocolIdentifier = p.ipv4.protocol;
+    f.ipClassOfService = (p.ipv4.dscp << 2) | p.ipv4.ecn;
+    f.ipTTL = p.ipv4.ttl;
+  } else if (p.ipv6) {
+    f.ipVersion = 6;
+    f.sourceIPv6Address = p.ipv6.source;
+    f.destinationIPv6Address = p.ipv6.destination;
+    f.protocolIdentifier = p.ipv6.protocol;
+    f.ipClassOfService = p.ipv6.trafficClass;
+    f.flowLabelIPv6 = p.ipv6.flowLabel;
+    f.ipTTL = p.ipv6.hopLimit;
+  }
+  const l4 = p.tcp ?? p.udp;
+  if (l4) {
+    f.sourceTransportPort = l4.sourcePort;
+    f.destinationTransportPort = l4.destinationPort;
+  }
+  if (p.tcp) f.tcpControlBits = p.tcp.flags;
+  if (p.icmp) f[p.ipv6 ? 'icmpTypeCodeIPv6' : 'icmpTypeCodeIPv4'] = (p.icmp.type << 8) | p.icmp.code;
   return f;
-}
-
-function readIPv4(h: Buffer, off: number, f: HeaderFields): void {
-  if (h.length - off < 20 || h[off] >> 4 !== 4) return;
-  const ihl = (h[off] & 0x0f) * 4;
-  f.ipVersion = 4;
-  f.ipClassOfService = h[off + 1];
-  f.ipTTL = h[off + 8];
-  f.protocolIdentifier = h[off + 9];
-  f.sourceIPv4Address = ipv4(h, off + 12);
-  f.destinationIPv4Address = ipv4(h, off + 16);
-  // Only the first fragment carries the L4 header.
-  if ((h.readUInt16BE(off + 6) & 0x1fff) === 0) readL4(h, off + ihl, h[off + 9], f, 4);
-}
-
-function readIPv6(h: Buffer, off: number, f: HeaderFields): void {
-  if (h.length - off < 40 || h[off] >> 4 !== 6) return;
-  f.ipVersion = 6;
-  f.ipClassOfService = (h.readUInt16BE(off) >> 4) & 0xff;
-  f.flowLabelIPv6 = h.readUInt32BE(off) & 0xfffff;
-  f.ipTTL = h[off + 7];
-  f.sourceIPv6Address = ipv6(h, off + 8);
-  f.destinationIPv6Address = ipv6(h, off + 24);
-  let next = h[off + 6];
-  off += 40;
-  // Skip hop-by-hop, routing and destination-options extension headers.
-  while ((next === 0 || next === 43 || next === 60) && h.length - off >= 8) {
-    const len = (h[off + 1] + 1) * 8;
-    next = h[off];
-    off += len;
-  }
-  f.protocolIdentifier = next;
-  readL4(h, off, next, f, 6);
-}
-
-function readL4(h: Buffer, off: number, proto: number, f: HeaderFields, ipVersion: 4 | 6): void {
-  if (proto === 6 || proto === 17 || proto === 132) {
-    if (h.length - off < 4) return;
-    f.sourceTransportPort = h.readUInt16BE(off);
-    f.destinationTransportPort = h.readUInt16BE(off + 2);
-    if (proto === 6 && h.length - off >= 14) f.tcpControlBits = h[off + 13] | ((h[off + 12] & 1) << 8);
-  } else if (proto === 1 || proto === 58) {
-    if (h.length - off < 2) return;
-    f[ipVersion === 4 ? 'icmpTypeCodeIPv4' : 'icmpTypeCodeIPv6'] = h.readUInt16BE(off);
-  }
 }

@@ -32,7 +32,7 @@ export function isAbstractType(s: string): s is AbstractType {
   return ABSTRACT_TYPES.has(s);
 }
 
-function parseTable(text: string, pen: number | null, into: Map<string, IeDefinition>): void {
+function parseTable(text: string, pen: number | null, into: Map<number, IeDefinition>): void {
   for (const line of text.split('\n')) {
     const parts = line.trim().split(/\s+/);
     if (parts.length < 3) continue;
@@ -43,18 +43,19 @@ function parseTable(text: string, pen: number | null, into: Map<string, IeDefini
   }
 }
 
-function key(pen: number, id: number): string {
-  return `${pen}:${id}`;
+/** Numeric map key: PENs are 32-bit and ids 15-bit, so pen * 2^16 + id is exact in a double. */
+function key(pen: number, id: number): number {
+  return pen * 65536 + id;
 }
 
-const BUILTIN = new Map<string, IeDefinition>();
+const BUILTIN = new Map<number, IeDefinition>();
 parseTable(IANA_IE_TABLE, 0, BUILTIN);
 parseTable(VENDOR_IE_TABLE, null, BUILTIN);
-const NETFLOW9_BUILTIN = new Map<string, IeDefinition>();
+const NETFLOW9_BUILTIN = new Map<number, IeDefinition>();
 parseTable(NETFLOW9_VENDOR_TABLE, 0, NETFLOW9_BUILTIN);
 
 export class IeRegistry {
-  private readonly user = new Map<string, IeDefinition>();
+  private readonly user = new Map<number, IeDefinition>();
 
   constructor(definitions: IeDefinition[] = []) {
     for (const d of definitions) this.define(d);
@@ -71,7 +72,7 @@ export class IeRegistry {
    */
   lookup(pen: number, id: number, netflow9 = false): IeDefinition {
     const k = key(pen, id);
-    const found = this.user.get(k) ?? (netflow9 ? NETFLOW9_BUILTIN.get(k) : undefined) ?? BUILTIN.get(k);
+    const found = (this.user.size ? this.user.get(k) : undefined) ?? (netflow9 && id > 32767 ? NETFLOW9_BUILTIN.get(k) : undefined) ?? BUILTIN.get(k);
     if (found) return found;
     if (pen === REVERSE_PEN) {
       const forward = BUILTIN.get(key(0, id));

@@ -20,6 +20,8 @@ export interface Template {
   /** Smallest encoded record: fixed lengths plus one octet per variable-length field. */
   minRecordLength: number;
   learnedAt: number;
+  /** Fixed-offset reader per exporter-address field name, built on first use (compiled-reader.ts). */
+  compiled?: Map<string, { read: (buf: Buffer, off: number, meta: { templateId: number; observationDomainId: number | undefined; exporter: string }) => Record<string, unknown>; length: number } | null>;
 }
 
 /** A data set that arrived before its template, kept as a private copy. */
@@ -103,9 +105,13 @@ export class TemplateCache {
   set(d: DomainState, t: Template): 'added' | 'refreshed' | 'changed' | 'full' {
     const old = d.templates.get(t.id);
     if (!old && d.templates.size >= this.limits.maxTemplatesPerDomain) return 'full';
+    if (old && sameLayout(old, t)) {
+      // Exporters resend templates constantly: keep the existing object (and its compiled reader).
+      old.learnedAt = t.learnedAt;
+      return 'refreshed';
+    }
     d.templates.set(t.id, t);
-    if (!old) return 'added';
-    return sameLayout(old, t) ? 'refreshed' : 'changed';
+    return old ? 'changed' : 'added';
   }
 
   withdraw(d: DomainState, id: number | 'all-data' | 'all-options'): number {

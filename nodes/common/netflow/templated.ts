@@ -2,6 +2,7 @@
 // Template-less data sets are held per domain and decoded when their template arrives; a missing
 // template for one set never drops the other sets of the message.
 import { readRecord, type RecordReadContext } from './record-reader';
+import { compileTemplate } from './compiled-reader';
 import { parseIpfixTemplateSet, parseV9TemplateSet } from './template-sets';
 import { uptimeToEpochMs } from './netflow-legacy';
 import type { DomainState, PendingSet, Template, TemplateCache } from './template-cache';
@@ -170,25 +171,37 @@ function decodeDataSet(
   };
   const out = t.options ? result.options : result.records;
   const exporter = result.exporter.address;
+  let compiled = t.compiled?.get(ctx.exporterField);
+  if (compiled === undefined) {
+    compiled = compileTemplate(t, ctx.exporterField) ?? null;
+    (t.compiled ??= new Map()).set(ctx.exporterField, compiled);
+  }
+  const meta = { templateId: t.id, observationDomainId: result.observationDomainId, exporter };
   let off = start;
   while (end - off >= t.minRecordLength) {
     if (result.records.length + result.options.length >= s.maxRecordsPerDatagram) {
       result.errors.push({ code: 'too-many-records', message: `more than ${s.maxRecordsPerDatagram} records in one datagram`, offset: off });
       return;
     }
-    const rec: FlowRecord = {};
-    const next = readRecord(buf, off, end, t, rec, rctx, 0);
-    if (next < 0) {
-      if (!allZero(buf, off, end)) {
-        result.errors.push({ code: 'short-record', message: `record of template ${t.id} runs past the set end`, offset: off });
+    let rec: FlowRecord;
+    if (compiled) {
+      rec = compiled.read(buf, off, meta);
+      off += compiled.length;
+    } else {
+      rec = {};
+      const next = readRecord(buf, off, end, t, rec, rctx, 0);
+      if (next < 0) {
+        if (!allZero(buf, off, end)) {
+          result.errors.push({ code: 'short-record', message: `record of template ${t.id} runs past the set end`, offset: off });
+        }
+        return;
       }
-      return;
+      if (next === off) break;
+      off = next;
+      rec.templateId = t.id;
+      rec.observationDomainId = result.observationDomainId;
+      rec[ctx.exporterField] = exporter;
     }
-    if (next === off) break;
-    off = next;
-    rec.templateId = t.id;
-    rec.observationDomainId = result.observationDomainId;
-    rec[ctx.exporterField] = exporter;
     if (sysUptimeMs !== undefined) addAbsoluteTimes(rec, exportTimeMs, sysUptimeMs);
     else if (d.systemInitTimeMs !== undefined) addInitRelativeTimes(rec, d.systemInitTimeMs);
     ctx.dataRecords++;

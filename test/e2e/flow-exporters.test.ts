@@ -5,10 +5,10 @@ import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MessageSink, NodeRed, waitUntil } from '../helpers/node-red';
+import { MessageSink, NodeRed, repoRoot, waitUntil, type FlowNode } from '../helpers/node-red';
 import { hasCommand, requireCommands } from '../helpers/real';
 import { SAMPLE_FLOWS, writeTrafficPcap, type TrafficFlow } from '../helpers/flow-traffic';
 
@@ -187,3 +187,32 @@ for (const rate of [1, 4]) {
     if (rate > 1) assert.ok(samples.length < totalPackets, `${samples.length} samples of ${totalPackets} packets at 1/${rate}`);
   });
 }
+
+test('demo flow: pcap file in -> flow decode over the bundled exports, and a raw datagram from file in', async (t: TestContext) => {
+  if (!requireCommands(t, ...needed)) return;
+  const text = readFileSync(join(repoRoot, 'demo/flow.json'), 'utf8').replaceAll('${WIRESCOPE_DEMO_DATA}', join(repoRoot, 'demo/data'));
+  const nodes = (JSON.parse(text) as FlowNode[]).filter((n) => n.type !== 'tab');
+  const decode = nodes.find((n) => n.type === 'wirescope-flow-decode')!;
+  decode.wires = [['demo-records'], [], []];
+  const inject = nodes.find((n) => n.type === 'inject' && n.repeat === '20')!;
+  inject.repeat = ''; // read the capture once
+  sink!.clear();
+  // Deploy on the test tab (the helper puts nodes without `z` there), next to the collector flow.
+  const collectorFlow = [
+    { id: 'collector', type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', output: 'datagram', persist: false, wires: [['records'], ['counters'], []] },
+    ...sink!.sinkNodes('records', 'records'), ...sink!.sinkNodes('counters', 'counters'),
+  ];
+  await red!.deploy([...collectorFlow, ...nodes.map(({ z: _z, ...n }) => n as FlowNode), ...sink!.sinkNodes('demo-records', 'demo')]);
+  // tshark 4 on demo/data/flow-exports.pcap: v5 29 flows; v9 24 data records (+1 options record);
+  // IPFIX 24 + 6 data records (+1 options); sFlow 6 samples. Plus the v5 datagram read by file in.
+  const expected: Record<string, number> = { netflow5: 58, netflow9: 24, ipfix: 30, sflow5: 6 };
+  let counts: Record<string, number> = {};
+  await waitUntil('demo records', () => {
+    counts = {};
+    for (const m of sink!.messages('demo')) counts[m.protocol] = (counts[m.protocol] ?? 0) + m.payload.length;
+    return Object.entries(expected).every(([p, n]) => (counts[p] ?? 0) >= n);
+  }, 30_000);
+  assert.deepEqual(counts, expected);
+  const v5 = sink!.messages('demo').find((m) => m.exporter.address === '192.0.2.5');
+  assert.ok(v5, 'the raw datagram from file in keeps the exporter set in the message');
+});

@@ -223,3 +223,34 @@ test('malformed structure gives precise errors, never a hang', () => {
   const z = zeroFields.decode(ipfix([data(256, Buffer.alloc(40, 1))]), A, T0);
   assert.equal(z.errors[0].code, 'zero-length-template');
 });
+
+test('NetFlow v1 and v7 fixed formats (Cisco export datagram layouts)', () => {
+  // v1: 16-octet header, 48-octet records; v7: 24-octet header, 52-octet records with router_sc.
+  const v1 = Buffer.alloc(16 + 48);
+  v1.writeUInt16BE(1, 0); v1.writeUInt16BE(1, 2); v1.writeUInt32BE(60_000, 4); v1.writeUInt32BE(T0.getTime() / 1000, 8);
+  Buffer.from([10, 0, 0, 1, 10, 0, 0, 2, 10, 0, 0, 254]).copy(v1, 16);
+  v1.writeUInt16BE(3, 28); v1.writeUInt16BE(4, 30); v1.writeUInt32BE(7, 32); v1.writeUInt32BE(700, 36);
+  v1.writeUInt32BE(50_000, 40); v1.writeUInt32BE(59_000, 44); v1.writeUInt16BE(1024, 48); v1.writeUInt16BE(22, 50);
+  v1[54] = 6; v1[55] = 0x10; v1[56] = 0x12;
+  const r1 = new FlowDecoder().decode(v1, A, T0);
+  assert.equal(r1.protocol, 'netflow1');
+  assert.deepEqual(r1.errors, []);
+  assert.deepEqual(
+    [r1.records[0].sourceIPv4Address, r1.records[0].ipNextHopIPv4Address, r1.records[0].ingressInterface, r1.records[0].packetDeltaCount, r1.records[0].octetDeltaCount, r1.records[0].destinationTransportPort, r1.records[0].protocolIdentifier, r1.records[0].ipClassOfService, r1.records[0].tcpControlBits],
+    ['10.0.0.1', '10.0.0.254', 3, 7, 700, 22, 6, 0x10, 0x12],
+  );
+  assert.equal((r1.records[0].flowStartMilliseconds as Date).getTime(), T0.getTime() - 10_000);
+
+  const v7 = Buffer.alloc(24 + 52);
+  v7.writeUInt16BE(7, 0); v7.writeUInt16BE(1, 2); v7.writeUInt32BE(60_000, 4); v7.writeUInt32BE(T0.getTime() / 1000, 8); v7.writeUInt32BE(99, 16);
+  Buffer.from([172, 16, 0, 1, 172, 16, 0, 2]).copy(v7, 24);
+  v7.writeUInt32BE(2, 40); v7.writeUInt32BE(120, 44); v7[24 + 38] = 17; v7.writeUInt16BE(64512, 24 + 40);
+  Buffer.from([192, 0, 2, 99]).copy(v7, 24 + 48);
+  const r7 = new FlowDecoder().decode(v7, A, T0);
+  assert.equal(r7.protocol, 'netflow7');
+  assert.equal(r7.sequenceNumber, 99);
+  assert.equal(r7.records[0].destinationIPv4Address, '172.16.0.2');
+  assert.equal(r7.records[0].protocolIdentifier, 17);
+  assert.equal(r7.records[0].bgpSourceAsNumber, 64512);
+  assert.equal(r7.records[0].ipv4RouterSc, '192.0.2.99');
+});

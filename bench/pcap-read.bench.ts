@@ -1,13 +1,17 @@
 // Capture reading throughput: our streaming reader (no dissection, + dissect, + the L2-L4 fast
 // path) beside the npm peer `pcap-parser`, on the same ~1M-packet classic pcap file.
 // Each measurement runs in its own child process so its peak RSS is its own.
+// Our library is measured twice: loaded through tsx (as this bench runs) and as plain CommonJS
+// transpiled by TypeScript (what `npm run build` ships): tsx's module interop puts a getter on
+// every cross-module call, which the dissectors, split into one module per layer, pay for.
 //   node --import tsx bench/pcap-read.bench.ts [packets]
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaptureReader, PcapWriter } from '../nodes/common/pcap';
-import { dissect, dissectL2L4, newL2L4Summary } from '../nodes/common/packet';
+import { PcapWriter } from '../nodes/common/pcap';
+import type * as PcapApi from '../nodes/common/pcap';
+import type * as PacketApi from '../nodes/common/packet';
 
 type Mode = 'ours-read' | 'ours-dissect' | 'ours-l2l4' | 'pcap-parser';
 const MODES: Mode[] = ['ours-read', 'ours-dissect', 'ours-l2l4', 'pcap-parser'];
@@ -65,10 +69,41 @@ export function generate(file: string, count: number): number {
   return statSync(file).size;
 }
 
+/** Transpiles the two library folders to CommonJS (like tsc does for dist/) into `dir`. */
+function transpileLibrary(dir: string): void {
+  // Loaded here only: the measuring child processes must not carry the compiler in their RSS.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ts = require('typescript') as typeof import('typescript');
+  const src = join(__dirname, '..', 'nodes', 'common');
+  for (const area of ['pcap', 'packet']) {
+    mkdirSync(join(dir, area), { recursive: true });
+    for (const f of readdirSync(join(src, area)).filter((n) => n.endsWith('.ts'))) {
+      const out = ts.transpileModule(readFileSync(join(src, area, f), 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      });
+      writeFileSync(join(dir, area, f.replace(/\.ts$/, '.js')), out.outputText);
+    }
+  }
+}
+
+interface Library {
+  pcap: typeof PcapApi;
+  packet: typeof PacketApi;
+}
+
+function loadLibrary(lib: string): Library {
+  const base = lib === 'tsx' ? join(__dirname, '..', 'nodes', 'common') : lib;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return { pcap: require(join(base, 'pcap')) as typeof PcapApi, packet: require(join(base, 'packet')) as typeof PacketApi };
+}
+
 /** Reads `file` (or, for the warm-up, a stream of its first bytes) in the given mode. */
-async function measure(mode: Mode, file: string, warmupBytes = 0): Promise<{ packets: number; seconds: number; check: number }> {
+async function measure(mode: Mode, lib: Library, file: string, warmupBytes = 0): Promise<{ packets: number; seconds: number; cpuSeconds: number; check: number }> {
+  const { CaptureReader } = lib.pcap;
+  const { dissect, dissectL2L4, newL2L4Summary } = lib.packet;
   const input = () => (warmupBytes > 0 ? createReadStream(file, { start: 0, end: warmupBytes - 1, highWaterMark: CHUNK }) : createReadStream(file, { highWaterMark: CHUNK }));
   const started = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   let packets = 0;
   let check = 0;
   if (mode === 'pcap-parser') {
@@ -100,13 +135,15 @@ async function measure(mode: Mode, file: string, warmupBytes = 0): Promise<{ pac
     const err = reader.end();
     if (err && warmupBytes === 0) throw err;
   }
-  return { packets, seconds: Number(process.hrtime.bigint() - started) / 1e9, check };
+  const cpu = process.cpuUsage(cpuStart);
+  return { packets, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: (cpu.user + cpu.system) / 1e6, check };
 }
 
-async function child(mode: Mode, file: string): Promise<void> {
+async function child(mode: Mode, libPath: string, file: string): Promise<void> {
+  const lib = loadLibrary(libPath);
   // Same warm-up for every reader (JIT), on the first 16 MB, then the timed full run.
-  await measure(mode, file, 16 << 20);
-  const r = await measure(mode, file);
+  await measure(mode, lib, file, 16 << 20);
+  const r = await measure(mode, lib, file);
   const maxRssKb = process.resourceUsage().maxRSS;
   process.stdout.write(JSON.stringify({ ...r, maxRssKb }));
 }
@@ -120,13 +157,25 @@ async function main(): Promise<void> {
     const bytes = generate(file, count);
     console.log(`capture: ${count} packets, ${(bytes / 1e6).toFixed(1)} MB (written by PcapWriter in ${Date.now() - t0} ms)`);
     console.log(`node ${process.version}, one process per reader, ${CHUNK >> 10} KiB read chunks, 16 MB warm-up, file in page cache\n`);
-    console.log('reader                          packets/s     MB/s   peak RSS   packets');
+    // CPU time (user + system of the reading process) is printed too: on a shared machine the
+    // wall-clock figure also measures the neighbours.
+    const compiled = join(dir, 'lib');
+    transpileLibrary(compiled);
+    console.log('reader                                 packets/s     MB/s  packets/cpu-s  peak RSS   packets');
+    const runs: [Mode, string, string][] = [];
     for (const mode of MODES) {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', __filename, '--child', mode, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
-      const r = JSON.parse(out) as { packets: number; seconds: number; maxRssKb: number };
-      const label = { 'ours-read': 'wirescope read (no dissect)', 'ours-dissect': 'wirescope read + dissect', 'ours-l2l4': 'wirescope read + dissectL2L4', 'pcap-parser': 'pcap-parser 0.2.1 (npm peer)' }[mode];
+      if (mode === 'pcap-parser') runs.push([mode, 'tsx', 'pcap-parser 0.2.1 (npm peer)']);
+      else {
+        const what = { 'ours-read': 'read (no dissect)', 'ours-dissect': 'read + dissect', 'ours-l2l4': 'read + dissectL2L4' }[mode];
+        runs.push([mode, 'tsx', `wirescope ${what}, tsx`]);
+        runs.push([mode, compiled, `wirescope ${what}, tsc JS`]);
+      }
+    }
+    for (const [mode, lib, label] of runs) {
+      const out = execFileSync(process.execPath, ['--import', 'tsx', __filename, '--child', mode, lib, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const r = JSON.parse(out) as { packets: number; seconds: number; cpuSeconds: number; maxRssKb: number };
       console.log(
-        `${label.padEnd(30)} ${Math.round(r.packets / r.seconds).toLocaleString('en-US').padStart(11)} ${(bytes / 1e6 / r.seconds).toFixed(0).padStart(8)} ${(r.maxRssKb / 1024).toFixed(0).padStart(7)} MB ${String(r.packets).padStart(9)}`,
+        `${label.padEnd(37)} ${Math.round(r.packets / r.seconds).toLocaleString('en-US').padStart(11)} ${(bytes / 1e6 / r.seconds).toFixed(0).padStart(8)} ${Math.round(r.packets / r.cpuSeconds).toLocaleString('en-US').padStart(14)} ${(r.maxRssKb / 1024).toFixed(0).padStart(7)} MB ${String(r.packets).padStart(9)}`,
       );
     }
   } finally {
@@ -137,7 +186,7 @@ async function main(): Promise<void> {
 if (require.main !== module) {
   // imported (e.g. to generate a capture for profiling): do nothing
 } else if (process.argv[2] === '--child') {
-  child(process.argv[3] as Mode, process.argv[4]).catch((e) => {
+  child(process.argv[3] as Mode, process.argv[4], process.argv[5]).catch((e) => {
     console.error(e);
     process.exit(1);
   });

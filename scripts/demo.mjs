@@ -29,7 +29,7 @@ const flows = readdirSync(join(root, 'demo'))
 writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flows, null, 2));
 writeFileSync(
   join(userDir, 'settings.js'),
-  `module.exports = ${JSON.stringify({ uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: 'wirescope-demo', editorTheme: { tours: false } }, null, 2)};\n`,
+  `module.exports = ${JSON.stringify({ uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: 'wirescope-demo', editorTheme: { tours: false }, diagnostics: { enabled: false }, telemetry: { enabled: false } }, null, 2)};\n`,
 );
 
 console.log(`demo: Node-RED on http://127.0.0.1:${port}/ with ${flows.filter((n) => n.type === 'tab').length} demo tab(s); output files in ${outputDir}`);

@@ -1,4 +1,5 @@
-// The part of the `cap` module we use, typed, and its link-type names as LINKTYPE_* numbers.
+// The part of the `cap` module we use, typed; its link-type names as LINKTYPE_* numbers; and the
+// messages between pcap in and its capture process.
 import type { EventEmitter } from 'node:events';
 
 export interface CapDevice {
@@ -18,6 +19,14 @@ export interface CapModule {
   Cap: { new (): CapHandle; deviceList(): CapDevice[] };
 }
 
+export const CAP_FIX = 'install libpcap-dev (apt-get install libpcap-dev) and run `npm rebuild cap` in the Node-RED user directory';
+export const PERMISSION_FIX =
+  'run Node-RED as root, or give the node binary the capability: sudo setcap cap_net_raw,cap_net_admin=eip $(readlink -f $(which node))';
+
+export function capturePermissionProblem(libpcapError: string): boolean {
+  return /permission|not permitted/i.test(libpcapError);
+}
+
 const LINK_TYPES: Record<string, number> = {
   NULL: 0,
   ETHERNET: 1,
@@ -31,3 +40,15 @@ export function linkTypeOfCapName(name: string): number {
   if (linkType === undefined) throw new Error(`unsupported link type: ${name}`);
   return linkType;
 }
+
+export interface CaptureRequest {
+  iface: string;
+  filter: string;
+  snaplen: number;
+  bufferBytes: number;
+}
+
+export type ChildReport =
+  | { type: 'open'; linkType: number }
+  | { type: 'error'; kind: 'missing' | 'permission' | 'open'; message: string }
+  | { type: 'stats'; captured: number; dropped: number };

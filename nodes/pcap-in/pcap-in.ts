@@ -1,11 +1,16 @@
-// pcap in: live capture through libpcap (the `cap` module), one message per packet or batches.
+// pcap in: live capture with libpcap (the `cap` module, run in a child process — see
+// capture-process.ts), one message per packet or batches of N packets / T ms.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { CaptureReader } from '../common/pcap';
 import { Batcher } from '../shared/batcher';
 import { loadNative } from '../shared/native';
 import { capturedPacket, type CapturedPacket } from '../shared/packet-message';
 import { RateMeter, shortNumber } from '../shared/rate';
-import { linkTypeOfCapName, type CapModule } from './cap-types';
+import { CAP_FIX, PERMISSION_FIX, type CapModule, type CaptureRequest, type ChildReport } from './cap-types';
 
 interface PcapInConfig extends NodeDef {
   iface: string;
@@ -15,109 +20,109 @@ interface PcapInConfig extends NodeDef {
   batchSize: number | string;
   batchInterval: number | string; // ms
   dissect: boolean;
-  maxPending: number | string;
 }
 
-const CAP_FIX = 'install libpcap-dev (apt-get install libpcap-dev) and run `npm rebuild cap` in the Node-RED user directory';
-const PERMISSION_FIX =
-  'run Node-RED as root, or give the node binary the capability: sudo setcap cap_net_raw,cap_net_admin=eip $(readlink -f $(which node))';
+const RESTART_DELAY_MS = 5000;
 
-/** Packets are copied out of cap's single receive buffer into slabs, one allocation per ~1 MiB. */
-class SlabCopier {
-  private slab = Buffer.allocUnsafe(0);
-  private used = 0;
-  copy(source: Buffer, length: number): Buffer {
-    if (this.used + length > this.slab.length) {
-      this.slab = Buffer.allocUnsafe(Math.max(1 << 20, length));
-      this.used = 0;
-    }
-    source.copy(this.slab, this.used, 0, length);
-    const out = this.slab.subarray(this.used, this.used + length);
-    this.used += (length + 7) & ~7;
-    return out;
-  }
-}
-
-/** Wall-clock time with sub-millisecond precision (cap does not hand out libpcap's timestamps). */
-function now(): { seconds: number; nanoseconds: number } {
-  const ms = performance.timeOrigin + performance.now();
-  const seconds = Math.floor(ms / 1000);
-  return { seconds, nanoseconds: Math.floor((ms - seconds * 1000) * 1e6) };
+/** The compiled capture process, or its TypeScript source when the pack runs from source (tests). */
+function captureScript(): { path: string; execArgv: string[] } {
+  const compiled = join(__dirname, 'capture-process.js');
+  if (existsSync(compiled)) return { path: compiled, execArgv: [] };
+  return { path: join(__dirname, 'capture-process.ts'), execArgv: ['--import', 'tsx'] };
 }
 
 export = function (RED: NodeAPI) {
   function PcapInNode(this: Node, config: PcapInConfig) {
     RED.nodes.createNode(this, config);
     const node = this;
-    const snaplen = Math.max(64, Number(config.snaplen) || 65535);
-    const bufferBytes = Math.max(1, Number(config.bufferSize) || 10) * 1024 * 1024;
-    const maxPending = Math.max(1, Number(config.maxPending) || 100000);
-    const iface = config.iface || 'any';
+    const request: CaptureRequest = {
+      iface: config.iface || 'any',
+      filter: config.filter || '',
+      snaplen: Math.max(64, Number(config.snaplen) || 65535),
+      bufferBytes: Math.max(1, Number(config.bufferSize) || 10) * 1024 * 1024,
+    };
+    const iface = request.iface;
     const rate = new RateMeter();
     let dropped = 0;
-    let pending = 0; // packets handed to Node-RED whose delivery has not started yet
-
-    const native = loadNative<CapModule>('cap', CAP_FIX);
-    if (!native.module) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('pcap-in.status.noCap') });
-      node.error(native.problem);
-      return;
-    }
-    const cap = new native.module.Cap();
-    const receive = Buffer.alloc(snaplen);
-    let linkType: number;
-    try {
-      linkType = linkTypeOfCapName(cap.open(iface, config.filter || '', bufferBytes, receive));
-    } catch (err) {
-      const reason = (err as Error).message;
-      const permission = /permission|not permitted/i.test(reason);
-      node.status({ fill: 'red', shape: 'ring', text: RED._(permission ? 'pcap-in.status.permission' : 'pcap-in.status.openFailed') });
-      node.error(permission ? `capture on ${iface} not permitted (${reason}): ${PERMISSION_FIX}` : `cannot capture on ${iface}: ${reason}`);
-      return;
-    }
+    let child: ChildProcess | undefined;
+    let restartTimer: NodeJS.Timeout | undefined;
+    let closing = false;
 
     const batcher = new Batcher<CapturedPacket>(
       { size: Math.max(1, Number(config.batchSize) || 1), intervalMs: Math.max(0, Number(config.batchInterval) || 0) },
-      (items) => {
-        pending += items.length;
-        // Node-RED delivers asynchronously; count what is queued so a flow that cannot keep up
-        // makes us drop (and say so) instead of growing memory without bound.
-        setImmediate(() => { pending -= items.length; });
-        node.send({ topic: iface, payload: batcher.single ? items[0] : items });
-      },
+      (items) => node.send({ topic: iface, payload: batcher.single ? items[0] : items }),
     );
-    const copier = new SlabCopier();
-    cap.setMinBytes?.(0);
-    cap.on('packet', (length: number) => {
-      if (pending >= maxPending) {
-        dropped++;
-        return;
-      }
-      rate.add();
-      const captured = Math.min(length, snaplen);
-      batcher.push(capturedPacket(copier.copy(receive, captured), linkType, iface, now(), length, config.dissect !== false));
-    });
 
-    node.status({ fill: 'green', shape: 'dot', text: RED._('pcap-in.status.capturing', { iface }) });
+    function start(): void {
+      const script = captureScript();
+      const reader = new CaptureReader();
+      let stderr = '';
+      let fatal = false; // permission or missing module: retrying will not help
+      let opened = false;
+      const proc = fork(script.path, [JSON.stringify(request)], { execArgv: script.execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      child = proc;
+      proc.stdout!.on('data', (chunk: Buffer) => {
+        for (const p of reader.feed(chunk)) {
+          rate.add();
+          batcher.push(capturedPacket(p.data, p.linkType, iface, p.timestamp, p.originalLength, config.dissect !== false));
+        }
+      });
+      proc.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-2000); });
+      proc.on('message', (report: ChildReport) => {
+        if (report.type === 'open') {
+          opened = true;
+          node.status({ fill: 'green', shape: 'dot', text: RED._('pcap-in.status.capturing', { iface }) });
+        } else if (report.type === 'stats') {
+          dropped = report.dropped;
+        } else if (report.type === 'error') {
+          fatal = report.kind !== 'open';
+          const key = report.kind === 'permission' ? 'permission' : report.kind === 'missing' ? 'noCap' : 'openFailed';
+          node.status({ fill: 'red', shape: 'ring', text: RED._(`pcap-in.status.${key}`) });
+          node.error(
+            report.kind === 'permission'
+              ? `capture on ${iface} not permitted (${report.message}): ${PERMISSION_FIX}`
+              : report.kind === 'missing' ? report.message : `cannot capture on ${iface}: ${report.message}`,
+          );
+        }
+      });
+      proc.on('error', (err) => node.error(`capture process: ${err.message}`));
+      proc.on('exit', (code, signal) => {
+        batcher.flush();
+        if (child === proc) child = undefined;
+        if (closing || fatal) return;
+        if (opened) {
+          // The interface went away or libpcap failed under us: say so, and try again shortly.
+          node.status({ fill: 'red', shape: 'ring', text: RED._('pcap-in.status.stopped') });
+          node.error(`capture on ${iface} stopped (${signal ?? `exit ${code}`})${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}; retrying every ${RESTART_DELAY_MS / 1000} s`);
+        }
+        restartTimer = setTimeout(start, RESTART_DELAY_MS);
+      });
+    }
+
+    start();
     const statusTimer = setInterval(() => {
-      const pps = rate.sample();
+      if (!child || rate.total === 0 && dropped === 0) return rate.sample();
       node.status({
         fill: dropped > 0 ? 'yellow' : 'green',
         shape: 'dot',
-        text: RED._('pcap-in.status.rate', { rate: shortNumber(pps), total: shortNumber(rate.total), dropped: shortNumber(dropped) }),
+        text: RED._('pcap-in.status.rate', { rate: shortNumber(rate.sample()), total: shortNumber(rate.total), dropped: shortNumber(dropped) }),
       });
     }, 1000);
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      closing = true;
       clearInterval(statusTimer);
-      try {
-        cap.close();
-      } catch (err) {
-        node.warn(`closing capture: ${(err as Error).message}`);
-      }
+      clearTimeout(restartTimer);
       batcher.close();
       node.status({});
-      done();
+      const proc = child;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return done();
+      const killTimer = setTimeout(() => proc.kill('SIGKILL'), 2000);
+      proc.once('exit', () => {
+        clearTimeout(killTimer);
+        done();
+      });
+      proc.disconnect(); // the capture process closes libpcap and exits
     });
   }
 

@@ -160,16 +160,28 @@ describe('fuzz', () => {
     const linkTypes = [0, 1, 101, 108, 113, 228, 229, 276, 147];
     const reassembler = new IpReassembler({ maxBytes: 1 << 20, maxDatagrams: 64 });
     const heapBefore = heapAfterGc();
+    let agreed = 0;
     for (let i = 0; i < 20000; i++) {
       const f = list[i % list.length];
       const data = mutate(f.data, rnd);
       const linkType = rnd() % 4 === 0 ? linkTypes[rnd() % linkTypes.length] : f.linkType;
       const p = dissect(data, linkType);
       checkPacket(p, data);
-      dissectL2L4(data, linkType);
+      const s = dissectL2L4(data, linkType);
+      if (p.errors.length === 0 && !p.tunnel && s.ok) {
+        agreed++;
+        // The fast path agrees with the full walk wherever both succeed.
+        const l4 = p.tcp ?? p.udp;
+        assert.equal(s.protocol, p.ipv4?.protocol ?? p.ipv6?.protocol ?? -1, `variant ${i}: protocol`);
+        assert.equal(s.sourcePort, l4 ? l4.sourcePort : p.icmp ? p.icmp.type : -1, `variant ${i}: source port`);
+        assert.equal(s.destinationPort, l4 ? l4.destinationPort : p.icmp ? p.icmp.code : -1, `variant ${i}: destination port`);
+        assert.equal(s.vlanId, p.vlans.length ? p.vlans[0].id : -1, `variant ${i}: vlan`);
+        if (s.ipVersion !== 0) assert.equal(s.payloadLength, p.payload.length, `variant ${i}: payload length`);
+      }
       reassembler.push(p, i);
       assert.ok(reassembler.bytesHeld <= 1 << 20);
     }
+    assert.ok(agreed > 5000, `fast path compared on ${agreed} frames`);
     const growth = heapAfterGc() - heapBefore;
     assert.ok(growth < 32 * 1024 * 1024, `heap grew ${growth} bytes`);
   });

@@ -97,6 +97,14 @@ describe('dissect vs tshark', () => {
         Buffer.concat([Buffer.from([0, 0, 0, 24]), F.ipv6(F.V6_A, F.V6_B, 17, F.udp(5, 6, F.bytes(4)))]),
       ],
     },
+    {
+      name: 'loop',
+      linkType: LinkType.LOOP,
+      frames: () => [
+        Buffer.concat([Buffer.from([0, 0, 0, 2]), F.ipv4('10.0.0.1', '10.0.0.2', 6, F.tcp(1, 2, 2, Buffer.alloc(0)))]),
+        Buffer.concat([Buffer.from([0, 0, 0, 24]), F.ipv6(F.V6_A, F.V6_B, 58, F.icmp(135, 0, F.bytes(20)))]),
+      ],
+    },
   ];
   for (const c of cases) {
     test(c.name, (t) => {
@@ -137,4 +145,14 @@ describe('dissect vs tshark', () => {
     assert.equal(last.errors[0].offset, 14 + 20); // where the TCP header starts
     assert.notEqual(rows[rows.length - 1][2] + rows[rows.length - 1][3], '', 'tshark flags the cut TCP header too');
   });
+});
+
+test('layers list the whole stack, tunnels included (Packet.layers contract)', () => {
+  const inner = F.eth(0x0800, F.ipv4('10.9.9.1', '10.9.9.2', 6, F.tcp(22, 60000, 0x18, F.bytes(10))), [{ tpid: 0x8100, tci: 42 }]);
+  const frame = F.eth(0x0800, F.ipv4('198.51.100.1', '198.51.100.2', 17, F.udp(54321, 4789, F.vxlan(7, inner))), [{ tpid: 0x8100, tci: 5 }]);
+  const p = dissect(frame, LinkType.ETHERNET);
+  assert.deepEqual(p.layers, ['eth', 'vlan', 'ipv4', 'udp', 'vxlan', 'eth', 'vlan', 'ipv4', 'tcp']);
+  assert.deepEqual(p.inner?.layers, ['eth', 'vlan', 'ipv4', 'tcp']);
+  assert.equal(p.inner?.tcp?.destinationPort, 60000);
+  assert.equal(p.tunnel?.vni, 7);
 });

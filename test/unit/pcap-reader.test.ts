@@ -7,7 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { CaptureFormatError, CaptureReader, parseCaptureBuffer, readCaptureFile, readCaptureStream } from '../../nodes/common/pcap';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { CaptureFormatError, CaptureReader, PcapWriter, parseCaptureBuffer, readCaptureBatches, readCaptureFile, readCaptureStream } from '../../nodes/common/pcap';
 import type { CapturePacket } from '../../nodes/common/pcap';
 import { dissect } from '../../nodes/common/packet';
 import { hasCommand, isRoot, requireCommands, requireRoot } from '../helpers/real';
@@ -42,6 +44,7 @@ function checkFile(file: string): CapturePacket[] {
 describe('real loopback captures', () => {
   let tcpdumpFile = '';
   let dumpcapFile = '';
+  let dumpcapReport = '';
   before(async () => {
     if (!isRoot || !hasCommand('tcpdump') || !hasCommand('dumpcap')) return;
     const traffic = await loopbackTraffic();
@@ -51,7 +54,7 @@ describe('real loopback captures', () => {
       // dumpcap on two interfaces: a pcapng with two IDBs of different link types
       // (lo is Ethernet, "any" is Linux cooked v2), if_name set on each.
       dumpcapFile = tmp.path('lo-any-dumpcap.pcapng');
-      await captureWhile('dumpcap', ['-q', '-i', 'lo', '-f', traffic.filter, '-i', 'any', '-f', traffic.filter, '-w', dumpcapFile], traffic.run);
+      dumpcapReport = await captureWhile('dumpcap', ['-q', '-i', 'lo', '-f', traffic.filter, '-i', 'any', '-f', traffic.filter, '-w', dumpcapFile], traffic.run);
     } finally {
       traffic.close();
     }
@@ -70,6 +73,17 @@ describe('real loopback captures', () => {
     const linkTypes = [...new Set(packets.map((p) => p.linkType))].sort((a, b) => a - b);
     assert.ok(linkTypes.length === 2 && linkTypes[0] === 1 && (linkTypes[1] === 113 || linkTypes[1] === 276), String(linkTypes));
     assert.deepEqual(new Set(packets.map((p) => p.interfaceName)), new Set(['lo', 'any']));
+    // The Interface Statistics Blocks carry what dumpcap reports on exit:
+    //   Packets received/dropped on interface 'Loopback: lo': 34/0 (...)
+    const reported = [...dumpcapReport.matchAll(/Packets received\/dropped on interface '[^']*': (\d+)\/(\d+)/g)].map((m) => ({
+      received: Number(m[1]),
+      interfaceDropped: Number(m[2]),
+    }));
+    assert.equal(reported.length, 2, dumpcapReport);
+    assert.deepEqual(
+      parseCaptureBuffer(readFileSync(dumpcapFile)).interfaces.map((i) => i.statistics),
+      reported,
+    );
   });
 
   test('editcap conversions: pcap <-> pcapng, microsecond <-> nanosecond, comments', (t) => {
@@ -79,6 +93,7 @@ describe('real loopback captures', () => {
       ['us.pcapng', ['-F', 'pcapng']],
       ['commented.pcapng', ['-F', 'pcapng', '-a', '1:first packet', '-a', '3:third, with a comma? no']],
       ['snap64.pcap', ['-F', 'pcap', '-s', '64']],
+      ['modified.pcap', ['-F', 'modpcap']],
       ['from-ns.pcapng', ['-F', 'pcapng']],
     ];
     for (const [name, args] of variants) {
@@ -204,6 +219,14 @@ function handBuiltPcapng(layouts: { le: boolean; reversed?: boolean }[] = [{ le:
     parts.push(block(0x40000bad, Buffer.concat([u32s(le, 32473), Buffer.from('abcd')]), le));
     parts.push(epb(le, 1, 0x17a2b3c4, 0xd5e6f701, FRAME.subarray(14)));
     parts.push(epb(le, 2, 0x00000170, 0x12345678, FRAME));
+    // Interface Statistics Block (4.6) for interface 0: isb_ifrecv 1000, isb_ifdrop 7
+    const isbOpt = (code: number, v: bigint) => {
+      const b = Buffer.alloc(8);
+      if (le) b.writeBigUInt64LE(v);
+      else b.writeBigUInt64BE(v);
+      return opt(code, b, le);
+    };
+    parts.push(block(5, Buffer.concat([u32s(le, 0, 0x0005f2b7, 0x4b2f1a35), isbOpt(4, 1000n), isbOpt(5, 7n), Buffer.alloc(4)]), le));
     // Simple Packet Block: interface 0, original length only
     const spbData = Buffer.alloc((FRAME.length + 3) & ~3);
     FRAME.copy(spbData);
@@ -241,6 +264,8 @@ describe('hand-built pcapng', () => {
     assert.equal(r.interfaces.length, 6);
     assert.deepEqual(packets[0].comments, ['epb comment']);
     assert.equal(packets[0].flags, 1);
+    assert.deepEqual(r.interfaces[0].statistics, { received: 1000, interfaceDropped: 7 });
+    assert.equal(r.skippedBlocks, 4); // the unknown and the custom block of each section
   });
 
   test('interface ids are per section (draft 4.2: numbered within the section)', () => {
@@ -344,6 +369,39 @@ describe('truncated and corrupt input', () => {
       for await (const p of readCaptureStream(Readable.from([good.subarray(0, 100), good.subarray(100, cut)]))) seen.push(p);
     }, (e: unknown) => e instanceof CaptureFormatError && e.offset === full[3].offset);
     assert.equal(seen.length, 3);
+  });
+
+  test('memory stays bounded while 100 MB stream through', async () => {
+    const w = new PcapWriter({ linkType: 1 });
+    const frame = Buffer.alloc(493, 0x55); // odd size: records straddle every chunk boundary
+    const perChunk = 130;
+    const chunks = 1600; // ~ 100 MB in total
+    async function* source(): AsyncGenerator<Buffer> {
+      yield w.header();
+      const record = w.packet(frame, { seconds: 1, nanoseconds: 2 });
+      const block = Buffer.concat(Array.from({ length: perChunk }, () => record));
+      for (let i = 0; i < chunks; i++) {
+        // hand out the block in uneven pieces, as a socket or file stream would
+        yield block.subarray(0, 1000);
+        yield block.subarray(1000, 40000);
+        yield block.subarray(40000);
+      }
+    }
+    setFlagsFromString('--expose_gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    let packets = 0;
+    let peak = 0;
+    for await (const batch of readCaptureBatches(source())) {
+      packets += batch.length;
+      if (packets % 50000 < batch.length) {
+        gc();
+        peak = Math.max(peak, process.memoryUsage().heapUsed - before);
+      }
+    }
+    assert.equal(packets, perChunk * chunks);
+    assert.ok(peak < 16 * 1024 * 1024, `heap grew by ${peak} bytes while streaming`);
   });
 
   test('a partial record does not get copied again and again (bounded, linear buffering)', () => {

@@ -8,8 +8,6 @@ import { ipv6 } from './ipv6';
 import { IPPROTO_GRE, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, icmp, tcp, udp } from './l4';
 import { VXLAN_PORT, gre, vxlan } from './tunnel';
 
-/** LINKTYPE_LOOP: like NULL but the family is always big-endian (OpenBSD). */
-const LINKTYPE_LOOP = 108;
 /** Tunnels inside tunnels are followed this deep; beyond, the rest stays in `payload`. */
 export const MAX_TUNNEL_DEPTH = 4;
 
@@ -40,7 +38,7 @@ function walk(b: Buffer, linkType: number, depth: number, noTunnels: boolean): P
     case LinkType.NULL:
       ok = loopback(b, c, p, false);
       break;
-    case LINKTYPE_LOOP:
+    case LinkType.LOOP:
       ok = loopback(b, c, p, true);
       break;
     case LinkType.RAW:
@@ -109,5 +107,8 @@ function enter(b: Buffer, c: Cursor, p: Packet, linkType: number, depth: number,
     addError(p, p.tunnel?.kind ?? 'tunnel', c.offset, `tunnel nesting deeper than ${MAX_TUNNEL_DEPTH}`);
     return;
   }
-  p.inner = walk(b.subarray(c.offset, c.end), linkType, depth + 1, noTunnels);
+  const inner = walk(b.subarray(c.offset, c.end), linkType, depth + 1, noTunnels);
+  p.inner = inner;
+  // The outer `layers` lists the whole stack, outermost first (see Packet.layers).
+  for (const layer of inner.layers) p.layers.push(layer);
 }

@@ -98,9 +98,10 @@ export function dissectL2L4(b: Buffer, linkType: number, out: L2L4Summary = newL
     case LinkType.IPV6:
       type = 0x86dd;
       break;
-    case LinkType.NULL: {
+    case LinkType.NULL:
+    case LinkType.LOOP: {
       if (end < 4) return out;
-      let family = b.readUInt32LE(0);
+      let family = linkType === LinkType.LOOP ? b.readUInt32BE(0) : b.readUInt32LE(0);
       if (family > 0xffff) family = b.readUInt32BE(0);
       type = family === 2 ? 0x0800 : family === 10 || family === 23 || family === 24 || family === 28 || family === 30 ? 0x86dd : 0;
       o = 4;

@@ -7,6 +7,7 @@ export const LinkType = {
   NULL: 0,
   ETHERNET: 1,
   RAW: 101,
+  LOOP: 108, // like NULL, address family always big-endian (OpenBSD)
   LINUX_SLL: 113,
   IPV4: 228,
   IPV6: 229,
@@ -75,7 +76,7 @@ export interface IPv6Header {
   /** Upper-layer protocol after the extension headers. */
   protocol: number;
   fragment?: {
-    offset: number;
+    offset: number; // bytes (the field times 8), like IPv4Header.fragmentOffset
     moreFragments: boolean;
     identification: number;
     /** Next Header of the Fragment header (the first header of the fragmentable part). */

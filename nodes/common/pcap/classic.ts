@@ -5,12 +5,19 @@ import { CaptureFormatError, CapturePacket, CaptureTimestamp } from './types';
 
 export const PCAP_MAGIC_MICROSECONDS = 0xa1b2c3d4;
 export const PCAP_MAGIC_NANOSECONDS = 0xa1b23c4d;
+/**
+ * Alexey Kuznetzov's patched libpcap ("modified tcpdump", editcap's modpcap): microsecond
+ * records with 8 more header bytes (ifindex, protocol, packet type, padding).
+ */
+export const PCAP_MAGIC_MODIFIED = 0xa1b2cd34;
 export const PCAP_HEADER_LENGTH = 24;
 export const PCAP_RECORD_HEADER_LENGTH = 16;
 
 export interface ClassicHeader {
   littleEndian: boolean;
   nanosecond: boolean;
+  /** 16, or 24 for the modified (Kuznetzov) format */
+  recordHeaderLength: number;
   versionMajor: number;
   versionMinor: number;
   snapLength: number;
@@ -21,17 +28,21 @@ export interface ClassicHeader {
 }
 
 /** Reads the 4-byte magic; returns undefined when it is not a classic pcap magic. */
-export function classicMagic(magicLE: number): { littleEndian: boolean; nanosecond: boolean } | undefined {
+export function classicMagic(magicLE: number): { littleEndian: boolean; nanosecond: boolean; recordHeaderLength: number } | undefined {
   // The writer stored the magic in its own byte order; read little-endian and compare both ways.
   switch (magicLE) {
     case PCAP_MAGIC_MICROSECONDS:
-      return { littleEndian: true, nanosecond: false };
+      return { littleEndian: true, nanosecond: false, recordHeaderLength: 16 };
     case PCAP_MAGIC_NANOSECONDS:
-      return { littleEndian: true, nanosecond: true };
+      return { littleEndian: true, nanosecond: true, recordHeaderLength: 16 };
+    case PCAP_MAGIC_MODIFIED:
+      return { littleEndian: true, nanosecond: false, recordHeaderLength: 24 };
     case 0xd4c3b2a1:
-      return { littleEndian: false, nanosecond: false };
+      return { littleEndian: false, nanosecond: false, recordHeaderLength: 16 };
     case 0x4d3cb2a1:
-      return { littleEndian: false, nanosecond: true };
+      return { littleEndian: false, nanosecond: true, recordHeaderLength: 16 };
+    case 0x34cdb2a1:
+      return { littleEndian: false, nanosecond: false, recordHeaderLength: 24 };
     default:
       return undefined;
   }
@@ -75,10 +86,10 @@ export function readClassicRecords(
   out: CapturePacket[],
 ): number | CaptureFormatError {
   const end = buf.length;
-  const { linkType, littleEndian, nanosecond } = state.header;
+  const { linkType, littleEndian, nanosecond, recordHeaderLength } = state.header;
   const max = state.maxPacketLength;
   const scale = nanosecond ? 1 : 1000;
-  while (end - pos >= PCAP_RECORD_HEADER_LENGTH) {
+  while (end - pos >= recordHeaderLength) {
     let seconds: number, fraction: number, caplen: number, origlen: number;
     if (littleEndian) {
       seconds = buf.readUInt32LE(pos);
@@ -94,7 +105,7 @@ export function readClassicRecords(
     if (caplen > max) {
       return new CaptureFormatError(`record captured length ${caplen} exceeds the limit ${max}`, streamBase + pos + 8);
     }
-    const dataStart = pos + PCAP_RECORD_HEADER_LENGTH;
+    const dataStart = pos + recordHeaderLength;
     if (end - dataStart < caplen) break;
     let ns = fraction * scale;
     if (ns >= 1_000_000_000) {
@@ -120,7 +131,7 @@ export function readClassicRecords(
 
 /** How many bytes the record at `pos` needs in total (header + data), once its header is there. */
 export function classicRecordLength(header: ClassicHeader, buf: Buffer, pos: number): number {
-  if (buf.length - pos < PCAP_RECORD_HEADER_LENGTH) return PCAP_RECORD_HEADER_LENGTH;
+  if (buf.length - pos < header.recordHeaderLength) return header.recordHeaderLength;
   const caplen = header.littleEndian ? buf.readUInt32LE(pos + 8) : buf.readUInt32BE(pos + 8);
-  return PCAP_RECORD_HEADER_LENGTH + caplen;
+  return header.recordHeaderLength + caplen;
 }

@@ -4,7 +4,6 @@
 import {
   ClassicHeader,
   PCAP_HEADER_LENGTH,
-  PCAP_RECORD_HEADER_LENGTH,
   classicMagic,
   classicRecordLength,
   parseClassicHeader,
@@ -63,6 +62,11 @@ export class CaptureReader {
   /** pcapng sections seen so far. */
   get sections(): PcapngSection[] {
     return this.ng ? this.ng.sections : [];
+  }
+
+  /** pcapng blocks skipped as not relevant to packets (counted, so nothing vanishes unseen). */
+  get skippedBlocks(): number {
+    return this.ng ? this.ng.skippedBlocks : 0;
   }
 
   /** Total bytes fed so far. */
@@ -129,7 +133,7 @@ export class CaptureReader {
     if (!this.format) {
       this.error = new CaptureFormatError(
         this.pendingLength === 0 ? 'empty input: no capture header' : 'input too short for a capture header',
-        this.pendingLength,
+        0,
       );
     } else if (this.pendingLength > 0) {
       this.error = new CaptureFormatError(
@@ -183,7 +187,7 @@ export class CaptureReader {
         this.fail(result);
         return buf.length;
       }
-      this.needed = result < buf.length ? classicRecordLength(this.pcapHeader, buf, result) : PCAP_RECORD_HEADER_LENGTH;
+      this.needed = result < buf.length ? classicRecordLength(this.pcapHeader, buf, result) : this.pcapHeader.recordHeaderLength;
       return result;
     }
     // pcapng: whole blocks only.

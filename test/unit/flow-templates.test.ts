@@ -254,3 +254,21 @@ test('NetFlow v1 and v7 fixed formats (Cisco export datagram layouts)', () => {
   assert.equal(r7.records[0].bgpSourceAsNumber, 64512);
   assert.equal(r7.records[0].ipv4RouterSc, '192.0.2.99');
 });
+
+test('interface-name options data names the interfaces of later flows; IPFIX sequence counts data records', () => {
+  const ifFields = [{ id: 10, length: 4 }, { id: 82, length: 8 }];
+  const optT: enc.SetSpec = { kind: 'options-template', templates: [{ id: 310, scopeFields: [ifFields[0]], fields: [ifFields[1]] }] };
+  const flowFields = [{ id: 8, length: 4 }, { id: 10, length: 4 }, { id: 14, length: 4 }];
+  const d = new FlowDecoder();
+  const r = d.decode(ipfix([
+    optT, template(256, flowFields),
+    data(310, enc.encodeRecord(ifFields, [3, 'ge-0/0/3']), enc.encodeRecord(ifFields, [4, 'ge-0/0/4'])),
+    data(256, enc.encodeRecord(flowFields, ['10.0.0.1', 3, 4])),
+  ], 1, 100), A, T0);
+  assert.equal(r.records[0].ingressInterfaceName, 'ge-0/0/3');
+  assert.equal(r.records[0].egressInterfaceName, 'ge-0/0/4');
+  // RFC 7011 3.1: the sequence counts data records (options records included) sent before this message.
+  d.decode(ipfix([data(256, enc.encodeRecord(flowFields, ['10.0.0.1', 3, 4]))], 1, 103), A, T0);
+  d.decode(ipfix([data(256, enc.encodeRecord(flowFields, ['10.0.0.1', 3, 4]))], 1, 110), A, T0);
+  assert.deepEqual(d.counters().sequences['ipfix:192.0.2.10/1'], { received: 3, lost: 6, outOfOrder: 0, resets: 0 });
+});

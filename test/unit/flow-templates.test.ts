@@ -272,3 +272,11 @@ test('interface-name options data names the interfaces of later flows; IPFIX seq
   d.decode(ipfix([data(256, enc.encodeRecord(flowFields, ['10.0.0.1', 3, 4]))], 1, 110), A, T0);
   assert.deepEqual(d.counters().sequences['ipfix:192.0.2.10/1'], { received: 3, lost: 6, outOfOrder: 0, resets: 0 });
 });
+
+test('a buffer of back-to-back IPFIX messages (file / stream export) keeps each message\'s domain', () => {
+  const d = new FlowDecoder();
+  const m1 = ipfix([template(256), data(256, v4Record('10.0.0.1', '10.0.0.2', 1, 2, 3))], 1);
+  const m2 = ipfix([template(256), data(256, v4Record('10.0.0.3', '10.0.0.4', 1, 2, 3))], 2);
+  const r = d.decode(Buffer.concat([m1, m2]), A, T0);
+  assert.deepEqual(r.records.map((x) => [x.sourceIPv4Address, x.observationDomainId]), [['10.0.0.1', 1], ['10.0.0.3', 2]]);
+});

@@ -32,6 +32,8 @@ interface MessageContext {
   sysUptimeMs?: number;
   /** IPFIX: data records in this message, for sequence accounting. */
   dataRecords: number;
+  /** v9 source id / IPFIX observation domain of this message (a buffer may hold several messages). */
+  domainId: number;
   exporterField: 'exporterIPv4Address' | 'exporterIPv6Address';
 }
 
@@ -73,7 +75,7 @@ export function decodeTemplated(buf: Buffer, version: 9 | 10, s: TemplatedState,
       return;
     }
     const ctx: MessageContext = {
-      s, result, d, now, exportTimeMs: exportSecs * 1000, dataRecords: 0,
+      s, result, d, now, exportTimeMs: exportSecs * 1000, dataRecords: 0, domainId,
       sysUptimeMs: version === 9 ? buf.readUInt32BE(off + 4) : undefined,
       exporterField: result.exporter.address.includes(':') ? 'exporterIPv6Address' : 'exporterIPv4Address',
     };
@@ -134,7 +136,7 @@ function learnTemplates(buf: Buffer, start: number, end: number, setId: number, 
   const { s, d, result } = ctx;
   const parse = version === 9 ? parseV9TemplateSet : parseIpfixTemplateSet;
   const items = parse({ buf, start, end, setId, registry: s.registry, now: ctx.now, errors: result.errors });
-  const domainId = result.observationDomainId ?? 0;
+  const domainId = ctx.domainId;
   for (const item of items) {
     if (item.kind === 'withdraw') {
       s.cache.withdraw(d, item.templateId);
@@ -176,7 +178,7 @@ function decodeDataSet(
     compiled = compileTemplate(t, ctx.exporterField) ?? null;
     (t.compiled ??= new Map()).set(ctx.exporterField, compiled);
   }
-  const meta = { templateId: t.id, observationDomainId: result.observationDomainId, exporter };
+  const meta = { templateId: t.id, observationDomainId: ctx.domainId, exporter };
   let off = start;
   while (end - off >= t.minRecordLength) {
     if (result.records.length + result.options.length >= s.maxRecordsPerDatagram) {
@@ -199,7 +201,7 @@ function decodeDataSet(
       if (next === off) break;
       off = next;
       rec.templateId = t.id;
-      rec.observationDomainId = result.observationDomainId;
+      rec.observationDomainId = ctx.domainId;
       rec[ctx.exporterField] = exporter;
     }
     if (sysUptimeMs !== undefined) addAbsoluteTimes(rec, exportTimeMs, sysUptimeMs);

@@ -4,3 +4,5 @@ export * from './packet';
 export * from './capture-protocol';
 export * from './rtp';
 export * from './filter';
+export * from './netflow';
+export * as sflow from './sflow';

@@ -1,0 +1,2 @@
+export * from './lldp';
+export * from './topology';

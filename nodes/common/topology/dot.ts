@@ -99,3 +99,18 @@ export function topologyToDot(topology: Topology, options: DotOptions = {}): str
   lines.push('}');
   return lines.join('\n') + '\n';
 }
+
+/**
+ * Adds default graph/node/edge attributes and rank=same groups to DOT text from elsewhere: they go
+ * right after the opening brace, so statements of the source itself still take precedence.
+ */
+export function addDotDefaults(dot: string, options: Pick<DotOptions, 'graphAttributes' | 'nodeAttributes' | 'edgeAttributes' | 'rankSame'>): string {
+  const statements: string[] = [];
+  if (options.graphAttributes && Object.keys(options.graphAttributes).length) statements.push(statement('graph', options.graphAttributes));
+  if (options.nodeAttributes && Object.keys(options.nodeAttributes).length) statements.push(statement('node', options.nodeAttributes));
+  if (options.edgeAttributes && Object.keys(options.edgeAttributes).length) statements.push(statement('edge', options.edgeAttributes));
+  for (const group of options.rankSame ?? []) statements.push(`{ rank=same; ${group.map((m) => `${dotQuote(m)};`).join(' ')} }`);
+  const brace = dot.indexOf('{');
+  if (statements.length === 0 || brace < 0) return dot;
+  return `${dot.slice(0, brace + 1)}\n  ${statements.join('\n  ')}${dot.slice(brace + 1)}`;
+}

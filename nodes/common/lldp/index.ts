@@ -4,6 +4,8 @@ export { decodeLldpdu, decodeLldpFrame } from './decode';
 export { encodeLldpdu, encodeLldpFrame, tlv } from './encode';
 export type { Tlv } from './encode';
 export { neighborFromLldpdu } from './neighbor';
+export { PassiveNeighborTable } from './passive';
+export type { ObserveResult } from './passive';
 export { parseLldpcliNeighbors, parseLldpcliChassis, lldpcliReport } from './lldpcli';
 export { LLDP_MIB, reportFromLldpMib } from './mib';
 export type { MibValue, MibVarbind } from './mib';

@@ -26,6 +26,7 @@ interface GraphvizMessage extends NodeMessageInFlow {
   edgeAttributes?: unknown;
   rankSame?: unknown;
   events?: unknown;
+  baseline?: unknown;
 }
 
 interface Image { body: string | Buffer; contentType: string; renderedAt: string }
@@ -92,7 +93,8 @@ export = function (RED: NodeAPI) {
           let dot: string;
           if (typeof msg.payload === 'string') dot = addDotDefaults(msg.payload, attributes);
           else if (isTopology(msg.payload)) {
-            const events = Array.isArray(msg.events) ? (msg.events as TopologyEvent[]) : undefined;
+            // A baseline poll (the first) reports everything as new: nothing to highlight.
+            const events = Array.isArray(msg.events) && msg.baseline !== true ? (msg.events as TopologyEvent[]) : undefined;
             dot = topologyToDot(msg.payload, { ...attributes, events, legend: config.legend === false ? false : undefined });
           } else throw new Error('msg.payload must be DOT text or a topology object ({devices, links})');
           node.status({ fill: 'blue', shape: 'dot', text: 'graphviz.status.rendering' });

@@ -3,6 +3,7 @@
 // Output 1: the topology after each poll; output 2: one message per change event.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { PassiveNeighborTable, type LldpDeviceReport } from '../common/lldp';
+import { reportsFromMessage } from './input';
 import { buildTopology, DEFAULT_MANAGEMENT_PORTS, diffTopology, type Topology, type TopologyOptions } from '../common/topology';
 import type { CapturedPacket } from '../shared/packet-message';
 import { isCapturedPacket } from '../shared/packet-message';
@@ -14,7 +15,7 @@ import { pollSsh } from './sources/ssh';
 import type { PollTarget } from './sources/types';
 import { parseTargets } from './targets';
 
-type Source = 'snmp' | 'lldpcli' | 'ssh' | 'passive';
+type Source = 'snmp' | 'lldpcli' | 'ssh' | 'passive' | 'input';
 
 interface PollDef extends NodeDef {
   source: Source;
@@ -97,9 +98,11 @@ export = function (RED: NodeAPI) {
 
     function emit(result: PollResult, msg: NodeMessageInFlow, send: (m: (NodeMessageInFlow | NodeMessageInFlow[] | null)[]) => void): void {
       const events = diffTopology(previous, result.topology);
+      // The first poll has nothing to compare with: its events say everything appeared.
+      const baseline = previous === undefined;
       previous = result.topology;
       const eventMessages = events.map((event) => ({ topic: event.type, payload: event }) as unknown as NodeMessageInFlow);
-      send([{ ...msg, payload: result.topology, events, reports: result.reports, errors: result.errors, stale: result.stale, stats: { ...counters } } as NodeMessageInFlow, eventMessages]);
+      send([{ ...msg, payload: result.topology, events, baseline, reports: result.reports, errors: result.errors, stale: result.stale, stats: { ...counters } } as NodeMessageInFlow, eventMessages]);
       const { devices, links } = result.topology;
       const oneWay = links.filter((l) => l.state === 'one-way').length;
       node.status({
@@ -151,6 +154,17 @@ export = function (RED: NodeAPI) {
         try { observeFrames(msg, sendAll); done(); } catch (error) { done(error as Error); }
         return;
       }
+      if (source === 'input') {
+        try {
+          const reports = reportsFromMessage(msg.payload);
+          emit({ topology: buildTopology(reports, topologyOptions), reports, errors: [], stale: [] }, msg, sendAll);
+          done();
+        } catch (error) {
+          node.status({ fill: 'red', shape: 'ring', text: (error as Error).message.slice(0, 60) });
+          done(error as Error);
+        }
+        return;
+      }
       runPoll(msg, sendAll).then(() => done(), (error: Error) => {
         node.status({ fill: 'red', shape: 'ring', text: error.message.slice(0, 60) });
         done(error);
@@ -158,7 +172,7 @@ export = function (RED: NodeAPI) {
     });
 
     const intervalSeconds = Number(config.interval) || 0;
-    const timer = source !== 'passive' && intervalSeconds > 0
+    const timer = source !== 'passive' && source !== 'input' && intervalSeconds > 0
       ? setInterval(() => {
         runPoll({ _msgid: RED.util.generateId() } as NodeMessageInFlow, (messages) => node.send(messages)).catch((error: Error) => {
           node.status({ fill: 'red', shape: 'ring', text: error.message.slice(0, 60) });

@@ -11,7 +11,7 @@ export interface TopologyOptions extends NameOptions {
 }
 
 /** The usual out-of-band management port names. */
-export const DEFAULT_MANAGEMENT_PORTS = /^(mgmt\d*|management\d*|ma\d|fxp\d|em\d|me\d|eth0\/0$)/i;
+export const DEFAULT_MANAGEMENT_PORTS = /^(mgmt\d*|management\d*|ma\d|fxp\d|em\d|me\d)/i;
 
 /** The remote port's name: its ID when it is a name, else the description (lldpd sends the MAC as ID). */
 function remotePortName(neighbor: LldpNeighbor): string {

@@ -193,6 +193,10 @@ function parseJunosTable(text: string): LldpNeighbor[] {
   return neighbors;
 }
 
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0].slice(0, 120);
+}
+
 /**
  * Neighbours from the text of "show lldp neighbors [detail]" on `platform`.
  * Throws when the text holds neither a neighbour table nor detail blocks (an error message,
@@ -203,11 +207,11 @@ export function parseCliNeighbors(text: string, platform: CliPlatform): LldpNeig
   let neighbors: LldpNeighbor[];
   if (platform === 'eos') {
     if (!/detected \d+ LLDP neighbors/.test(text) && !/^Device ID|^Port\s+Neighbor Device ID/m.test(text) && !looksEmpty) {
-      throw new Error('EOS output has no "Interface ... detected N LLDP neighbors" section');
+      throw new Error(`EOS output has no "Interface ... detected N LLDP neighbors" section: ${firstLine(text)}`);
     }
     neighbors = parseEosDetail(text);
   } else if (platform === 'junos') {
-    if (!/^Local Interface\s+/m.test(text) && !looksEmpty) throw new Error('Junos output has no "Local Interface ..." table header');
+    if (!/^Local Interface\s+/m.test(text) && !looksEmpty) throw new Error(`Junos output has no "Local Interface ..." table header: ${firstLine(text)}`);
     neighbors = parseJunosTable(text);
   } else if (/^\s*Chassis id:/im.test(text)) {
     neighbors = parseCiscoDetail(text);
@@ -216,7 +220,7 @@ export function parseCliNeighbors(text: string, platform: CliPlatform): LldpNeig
   } else if (looksEmpty) {
     neighbors = [];
   } else {
-    throw new Error(`${platform} output has neither "Chassis id:" blocks nor a "Device ID  Local Intf" table: ${text.trim().split('\n')[0].slice(0, 120)}`);
+    throw new Error(`${platform} output has neither "Chassis id:" blocks nor a "Device ID  Local Intf" table: ${firstLine(text)}`);
   }
   return neighbors;
 }

@@ -73,7 +73,7 @@ export = function (RED: NodeAPI) {
       };
     } catch (error) {
       node.error(`${RED._('graphviz.errors.config')}: ${(error as Error).message}`);
-      node.status({ fill: 'red', shape: 'ring', text: 'graphviz.status.badConfig' });
+      node.status({ fill: 'red', shape: 'ring', text: RED._('graphviz.status.badConfig') });
       configured = { graph: {}, node: {}, edge: {}, rankSame: [] };
     }
 
@@ -97,7 +97,7 @@ export = function (RED: NodeAPI) {
             const events = Array.isArray(msg.events) && msg.baseline !== true ? (msg.events as TopologyEvent[]) : undefined;
             dot = topologyToDot(msg.payload, { ...attributes, events, legend: config.legend === false ? false : undefined });
           } else throw new Error('msg.payload must be DOT text or a topology object ({devices, links})');
-          node.status({ fill: 'blue', shape: 'dot', text: 'graphviz.status.rendering' });
+          node.status({ fill: 'blue', shape: 'dot', text: RED._('graphviz.status.rendering') });
           const body = await renderer.render(dot, engine, format, Number(config.scale) || 1);
           const image: Image = { body, contentType: CONTENT_TYPES[format], renderedAt: new Date().toISOString() };
           latest.set(node.id, image);

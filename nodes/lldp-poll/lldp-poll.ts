@@ -117,7 +117,7 @@ export = function (RED: NodeAPI) {
       if (targets.length === 0 && source !== 'lldpcli') throw new Error(RED._('lldp-poll.errors.noDevices'));
       if (busy) { counters.skipped++; node.warn(RED._('lldp-poll.errors.busy')); return; }
       busy = true;
-      node.status({ fill: 'blue', shape: 'ring', text: 'lldp-poll.status.polling' });
+      node.status({ fill: 'blue', shape: 'ring', text: RED._('lldp-poll.status.polling') });
       try {
         const result = await poll(targets.length ? targets : [{ host: '' }]);
         counters.polls++;

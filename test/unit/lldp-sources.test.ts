@@ -149,3 +149,30 @@ test('LLDP-MIB walk of lldpd through snmpd agrees with lldpcli', () => {
     assert.deepEqual(n.capabilities, ['station']); // lldpcli: Station.enabled=on, the others off
   }
 });
+
+test('fuzz: mutated and truncated real CLI, lldpcli and SNMP inputs give neighbours or an Error (seeded)', () => {
+  let state = 0xc11;
+  const random = () => { state = (state * 1103515245 + 12345) & 0x7fffffff; return state / 0x7fffffff; };
+  const mutate = (text: string) => {
+    let out = text.slice(0, random() < 0.3 ? Math.floor(random() * text.length) : text.length);
+    for (let i = 0; i < 1 + Math.floor(random() * 6); i++) {
+      const at = Math.floor(random() * out.length);
+      out = out.slice(0, at) + String.fromCharCode(32 + Math.floor(random() * 95)) + out.slice(at + 1 + Math.floor(random() * 3));
+    }
+    return out;
+  };
+  const texts: [string, Parameters<typeof parseCliNeighbors>[1]][] = [
+    [cli('ios_detail.txt'), 'iosxe'], [cli('ios_brief.txt'), 'ios'], [cli('nxos_detail.txt'), 'nxos'], [cli('eos_detail.txt'), 'eos'], [cli('junos.txt'), 'junos'],
+  ];
+  const json = readFileSync(join(fixtures, 'lldpcli/two-neighbors.json'), 'utf8');
+  const varbinds = walk(join(fixtures, 'snmp/host-a.walk'));
+  let parsed = 0;
+  for (let i = 0; i < 3000; i++) {
+    const [text, platform] = texts[i % texts.length];
+    try { parsed += parseCliNeighbors(mutate(text), platform).length >= 0 ? 1 : 0; } catch (error) { assert.ok(error instanceof Error); }
+    try { parseLldpcliNeighbors(mutate(json)); } catch (error) { assert.ok(error instanceof Error); }
+    const shuffled = varbinds.filter(() => random() > 0.2).map((v) => (random() < 0.1 ? { oid: mutate(v.oid), value: v.value } : v));
+    assert.ok(Array.isArray(reportFromLldpMib(shuffled, 'x').neighbors));
+  }
+  assert.ok(parsed > 0);
+});

@@ -44,6 +44,7 @@ function checkFile(file: string): CapturePacket[] {
 describe('real loopback captures', () => {
   let tcpdumpFile = '';
   let dumpcapFile = '';
+  let dumpcapReport = '';
   before(async () => {
     if (!isRoot || !hasCommand('tcpdump') || !hasCommand('dumpcap')) return;
     const traffic = await loopbackTraffic();
@@ -53,7 +54,7 @@ describe('real loopback captures', () => {
       // dumpcap on two interfaces: a pcapng with two IDBs of different link types
       // (lo is Ethernet, "any" is Linux cooked v2), if_name set on each.
       dumpcapFile = tmp.path('lo-any-dumpcap.pcapng');
-      await captureWhile('dumpcap', ['-q', '-i', 'lo', '-f', traffic.filter, '-i', 'any', '-f', traffic.filter, '-w', dumpcapFile], traffic.run);
+      dumpcapReport = await captureWhile('dumpcap', ['-q', '-i', 'lo', '-f', traffic.filter, '-i', 'any', '-f', traffic.filter, '-w', dumpcapFile], traffic.run);
     } finally {
       traffic.close();
     }
@@ -72,6 +73,17 @@ describe('real loopback captures', () => {
     const linkTypes = [...new Set(packets.map((p) => p.linkType))].sort((a, b) => a - b);
     assert.ok(linkTypes.length === 2 && linkTypes[0] === 1 && (linkTypes[1] === 113 || linkTypes[1] === 276), String(linkTypes));
     assert.deepEqual(new Set(packets.map((p) => p.interfaceName)), new Set(['lo', 'any']));
+    // The Interface Statistics Blocks carry what dumpcap reports on exit:
+    //   Packets received/dropped on interface 'Loopback: lo': 34/0 (...)
+    const reported = [...dumpcapReport.matchAll(/Packets received\/dropped on interface '[^']*': (\d+)\/(\d+)/g)].map((m) => ({
+      received: Number(m[1]),
+      interfaceDropped: Number(m[2]),
+    }));
+    assert.equal(reported.length, 2, dumpcapReport);
+    assert.deepEqual(
+      parseCaptureBuffer(readFileSync(dumpcapFile)).interfaces.map((i) => i.statistics),
+      reported,
+    );
   });
 
   test('editcap conversions: pcap <-> pcapng, microsecond <-> nanosecond, comments', (t) => {
@@ -207,6 +219,14 @@ function handBuiltPcapng(layouts: { le: boolean; reversed?: boolean }[] = [{ le:
     parts.push(block(0x40000bad, Buffer.concat([u32s(le, 32473), Buffer.from('abcd')]), le));
     parts.push(epb(le, 1, 0x17a2b3c4, 0xd5e6f701, FRAME.subarray(14)));
     parts.push(epb(le, 2, 0x00000170, 0x12345678, FRAME));
+    // Interface Statistics Block (4.6) for interface 0: isb_ifrecv 1000, isb_ifdrop 7
+    const isbOpt = (code: number, v: bigint) => {
+      const b = Buffer.alloc(8);
+      if (le) b.writeBigUInt64LE(v);
+      else b.writeBigUInt64BE(v);
+      return opt(code, b, le);
+    };
+    parts.push(block(5, Buffer.concat([u32s(le, 0, 0x0005f2b7, 0x4b2f1a35), isbOpt(4, 1000n), isbOpt(5, 7n), Buffer.alloc(4)]), le));
     // Simple Packet Block: interface 0, original length only
     const spbData = Buffer.alloc((FRAME.length + 3) & ~3);
     FRAME.copy(spbData);
@@ -244,6 +264,8 @@ describe('hand-built pcapng', () => {
     assert.equal(r.interfaces.length, 6);
     assert.deepEqual(packets[0].comments, ['epb comment']);
     assert.equal(packets[0].flags, 1);
+    assert.deepEqual(r.interfaces[0].statistics, { received: 1000, interfaceDropped: 7 });
+    assert.equal(r.skippedBlocks, 4); // the unknown and the custom block of each section
   });
 
   test('interface ids are per section (draft 4.2: numbered within the section)', () => {

@@ -1,7 +1,11 @@
 // IPv6 (RFC 8200) and its extension headers, walked until an upper-layer protocol.
 import type { IPv6ExtensionHeader, Packet } from './types';
-import { addError, Cursor } from './packet';
-import { ipv6ToString } from './text';
+import { addError as addErrorImport, Cursor } from './packet';
+import { ipv6ToString as ipv6ToStringImport } from './text';
+
+// Imports read once into local bindings (see dissect.ts: no loader getter per packet).
+const addError = addErrorImport;
+const ipv6ToString = ipv6ToStringImport;
 
 export const IPPROTO_HOPOPTS = 0;
 export const IPPROTO_ROUTING = 43;

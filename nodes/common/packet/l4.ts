@@ -1,6 +1,10 @@
 // Transport headers: TCP (RFC 9293), UDP (RFC 768), ICMP (RFC 792) and ICMPv6 (RFC 4443).
 import type { Packet } from './types';
-import { EMPTY, addError, Cursor } from './packet';
+import { EMPTY as EMPTY_IMPORT, addError as addErrorImport, Cursor } from './packet';
+
+// Imports read once into local bindings (see dissect.ts: no loader getter per packet).
+const EMPTY = EMPTY_IMPORT;
+const addError = addErrorImport;
 
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;

@@ -10,6 +10,8 @@ export interface ParsedCapture {
   packets: CapturePacket[];
   interfaces: CaptureInterface[];
   sections: PcapngSection[];
+  /** pcapng blocks that were skipped (name resolution, decryption secrets, custom, unknown). */
+  skippedBlocks: number;
   /** Set when the capture is truncated or corrupt; `packets` holds everything before it. */
   error?: CaptureFormatError;
 }
@@ -19,7 +21,7 @@ export function parseCaptureBuffer(buf: Buffer, options?: CaptureReaderOptions):
   const reader = new CaptureReader(options);
   const packets = reader.feed(buf);
   const error = reader.end();
-  return { format: reader.format, packets, interfaces: reader.interfaces, sections: reader.sections, error };
+  return { format: reader.format, packets, interfaces: reader.interfaces, sections: reader.sections, skippedBlocks: reader.skippedBlocks, error };
 }
 
 /**

@@ -9,6 +9,7 @@ export const BLOCK_SECTION_HEADER = 0x0a0d0d0a; // same bytes in both orders on 
 export const BLOCK_INTERFACE_DESCRIPTION = 0x00000001;
 export const BLOCK_PACKET_OBSOLETE = 0x00000002; // Appendix: obsolete Packet Block
 export const BLOCK_SIMPLE_PACKET = 0x00000003;
+export const BLOCK_INTERFACE_STATISTICS = 0x00000005;
 export const BLOCK_ENHANCED_PACKET = 0x00000006;
 export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
@@ -45,6 +46,8 @@ export class PcapngState {
   private interfaces: InterfaceState[] = [];
   readonly allInterfaces: CaptureInterface[] = [];
   readonly sections: PcapngSection[] = [];
+  /** Blocks skipped because this reader does not use them (name resolution, custom, unknown...). */
+  skippedBlocks = 0;
   constructor(public maxPacketLength: number) {}
 
   /** Total length of the block starting at pos (needs 12 bytes), or an error. */
@@ -92,7 +95,10 @@ export class PcapngState {
         return this.interfaceDescription(buf, pos, length, streamOffset);
       case BLOCK_PACKET_OBSOLETE:
         return this.obsoletePacket(buf, pos, length, streamOffset, out);
+      case BLOCK_INTERFACE_STATISTICS:
+        return this.interfaceStatistics(buf, pos, length, streamOffset);
       default:
+        this.skippedBlocks++;
         return undefined;
     }
   }
@@ -166,6 +172,32 @@ export class PcapngState {
     if (err) return err;
     this.interfaces.push({ info, unit });
     this.allInterfaces.push(info);
+    return undefined;
+  }
+
+  private interfaceStatistics(buf: Buffer, pos: number, length: number, streamOffset: number): CaptureFormatError | undefined {
+    // Interface Statistics Block (4.6): Interface ID, Timestamp (high, low), options. The
+    // capturer's own drop counters: what the capture lost before it reached the file.
+    if (length < 24) return new CaptureFormatError('pcapng interface statistics block too short', streamOffset + 4);
+    const le = this.littleEndian;
+    const id = le ? buf.readUInt32LE(pos + 8) : buf.readUInt32BE(pos + 8);
+    const iface = this.interfaces[id];
+    if (iface === undefined) {
+      return new CaptureFormatError(`interface statistics block refers to unknown interface ${id}`, streamOffset + 8);
+    }
+    const stats: NonNullable<CaptureInterface['statistics']> = {};
+    const u64 = (start: number) => Number(le ? buf.readBigUInt64LE(start) : buf.readBigUInt64BE(start));
+    const err = readOptions(buf, pos + 20, pos + length - 4, le, streamOffset + 20, (code, start, len) => {
+      if (len < 8) return;
+      if (code === 4) stats.received = u64(start); // isb_ifrecv
+      else if (code === 5) stats.interfaceDropped = u64(start); // isb_ifdrop
+      else if (code === 6) stats.filterAccepted = u64(start); // isb_filteraccept
+      else if (code === 7) stats.osDropped = u64(start); // isb_osdrop
+      else if (code === 8) stats.delivered = u64(start); // isb_usrdeliv
+    });
+    if (err) return err;
+    // Later statistics blocks supersede earlier ones (the counters are cumulative).
+    iface.info.statistics = stats;
     return undefined;
   }
 

@@ -64,6 +64,11 @@ export class CaptureReader {
     return this.ng ? this.ng.sections : [];
   }
 
+  /** pcapng blocks skipped as not relevant to packets (counted, so nothing vanishes unseen). */
+  get skippedBlocks(): number {
+    return this.ng ? this.ng.skippedBlocks : 0;
+  }
+
   /** Total bytes fed so far. */
   get bytesFed(): number {
     return this.consumed + this.pendingLength;

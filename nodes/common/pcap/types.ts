@@ -70,6 +70,14 @@ export interface CaptureInterface {
   /** if_tsoffset: seconds added to every timestamp of this interface. */
   tsOffset: number;
   comments?: string[];
+  /** Counters from the last pcapng Interface Statistics Block for this interface, if any. */
+  statistics?: {
+    received?: number;
+    interfaceDropped?: number;
+    filterAccepted?: number;
+    osDropped?: number;
+    delivered?: number;
+  };
 }
 
 export type CaptureFormat = 'pcap' | 'pcapng';

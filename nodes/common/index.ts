@@ -1,11 +1,8 @@
 // The decoder library: pure TypeScript, no Node-RED imports (exports["./decoders"]).
 export * from './pcap';
 export * from './packet';
-<<<<<<< HEAD
-export * from './lldp';
-export * from './topology';
-=======
 export * from './capture-protocol';
 export * from './rtp';
 export * from './filter';
->>>>>>> main
+export * from './lldp';
+export * from './topology';

@@ -121,7 +121,7 @@ export = function (RED: NodeAPI) {
   RED.nodes.registerType('wirescope-graphviz', GraphvizNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
 
   // The editor's "view" button and dashboards fetch the latest image here.
-  RED.httpAdmin.get('/wirescope-graphviz/:id/image', RED.auth.needsPermission('graphviz.read'), (req, res) => {
+  RED.httpAdmin.get('/wirescope/graphviz/:id/image', RED.auth.needsPermission('graphviz.read'), (req, res) => {
     const image = latest.get(String(req.params.id));
     if (!image) {
       res.status(404).send(RED._('graphviz.errors.noImage'));

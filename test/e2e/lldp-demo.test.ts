@@ -21,7 +21,7 @@ test('demo/lldp.json draws the bundled lab topology', async () => {
   assert.deepEqual(titles, ['dev0', 'dev1', 'dev2', 'dev3', 'dev4']);
   const edges = [...svg.matchAll(/<g id="[^"]*" class="edge">\s*<title>([^<]*)<\/title>/g)].map((m) => m[1].replace('&#45;&#45;', '--').split('--').sort().join('--')).sort();
   assert.deepEqual(edges, ['dev0--dev1', 'dev0--dev3', 'dev1--dev2', 'dev2--dev3', 'dev2--dev4']);
-  const image = await fetch(`http://127.0.0.1:${red.port}/wirescope-graphviz/lldp-demo-gv/image`);
+  const image = await fetch(`http://127.0.0.1:${red.port}/wirescope/graphviz/lldp-demo-gv/image`);
   assert.equal(image.status, 200);
   assert.match(image.headers.get('content-type') ?? '', /image\/svg\+xml/);
 });

@@ -87,11 +87,11 @@ test('PNG output is a real PNG of the laid-out size', async () => {
 
 test('the latest image is served on the admin URL', async () => {
   const { id } = await render({}, { payload: SAMPLE });
-  const response = await helper.request().get(`/wirescope-graphviz/${id}/image`);
+  const response = await helper.request().get(`/wirescope/graphviz/${id}/image`);
   assert.equal(response.status, 200);
   assert.match(String(response.headers['content-type']), /image\/svg\+xml/);
   assert.match(response.text ?? String(response.body), /<svg/);
-  const missing = await helper.request().get('/wirescope-graphviz/nope/image');
+  const missing = await helper.request().get('/wirescope/graphviz/nope/image');
   assert.equal(missing.status, 404);
 });
 

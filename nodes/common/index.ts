@@ -4,5 +4,7 @@ export * from './packet';
 export * from './capture-protocol';
 export * from './rtp';
 export * from './filter';
+export * from './netflow';
+export * as sflow from './sflow';
 export * from './lldp';
 export * from './topology';

@@ -1,7 +1,7 @@
 // The walk: link layer -> IP -> transport -> tunnel payload (dissected again into `inner`).
 // Never throws for bad input; each layer records its problem in `packet.errors` and stops.
 import { LinkType, Packet } from './types';
-import { Cursor, addError as addErrorImport, newPacket as newPacketImport } from './packet';
+import { Cursor, EMPTY as EMPTY_IMPORT, addError as addErrorImport, newPacket as newPacketImport } from './packet';
 import * as link from './link';
 import { ipv4 as ipv4Import } from './ipv4';
 import { ipv6 as ipv6Import } from './ipv6';
@@ -12,6 +12,7 @@ import * as tunnel from './tunnel';
 // that turns every import into a getter (tsx's esbuild CommonJS interop), each use through the
 // import pays for that getter on every packet; a local constant costs nothing to the JIT.
 const addError = addErrorImport;
+const EMPTY = EMPTY_IMPORT;
 const newPacket = newPacketImport;
 const ethernet = link.ethernet;
 const linuxSll = link.linuxSll;
@@ -94,7 +95,8 @@ function walk(b: Buffer, linkType: number, depth: number, noTunnels: boolean): P
       ok = false;
   }
   if (ok) network(b, c, p, depth, noTunnels);
-  p.payload = b.subarray(Math.min(c.offset, c.end), c.end);
+  // Nothing left (a pure ACK...): the shared empty Buffer, as for absent options (no slice).
+  if (c.offset < c.end) p.payload = b.subarray(c.offset, c.end);
   return p;
 }
 

@@ -22,7 +22,7 @@ export function ipv6(b: Buffer, c: Cursor, p: Packet): boolean {
     addError(p, 'ipv6', o, `truncated IPv6 header: ${avail} of 40 bytes`);
     return false;
   }
-  const w = b.readUInt32BE(o);
+  const w = ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
   if (w >>> 28 !== 6) {
     addError(p, 'ipv6', o, `IP version ${w >>> 28} in an IPv6 header`);
     return false;

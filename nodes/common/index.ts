@@ -6,3 +6,5 @@ export * from './rtp';
 export * from './filter';
 export * from './netflow';
 export * as sflow from './sflow';
+export * from './lldp';
+export * from './topology';

@@ -9,6 +9,8 @@ interface CredentialsDef extends NodeDef {
   authProtocol: string;
   privProtocol: string;
   sshUsername: string;
+  hostKeyMode?: string;
+  hostKeys?: string;
 }
 
 export = function (RED: NodeAPI) {
@@ -19,6 +21,9 @@ export = function (RED: NodeAPI) {
     this.authProtocol = config.authProtocol || 'sha';
     this.privProtocol = config.privProtocol || 'aes';
     this.sshUsername = config.sshUsername;
+    // Trust on first use unless told otherwise; "any" only when chosen explicitly.
+    this.hostKeyMode = config.hostKeyMode === 'pinned' || config.hostKeyMode === 'any' ? config.hostKeyMode : 'tofu';
+    this.hostKeys = config.hostKeys ?? '';
   }
   RED.nodes.registerType('wirescope-lldp-credentials', LldpCredentials as unknown as Parameters<NodeAPI['nodes']['registerType']>[1], {
     credentials: {

@@ -16,4 +16,8 @@ export interface LldpCredentialsNode extends Node<LldpCredentialSecrets> {
   authProtocol: string;
   privProtocol: string;
   sshUsername: string;
+  /** SSH host-key check: pinned fingerprints, trust on first use (default) or none. */
+  hostKeyMode: 'tofu' | 'pinned' | 'any';
+  /** Pinned fingerprints, one a line: `SHA256:...` or `host[:port] SHA256:...`. */
+  hostKeys: string;
 }

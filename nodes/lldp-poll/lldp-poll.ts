@@ -12,6 +12,7 @@ import { mapLimited } from './sources/limit';
 import { pollLldpcli } from './sources/lldpcli';
 import { pollSnmp } from './sources/snmp';
 import { pollSsh } from './sources/ssh';
+import { parsePinnedFingerprints, type HostKeyPolicy, type KnownHostStore } from './sources/hostkey';
 import type { PollTarget } from './sources/types';
 import { parseTargets } from './targets';
 
@@ -54,6 +55,41 @@ export = function (RED: NodeAPI) {
       topologyOptions = { excludePorts: DEFAULT_MANAGEMENT_PORTS };
     }
 
+    // SSH host keys: checked before any credential is sent. Trust-on-first-use keys live in this
+    // node's context ("sshHostKeys": {"host:port": "SHA256:..."}), so they persist when the
+    // context store does. Updates are chained so parallel polls do not lose each other's entries.
+    const context = node.context();
+    let storeQueue: Promise<unknown> = Promise.resolve();
+    const contextGet = () => new Promise<Record<string, string>>((resolve, reject) => {
+      context.get('sshHostKeys', (error: Error | undefined, value: unknown) => error ? reject(error) : resolve((value as Record<string, string>) ?? {}));
+    });
+    const knownHosts: KnownHostStore = {
+      get: async (id) => (await contextGet())[id],
+      set: (id, fingerprint) => {
+        const next = storeQueue.then(async () => {
+          const known = { ...(await contextGet()), [id]: fingerprint };
+          await new Promise<void>((resolve, reject) => context.set('sshHostKeys', known, (error?: Error) => error ? reject(error) : resolve()));
+        });
+        storeQueue = next.catch(() => undefined);
+        return next;
+      },
+    };
+    let hostKeyPolicy: HostKeyPolicy | undefined;
+    let hostKeyProblem: string | undefined;
+    const acceptAnyHostKey = source === 'ssh' && credentials?.hostKeyMode === 'any';
+    if (source === 'ssh' && credentials) {
+      try {
+        hostKeyPolicy = { mode: credentials.hostKeyMode ?? 'tofu', pinned: parsePinnedFingerprints(credentials.hostKeys ?? ''), store: knownHosts };
+      } catch (error) {
+        hostKeyProblem = (error as Error).message;
+        node.error(hostKeyProblem);
+      }
+      if (acceptAnyHostKey) {
+        node.warn(RED._('lldp-poll.errors.anyHostKey'));
+        node.status({ fill: 'yellow', shape: 'ring', text: RED._('lldp-poll.status.anyHostKey') });
+      }
+    }
+
     let previous: Topology | undefined;
     const lastGood = new Map<string, LldpDeviceReport>();
     const passive = new PassiveNeighborTable();
@@ -71,7 +107,8 @@ export = function (RED: NodeAPI) {
           authProtocol: credentials.authProtocol, authKey: secrets.authKey, privProtocol: credentials.privProtocol, privKey: secrets.privKey,
         }, { timeoutMs, retries, maxRepetitions: 20 });
       }
-      return pollSsh(target, { username: credentials.sshUsername, password: secrets.sshPassword, privateKey: secrets.sshPrivateKey, passphrase: secrets.sshPassphrase }, { timeoutMs });
+      if (!hostKeyPolicy) throw new Error(hostKeyProblem ?? 'no host-key policy');
+      return pollSsh(target, { username: credentials.sshUsername, password: secrets.sshPassword, privateKey: secrets.sshPrivateKey, passphrase: secrets.sshPassphrase }, { timeoutMs, hostKeys: hostKeyPolicy });
     }
 
     async function poll(targets: PollTarget[]): Promise<PollResult> {
@@ -106,9 +143,10 @@ export = function (RED: NodeAPI) {
       const { devices, links } = result.topology;
       const oneWay = links.filter((l) => l.state === 'one-way').length;
       node.status({
-        fill: result.errors.length ? 'yellow' : 'green',
-        shape: 'dot',
-        text: `${devices.length} dev, ${links.length} links${oneWay ? `, ${oneWay} one-way` : ''}${result.errors.length ? `, ${result.errors.length} failed` : ''}`,
+        fill: result.errors.length || acceptAnyHostKey ? 'yellow' : 'green',
+        shape: acceptAnyHostKey ? 'ring' : 'dot',
+        text: `${devices.length} dev, ${links.length} links${oneWay ? `, ${oneWay} one-way` : ''}${result.errors.length ? `, ${result.errors.length} failed` : ''}` +
+          (acceptAnyHostKey ? ` — ${RED._('lldp-poll.status.anyHostKey')}` : ''),
       });
     }
 

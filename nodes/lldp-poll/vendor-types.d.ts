@@ -31,7 +31,8 @@ declare module 'ssh2' {
     privateKey?: string | Buffer;
     passphrase?: string;
     readyTimeout?: number;
-    hostVerifier?: (key: Buffer) => boolean;
+    /** Without hostHash: the raw key blob; answer by return value or, asynchronously, through verify. */
+    hostVerifier?: ((key: Buffer) => boolean) | ((key: Buffer, verify: (valid: boolean) => void) => void);
   }
   export interface ClientChannel extends Readable { stderr: Readable; on(event: string, listener: (...args: any[]) => void): this }
   export class Client extends EventEmitter {

@@ -1,5 +1,5 @@
 // Parsers for "show lldp neighbors [detail]" text of Cisco IOS/IOS-XE, NX-OS, Arista EOS and
-// Juniper Junos. Each returns neighbour records; lines it does not know are skipped (the vendors
+// Juniper Junos (table, and the per-neighbour detail blocks). Each returns neighbour records; lines it does not know are skipped (the vendors
 // add fields between releases), but a text with no recognisable neighbour table is an error.
 import { normalizeMac } from './text';
 import type { LldpNeighbor } from './types';
@@ -193,6 +193,52 @@ function parseJunosTable(text: string): LldpNeighbor[] {
   return neighbors;
 }
 
+/**
+ * Junos neighbour detail ("show lldp neighbors interface <if>", and "show lldp neighbors detail" on
+ * releases that have it): one "LLDP Neighbor Information:" block per neighbour, with a "Local
+ * Information:" part ("Local Interface", "Local Port ID" = the local ifIndex, not the remote port)
+ * and a "Neighbour Information:" part, followed by "System capabilities", "Management address" and
+ * "Organization Info" sub-sections whose "Index", "Address", "Info" keys belong to that sub-section.
+ */
+function parseJunosDetail(text: string): LldpNeighbor[] {
+  const neighbors: LldpNeighbor[] = [];
+  let current: LldpNeighbor | undefined;
+  let section: 'local' | 'neighbor' | 'capabilities' | 'management' | 'organization' | undefined;
+  for (const rawLine of text.split(/\r?\n/)) {
+    const line = rawLine.trim();
+    const heading = line.toLowerCase();
+    if (/^lldp neighbou?r information:$/.test(heading)) { current = { localPort: '' }; neighbors.push(current); section = undefined; continue; }
+    if (!current) continue;
+    if (heading === 'local information:') { section = 'local'; continue; }
+    if (/^neighbou?r information:$/.test(heading)) { section = 'neighbor'; continue; }
+    if (heading === 'system capabilities') { section = 'capabilities'; continue; }
+    if (heading === 'management address') { section = 'management'; continue; }
+    if (heading === 'organization info') { section = 'organization'; continue; }
+    // "Index: 13 Time to live: 120 Time mark: ... Age: 20 secs" (several fields on one line)
+    const ttl = /\bTime to live:\s*(\d+)/i.exec(line);
+    if (ttl && section === 'local') { current.ttl = Number(ttl[1]); continue; }
+    const m = /^([A-Za-z][A-Za-z /()-]*?)\s*:\s*(.*)$/.exec(line);
+    if (!m) continue;
+    const key = m[1].toLowerCase();
+    const value = m[2].trim();
+    if (section === 'local') {
+      if (key === 'local interface') current.localPort = value;
+    } else if (section === 'neighbor') {
+      if (key === 'chassis id') current.chassisId = normalizeMac(value);
+      else if (key === 'port type') current.portIdSubtype = value.toLowerCase();
+      else if (key === 'port id') current.portId = normalizeMac(value);
+      else if (key === 'port description' && value) current.portDescription = value;
+      else if (key === 'system name' && value) current.systemName = value;
+      else if (key === 'system description' && value) current.systemDescription = value;
+    } else if (section === 'capabilities') {
+      if (key === 'enabled') current.capabilities = value.split(/\s+/).filter(Boolean).map((c) => c.toLowerCase());
+    } else if (section === 'management') {
+      if (key === 'address' && value) (current.managementAddresses ??= []).push(value);
+    }
+  }
+  return neighbors.filter((n) => n.localPort && n.chassisId !== undefined);
+}
+
 function firstLine(text: string): string {
   return text.trim().split('\n')[0].slice(0, 120);
 }
@@ -211,8 +257,9 @@ export function parseCliNeighbors(text: string, platform: CliPlatform): LldpNeig
     }
     neighbors = parseEosDetail(text);
   } else if (platform === 'junos') {
-    if (!/^Local Interface\s+/m.test(text) && !looksEmpty) throw new Error(`Junos output has no "Local Interface ..." table header: ${firstLine(text)}`);
-    neighbors = parseJunosTable(text);
+    if (/^\s*LLDP Neighbou?r Information:\s*$/im.test(text) && /^\s*Neighbou?r Information:\s*$/im.test(text)) neighbors = parseJunosDetail(text);
+    else if (/^Local Interface\s+/m.test(text) || looksEmpty) neighbors = parseJunosTable(text);
+    else throw new Error(`Junos output has no "Local Interface ..." table header nor "LLDP Neighbor Information:" blocks: ${firstLine(text)}`);
   } else if (/^\s*Chassis id:/im.test(text)) {
     neighbors = parseCiscoDetail(text);
   } else if (/^Device ID\s+Local Intf/m.test(text)) {

@@ -29,6 +29,12 @@ let port = 0;
 let clientKey = '';
 let marker = '';
 
+/** What sshd logged since `from` (characters). */
+function sshdLog(from = 0): string {
+  const path = join(dir!, 'sshd.log');
+  return existsSync(path) ? readFileSync(path, 'utf8').slice(from) : '';
+}
+
 function referenceFingerprint(): string {
   // "256 SHA256:... comment (ED25519)"
   const line = execFileSync('ssh-keygen', ['-lf', join(dir!, 'host_key.pub')], { encoding: 'utf8' });
@@ -38,7 +44,7 @@ function referenceFingerprint(): string {
 }
 
 function startSshd(): ChildProcess {
-  return spawn(SSHD, ['-D', '-e', '-f', join(dir!, 'sshd_config')], { stdio: 'ignore' });
+  return spawn(SSHD, ['-D', '-E', join(dir!, 'sshd.log'), '-f', join(dir!, 'sshd_config')], { stdio: 'ignore' });
 }
 
 async function stopSshd(): Promise<void> {
@@ -77,7 +83,7 @@ before(async () => {
   writeFileSync(join(dir, 'sshd_config'), [
     `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`, `PidFile ${join(dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
-    'UsePAM no', 'PermitRootLogin prohibit-password', 'StrictModes no', `ForceCommand ${cli}`, '',
+    'UsePAM no', 'LogLevel VERBOSE', 'PermitRootLogin prohibit-password', 'StrictModes no', `ForceCommand ${cli}`, '',
   ].join('\n'));
   sshd = startSshd();
   await waitForPort(port);
@@ -153,6 +159,7 @@ test('pinned host key: the fingerprint ssh-keygen -lf reads from the server key 
   assert.deepEqual(perDevice.errors, []);
   assert.deepEqual(links(perDevice), LINKS);
   assert.equal(existsSync(marker), true, 'the marker shows that the ForceCommand ran');
+  assert.match(sshdLog(), /Accepted publickey for /, 'sshd logs a login (positive control for the refused case)');
   const keygenLine = execFileSync('ssh-keygen', ['-lf', join(dir!, 'host_key.pub')], { encoding: 'utf8' });
   const anyDevice = await poll(`127.0.0.1:${port} nxos n7k-lab`, { hostKeyMode: 'pinned', hostKeys: keygenLine });
   assert.deepEqual(anyDevice.errors, []);
@@ -165,11 +172,13 @@ test('wrong pinned host key: refused with both fingerprints, and no command runs
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir!, 'other_key')]);
   const wrong = execFileSync('ssh-keygen', ['-lf', join(dir!, 'other_key.pub')], { encoding: 'utf8' }).split(/\s+/)[1];
   rmSync(marker, { force: true });
+  const logStart = sshdLog().length;
   const out = await poll(`127.0.0.1:${port} nxos n7k-lab`, { hostKeyMode: 'pinned', hostKeys: `127.0.0.1 ${wrong}` });
   assert.equal(out.errors.length, 1);
   assert.equal(out.errors[0].error, `host key of 127.0.0.1:${port} refused: it presented ${fingerprint}, pinned ${wrong}`);
   assert.deepEqual(out.payload.links, []);
   assert.equal(existsSync(marker), false, 'the ForceCommand ran although the host key was refused');
+  assert.doesNotMatch(sshdLog(logStart), /Accepted publickey|Postponed publickey|Failed publickey/, 'the client authenticated although the host key was refused');
   // A device with nothing pinned is refused too.
   const none = await poll(`127.0.0.1:${port} nxos n7k-lab`, { hostKeyMode: 'pinned', hostKeys: `10.9.9.9 ${fingerprint}` });
   assert.match(none.errors[0].error, /no fingerprint pinned for this device/);

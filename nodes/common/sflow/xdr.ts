@@ -10,10 +10,11 @@ export class Xdr {
     if (n < 0 || this.off + n > this.end) throw new XdrTruncated(`needs ${n} octets at ${this.off}, ${this.end - this.off} left`);
   }
   u32(): number {
-    this.need(4);
-    const v = this.buf.readUInt32BE(this.off);
-    this.off += 4;
-    return v;
+    const o = this.off;
+    if (o + 4 > this.end) this.need(4); // throws
+    const b = this.buf;
+    this.off = o + 4;
+    return b[o] * 16777216 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
   }
   /** unsigned hyper: number when exact, bigint above 2^53-1. */
   u64(): number | bigint {

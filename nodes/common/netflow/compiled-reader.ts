@@ -29,7 +29,14 @@ export type TimeMode = 'none' | 'v9' | 'init';
 
 export type CompiledReader = (buf: Buffer, off: number, meta: RecordMeta) => FlowRecord;
 
-const helpers = { ipv4, ipv6, mac, readUnsigned, readValue, uptimeToEpochMs };
+/** 8-octet unsigned: number when exact, bigint above 2^53-1 (as readUnsigned), without its length switch. */
+function u64(b: Buffer, o: number): number | bigint {
+  const hi = b[o] * 16777216 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
+  const lo = b[o + 4] * 16777216 + ((b[o + 5] << 16) | (b[o + 6] << 8) | b[o + 7]);
+  return hi <= 0x1fffff ? hi * 4294967296 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+const helpers = { ipv4, ipv6, mac, readUnsigned, readValue, uptimeToEpochMs, u64 };
 
 /** 32-bit big-endian read without Buffer's bounds/argument checks (the caller checked the length). */
 function u32(at: string): string {
@@ -43,6 +50,7 @@ function expression(type: string, len: number, at: string): string {
       if (len === 2) return `((b[${at}] << 8) | b[${at} + 1])`;
       if (len === 3) return `((b[${at}] << 16) | (b[${at} + 1] << 8) | b[${at} + 2])`;
       if (len === 4) return u32(at);
+      if (len === 8) return `H.u64(b, ${at})`;
       if (len <= 8) return `H.readUnsigned(b, ${at}, ${len})`;
       break;
     case 'ipv4Address':
@@ -53,6 +61,22 @@ function expression(type: string, len: number, at: string): string {
       break;
     case 'macAddress':
       if (len === 6) return `H.mac(b, ${at})`;
+      break;
+    case 'dateTimeSeconds':
+      if (len === 4) return `new Date(${u32(at)} * 1000)`;
+      break;
+    case 'dateTimeMilliseconds':
+      if (len === 8) return `new Date(${u32(at)} * 4294967296 + ${u32(`${at} + 4`)})`;
+      break;
+    case 'string':
+      return `b.toString('utf8', ${at}, ${at} + ${len})`;
+    case 'boolean':
+      // RFC 7011 section 6.1.5: 1 true, 2 false, anything else keeps its byte (as the walk does).
+      if (len === 1) return `(b[${at}] === 1 ? true : b[${at}] === 2 ? false : b.subarray(${at}, ${at} + 1))`;
+      break;
+    case 'float32': case 'float64':
+      if (len === 4) return `b.readFloatBE(${at})`;
+      if (len === 8) return `b.readDoubleBE(${at})`;
       break;
   }
   // Everything else through the generic reader; a length the type cannot have keeps the bytes.

@@ -5,7 +5,7 @@ import { Xdr, XdrTruncated } from './xdr';
 import { addSampledHeaderFields, type HeaderFields } from './sampled-header';
 import { readCounterRecord } from './counter-records';
 import type { DecodeResult, FlowRecord } from '../netflow/types';
-import type { SequenceTracker } from '../netflow/sequence';
+import type { SequenceTracker, SequenceTrack } from '../netflow/sequence';
 
 export interface SflowState {
   sequences: SequenceTracker;
@@ -19,7 +19,7 @@ export interface SflowState {
   sourceKeys?: Map<string, Map<number, SourceKeys>>;
 }
 
-interface SourceKeys { key: string; samplesKey: string }
+interface SourceKeys { key: string; samplesKey: string; track?: SequenceTrack }
 
 /** Sources remembered per agent before the key cache starts over (it only saves string building). */
 const MAX_SOURCE_KEYS = 4096;
@@ -128,13 +128,22 @@ function setInterface(rec: FlowRecord, name: 'ingressInterface' | 'egressInterfa
 }
 
 function readFlowSample(x: Xdr, expanded: boolean, s: SflowState, meta: SampleMeta, result: DecodeResult): FlowRecord {
-  const rec: FlowRecord = { sflowAgentAddress: meta.agent, observationDomainId: meta.subAgent };
-  rec.sflowSampleSequence = x.u32();
-  sourceFields(rec, x, expanded);
+  // One literal for the fields every flow sample has (one shape from the start), read in wire order.
+  const sequence = x.u32();
+  let type: number, index: number;
+  if (expanded) {
+    type = x.u32();
+    index = x.u32();
+  } else {
+    const id = x.u32();
+    type = id >>> 24;
+    index = id & 0xffffff;
+  }
   const rate = x.u32();
-  rec.samplingInterval = rate;
-  rec.sflowSamplePool = x.u32();
-  rec.sflowDrops = x.u32();
+  const rec: FlowRecord = {
+    sflowAgentAddress: meta.agent, observationDomainId: meta.subAgent, sflowSampleSequence: sequence,
+    sflowSourceIdType: type, sflowSourceIdIndex: index, samplingInterval: rate, sflowSamplePool: x.u32(), sflowDrops: x.u32(),
+  };
   readInterface(x, expanded, rec, 'ingressInterface');
   readInterface(x, expanded, rec, 'egressInterface');
   trackSource(s, meta, rec);
@@ -160,17 +169,20 @@ function trackSource(s: SflowState, meta: SampleMeta, rec: FlowRecord): void {
       meta.sources.set(n, keys);
     }
   }
-  s.sequences.observe(keys.samplesKey, rec.sflowSampleSequence as number, 1);
+  s.sequences.observeTrack(keys.track ??= s.sequences.track(keys.samplesKey), rec.sflowSampleSequence as number, 1);
   s.samplePools.set(keys.key, rec.sflowSamplePool as number);
 }
 
 function readFlowRecords(x: Xdr, rec: FlowRecord, s: SflowState, result: DecodeResult): void {
   const n = x.u32();
+  // One cursor for all records of the sample, moved to each record in turn.
+  const r = new Xdr(x.buf, x.off, x.off);
   for (let i = 0; i < n; i++) {
     const format = x.u32();
     const length = x.u32();
     x.need(length);
-    const r = new Xdr(x.buf, x.off, x.off + length);
+    r.off = x.off;
+    r.end = x.off + length;
     x.off += length;
     const enterprise = format >>> 12, fmt = format & 0xfff;
     if (enterprise !== 0) {

@@ -4,7 +4,7 @@ import { ipv4, ipv6, mac } from '../netflow/values';
 export class XdrTruncated extends Error {}
 
 export class Xdr {
-  constructor(readonly buf: Buffer, public off: number, readonly end: number) {}
+  constructor(readonly buf: Buffer, public off: number, public end: number) {}
 
   need(n: number): void {
     if (n < 0 || this.off + n > this.end) throw new XdrTruncated(`needs ${n} octets at ${this.off}, ${this.end - this.off} left`);

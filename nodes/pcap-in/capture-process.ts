@@ -14,6 +14,12 @@ const MAX_UNSENT_BYTES = 64 * 1024 * 1024; // when Node-RED stops reading, drop 
 const request = JSON.parse(process.argv[2]) as CaptureRequest;
 const report = (message: ChildReport) => process.send?.(message);
 
+/** Reports the problem, then exits once the report has left (an exit right after send can lose it). */
+function fail(message: ChildReport, code: number): void {
+  if (process.send) process.send(message, () => process.exit(code));
+  else process.exit(code);
+}
+
 function wallClock(): { seconds: number; nanoseconds: number } {
   const ms = performance.timeOrigin + performance.now();
   const seconds = Math.floor(ms / 1000);
@@ -23,8 +29,7 @@ function wallClock(): { seconds: number; nanoseconds: number } {
 function main(): void {
   const native = loadNative<CapModule>('cap', CAP_FIX);
   if (!native.module) {
-    report({ type: 'error', kind: 'missing', message: native.problem! });
-    process.exit(2);
+    return fail({ type: 'error', kind: 'missing', message: native.problem! }, 2);
   }
   const cap = new native.module.Cap();
   const receive = Buffer.alloc(KERNEL_SNAPLEN);
@@ -33,8 +38,7 @@ function main(): void {
     linkType = linkTypeOfCapName(cap.open(request.iface, request.filter, request.bufferBytes, receive));
   } catch (err) {
     const message = (err as Error).message;
-    report({ type: 'error', kind: capturePermissionProblem(message) ? 'permission' : 'open', message });
-    process.exit(3);
+    return fail({ type: 'error', kind: capturePermissionProblem(message) ? 'permission' : 'open', message }, 3);
   }
   cap.setMinBytes?.(0);
   report({ type: 'open', linkType });

@@ -86,37 +86,42 @@ describe('pcap in on real interfaces', () => {
     host?.remove();
   });
 
-  async function deployCapture(iface: string, filter: string) {
+  async function deployCapture(iface: string, filter: string, engine: 'cap' | 'tcpdump' = 'cap') {
     sink.clear();
-    await nodeRed.deploy(captureFlow(sink, iface, filter));
+    await nodeRed.deploy(captureFlow(sink, iface, filter, { engine }));
     await nodeRed.waitForStatus(captureId, (s) => s.fill === 'green');
   }
 
-  it('sees exactly the UDP datagrams sent over lo, with their ports and lengths', async (t) => {
-    if (!requireRoot(t, 'capture on lo')) return;
-    const port = await freePort();
-    const receiver = createSocket('udp4');
-    await new Promise<void>((r) => receiver.bind(port, '127.0.0.1', () => r()));
-    await deployCapture('lo', `udp port ${port}`);
-    const sizes = [1, 100, 512, 1400, 8000, 20, 333];
-    await sendUdp('127.0.0.1', port, sizes);
-    const messages = await sink.waitFor('packets', sizes.length);
-    await new Promise((r) => setTimeout(r, 300));
-    receiver.close();
-    assert.equal(sink.messages('packets').length, sizes.length);
-    messages.forEach((msg, i) => {
-      const p = msg.payload;
-      assert.equal(msg.topic, 'lo');
-      assert.equal(p.interface, 'lo');
-      assert.equal(p.linkType, 1);
-      assert.deepEqual(p.packet.layers, ['eth', 'ipv4', 'udp']);
-      assert.equal(p.packet.ipv4.source, '127.0.0.1');
-      assert.equal(p.packet.udp.destinationPort, port);
-      assert.equal(p.packet.udp.length, 8 + sizes[i]);
-      assert.equal(p.originalLength, 14 + 20 + 8 + sizes[i]);
-      assert.equal(p.frame.data.length, p.originalLength);
+  for (const engine of ['cap', 'tcpdump'] as const) {
+    it(`sees exactly the UDP datagrams sent over lo, with their ports and lengths (${engine} engine)`, async (t) => {
+      if (!requireRoot(t, 'capture on lo') || !requireCommands(t, 'tcpdump')) return;
+      const port = await freePort();
+      const receiver = createSocket('udp4');
+      await new Promise<void>((r) => receiver.bind(port, '127.0.0.1', () => r()));
+      await deployCapture('lo', `udp port ${port}`, engine);
+      const before = Date.now();
+      const sizes = [1, 100, 512, 1400, 8000, 20, 333];
+      await sendUdp('127.0.0.1', port, sizes);
+      const messages = await sink.waitFor('packets', sizes.length);
+      const after = Date.now();
+      await new Promise((r) => setTimeout(r, 300));
+      receiver.close();
+      assert.equal(sink.messages('packets').length, sizes.length);
+      messages.forEach((msg, i) => {
+        const p = msg.payload;
+        assert.equal(msg.topic, 'lo');
+        assert.equal(p.interface, 'lo');
+        assert.equal(p.linkType, 1);
+        assert.deepEqual(p.packet.layers, ['eth', 'ipv4', 'udp']);
+        assert.equal(p.packet.ipv4.source, '127.0.0.1');
+        assert.equal(p.packet.udp.destinationPort, port);
+        assert.equal(p.packet.udp.length, 8 + sizes[i]);
+        assert.equal(p.originalLength, 14 + 20 + 8 + sizes[i]);
+        assert.equal(p.frame.data.length, p.originalLength);
+        assert.ok(p.timestamp >= before - 1 && p.timestamp <= after + 1, `timestamp ${p.timestamp} within the send window`);
+      });
     });
-  });
+  }
 
   it('sees the same TCP frames on lo as tcpdump', async (t) => {
     if (!requireRoot(t, 'capture on lo') || !requireCommands(t, 'tcpdump')) return;
@@ -211,17 +216,20 @@ describe('pcap in on real interfaces', () => {
 });
 
 describe('pcap in without capture privileges', () => {
-  it('says capture is not permitted and names the fix', async (t) => {
-    if (!requireRoot(t, 'to start Node-RED as another user')) return;
-    const nodeRed = await NodeRed.start({ user: { uid: 65534, gid: 65534 } });
-    try {
-      await nodeRed.deploy([{ id: 'cap', type: 'wirescope-pcap-in', iface: 'lo', filter: '', snaplen: 65535, bufferSize: 2, batchSize: 1, batchInterval: 0, dissect: true, wires: [[]] }]);
-      const status = await nodeRed.waitForStatus('cap', (s) => s.fill === 'red');
-      assert.equal(status.text, 'not permitted');
-      const log = await nodeRed.waitForLog(/not permitted/);
-      assert.match(log, /setcap cap_net_raw,cap_net_admin=eip/);
-    } finally {
-      await nodeRed.stop();
-    }
-  });
+  for (const engine of ['cap', 'tcpdump'] as const) {
+    it(`says capture is not permitted and names the fix (${engine} engine)`, async (t) => {
+      if (!requireRoot(t, 'to start Node-RED as another user') || !requireCommands(t, 'tcpdump')) return;
+      const nodeRed = await NodeRed.start({ user: { uid: 65534, gid: 65534 } });
+      try {
+        // (not id 'cap': Node-RED takes a property whose value is a node id for a config-node reference)
+        await nodeRed.deploy([{ id: 'capture', type: 'wirescope-pcap-in', iface: 'lo', engine, filter: '', snaplen: 65535, bufferSize: 2, batchSize: 1, batchInterval: 0, dissect: true, wires: [[]] }]);
+        const status = await nodeRed.waitForStatus('capture', (s) => s.fill === 'red');
+        assert.equal(status.text, 'not permitted');
+        const log = await nodeRed.waitForLog(/not permitted/);
+        assert.match(log, /setcap cap_net_raw,cap_net_admin=eip/);
+      } finally {
+        await nodeRed.stop();
+      }
+    });
+  }
 });

@@ -1,0 +1,2 @@
+export * from './ecs';
+export * from './es';

@@ -180,6 +180,8 @@ export = function (RED: NodeAPI) {
           observationDomainId: result.observationDomainId,
           protocol: result.protocol,
         };
+      } else if (payload === undefined) {
+        docs = []; // a control message (flush) carries no document
       } else {
         docs = (Array.isArray(payload) ? payload : [payload]) as Doc[];
       }

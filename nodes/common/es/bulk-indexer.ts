@@ -87,9 +87,16 @@ export class BulkIndexer {
     accepted: 0, indexed: 0, duplicates: 0, failed: 0, retried: 0, spooled: 0, replayed: 0, requests: 0, requestErrors: 0,
   };
   private blockedWaiters = 0;
+  /**
+   * Requests allowed in flight now: halved whenever Elasticsearch answers 429 and raised by one
+   * after each clean response (additive increase, multiplicative decrease), so a busy cluster
+   * sees less pressure instead of the same pressure retried.
+   */
+  private concurrency: number;
 
   constructor(private readonly options: BulkIndexerOptions) {
     this.random = options.random ?? Math.random;
+    this.concurrency = options.maxInFlight;
     // Documents spooled before a restart are replayed first, in order.
     if (options.spool && options.spool.docs > 0) this.startReplay();
   }
@@ -210,7 +217,7 @@ export class BulkIndexer {
   /** Starts batches while there is room in flight and a full batch (or `force`/timer) is ready. */
   private pump(force = false): void {
     if (this.closed && !force) return;
-    while (this.queue.length && this.inFlight.size < this.options.maxInFlight) {
+    while (this.queue.length && this.inFlight.size < this.concurrency) {
       const ready = force || this.queue.length >= this.options.batchDocs || this.queueBytes >= this.options.batchBytes;
       if (!ready) break;
       this.send(this.takeBatch());
@@ -259,6 +266,7 @@ export class BulkIndexer {
   }
 
   private settleItems(items: Item[], results: BulkItemResult[]): void {
+    this.adjustConcurrency(results.some((r) => r.status === 429));
     const retry: Item[] = [];
     items.forEach((item, i) => {
       const result = results[i] ?? { status: 0, error: { type: 'missing_item', reason: 'the bulk response had no item for this document' } };
@@ -273,8 +281,9 @@ export class BulkIndexer {
 
   private requestFailed(items: Item[], error: unknown): void {
     this.stats.requestErrors++;
+    if (statusOf(error) === 429) this.adjustConcurrency(true);
     const reason = this.options.describeError(error);
-    this.stats.lastError = reason;
+    this.stats.lastError = reason.slice(0, 300);
     if (!this.options.isRetryable(error)) {
       for (const item of items) this.fail(item, statusOf(error), reason);
       return;
@@ -292,6 +301,10 @@ export class BulkIndexer {
       }
     }
     this.retryLater(items, reason);
+  }
+
+  private adjustConcurrency(rejected: boolean): void {
+    this.concurrency = rejected ? Math.max(1, Math.floor(this.concurrency / 2)) : Math.min(this.options.maxInFlight, this.concurrency + 1);
   }
 
   private retryLater(items: Item[], reason: string): void {
@@ -347,11 +360,11 @@ export class BulkIndexer {
           results = await this.options.sender.send(bulkBody(pending.map((i) => i.entry)), abort.signal);
         } catch (error) {
           this.stats.requestErrors++;
-          this.stats.lastError = this.options.describeError(error);
+          this.stats.lastError = this.options.describeError(error).slice(0, 300);
           this.changed();
           if (this.closed) return;
           if (!this.options.isRetryable(error)) {
-            for (const item of pending) this.fail(item, statusOf(error), this.stats.lastError);
+            for (const item of pending) this.fail(item, statusOf(error), this.options.describeError(error));
             pending = [];
             break;
           }

@@ -1,5 +1,6 @@
 // What pcap in and pcap file in put in msg.payload (one object, or an array when batching),
 // and what pcap file out, zmq nodes and rtp stats read back.
+import { dissect } from '../common/packet';
 import type { Packet } from '../common/packet/types';
 
 export interface CapturedPacket {
@@ -21,4 +22,43 @@ export interface CapturedPacket {
 export function isCapturedPacket(value: unknown): value is CapturedPacket {
   const v = value as CapturedPacket;
   return !!v && typeof v === 'object' && Buffer.isBuffer(v.frame) && typeof v.linkType === 'number';
+}
+
+export function capturedPacket(
+  frame: Buffer,
+  linkType: number,
+  iface: string,
+  time: { seconds: number; nanoseconds: number },
+  originalLength: number,
+  withLayers: boolean,
+): CapturedPacket {
+  return {
+    timestamp: time.seconds * 1000 + time.nanoseconds / 1e6,
+    seconds: time.seconds,
+    nanoseconds: time.nanoseconds,
+    interface: iface,
+    linkType,
+    originalLength,
+    frame,
+    packet: withLayers ? dissect(frame, linkType) : undefined,
+  };
+}
+
+/**
+ * Packets from msg.payload: one CapturedPacket, an array of them, or (for frames from elsewhere)
+ * a Buffer with msg.linkType (default Ethernet). JSON-revived buffers ({type:'Buffer',data}) are accepted.
+ */
+export function packetsFromPayload(payload: unknown, fallback: { linkType?: number; interface?: string } = {}): CapturedPacket[] | undefined {
+  const revive = (v: any): CapturedPacket | undefined => {
+    if (!v || typeof v !== 'object') return undefined;
+    if (v.frame && !Buffer.isBuffer(v.frame) && v.frame.type === 'Buffer' && Array.isArray(v.frame.data)) v = { ...v, frame: Buffer.from(v.frame.data) };
+    return isCapturedPacket(v) ? v : undefined;
+  };
+  if (Buffer.isBuffer(payload)) {
+    const now = Date.now();
+    return [capturedPacket(payload, fallback.linkType ?? 1, fallback.interface ?? '', { seconds: Math.floor(now / 1000), nanoseconds: (now % 1000) * 1e6 }, payload.length, false)];
+  }
+  const list = Array.isArray(payload) ? payload : [payload];
+  const packets = list.map(revive);
+  return packets.every((p): p is CapturedPacket => !!p) ? packets : undefined;
 }

@@ -1,7 +1,7 @@
 // A real Node-RED 4 process with the pack installed as the palette would install it, for
 // end-to-end and browser tests: deploy flows over the admin API, collect what the flow sends
 // (through an HTTP sink), the node statuses (over the editor's comms websocket) and the log.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -43,6 +43,8 @@ export interface NodeRedOptions {
   /** Reuse a user dir (to test a restart); a fresh temp dir otherwise. */
   userDir?: string;
   port?: number;
+  /** Run Node-RED as this user (the user dir is handed over to it); root otherwise. */
+  user?: { uid: number; gid: number };
 }
 
 export class NodeRed {
@@ -72,13 +74,15 @@ export class NodeRed {
       credentialSecret: 'wirescope-test-secret',
       debugMaxLength: 100000,
       logging: { console: { level: 'debug', metrics: false, audit: false } },
-      editorTheme: { tours: false, palette: { editable: false } },
+      editorTheme: { tours: false }, externalModules: { palette: { allowInstall: false } }, diagnostics: { enabled: false }, telemetry: { enabled: false },
       ...options.settings,
     };
     writeFileSync(join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
+    if (options.user) execFileSync('chown', ['-R', `${options.user.uid}:${options.user.gid}`, userDir]);
     const child = spawn(process.execPath, [join(repoRoot, 'node_modules/node-red/red.js'), '--userDir', userDir, '--settings', join(userDir, 'settings.js')], {
-      env: { ...process.env, ...options.env },
+      env: { ...process.env, HOME: userDir, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.user ?? {}),
     });
     const nodeRed = new NodeRed(userDir, port, child, ownsUserDir);
     try {
@@ -115,6 +119,7 @@ export class NodeRed {
     const tab = { id: 'wirescope-test-tab', type: 'tab', label: 'test' };
     const flows = [tab, ...nodes.map((n) => ({ z: tab.id, ...n, ...(credentials?.[n.id] ? { credentials: credentials[n.id] } : {}) }))];
     const startedBefore = this.logs.filter((l) => l.includes('Started flows')).length;
+    this.statuses.clear(); // statuses from here on belong to this deployment
     const response = await fetch(`${this.url}/flows`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full', 'Node-RED-API-Version': 'v1' },

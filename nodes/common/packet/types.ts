@@ -7,6 +7,7 @@ export const LinkType = {
   NULL: 0,
   ETHERNET: 1,
   RAW: 101,
+  LOOP: 108, // like NULL, address family always big-endian (OpenBSD)
   LINUX_SLL: 113,
   IPV4: 228,
   IPV6: 229,
@@ -53,6 +54,8 @@ export interface IPv4Header {
   source: string;
   destination: string;
   options: Buffer;
+  /** Fragments only: the bytes after the header, bounded by Total Length and the capture (for reassembly). */
+  payload?: Buffer;
 }
 
 export interface IPv6ExtensionHeader {
@@ -72,7 +75,15 @@ export interface IPv6Header {
   extensions: IPv6ExtensionHeader[];
   /** Upper-layer protocol after the extension headers. */
   protocol: number;
-  fragment?: { offset: number; moreFragments: boolean; identification: number };
+  fragment?: {
+    offset: number; // bytes (the field times 8), like IPv4Header.fragmentOffset
+    moreFragments: boolean;
+    identification: number;
+    /** Next Header of the Fragment header (the first header of the fragmentable part). */
+    nextHeader?: number;
+    /** The fragmentable part this fragment carries (bytes after the Fragment header). */
+    data?: Buffer;
+  };
 }
 
 export interface TcpHeader {

@@ -1,0 +1,57 @@
+/* Sends UDP datagrams to HOST:PORT at RATE packets/s for SECONDS, in sendmmsg batches,
+ * and prints how many were sent. A C sender so that the traffic source is not the bottleneck. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 6) {
+    fprintf(stderr, "usage: %s HOST PORT RATE SECONDS PAYLOAD\n", argv[0]);
+    return 2;
+  }
+  const double rate = atof(argv[3]), seconds = atof(argv[4]);
+  const int payload = atoi(argv[5]);
+  struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(atoi(argv[2]))};
+  inet_pton(AF_INET, argv[1], &to.sin_addr);
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  enum { BATCH = 32 };
+  static char data[65536];
+  struct iovec iov[BATCH];
+  struct mmsghdr msgs[BATCH];
+  memset(msgs, 0, sizeof msgs);
+  for (int i = 0; i < BATCH; i++) {
+    iov[i].iov_base = data;
+    iov[i].iov_len = payload;
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_name = &to;
+    msgs[i].msg_hdr.msg_namelen = sizeof to;
+  }
+  long sent = 0;
+  const double start = now();
+  for (;;) {
+    double elapsed = now() - start;
+    if (elapsed >= seconds) break;
+    long due = (long)(elapsed * rate);
+    if (sent >= due) {
+      struct timespec pause = {0, 20000};
+      nanosleep(&pause, NULL);
+      continue;
+    }
+    int n = due - sent < BATCH ? (int)(due - sent) : BATCH;
+    int r = sendmmsg(fd, msgs, n, 0);
+    if (r > 0) sent += r;
+  }
+  printf("%ld\n", sent);
+  return 0;
+}

@@ -1,0 +1,114 @@
+// The walk: link layer -> IP -> transport -> tunnel payload (dissected again into `inner`).
+// Never throws for bad input; each layer records its problem in `packet.errors` and stops.
+import { LinkType, Packet } from './types';
+import { Cursor, addError, newPacket } from './packet';
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_TEB, ethernet, linuxSll, linuxSll2, loopback, rawIp } from './link';
+import { ipv4 } from './ipv4';
+import { ipv6 } from './ipv6';
+import { IPPROTO_GRE, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, icmp, tcp, udp } from './l4';
+import { VXLAN_PORT, gre, vxlan } from './tunnel';
+
+/** Tunnels inside tunnels are followed this deep; beyond, the rest stays in `payload`. */
+export const MAX_TUNNEL_DEPTH = 4;
+
+export interface DissectOptions {
+  /** Do not follow GRE and VXLAN into `inner` (cheaper when only the outer headers matter). */
+  noTunnels?: boolean;
+}
+
+/** Dissects one captured frame of the given LINKTYPE_* value. */
+export function dissect(frame: Buffer, linkType: number, options?: DissectOptions): Packet {
+  return walk(frame, linkType, 0, options?.noTunnels === true);
+}
+
+function walk(b: Buffer, linkType: number, depth: number, noTunnels: boolean): Packet {
+  const p = newPacket(linkType);
+  const c: Cursor = { offset: 0, end: b.length, next: -1 };
+  let ok: boolean;
+  switch (linkType) {
+    case LinkType.ETHERNET:
+      ok = ethernet(b, c, p);
+      break;
+    case LinkType.LINUX_SLL:
+      ok = linuxSll(b, c, p);
+      break;
+    case LinkType.LINUX_SLL2:
+      ok = linuxSll2(b, c, p);
+      break;
+    case LinkType.NULL:
+      ok = loopback(b, c, p, false);
+      break;
+    case LinkType.LOOP:
+      ok = loopback(b, c, p, true);
+      break;
+    case LinkType.RAW:
+      ok = rawIp(b, c, p);
+      break;
+    case LinkType.IPV4:
+      c.next = ETHERTYPE_IPV4;
+      ok = true;
+      break;
+    case LinkType.IPV6:
+      c.next = ETHERTYPE_IPV6;
+      ok = true;
+      break;
+    default:
+      addError(p, 'link', 0, `link type ${linkType} is not dissected`);
+      ok = false;
+  }
+  if (ok) network(b, c, p, depth, noTunnels);
+  p.payload = b.subarray(Math.min(c.offset, c.end), c.end);
+  return p;
+}
+
+/** From an EtherType in `c.next` down to the transport payload. */
+function network(b: Buffer, c: Cursor, p: Packet, depth: number, noTunnels: boolean): void {
+  if (c.next === ETHERTYPE_IPV4) {
+    if (!ipv4(b, c, p)) return;
+  } else if (c.next === ETHERTYPE_IPV6) {
+    if (!ipv6(b, c, p)) return;
+  } else {
+    return;
+  }
+  // (`as number`: TypeScript keeps the EtherType narrowing across the calls above)
+  switch (c.next as number) {
+    case IPPROTO_TCP:
+      tcp(b, c, p);
+      return;
+    case IPPROTO_UDP:
+      if (!udp(b, c, p)) return;
+      if (p.udp!.destinationPort === VXLAN_PORT && !noTunnels && vxlan(b, c, p)) {
+        enter(b, c, p, LinkType.ETHERNET, depth, noTunnels);
+      }
+      return;
+    case IPPROTO_ICMP:
+      icmp(b, c, p, false);
+      return;
+    case IPPROTO_ICMPV6:
+      icmp(b, c, p, true);
+      return;
+    case IPPROTO_GRE:
+      if (noTunnels || !gre(b, c, p)) return;
+      {
+        const inner: number = c.next;
+        if (inner === ETHERTYPE_TEB) enter(b, c, p, LinkType.ETHERNET, depth, noTunnels);
+        else if (inner === ETHERTYPE_IPV4) enter(b, c, p, LinkType.IPV4, depth, noTunnels);
+        else if (inner === ETHERTYPE_IPV6) enter(b, c, p, LinkType.IPV6, depth, noTunnels);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+/** Dissects the tunnel payload `b[c.offset, c.end)` as its own frame into `p.inner`. */
+function enter(b: Buffer, c: Cursor, p: Packet, linkType: number, depth: number, noTunnels: boolean): void {
+  if (depth + 1 > MAX_TUNNEL_DEPTH) {
+    addError(p, p.tunnel?.kind ?? 'tunnel', c.offset, `tunnel nesting deeper than ${MAX_TUNNEL_DEPTH}`);
+    return;
+  }
+  const inner = walk(b.subarray(c.offset, c.end), linkType, depth + 1, noTunnels);
+  p.inner = inner;
+  // The outer `layers` lists the whole stack, outermost first (see Packet.layers).
+  for (const layer of inner.layers) p.layers.push(layer);
+}

@@ -1,0 +1,162 @@
+// Writes packets of one capture source to pcap or pcapng files, rotating by size and/or age,
+// gzip-compressing closed files and keeping N files or N days. Reports what it does as events.
+import { createReadStream, createWriteStream, existsSync, mkdirSync, openSync, type WriteStream } from 'node:fs';
+import { readdir, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { PcapngWriter, PcapWriter } from '../common/pcap';
+import type { CapturedPacket } from '../shared/packet-message';
+import { namePattern, renderName } from './file-naming';
+
+export interface RotationOptions {
+  template: string; // path with %Y %m %d %H %M %S %s and {source}
+  format: 'pcap' | 'pcapng';
+  nanosecond: boolean;
+  rotateBytes: number; // 0 = never by size
+  rotateSeconds: number; // 0 = never by age
+  gzip: boolean;
+  keepFiles: number; // 0 = keep all
+  keepDays: number; // 0 = keep all
+}
+
+export interface CaptureFileEvent {
+  event: 'opened' | 'rotated' | 'closed' | 'deleted' | 'error';
+  source: string;
+  file: string;
+  packets?: number;
+  bytes?: number;
+  reason?: string;
+}
+
+interface OpenFile {
+  path: string;
+  stream: WriteStream;
+  linkType: number;
+  openedAt: number;
+  bytes: number;
+  packets: number;
+  encode: (p: CapturedPacket) => Buffer;
+}
+
+export class RotatingCaptureWriter {
+  private current?: OpenFile;
+  /** Compression and retention of closed files run one after another, in the background. */
+  private housekeeping: Promise<void> = Promise.resolve();
+
+  constructor(readonly source: string, private readonly options: RotationOptions, private readonly report: (e: CaptureFileEvent) => void) {}
+
+  write(packet: CapturedPacket): void {
+    const open = this.current;
+    const frameBytes = packet.frame.length + 32;
+    if (open && (open.linkType !== packet.linkType || (this.options.rotateBytes > 0 && open.bytes + frameBytes > this.options.rotateBytes && open.packets > 0))) {
+      this.rotate('rotated');
+    }
+    const file = this.current ?? this.open(packet);
+    const record = file.encode(packet);
+    file.stream.write(record);
+    file.bytes += record.length;
+    file.packets++;
+  }
+
+  /** Called every second: rotates a file that is older than rotateSeconds, even when idle. */
+  tick(now = Date.now()): void {
+    if (this.current && this.options.rotateSeconds > 0 && now - this.current.openedAt >= this.options.rotateSeconds * 1000) this.rotate('rotated');
+  }
+
+  /** Closes the open file and waits for compression and retention to finish. */
+  async close(): Promise<void> {
+    if (this.current) this.rotate('closed');
+    await this.housekeeping;
+  }
+
+  private open(first: CapturedPacket): OpenFile {
+    const time = new Date(Date.now());
+    const name = renderName(this.options.template, time, this.source);
+    mkdirSync(dirname(name), { recursive: true });
+    // Two files opened within one tick of the name's resolution: number the later ones. The file
+    // is created here, exclusively, so the next open sees it even before its stream has written.
+    let path = name;
+    let fd: number | undefined;
+    for (let n = 1; fd === undefined; n++) {
+      if (!existsSync(`${path}.gz`)) {
+        try {
+          fd = openSync(path, 'wx');
+          break;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        }
+      }
+      path = withCounter(name, n);
+    }
+    const stream = createWriteStream(path, { fd });
+    stream.on('error', (err) => this.report({ event: 'error', source: this.source, file: path, reason: err.message }));
+    const linkType = first.linkType;
+    let encode: (p: CapturedPacket) => Buffer;
+    if (this.options.format === 'pcapng') {
+      const writer = new PcapngWriter({ interfaces: [{ linkType, name: first.interface || undefined, resolution: this.options.nanosecond ? 'ns' : 'us' }], userApplication: 'Wirescope' });
+      stream.write(writer.header());
+      encode = (p) => writer.packet(p.frame, p, { originalLength: p.originalLength });
+    } else {
+      const writer = new PcapWriter({ linkType, nanosecond: this.options.nanosecond });
+      stream.write(writer.header());
+      encode = (p) => writer.packet(p.frame, p, p.originalLength);
+    }
+    this.current = { path, stream, linkType, openedAt: time.getTime(), bytes: 0, packets: 0, encode };
+    this.report({ event: 'opened', source: this.source, file: path });
+    return this.current;
+  }
+
+  private rotate(event: 'rotated' | 'closed'): void {
+    const file = this.current!;
+    this.current = undefined;
+    const finished = new Promise<void>((resolve) => file.stream.end(resolve));
+    this.housekeeping = this.housekeeping.then(async () => {
+      await finished;
+      let path = file.path;
+      if (this.options.gzip) {
+        try {
+          await pipeline(createReadStream(path), createGzip(), createWriteStream(`${path}.gz`));
+          await unlink(path);
+          path = `${path}.gz`;
+        } catch (err) {
+          this.report({ event: 'error', source: this.source, file: path, reason: `compression failed: ${(err as Error).message}` });
+        }
+      }
+      this.report({ event, source: this.source, file: path, packets: file.packets, bytes: file.bytes });
+      await this.applyRetention(dirname(file.path));
+    });
+  }
+
+  private async applyRetention(directory: string): Promise<void> {
+    const { keepFiles, keepDays } = this.options;
+    if (keepFiles <= 0 && keepDays <= 0) return;
+    const pattern = namePattern(this.options.template, this.source);
+    const openPath = this.current?.path;
+    const files: Array<{ path: string; mtime: number }> = [];
+    for (const name of await readdir(directory).catch(() => [] as string[])) {
+      const path = join(directory, name);
+      if (!pattern.test(name) || path === openPath) continue;
+      const info = await stat(path).catch(() => undefined);
+      if (info?.isFile()) files.push({ path, mtime: info.mtimeMs });
+    }
+    files.sort((a, b) => b.mtime - a.mtime || b.path.localeCompare(a.path));
+    const cutoff = Date.now() - keepDays * 86400_000;
+    // The open file counts as one of the N kept.
+    const keep = keepFiles > 0 ? Math.max(0, keepFiles - (openPath ? 1 : 0)) : Infinity;
+    for (const [index, file] of files.entries()) {
+      if (index >= keep || (keepDays > 0 && file.mtime < cutoff)) {
+        await unlink(file.path).then(
+          () => this.report({ event: 'deleted', source: this.source, file: file.path }),
+          (err: Error) => this.report({ event: 'error', source: this.source, file: file.path, reason: err.message }),
+        );
+      }
+    }
+  }
+}
+
+function withCounter(path: string, n: number): string {
+  const name = basename(path);
+  const dot = name.lastIndexOf('.');
+  return join(dirname(path), dot > 0 ? `${name.slice(0, dot)}-${n}${name.slice(dot)}` : `${name}-${n}`);
+}

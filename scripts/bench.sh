@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs every benchmark in bench/ (or those named), each printing our figures beside a peer's.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+npm run --silent build
+files=("$@")
+[ ${#files[@]} -gt 0 ] || files=(bench/*.bench.ts)
+for f in "${files[@]}"; do
+  echo "== $f"
+  node --import tsx --expose-gc "$f"
+done

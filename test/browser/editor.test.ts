@@ -1,0 +1,114 @@
+// The editor in headless Chromium (Debian's chromium driven by playwright-core) against a real
+// Node-RED with the pack installed: palette, icons, edit dialogs, help, example import, deploy, status.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { NodeRed, repoRoot } from '../helpers/node-red';
+import { requireReal, requireRoot } from '../helpers/real';
+
+const CHROMIUM = '/usr/bin/chromium';
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+
+/** Every node type and its editor fields, read from the editor HTML of each node set. */
+const nodeTypes = Object.keys(pkg['node-red'].nodes).flatMap((set) => {
+  const html = readFileSync(join(repoRoot, 'nodes', set, `${set}.html`), 'utf8');
+  return [...html.matchAll(/registerType\('([^']+)',\s*\{\s*category:\s*'([^']+)'/g)].map((m) => ({
+    type: m[1],
+    category: m[2],
+    set,
+    fields: [...html.matchAll(new RegExp(`id="node-(?:config-)?input-([A-Za-z0-9_]+)"`, 'g'))].map((f) => f[1]),
+  }));
+});
+
+describe('the editor in headless Chromium', () => {
+  let nodeRed: NodeRed;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    nodeRed = await NodeRed.start();
+    if (!existsSync(CHROMIUM)) return;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await page.goto(nodeRed.url);
+    await page.waitForSelector('#red-ui-palette-container', { timeout: 60000 });
+    await page.waitForFunction(() => (window as any).RED?.nodes?.getType?.('wirescope-pcap-in'), undefined, { timeout: 60000 });
+  });
+  after(async () => {
+    await browser?.close();
+    await nodeRed?.stop();
+  });
+
+  it('shows every Wirescope node in the wirescope category with its own icon', async (t) => {
+    if (!requireReal(t, existsSync(CHROMIUM), 'Debian chromium (npm test installs it)')) return;
+    assert.ok(nodeTypes.length >= 3);
+    for (const { type, category } of nodeTypes.filter((n) => n.category !== 'config')) {
+      const entry = page.locator(`#red-ui-palette-${category} .red-ui-palette-node[data-palette-type="${type}"]`);
+      assert.equal(await entry.count(), 1, `${type} in the ${category} palette category`);
+      const icon = await entry.locator('.red-ui-palette-icon').evaluate((el) => getComputedStyle(el).backgroundImage);
+      const set = nodeTypes.find((n) => n.type === type)!.set;
+      assert.match(icon, new RegExp(`icons/@wirescope/node-red/${set}\\.svg`), `${type} icon`);
+      const response = await page.request.get(`${nodeRed.url}/icons/@wirescope/node-red/${set}.svg`);
+      assert.equal(response.status(), 200);
+      assert.match(await response.text(), /<svg/);
+    }
+  });
+
+  it('opens each node\'s edit dialog with its fields and its help', async (t) => {
+    if (!requireReal(t, existsSync(CHROMIUM), 'Debian chromium')) return;
+    for (const { type, fields, category } of nodeTypes) {
+      if (category === 'config') continue;
+      await page.evaluate((nodeType) => {
+        const RED = (window as any).RED;
+        RED.view.importNodes([{ id: `edit-${nodeType}`, type: nodeType, x: 200, y: 200, wires: [] }], { generateIds: false });
+        RED.editor.edit(RED.nodes.node(`edit-${nodeType}`));
+      }, type);
+      const tray = page.locator('.red-ui-tray').last();
+      await tray.waitFor({ state: 'visible' });
+      for (const field of fields) {
+        assert.equal(await tray.locator(`#node-input-${field}, #node-config-input-${field}`).count(), 1, `${type}: field ${field}`);
+      }
+      // Labels are translated, not raw i18n keys.
+      const labels = await tray.locator('.red-ui-tray-body label').allInnerTexts();
+      assert.ok(!labels.some((l) => /\b[a-z-]+\.label\.[a-zA-Z]+\b/.test(l)), `${type}: untranslated label in ${labels.join(' | ')}`);
+      await page.evaluate(() => (window as any).RED.tray.close());
+      await tray.waitFor({ state: 'detached' });
+      await page.evaluate((nodeType) => (window as any).RED.sidebar.help.show(nodeType), type);
+      const helpShown = await page.waitForFunction(
+        (nodeType) => [...document.querySelectorAll('.red-ui-help')].map((e) => e.textContent ?? '').find((text) => text.length > 200 && !text.includes(nodeType)),
+        type,
+        { timeout: 10000 },
+      );
+      assert.ok(String(await helpShown.jsonValue()).length > 200, `${type}: help text shown`);
+      await page.evaluate((nodeType) => {
+        const RED = (window as any).RED;
+        RED.nodes.remove(`edit-${nodeType}`);
+        RED.view.redraw(true);
+      }, type);
+    }
+  });
+
+  it('imports an example flow from the library, deploys it, and shows the node status', async (t) => {
+    if (!requireReal(t, existsSync(CHROMIUM), 'Debian chromium') || !requireRoot(t, 'live capture in the example')) return;
+    const example = await page.evaluate(async () => {
+      const response = await fetch('library/examples/flows/@wirescope/node-red/pcap-live-capture');
+      return response.ok ? response.json() : null;
+    });
+    assert.ok(Array.isArray(example), 'example served by the flow library');
+    await page.evaluate((flow) => (window as any).RED.view.importNodes(flow), example);
+    await page.locator('#red-ui-header-button-deploy').click();
+    await page.locator('.red-ui-notification', { hasText: 'Successfully deployed' }).waitFor({ timeout: 20000 });
+    const tab = (example as Array<{ id: string; type: string }>).find((n) => n.type === 'tab')!;
+    await page.evaluate((id) => (window as any).RED.workspaces.show(id), tab.id);
+    const deployed = await nodeRed.flowsJson();
+    assert.ok(deployed.some((n) => n.type === 'wirescope-pcap-in'), 'pcap in deployed');
+    const status = page.locator('.red-ui-flow-node-status-label', { hasText: 'capturing' });
+    await status.first().waitFor({ timeout: 20000 });
+    assert.match(await status.first().textContent() ?? '', /capturing on any|pkt\/s/);
+  });
+});

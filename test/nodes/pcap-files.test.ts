@@ -1,0 +1,201 @@
+// pcap file in and pcap file out in Node-RED, checked against tshark/capinfos on the same files.
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { collect, helper, loadFlow, startServer, stopServer } from '../helpers/node-test';
+import { waitUntil } from '../helpers/node-red';
+import { requireCommands } from '../helpers/real';
+
+const pcapFileIn = require('../../nodes/pcap-file-in/pcap-file-in.ts');
+const pcapFileOut = require('../../nodes/pcap-file-out/pcap-file-out.ts');
+const sample = join(__dirname, '..', '..', 'demo', 'data', 'sample.pcapng');
+
+/** tshark's field output; it exits 2 on a cut file after printing the frames it could read. */
+function tshark(file: string, ...fields: string[]): string[] {
+  return spawnSync('tshark', ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { stdio: ['ignore', 'pipe', 'ignore'] })
+    .stdout.toString()
+    .split('\n')
+    .filter(Boolean);
+}
+
+function fileIn(extra: object = {}) {
+  return [
+    { id: 'in', type: 'wirescope-pcap-file-in', filename: sample, filter: '', pacing: 'none', batchSize: 1, batchInterval: 0, dissect: true, wires: [['packets'], ['end']], ...extra },
+    { id: 'packets', type: 'helper' },
+    { id: 'end', type: 'helper' },
+  ];
+}
+
+describe('pcap file in', () => {
+  let dir: string;
+  before(startServer);
+  after(stopServer);
+  beforeEach(async () => {
+    await helper.unload();
+    dir = mkdtempSync(join(tmpdir(), 'wirescope-files-'));
+  });
+
+  it('sends every packet of a pcapng file with tshark\'s lengths and timestamps', async (t) => {
+    if (!requireCommands(t, 'tshark')) return;
+    await loadFlow([pcapFileIn], fileIn());
+    const packets = collect('packets');
+    const end = collect('end');
+    helper.getNode('in').receive({});
+    await waitUntil('end of file', () => end.length === 1);
+    const expected = tshark(sample, 'frame.time_epoch', 'frame.len', 'frame.cap_len');
+    assert.equal(packets.length, expected.length);
+    packets.forEach((msg, i) => {
+      const [epoch, len, capLen] = expected[i].split('\t');
+      const p = msg.payload;
+      assert.equal(`${p.seconds}.${String(p.nanoseconds).padStart(9, '0')}`, epoch, `frame ${i + 1} time`);
+      assert.equal(p.originalLength, Number(len));
+      assert.equal(p.frame.length, Number(capLen));
+      assert.equal(p.linkType, 1);
+      assert.ok(Array.isArray(p.packet.layers) && p.packet.layers[0] === 'eth');
+    });
+    assert.deepEqual({ packets: end[0].payload.packets, sent: end[0].payload.sent }, { packets: expected.length, sent: expected.length });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('filters like libpcap and batches', async (t) => {
+    if (!requireCommands(t, 'tcpdump')) return;
+    await loadFlow([pcapFileIn], fileIn({ filter: 'tcp port 18080', batchSize: 10 }));
+    const packets = collect('packets');
+    const end = collect('end');
+    helper.getNode('in').receive({});
+    await waitUntil('end of file', () => end.length === 1);
+    const expected = execFileSync('tcpdump', ['-n', '-r', sample, 'tcp port 18080'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().split('\n').filter(Boolean).length;
+    const sent = packets.flatMap((m) => m.payload);
+    assert.equal(sent.length, expected);
+    assert.ok(packets.every((m) => Array.isArray(m.payload) && m.payload.length <= 10));
+    assert.equal(end[0].payload.sent, expected);
+  });
+
+  it('reads a capture held in msg.payload', async () => {
+    await loadFlow([pcapFileIn], fileIn({ filename: '' }));
+    const packets = collect('packets');
+    const end = collect('end');
+    helper.getNode('in').receive({ payload: readFileSync(sample) });
+    await waitUntil('end of file', () => end.length === 1);
+    assert.equal(packets.length, end[0].payload.packets);
+    assert.equal(end[0].payload.source, 'buffer');
+  });
+
+  it('reports a truncated file with the byte offset after sending what came before', async (t) => {
+    if (!requireCommands(t, 'tshark', 'editcap')) return;
+    const pcap = join(dir, 'cut.pcap');
+    execFileSync('editcap', ['-F', 'pcap', sample, pcap]);
+    const size = readFileSync(pcap).length;
+    truncateSync(pcap, size - 40); // in the middle of the last record
+    // tshark reads the complete records and complains about the cut one.
+    const complete = tshark(pcap, 'frame.number').length;
+    await loadFlow([pcapFileIn], fileIn({ filename: pcap }));
+    const packets = collect('packets');
+    const end = collect('end');
+    const errors: any[] = [];
+    helper.getNode('in').on('call:error', (call: any) => errors.push(call.firstArg));
+    helper.getNode('in').receive({});
+    await waitUntil('end of file', () => end.length === 1 && errors.length === 1);
+    assert.equal(packets.length, complete);
+    const offset = end[0].payload.error.offset;
+    // The cut record starts after the 24-byte header and every complete record (16-byte header + data).
+    const expectedOffset = 24 + packets.reduce((sum, m) => sum + 16 + m.payload.frame.length, 0);
+    assert.equal(offset, expectedOffset);
+    assert.match(String(errors[0]?.message ?? errors[0]), new RegExp(`offset ${expectedOffset}`));
+  });
+
+  it('reports a missing file through done(err)', async () => {
+    await loadFlow([pcapFileIn], fileIn({ filename: join(dir, 'nope.pcap') }));
+    const errors: any[] = [];
+    helper.getNode('in').on('call:error', (call: any) => errors.push(call.firstArg));
+    helper.getNode('in').receive({});
+    await waitUntil('error', () => errors.length === 1);
+    assert.match(String(errors[0]?.message ?? errors[0]), /ENOENT/);
+  });
+
+  it('rejects a bad filter at deploy time with a status', async () => {
+    await loadFlow([pcapFileIn], fileIn({ filter: 'tcp port http' }));
+    const node = helper.getNode('in');
+    assert.ok(node.status.calledWithMatch({ fill: 'red' }));
+    assert.ok(node.error.calledWithMatch(/position/));
+  });
+});
+
+describe('pcap file out', () => {
+  let dir: string;
+  before(startServer);
+  after(stopServer);
+  beforeEach(async () => {
+    await helper.unload();
+    dir = mkdtempSync(join(tmpdir(), 'wirescope-out-'));
+  });
+
+  async function store(out: object): Promise<any[]> {
+    await loadFlow([pcapFileIn, pcapFileOut], [
+      { id: 'in', type: 'wirescope-pcap-file-in', filename: sample, filter: '', pacing: 'none', batchSize: 7, batchInterval: 0, dissect: false, wires: [['out'], ['end']] },
+      { id: 'out', type: 'wirescope-pcap-file-out', filename: join(dir, 'store-{source}-%Y%m%d%H%M%S.pcapng'), format: 'pcapng', perSource: false, rotateSize: 0, rotateSeconds: 0, gzip: false, keepFiles: 0, keepDays: 0, wires: [[], ['events']], ...out },
+      { id: 'end', type: 'helper' },
+      { id: 'events', type: 'helper' },
+    ]);
+    const events = collect('events');
+    const end = collect('end');
+    helper.getNode('in').receive({});
+    await waitUntil('end of file', () => end.length === 1);
+    await helper.unload(); // close: files are closed and compressed before close completes
+    return events;
+  }
+
+  function hexDump(file: string): string {
+    return execFileSync('tshark', ['-r', file, '-x'], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 }).toString();
+  }
+
+  it('writes files tshark reads back with the same frames, rotating by size and gzipping', async (t) => {
+    if (!requireCommands(t, 'tshark', 'mergecap')) return;
+    const events = await store({ rotateSize: 0.008, gzip: true });
+    const files = readdirSync(dir).sort();
+    assert.ok(files.length >= 3, `expected several rotated files, got ${files.join(', ')}`);
+    assert.ok(files.every((f) => f.endsWith('.pcapng.gz')), files.join(', '));
+    const opened = events.filter((e) => e.payload.event === 'opened').length;
+    assert.equal(opened, files.length);
+    // Every file but the last was rotated; the last is closed on shutdown, when the flow is stopping.
+    assert.equal(events.filter((e) => e.payload.event === 'rotated').length, files.length - 1);
+    // Concatenate in order and compare every byte of every frame, and every timestamp.
+    const inOrder = events.filter((e) => e.payload.event === 'opened').map((e) => `${e.payload.file}.gz`);
+    const merged = join(dir, 'merged.pcapng');
+    execFileSync('mergecap', ['-a', '-w', merged, ...inOrder]);
+    assert.equal(hexDump(merged), hexDump(sample));
+    assert.deepEqual(tshark(merged, 'frame.time_epoch', 'frame.len'), tshark(sample, 'frame.time_epoch', 'frame.len'));
+  });
+
+  it('writes classic pcap with nanosecond timestamps', async (t) => {
+    if (!requireCommands(t, 'tshark', 'capinfos')) return;
+    await store({ filename: join(dir, 'one.pcap'), format: 'pcap', nanosecond: true });
+    const info = execFileSync('capinfos', ['-t', '-c', '-i', join(dir, 'one.pcap')]).toString();
+    assert.match(info, /nanosecond (libpcap|pcap)/);
+    assert.match(info, new RegExp(`Number of packets:\\s+${tshark(sample, 'frame.number').length}`));
+    assert.equal(hexDump(join(dir, 'one.pcap')), hexDump(sample));
+  });
+
+  it('keeps only the newest N files', async () => {
+    const events = await store({ rotateSize: 0.008, keepFiles: 2 });
+    const files = readdirSync(dir);
+    assert.equal(files.length, 2);
+    const deleted = events.filter((e) => e.payload.event === 'deleted').length;
+    const opened = events.filter((e) => e.payload.event === 'opened').length;
+    assert.equal(opened - deleted, 2);
+  });
+
+  it('rejects a payload that is not a packet', async () => {
+    await loadFlow([pcapFileOut], [{ id: 'out', type: 'wirescope-pcap-file-out', filename: join(dir, 'x.pcap'), format: 'pcap', wires: [[], []] }]);
+    const errors: any[] = [];
+    helper.getNode('out').on('call:error', (call: any) => errors.push(call.firstArg));
+    helper.getNode('out').receive({ payload: { hello: 'world' } });
+    await waitUntil('error', () => errors.length === 1);
+    // Under the test helper no message catalogue is loaded, so the error carries its i18n key.
+    assert.match(String(errors[0]?.message ?? errors[0]), /notPackets|not a packet/);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+});

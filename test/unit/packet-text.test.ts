@@ -1,0 +1,82 @@
+// RFC 5952 text forms of IPv6 addresses, checked against the RFC's own examples, Node's
+// WHATWG URL serializer and net.SocketAddress (inet_ntop), and tshark.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SocketAddress } from 'node:net';
+import { ipv6ToString, macToString, ipv4ToString } from '../../nodes/common/packet';
+import { requireCommands } from '../helpers/real';
+import { makeTempDir, text2pcap, tsharkFields } from '../fixtures/pcap/tools';
+import * as F from '../fixtures/pcap/frames';
+
+const tmp = makeTempDir();
+after(() => tmp.remove());
+
+/** Bytes of an address parsed independently of our formatter (expands "::" by hand). */
+function bytesOf(text: string): Buffer {
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const parse = (s: string | undefined): number[] => {
+    if (!s) return [];
+    return s.split(':').flatMap((g) => {
+      if (g.includes('.')) {
+        const o = g.split('.').map(Number);
+        return [(o[0] << 8) | o[1], (o[2] << 8) | o[3]];
+      }
+      return [parseInt(g, 16)];
+    });
+  };
+  const h = parse(head);
+  const t = parse(tail);
+  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill(0), ...t];
+  const b = Buffer.alloc(16);
+  groups.forEach((g, i) => b.writeUInt16BE(g, i * 2));
+  return b;
+}
+
+// RFC 5952 section 4 examples: (input, recommended form)
+const RFC_EXAMPLES: [string, string][] = [
+  ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'], // 4.2.3: first of equal runs
+  ['2001:0db8:0:0:0:0:2:1', '2001:db8::2:1'], // 4.1, 4.2.1
+  ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'], // 4.2.2: single 0 field not shortened
+  ['2001:0:0:1:0:0:0:1', '2001:0:0:1::1'], // 4.2.3: longest run
+  ['2001:DB8::AAAA', '2001:db8::aaaa'], // 4.3 lowercase
+  ['0:0:0:0:0:ffff:192.0.2.1', '::ffff:192.0.2.1'], // 5: IPv4-mapped
+];
+
+test('RFC 5952 section 4 and 5 examples', () => {
+  for (const [input, expected] of RFC_EXAMPLES) assert.equal(ipv6ToString(bytesOf(input.toLowerCase()), 0), expected, input);
+});
+
+test('agrees with Node (URL serializer for plain addresses, inet_ntop for embedded IPv4)', () => {
+  let s = 0x9e3779b9;
+  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0), s);
+  for (let i = 0; i < 5000; i++) {
+    const b = Buffer.alloc(16);
+    // sparse addresses so zero runs of every length and position occur
+    for (let g = 0; g < 8; g++) if (rnd() % 3 === 0) b.writeUInt16BE(rnd() % 4 === 0 ? rnd() & 0xf : rnd() & 0xffff, g * 2);
+    const ours = ipv6ToString(b, 0);
+    const groups = Array.from({ length: 8 }, (_, g) => b.readUInt16BE(g * 2).toString(16)).join(':');
+    const viaNet = new SocketAddress({ address: groups, family: 'ipv6' }).address;
+    assert.equal(ours, viaNet, groups);
+    const embedsV4 = /^::(ffff:)?\d+\.\d+\.\d+\.\d+$/.test(viaNet);
+    if (!embedsV4) assert.equal(ours, new URL(`http://[${groups}]/`).hostname.slice(1, -1), groups);
+  }
+});
+
+test('agrees with tshark', (t) => {
+  if (!requireCommands(t, 'text2pcap', 'tshark')) return;
+  const addrs = ['::', '::1', '1::', 'fe80::1', '2001:db8::1:0:0:1', '::ffff:10.1.2.3', '::10.1.2.3', '0:0:0:0:0:1:0:0', '1:0:0:0:1:0:0:0', 'abcd:ef01:2345:6789:abcd:ef01:2345:6789'].map(bytesOf);
+  const file = tmp.path('v6.pcap');
+  const frames = [];
+  for (let i = 0; i < addrs.length; i += 2) frames.push(F.ipv6(addrs[i].toString('hex'), (addrs[i + 1] ?? addrs[0]).toString('hex'), 59, Buffer.alloc(0)));
+  text2pcap(frames, 229, file);
+  const rows = tsharkFields(file, ['ipv6.src', 'ipv6.dst']);
+  rows.forEach((row, i) => {
+    assert.equal(ipv6ToString(addrs[2 * i], 0), row[0]);
+    assert.equal(ipv6ToString(addrs[2 * i + 1] ?? addrs[0], 0), row[1]);
+  });
+});
+
+test('MAC and IPv4 text', () => {
+  assert.equal(macToString(Buffer.from('00aabbccddeeff', 'hex'), 1), 'aa:bb:cc:dd:ee:ff');
+  assert.equal(ipv4ToString(Buffer.from([0, 255, 1, 10]), 0), '0.255.1.10');
+});

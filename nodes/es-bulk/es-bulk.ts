@@ -169,7 +169,14 @@ export = function (RED: NodeAPI) {
     function toEntries(msg: NodeMessageInFlow & { exporter?: FlowContext['exporter'] }): { entries: BulkEntry[]; invalid: Array<{ doc: unknown; reason: string }> } {
       const payload = msg.payload as unknown;
       let docs: Doc[];
-      let context: FlowContext = { exporter: msg.exporter };
+      // The flow collector puts the datagram's exporter, receive time, protocol and domain on the message.
+      const m = msg as unknown as { exporter?: FlowContext['exporter']; receivedAt?: Date | string; protocol?: string; observationDomainId?: number };
+      let context: FlowContext = {
+        exporter: m.exporter,
+        receivedAt: m.receivedAt ? new Date(m.receivedAt) : undefined,
+        protocol: typeof m.protocol === 'string' ? m.protocol : undefined,
+        observationDomainId: m.observationDomainId,
+      };
       if (payload && typeof payload === 'object' && !Array.isArray(payload) && Array.isArray((payload as { records?: unknown }).records)) {
         // A flow decode result: { records, exporter, receivedAt, observationDomainId, protocol }.
         const result = payload as { records: Doc[]; exporter?: FlowContext['exporter']; receivedAt?: Date | string; observationDomainId?: number; protocol?: string };

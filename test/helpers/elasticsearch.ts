@@ -12,6 +12,10 @@ import { hasCommand, isRoot } from './real';
 export const esHome = join(repoRoot, '.cache', 'elasticsearch', 'current');
 const esUser = 'wirescope-es';
 
+// A test process that exits without its `after` hooks (an interrupted run) must not leave a JVM.
+const running = new Set<ChildProcess>();
+process.once('exit', () => { for (const child of running) child.kill('SIGTERM'); });
+
 /** Why Elasticsearch cannot run here, or undefined when it can. */
 export function elasticsearchMissing(): string | undefined {
   if (!existsSync(join(esHome, 'bin', 'elasticsearch'))) return 'Elasticsearch not unpacked (run scripts/setup.d/es.sh)';
@@ -92,10 +96,11 @@ export class Elasticsearch {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    running.add(child);
     const keep = (chunk: Buffer) => { this.logs.push(...chunk.toString().split('\n').filter(Boolean)); if (this.logs.length > 5000) this.logs.splice(0, 1000); };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    child.on('exit', () => { this.exited = true; });
+    child.on('exit', () => { this.exited = true; running.delete(child); });
     await waitUntil('Elasticsearch to be yellow or green', async () => {
       if (this.exited) throw new Error(`Elasticsearch exited:\n${this.logs.slice(-40).join('\n')}`);
       try {

@@ -80,3 +80,9 @@ test('a record without any time falls back to the receive time', () => {
   assert.equal(doc['@timestamp'], '2024-02-29T12:00:00.000Z');
   assert.equal(doc.event.start, undefined);
 });
+
+test('a record carrying its own exporter (batched output) gets observer.ip from it', () => {
+  const doc = flowRecordToEcs({ sourceIPv4Address: '10.0.0.1', exporter: { address: '192.0.2.254', port: 9995 } }) as any;
+  assert.equal(doc.observer.ip, '192.0.2.254');
+  assert.equal(doc.netflow.exporter.address, '192.0.2.254:9995');
+});

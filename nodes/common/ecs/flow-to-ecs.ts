@@ -30,6 +30,12 @@ export interface EcsOptions {
 const flowDirections: Record<number, string> = { 0: 'ingress', 1: 'egress' };
 
 export function flowRecordToEcs(record: FlowRecord, context: FlowContext = {}, options: EcsOptions = {}): EcsDocument {
+  // Batched records from several exporters carry their exporter themselves.
+  const own = record.exporter as FlowContext['exporter'] | undefined;
+  if (own && typeof own === 'object' && typeof own.address === 'string') {
+    const { exporter: _exporter, ...rest } = record;
+    return flowRecordToEcs(rest, { ...context, exporter: context.exporter ?? own }, options);
+  }
   const start = firstTime(record, [['flowStartMilliseconds', 1], ['flowStartSeconds', 1000], ['flowStartMicroseconds', 0.001], ['flowStartNanoseconds', 1e-6]]);
   const end = firstTime(record, [['flowEndMilliseconds', 1], ['flowEndSeconds', 1000], ['flowEndMicroseconds', 0.001], ['flowEndNanoseconds', 1e-6]]);
   const timestamp = end ?? start ?? context.receivedAt;

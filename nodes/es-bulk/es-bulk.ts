@@ -102,6 +102,11 @@ export = function (RED: NodeAPI) {
     // Status: documents/s over the last interval, queue, spool, failures.
     let lastIndexed = 0;
     let lastTick = Date.now();
+    let lastStatus = '';
+    const showStatus = (status: { fill: 'green' | 'yellow'; shape: 'dot' | 'ring'; text: string }) => {
+      const key = JSON.stringify(status);
+      if (key !== lastStatus) { lastStatus = key; node.status(status); }
+    };
     const statusTimer = setInterval(() => {
       const s = indexer.snapshot();
       const done = s.indexed + s.duplicates;
@@ -109,9 +114,9 @@ export = function (RED: NodeAPI) {
       const rate = Math.round(((done - lastIndexed) * 1000) / Math.max(1, now - lastTick));
       lastIndexed = done; lastTick = now;
       const text = RED._('es-bulk.status.running', { rate, queue: s.queueDocs + s.inFlight, spool: s.spoolDocs, failed: s.failed });
-      if (s.spoolDocs > 0) node.status({ fill: 'yellow', shape: 'ring', text: `${text} ${RED._('es-bulk.status.spooling')}${s.lastError ? ': ' + s.lastError.slice(0, 50) : ''}` });
-      else if (s.blocked) node.status({ fill: 'yellow', shape: 'dot', text: `${text} ${RED._('es-bulk.status.full')}` });
-      else node.status({ fill: s.failed ? 'yellow' : 'green', shape: 'dot', text });
+      if (s.spoolDocs > 0) showStatus({ fill: 'yellow', shape: 'ring', text: `${text} ${RED._('es-bulk.status.spooling')}${s.lastError ? ': ' + s.lastError.slice(0, 50) : ''}` });
+      else if (s.blocked) showStatus({ fill: 'yellow', shape: 'dot', text: `${text} ${RED._('es-bulk.status.full')}` });
+      else showStatus({ fill: s.failed ? 'yellow' : 'green', shape: 'dot', text });
     }, 1000);
 
     // Index management: the template first, then retention on a schedule.

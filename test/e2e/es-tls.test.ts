@@ -37,9 +37,12 @@ after(async () => {
 });
 
 async function testConnection(body: Record<string, unknown>): Promise<{ ok: boolean; clusterName?: string; version?: string; error?: string }> {
+  const t0 = Date.now();
   const res = await fetch(`${nodeRed!.url}/wirescope-es-config/test`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   assert.equal(res.status, 200);
-  return res.json() as never;
+  const out = await res.json() as never;
+  if (process.env.DEBUG_ES) console.log('test connection', Date.now() - t0, 'ms', JSON.stringify(out));
+  return out;
 }
 
 test('test connection: right CA and password give the cluster name and version; each fault its own error', async (t) => {

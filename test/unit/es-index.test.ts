@@ -80,3 +80,12 @@ test('the spool keeps order across reopen and acknowledges exactly what was sent
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('error descriptions name the cause', async () => {
+  const { describeEsError } = await import('../../nodes/common/es');
+  assert.equal(describeEsError({ meta: { statusCode: 401, body: '<html><head><title>401 Authorization Required</title></head></html>' } }),
+    'authentication failed (HTTP 401): 401 Authorization Required — check the API key, user name and password');
+  assert.match(describeEsError({ name: 'ConnectionError', message: 'self-signed certificate in certificate chain' }), /^TLS error \(SELF_SIGNED_CERT_IN_CHAIN\)/);
+  assert.match(describeEsError({ name: 'ConnectionError', message: 'connect ECONNREFUSED 127.0.0.1:9' }), /^connection refused/);
+  assert.equal(describeEsError({ meta: { statusCode: 400, body: { error: { type: 'x_exception', reason: 'bad', caused_by: { type: 'y', reason: 'deeper' } } } } }), 'HTTP 400: x_exception: bad (caused by y: deeper)');
+});

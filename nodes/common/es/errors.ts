@@ -52,7 +52,11 @@ function findCode(err: ErrorLike, depth = 0): string | undefined {
 
 /** Elasticsearch's own reason from an error body: `error.reason` (+ caused_by) or a text body. */
 export function responseReason(body: unknown): string | undefined {
-  if (typeof body === 'string') return body.slice(0, 300);
+  if (typeof body === 'string') {
+    // A proxy in front of the cluster answers with an HTML page: its title is the message.
+    const title = /<title>([^<]*)<\/title>/i.exec(body);
+    return (title ? title[1] : body).trim().slice(0, 300);
+  }
   const error = (body as { error?: unknown } | undefined)?.error;
   if (typeof error === 'string') return error;
   if (error && typeof error === 'object') return itemReason(error as EsItemError);

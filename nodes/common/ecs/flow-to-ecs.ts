@@ -38,7 +38,8 @@ export function flowRecordToEcs(record: FlowRecord, context: FlowContext = {}, o
   }
   const start = firstTime(record, [['flowStartMilliseconds', 1], ['flowStartSeconds', 1000], ['flowStartMicroseconds', 0.001], ['flowStartNanoseconds', 1e-6]]);
   const end = firstTime(record, [['flowEndMilliseconds', 1], ['flowEndSeconds', 1000], ['flowEndMicroseconds', 0.001], ['flowEndNanoseconds', 1e-6]]);
-  const timestamp = end ?? start ?? context.receivedAt;
+  const receivedAt = context.receivedAt && isValidDate(context.receivedAt) ? context.receivedAt : undefined;
+  const timestamp = end ?? start ?? receivedAt;
 
   const sourceIp = str(record.sourceIPv4Address) ?? str(record.sourceIPv6Address);
   const destinationIp = str(record.destinationIPv4Address) ?? str(record.destinationIPv6Address);
@@ -59,7 +60,7 @@ export function flowRecordToEcs(record: FlowRecord, context: FlowContext = {}, o
   if (end) event.end = end.toISOString();
   // ECS event.duration is in nanoseconds.
   if (start && end) event.duration = (end.getTime() - start.getTime()) * 1e6;
-  if (context.receivedAt) event.created = context.receivedAt.toISOString();
+  if (receivedAt) event.created = receivedAt.toISOString();
   doc.event = event;
 
   doc.source = endpoint(sourceIp, sourcePort, str(record.sourceMacAddress), { bytes, packets });
@@ -170,14 +171,17 @@ function firstTime(record: FlowRecord, candidates: Array<[string, number]>): Dat
   for (const [name, msPerUnit] of candidates) {
     const value = record[name];
     if (value === undefined || value === null) continue;
-    if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
-    if (typeof value === 'string') {
-      const parsed = new Date(value);
-      if (!Number.isNaN(parsed.getTime())) return parsed;
-    }
-    if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(value) * msPerUnit);
+    let time: Date | undefined;
+    if (value instanceof Date) time = value;
+    else if (typeof value === 'string') time = new Date(value);
+    else if (typeof value === 'number' || typeof value === 'bigint') time = new Date(Number(value) * msPerUnit);
+    if (time && isValidDate(time)) return time;
   }
   return undefined;
+}
+
+function isValidDate(value: Date): boolean {
+  return !Number.isNaN(value.getTime());
 }
 
 function num(value: unknown): number | undefined {
@@ -192,7 +196,7 @@ function str(value: unknown): string | undefined {
 
 /** Values Elasticsearch can take: Dates as ISO strings, Buffers as hex; BigInts stay exact. */
 function plainValue(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Date) return isValidDate(value) ? value.toISOString() : null;
   if (Buffer.isBuffer(value)) return value.toString('hex');
   if (Array.isArray(value)) return value.map(plainValue);
   if (value && typeof value === 'object') {

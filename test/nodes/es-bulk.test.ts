@@ -29,9 +29,10 @@ describe('es bulk (node)', () => {
 
   it('without a connection every input fails with a clear error', async () => {
     await loadFlow([esConfig, esBulk], [{ id: 'bulk', type: 'wirescope-es-bulk', server: 'missing', wires: [[], []] }]);
-    const bulk = helper.getNode('bulk');
+    // The helper adds spy events ('call:error') that @types/node-red does not know.
+    const bulk = helper.getNode('bulk') as unknown as { on(event: string, listener: (call: { args: unknown[] }) => void): void; receive(msg: object): void };
     const errors: string[] = [];
-    bulk.on('call:error', (call: { args: unknown[] }) => errors.push(String(call.args[0])));
+    bulk.on('call:error', (call) => errors.push(String(call.args[0])));
     bulk.receive({ payload: { '@timestamp': '2024-01-01T00:00:00Z' } });
     await waitUntil('the error', () => errors.length === 1);
     // The helper runs without the message catalog, so the key stands in for the English text.

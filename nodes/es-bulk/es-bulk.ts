@@ -6,7 +6,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { flowRecordToEcs, type FlowContext } from '../common/ecs';
 import {
   BulkIndexer, contentHashId, describeEsError, documentTime, flowIndexTemplate, formatIndexName, hasTimeTokens,
-  indexWildcard, indicesPastRetention, serializeDocument, Spool, type BulkEntry, type BulkFailure,
+  indexWildcard, indicesPastRetention, serializeDocument, Spool, type BulkEntry, type BulkFailure, type BulkSender,
 } from '../common/es';
 import { bulkSender, isRetryableEsError, type EsConfigNode } from '../shared/es-client';
 
@@ -81,7 +81,7 @@ export = function (RED: NodeAPI) {
 
     let sendFailure: (msg: NodeMessage) => void = (msg) => node.send([null, msg]);
     const indexer = new BulkIndexer({
-      sender: bulkSender(client, { pipeline: def.pipeline?.trim() || undefined }),
+      sender: templateFirst(bulkSender(client, { pipeline: def.pipeline?.trim() || undefined })),
       batchDocs: num(def.batchDocs, 5000),
       batchBytes: num(def.batchMB, 5) * 1024 * 1024,
       flushMs: num(def.flushMs, 1000),
@@ -120,13 +120,37 @@ export = function (RED: NodeAPI) {
     }, 1000);
 
     // Index management: the template first, then retention on a schedule.
-    const setup = installTemplate().catch(() => undefined);
+    let templateReady: Promise<void> | undefined;
+    const ensureTemplate = (): Promise<void> => {
+      templateReady ??= installTemplate().catch((err: unknown) => {
+        // Elasticsearch unreachable: try again before the next request. Refused (permissions,
+        // invalid): said once in the log, and documents go on without it.
+        if (isRetryableEsError(err)) templateReady = undefined;
+        throw err;
+      });
+      return templateReady;
+    };
+    const setup = ensureTemplate().catch(() => undefined);
     let retentionTimer: NodeJS.Timeout | undefined;
     const retentionDays = Number(def.retentionDays) || 0;
     if (retentionDays > 0 && indexMode === 'pattern' && hasTimeTokens(indexPattern)) {
       const run = () => { void applyRetention(); };
       void setup.then(run);
       retentionTimer = setInterval(run, num(def.retentionHours, 1) * 3_600_000);
+    }
+
+    /** Every bulk request waits for the template, so no index is created with dynamic mappings first. */
+    function templateFirst(sender: BulkSender): BulkSender {
+      return {
+        async send(body, signal) {
+          try {
+            await ensureTemplate();
+          } catch (err) {
+            if (isRetryableEsError(err)) throw err; // the batch is retried or spooled like any outage
+          }
+          return sender.send(body, signal);
+        },
+      };
     }
 
     async function installTemplate(): Promise<void> {
@@ -142,14 +166,15 @@ export = function (RED: NodeAPI) {
       } catch (err) {
         // unsigned_long is an x-pack mapper; clusters without it get long (counters up to 2^63-1).
         if (!/unsigned_long/.test(describeEsError(err))) {
-          node.error(RED._('es-bulk.errors.template', { error: describeEsError(err) }));
+          // While Elasticsearch is unreachable the status shows it; a refusal is worth a log line.
+          if (!isRetryableEsError(err)) node.error(RED._('es-bulk.errors.template', { error: describeEsError(err) }));
           throw err;
         }
         node.warn(RED._('es-bulk.warn.noUnsignedLong'));
         try {
           await client.indices.putIndexTemplate({ name, ...body('long') } as never);
         } catch (err2) {
-          node.error(RED._('es-bulk.errors.template', { error: describeEsError(err2) }));
+          if (!isRetryableEsError(err2)) node.error(RED._('es-bulk.errors.template', { error: describeEsError(err2) }));
           throw err2;
         }
       }

@@ -228,16 +228,17 @@ export class BulkIndexer {
   }
 
   private takeBatch(): Item[] {
-    const batch: Item[] = [];
+    let count = 0;
     let bytes = 0;
-    while (this.queue.length && batch.length < this.options.batchDocs) {
-      const next = this.queue[0];
-      if (batch.length > 0 && bytes + next.bytes > this.options.batchBytes) break;
-      batch.push(this.queue.shift()!);
+    while (count < this.queue.length && count < this.options.batchDocs) {
+      const next = this.queue[count];
+      if (count > 0 && bytes + next.bytes > this.options.batchBytes) break;
       bytes += next.bytes;
+      count++;
     }
     this.queueBytes -= bytes;
-    return batch;
+    // One splice per batch: shifting item by item is quadratic on a long queue.
+    return this.queue.splice(0, count);
   }
 
   private requeueFront(items: Item[]): void {

@@ -1,5 +1,10 @@
 // The decoder library: pure TypeScript, no Node-RED imports (exports["./decoders"]).
 export * from './pcap';
 export * from './packet';
+export * from './capture-protocol';
+export * from './rtp';
+export * from './filter';
+export * from './netflow';
+export * as sflow from './sflow';
 export * from './ecs';
 export * from './es';

@@ -1,20 +1,13 @@
 // What pcap in and pcap file in put in msg.payload (one object, or an array when batching),
 // and what pcap file out, zmq nodes and rtp stats read back.
 import { dissect } from '../common/packet';
+import type { CapturedFrame } from '../common/capture-protocol';
 import type { Packet } from '../common/packet/types';
 
-export interface CapturedPacket {
+/** A captured frame (see the capture protocol's CapturedFrame) with its time in ms and its decoded layers. */
+export interface CapturedPacket extends CapturedFrame {
   /** Capture time in milliseconds since the epoch (fractional; exact time in seconds + nanoseconds). */
   timestamp: number;
-  seconds: number;
-  nanoseconds: number;
-  /** Interface name (live capture, pcapng if_name) or its index as text. */
-  interface: string;
-  /** LINKTYPE_* of the frame. */
-  linkType: number;
-  /** Length on the wire; frame.length is the captured length. */
-  originalLength: number;
-  frame: Buffer;
   /** Decoded layers, unless dissection is turned off. */
   packet?: Packet;
 }

@@ -15,9 +15,15 @@ import { requireCommands, requireRoot } from '../helpers/real';
 import { parseCaptureBuffer } from '../../nodes/common/pcap';
 import { dissect } from '../../nodes/common/packet';
 
+// Each deployment gets a new node id, so a late status from the node it replaced cannot be
+// mistaken for the new capture being open.
+let deployment = 0;
+let captureId = 'cap-0';
+
 function captureFlow(sink: MessageSink, iface: string, filter: string, extra: object = {}): FlowNode[] {
+  captureId = `cap-${++deployment}`;
   return [
-    { id: 'cap', type: 'wirescope-pcap-in', iface, filter, snaplen: 65535, bufferSize: 4, batchSize: 1, batchInterval: 0, dissect: true, wires: [['sink']], ...extra },
+    { id: captureId, type: 'wirescope-pcap-in', iface, filter, snaplen: 65535, bufferSize: 4, batchSize: 1, batchInterval: 0, dissect: true, wires: [['sink']], ...extra },
     ...sink.sinkNodes('sink', 'packets'),
   ];
 }
@@ -83,7 +89,7 @@ describe('pcap in on real interfaces', () => {
   async function deployCapture(iface: string, filter: string) {
     sink.clear();
     await nodeRed.deploy(captureFlow(sink, iface, filter));
-    await nodeRed.waitForStatus('cap', (s) => s.fill === 'green');
+    await nodeRed.waitForStatus(captureId, (s) => s.fill === 'green');
   }
 
   it('sees exactly the UDP datagrams sent over lo, with their ports and lengths', async (t) => {
@@ -136,8 +142,9 @@ describe('pcap in on real interfaces', () => {
   it('sees ICMP echo and IPv6 UDP on lo', async (t) => {
     if (!requireRoot(t, 'capture on lo') || !requireCommands(t, 'ping')) return;
     const port = await freePort();
-    await deployCapture('lo', `icmp or (ip6 and udp port ${port})`);
-    spawnSync('ping', ['-c', '3', '-i', '0.2', '-s', '56', '127.0.0.1']);
+    // An unusual ping size keeps other ICMP on this busy loopback out of the capture.
+    await deployCapture('lo', `(icmp and len == ${14 + 20 + 8 + 173}) or (ip6 and udp port ${port})`);
+    spawnSync('ping', ['-c', '3', '-i', '0.2', '-s', '173', '127.0.0.1']);
     const receiver = createSocket('udp6');
     await new Promise<void>((r) => receiver.bind(port, '::1', () => r()));
     await sendUdp('::1', port, [10, 1000]);
@@ -145,7 +152,7 @@ describe('pcap in on real interfaces', () => {
     receiver.close();
     const icmp = messages.filter((m) => m.payload.packet.layers.includes('icmp'));
     assert.deepEqual(icmp.map((m) => m.payload.packet.icmp.type).sort(), [0, 0, 0, 8, 8, 8]);
-    assert.ok(icmp.every((m) => m.payload.originalLength === 14 + 20 + 8 + 56));
+    assert.ok(icmp.every((m) => m.payload.originalLength === 14 + 20 + 8 + 173));
     const udp6 = messages.filter((m) => m.payload.packet.layers.includes('ipv6'));
     assert.deepEqual(udp6.map((m) => [m.payload.packet.ipv6.source, m.payload.packet.udp.destinationPort, m.payload.originalLength]), [
       ['::1', port, 14 + 40 + 8 + 10],
@@ -175,7 +182,7 @@ describe('pcap in on real interfaces', () => {
     // The interface disappears under the capture: Node-RED lives on, the node says so and retries.
     host.remove();
     host = undefined;
-    await nodeRed.waitForStatus('cap', (s) => s.fill === 'red' && s.text === 'capture stopped, retrying');
+    await nodeRed.waitForStatus(captureId, (s) => s.fill === 'red' && s.text === 'capture stopped, retrying');
     await nodeRed.waitForLog(/capture on wsa\w+ stopped/);
     assert.ok((await fetch(`${nodeRed.url}/settings`)).ok, 'Node-RED still answers');
   });
@@ -196,7 +203,7 @@ describe('pcap in on real interfaces', () => {
     await deployCapture('lo', 'udp port 9');
     const fdsBefore = socketInodes().length;
     for (let i = 0; i < 50; i++) await nodeRed.deploy(captureFlow(sink, 'lo', `udp port ${9 + (i % 2)}`));
-    await nodeRed.waitForStatus('cap', (s) => s.fill === 'green');
+    await nodeRed.waitForStatus(captureId, (s) => s.fill === 'green');
     assert.equal(packetSockets(), 1, 'one capture handle open');
     const fdsAfter = socketInodes().length;
     assert.ok(fdsAfter - fdsBefore <= 3, `descriptors grew from ${fdsBefore} to ${fdsAfter}`);

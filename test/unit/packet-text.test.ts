@@ -80,3 +80,25 @@ test('MAC and IPv4 text', () => {
   assert.equal(macToString(Buffer.from('00aabbccddeeff', 'hex'), 1), 'aa:bb:cc:dd:ee:ff');
   assert.equal(ipv4ToString(Buffer.from([0, 255, 1, 10]), 0), '0.255.1.10');
 });
+
+test('repeated and colliding addresses keep their own text (the formatters memoise per address)', () => {
+  // More distinct addresses than memo slots, each formatted several times in shuffled order and
+  // at different offsets; the expected text comes from Node (inet_ntop) and plain byte joins.
+  let s = 0x2545f491;
+  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0), s >>> 8);
+  const addrs = Array.from({ length: 6000 }, (_, i) => {
+    const b = Buffer.alloc(16);
+    for (let k = 0; k < 16; k++) b[k] = i % 3 === 0 ? rnd() & 0xff : i % 3 === 1 ? (k < 4 ? rnd() & 0x3 : 0) : k === 15 ? i & 0xff : 0;
+    return b;
+  });
+  for (let round = 0; round < 3; round++) {
+    for (let n = 0; n < addrs.length; n++) {
+      const a = addrs[(n * 2654435761 + round * 977) % addrs.length >>> 0];
+      const at = Buffer.concat([Buffer.alloc(round + 1, 0xee), a]);
+      const groups = Array.from({ length: 8 }, (_, g) => a.readUInt16BE(g * 2).toString(16)).join(':');
+      assert.equal(ipv6ToString(at, round + 1), new SocketAddress({ address: groups, family: 'ipv6' }).address, groups);
+      assert.equal(ipv4ToString(at, round + 1), Array.from(a.subarray(0, 4)).join('.'));
+      assert.equal(macToString(at, round + 1), a.subarray(0, 6).toString('hex').replace(/(..)(?!$)/g, '$1:'));
+    }
+  }
+});

@@ -5,8 +5,8 @@
 import { isIPv6 } from 'node:net';
 import { communityId } from './community-id';
 import { protocolName } from './protocols';
+import type { FlowRecord } from '../netflow/types';
 
-export type FlowRecord = Record<string, unknown>;
 export type EcsDocument = Record<string, unknown>;
 
 export interface FlowContext {

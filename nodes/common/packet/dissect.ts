@@ -1,12 +1,40 @@
 // The walk: link layer -> IP -> transport -> tunnel payload (dissected again into `inner`).
 // Never throws for bad input; each layer records its problem in `packet.errors` and stops.
 import { LinkType, Packet } from './types';
-import { Cursor, addError, newPacket } from './packet';
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_TEB, ethernet, linuxSll, linuxSll2, loopback, rawIp } from './link';
-import { ipv4 } from './ipv4';
-import { ipv6 } from './ipv6';
-import { IPPROTO_GRE, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, icmp, tcp, udp } from './l4';
-import { VXLAN_PORT, gre, vxlan } from './tunnel';
+import { Cursor, EMPTY as EMPTY_IMPORT, addError as addErrorImport, newPacket as newPacketImport } from './packet';
+import * as link from './link';
+import { ipv4 as ipv4Import } from './ipv4';
+import { ipv6 as ipv6Import } from './ipv6';
+import * as l4 from './l4';
+import * as tunnel from './tunnel';
+
+// The layer functions and constants are read once into module-local bindings: under a loader
+// that turns every import into a getter (tsx's esbuild CommonJS interop), each use through the
+// import pays for that getter on every packet; a local constant costs nothing to the JIT.
+const addError = addErrorImport;
+const EMPTY = EMPTY_IMPORT;
+const newPacket = newPacketImport;
+const ethernet = link.ethernet;
+const linuxSll = link.linuxSll;
+const linuxSll2 = link.linuxSll2;
+const loopback = link.loopback;
+const rawIp = link.rawIp;
+const ipv4 = ipv4Import;
+const ipv6 = ipv6Import;
+const tcp = l4.tcp;
+const udp = l4.udp;
+const icmp = l4.icmp;
+const gre = tunnel.gre;
+const vxlan = tunnel.vxlan;
+const ETHERTYPE_IPV4 = link.ETHERTYPE_IPV4;
+const ETHERTYPE_IPV6 = link.ETHERTYPE_IPV6;
+const ETHERTYPE_TEB = link.ETHERTYPE_TEB;
+const IPPROTO_ICMP = l4.IPPROTO_ICMP;
+const IPPROTO_TCP = l4.IPPROTO_TCP;
+const IPPROTO_UDP = l4.IPPROTO_UDP;
+const IPPROTO_GRE = l4.IPPROTO_GRE;
+const IPPROTO_ICMPV6 = l4.IPPROTO_ICMPV6;
+const VXLAN_PORT = tunnel.VXLAN_PORT;
 
 /** Tunnels inside tunnels are followed this deep; beyond, the rest stays in `payload`. */
 export const MAX_TUNNEL_DEPTH = 4;
@@ -21,9 +49,19 @@ export function dissect(frame: Buffer, linkType: number, options?: DissectOption
   return walk(frame, linkType, 0, options?.noTunnels === true);
 }
 
+/**
+ * One cursor per tunnel depth, reused by every call: the walk is synchronous and an inner walk
+ * (depth + 1) never touches the cursor of the walk that entered it.
+ */
+const CURSORS: Cursor[] = [];
+for (let d = 0; d <= MAX_TUNNEL_DEPTH; d++) CURSORS.push({ offset: 0, end: 0, next: -1 });
+
 function walk(b: Buffer, linkType: number, depth: number, noTunnels: boolean): Packet {
   const p = newPacket(linkType);
-  const c: Cursor = { offset: 0, end: b.length, next: -1 };
+  const c = CURSORS[depth];
+  c.offset = 0;
+  c.end = b.length;
+  c.next = -1;
   let ok: boolean;
   switch (linkType) {
     case LinkType.ETHERNET:
@@ -57,7 +95,8 @@ function walk(b: Buffer, linkType: number, depth: number, noTunnels: boolean): P
       ok = false;
   }
   if (ok) network(b, c, p, depth, noTunnels);
-  p.payload = b.subarray(Math.min(c.offset, c.end), c.end);
+  // Nothing left (a pure ACK...): the shared empty Buffer, as for absent options (no slice).
+  if (c.offset < c.end) p.payload = b.subarray(c.offset, c.end);
   return p;
 }
 

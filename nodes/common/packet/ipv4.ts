@@ -1,8 +1,13 @@
 // IPv4 (RFC 791). Options are kept as a slice; the payload is bounded by Total Length so
 // Ethernet padding is not taken for data.
 import type { Packet } from './types';
-import { EMPTY, addError, Cursor } from './packet';
-import { ipv4ToString } from './text';
+import { EMPTY as EMPTY_IMPORT, addError as addErrorImport, Cursor } from './packet';
+import { ipv4ToString as ipv4ToStringImport } from './text';
+
+// Imports read once into local bindings (see dissect.ts: no loader getter per packet).
+const EMPTY = EMPTY_IMPORT;
+const addError = addErrorImport;
+const ipv4ToString = ipv4ToStringImport;
 
 export function ipv4(b: Buffer, c: Cursor, p: Packet): boolean {
   const o = c.offset;

@@ -1,7 +1,11 @@
 // IPv6 (RFC 8200) and its extension headers, walked until an upper-layer protocol.
 import type { IPv6ExtensionHeader, Packet } from './types';
-import { addError, Cursor } from './packet';
-import { ipv6ToString } from './text';
+import { addError as addErrorImport, Cursor } from './packet';
+import { ipv6ToString as ipv6ToStringImport } from './text';
+
+// Imports read once into local bindings (see dissect.ts: no loader getter per packet).
+const addError = addErrorImport;
+const ipv6ToString = ipv6ToStringImport;
 
 export const IPPROTO_HOPOPTS = 0;
 export const IPPROTO_ROUTING = 43;
@@ -18,7 +22,7 @@ export function ipv6(b: Buffer, c: Cursor, p: Packet): boolean {
     addError(p, 'ipv6', o, `truncated IPv6 header: ${avail} of 40 bytes`);
     return false;
   }
-  const w = b.readUInt32BE(o);
+  const w = ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
   if (w >>> 28 !== 6) {
     addError(p, 'ipv6', o, `IP version ${w >>> 28} in an IPv6 header`);
     return false;

@@ -1,6 +1,10 @@
 // Transport headers: TCP (RFC 9293), UDP (RFC 768), ICMP (RFC 792) and ICMPv6 (RFC 4443).
 import type { Packet } from './types';
-import { EMPTY, addError, Cursor } from './packet';
+import { EMPTY as EMPTY_IMPORT, addError as addErrorImport, Cursor } from './packet';
+
+// Imports read once into local bindings (see dissect.ts: no loader getter per packet).
+const EMPTY = EMPTY_IMPORT;
+const addError = addErrorImport;
 
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;
@@ -27,8 +31,8 @@ export function tcp(b: Buffer, c: Cursor, p: Packet): boolean {
   p.tcp = {
     sourcePort: (b[o] << 8) | b[o + 1],
     destinationPort: (b[o + 2] << 8) | b[o + 3],
-    sequence: b.readUInt32BE(o + 4),
-    acknowledgment: b.readUInt32BE(o + 8),
+    sequence: ((b[o + 4] << 24) | (b[o + 5] << 16) | (b[o + 6] << 8) | b[o + 7]) >>> 0,
+    acknowledgment: ((b[o + 8] << 24) | (b[o + 9] << 16) | (b[o + 10] << 8) | b[o + 11]) >>> 0,
     headerLength,
     flags: ((b[o + 12] & 1) << 8) | b[o + 13],
     window: (b[o + 14] << 8) | b[o + 15],

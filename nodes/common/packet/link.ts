@@ -1,8 +1,13 @@
 // Link layers: Ethernet II with 802.1Q / 802.1ad / QinQ tags, Linux cooked SLL and SLL2,
 // BSD NULL/LOOP and raw IP (https://www.tcpdump.org/linktypes.html).
 import type { Packet } from './types';
-import { addError, Cursor } from './packet';
-import { hexBytes, macToString } from './text';
+import { addError as addErrorImport, Cursor } from './packet';
+import { hexBytes as hexBytesImport, macToString as macToStringImport } from './text';
+
+// Imports read once into local bindings (see dissect.ts: no loader getter per packet).
+const addError = addErrorImport;
+const hexBytes = hexBytesImport;
+const macToString = macToStringImport;
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_IPV6 = 0x86dd;

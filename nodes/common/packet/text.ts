@@ -13,8 +13,37 @@ function hex16(x: number): string {
 }
 const HEX1: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16));
 
+// Memo of the last text built per hash slot (direct-mapped, CACHE_SIZE slots per address kind).
+// Traffic repeats its addresses (every packet of a flow carries the same two), and building an
+// address takes 4-6 string concatenations (each one an allocation) where a hit takes a few
+// integer compares. Strings are immutable, so handing out the same one is safe; the text is
+// always the one the formatter below builds (the key is the full address, compared exactly).
+const CACHE_BITS = 10;
+const CACHE_SIZE = 1 << CACHE_BITS;
+const CACHE_SHIFT = 32 - CACHE_BITS;
+const macKeyHi = new Int32Array(CACHE_SIZE);
+const macKeyLo = new Int32Array(CACHE_SIZE);
+const macText: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
+const v4Key = new Int32Array(CACHE_SIZE);
+const v4Text: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
+const v6Key = new Int32Array(CACHE_SIZE * 4);
+const v6Text: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
+
 /** "aa:bb:cc:dd:ee:ff" for the 6 bytes at `o`. */
 export function macToString(b: Buffer, o: number): string {
+  const hi = (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+  const lo = (b[o + 4] << 8) | b[o + 5];
+  const i = Math.imul(hi ^ Math.imul(lo, 0x85ebca6b), 0x9e3779b1) >>> CACHE_SHIFT;
+  const cached = macText[i];
+  if (cached !== undefined && macKeyHi[i] === hi && macKeyLo[i] === lo) return cached;
+  const s = formatMac(b, o);
+  macKeyHi[i] = hi;
+  macKeyLo[i] = lo;
+  macText[i] = s;
+  return s;
+}
+
+function formatMac(b: Buffer, o: number): string {
   return HEX2_COLON[b[o]] + HEX2_COLON[b[o + 1]] + HEX2_COLON[b[o + 2]] + HEX2_COLON[b[o + 3]] + HEX2_COLON[b[o + 4]] + HEX2[b[o + 5]];
 }
 
@@ -27,6 +56,17 @@ export function hexBytes(b: Buffer, o: number, length: number): string {
 
 /** Dotted-quad for the 4 bytes at `o`. */
 export function ipv4ToString(b: Buffer, o: number): string {
+  const k = (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+  const i = Math.imul(k, 0x9e3779b1) >>> CACHE_SHIFT;
+  const cached = v4Text[i];
+  if (cached !== undefined && v4Key[i] === k) return cached;
+  const s = formatIpv4(b, o);
+  v4Key[i] = k;
+  v4Text[i] = s;
+  return s;
+}
+
+function formatIpv4(b: Buffer, o: number): string {
   return DEC_DOT[b[o]] + DEC_DOT[b[o + 1]] + DEC_DOT[b[o + 2]] + DEC[b[o + 3]];
 }
 
@@ -39,6 +79,24 @@ export function ipv4ToString(b: Buffer, o: number): string {
  * is also written dotted, as inet_ntop, tshark and Node's net.SocketAddress all do.
  */
 export function ipv6ToString(b: Buffer, o: number): string {
+  const k0 = (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+  const k1 = (b[o + 4] << 24) | (b[o + 5] << 16) | (b[o + 6] << 8) | b[o + 7];
+  const k2 = (b[o + 8] << 24) | (b[o + 9] << 16) | (b[o + 10] << 8) | b[o + 11];
+  const k3 = (b[o + 12] << 24) | (b[o + 13] << 16) | (b[o + 14] << 8) | b[o + 15];
+  const i = Math.imul(Math.imul(Math.imul(k0, 0x85ebca6b) ^ k1, 0xc2b2ae35) ^ Math.imul(k2, 0x27d4eb2f) ^ k3, 0x9e3779b1) >>> CACHE_SHIFT;
+  const cached = v6Text[i];
+  const j = i * 4;
+  if (cached !== undefined && v6Key[j] === k0 && v6Key[j + 1] === k1 && v6Key[j + 2] === k2 && v6Key[j + 3] === k3) return cached;
+  const s = formatIpv6(b, o);
+  v6Key[j] = k0;
+  v6Key[j + 1] = k1;
+  v6Key[j + 2] = k2;
+  v6Key[j + 3] = k3;
+  v6Text[i] = s;
+  return s;
+}
+
+function formatIpv6(b: Buffer, o: number): string {
   const g0 = (b[o] << 8) | b[o + 1];
   const g1 = (b[o + 2] << 8) | b[o + 3];
   const g2 = (b[o + 4] << 8) | b[o + 5];
@@ -47,8 +105,8 @@ export function ipv6ToString(b: Buffer, o: number): string {
   const g5 = (b[o + 10] << 8) | b[o + 11];
   const g6 = (b[o + 12] << 8) | b[o + 13];
   if ((g0 | g1 | g2 | g3 | g4) === 0) {
-    if (g5 === 0xffff) return '::ffff:' + ipv4ToString(b, o + 12);
-    if (g5 === 0 && g6 !== 0) return '::' + ipv4ToString(b, o + 12);
+    if (g5 === 0xffff) return '::ffff:' + formatIpv4(b, o + 12);
+    if (g5 === 0 && g6 !== 0) return '::' + formatIpv4(b, o + 12);
   }
   const g = [g0, g1, g2, g3, g4, g5, g6, (b[o + 14] << 8) | b[o + 15]];
   let bestStart = -1;

@@ -1,7 +1,10 @@
 // Tunnels whose inner frame is dissected again: GRE (RFC 2784 with the RFC 2890 key and
 // sequence extensions) and VXLAN (RFC 7348, UDP port 4789).
 import type { Packet } from './types';
-import { addError, Cursor } from './packet';
+import { addError as addErrorImport, Cursor } from './packet';
+
+// Imports read once into local bindings (see dissect.ts: no loader getter per packet).
+const addError = addErrorImport;
 
 export const VXLAN_PORT = 4789;
 

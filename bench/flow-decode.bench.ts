@@ -1,0 +1,67 @@
+// Flow decoding throughput, records per second per protocol, for our FlowDecoder beside the npm
+// peer node-netflowv9 on the same NetFlow v5/v9 datagrams (softflowd / pmacctd exports bundled in
+// demo/data), plus the corpus captures when ../shared/corpus is present.
+//   node --import tsx bench/flow-decode.bench.ts [seconds-per-case]
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FlowDecoder } from '../nodes/common';
+import { readUdpDatagrams } from '../test/helpers/flow-pcap';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const NetFlowV9 = require('node-netflowv9');
+
+const SECONDS = Number(process.argv[2] ?? 2);
+const DATA = join(__dirname, '../demo/data');
+const CORPUS = join(__dirname, '../../shared/corpus');
+const exporter = { address: '192.0.2.1', port: 2055 };
+
+interface Case { name: string; datagrams: Buffer[]; peer: boolean }
+
+const cases: Case[] = [
+  { name: 'netflow5 softflowd (29 rec/dgram)', datagrams: [readFileSync(join(DATA, 'softflowd-netflow5.bin'))], peer: true },
+  { name: 'netflow9 softflowd (24 rec/dgram)', datagrams: [readFileSync(join(DATA, 'softflowd-netflow9.bin'))], peer: true },
+  { name: 'ipfix softflowd (30 rec/2 msgs)', datagrams: [readFileSync(join(DATA, 'softflowd-ipfix.bin'))], peer: false },
+  { name: 'sflow5 pmacctd (header dissected)', datagrams: [readFileSync(join(DATA, 'pmacct-sflow.bin'))], peer: false },
+];
+if (existsSync(CORPUS)) {
+  const add = (name: string, file: string, peer: boolean) => {
+    const p = join(CORPUS, file);
+    if (existsSync(p)) cases.push({ name, datagrams: readUdpDatagrams(p).map((d) => Buffer.from(d.payload)), peer });
+  };
+  add('corpus netflow9 nprobe (898 rec)', 'graylog-plugin-netflow/nprobe-netflow9-3.pcap', true);
+  add('corpus ipfix ipfixcol2 (3979 rec)', '_derived/ipfixcol2-ipfix-as-pcap/example_flows.pcap', false);
+  add('corpus sflow tcpdump v6 (61 samples)', 'tcpdump/sflow/sflow-print-v6.pcap', false);
+}
+
+/** Runs `fn` over the datagrams for SECONDS; returns records/s and datagrams/s. */
+function measure(datagrams: Buffer[], decodeOne: (b: Buffer) => number): { rps: number; dps: number } {
+  for (const d of datagrams) decodeOne(d); // learn templates, warm up
+  let records = 0, count = 0;
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(Math.round(SECONDS * 1e9));
+  let now = start;
+  while (now < end) {
+    for (let i = 0; i < 50; i++) for (const d of datagrams) { records += decodeOne(d); count++; }
+    now = process.hrtime.bigint();
+  }
+  const secs = Number(now - start) / 1e9;
+  return { rps: records / secs, dps: count / secs };
+}
+
+const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(0)}k`);
+console.log(`flow decode, ${SECONDS}s per case, node ${process.version}`);
+console.log(`${'case'.padEnd(40)} ${'ours rec/s'.padStart(12)} ${'ours dgram/s'.padStart(13)} ${'node-netflowv9 rec/s'.padStart(21)} ${'ratio'.padStart(6)}`);
+for (const c of cases) {
+  const ours = new FlowDecoder();
+  const a = measure(c.datagrams, (b) => { const r = ours.decode(b, exporter); return r.records.length + r.counters.length; });
+  let peer = '-', ratio = '-';
+  if (c.peer) {
+    const nf = new NetFlowV9({ cb: () => undefined });
+    nf.server?.close?.(); // the peer opens a UDP socket in its constructor; we only call its decoder
+    const rinfo = { address: exporter.address, port: exporter.port, family: 'IPv4', size: 0 };
+    const b = measure(c.datagrams, (buf) => { const o = nf.nfPktDecode(buf, rinfo); return o?.flows?.length ?? 0; });
+    peer = fmt(b.rps);
+    ratio = `${(a.rps / b.rps).toFixed(1)}x`;
+  }
+  console.log(`${c.name.padEnd(40)} ${fmt(a.rps).padStart(12)} ${fmt(a.dps).padStart(13)} ${peer.padStart(21)} ${ratio.padStart(6)}`);
+}
+console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

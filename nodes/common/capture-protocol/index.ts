@@ -1,0 +1,134 @@
+// The capture-server protocol: how edge capture agents, the central store and its side-channel
+// subscribers talk over ZeroMQ. Two kinds of multipart message (docs/zmq.md has the wire layout):
+//
+//   event: [topic "event/<source>/", JSON header]
+//   data:  [topic "data/<source>/",  JSON header, one frame per captured packet]
+//
+// The topic is the first frame so that ZeroMQ SUB prefix matching filters by kind ("data/") or by
+// kind and source ("data/edge-1/"). The trailing "/" keeps "edge-1" from matching "edge-10".
+// Each packet frame is a fixed binary record header followed by the captured bytes, so the bytes
+// are never re-encoded (no base64, no JSON arrays of numbers).
+
+export const CAPTURE_PROTOCOL_VERSION = 1;
+
+export type CaptureKind = 'event' | 'data';
+
+/** What one packet frame carries; the same fields as the pcap nodes' CapturedPacket. */
+export interface CapturedFrame {
+  seconds: number;
+  nanoseconds: number;
+  interface: string;
+  linkType: number;
+  originalLength: number;
+  frame: Buffer;
+}
+
+export interface CaptureEvent {
+  /** "source-connected", "source-disconnected", "file-rotated", "capture-started", ... */
+  type: string;
+  /** Milliseconds since the epoch. */
+  time: number;
+  /** Anything else the event carries (file name, peer address, counters); JSON-serialisable. */
+  details?: Record<string, unknown>;
+}
+
+export type CaptureMessage =
+  | { kind: 'event'; source: string; event: CaptureEvent }
+  | { kind: 'data'; source: string; packets: CapturedFrame[] };
+
+export class CaptureProtocolError extends Error {}
+
+// Packet frame record header (big-endian):
+//   0  u16 linkType         2  u48 seconds        8  u32 nanoseconds
+//  12  u32 originalLength  16  u8 interface name length n   17  n bytes UTF-8 name   17+n  frame
+const RECORD_FIXED = 17;
+const MAX_INTERFACE_NAME = 255;
+
+/** Topic prefix a subscriber uses: kind only, or kind and source. */
+export function captureTopic(kind: CaptureKind, source?: string): string {
+  if (source === undefined) return `${kind}/`;
+  checkSource(source);
+  return `${kind}/${source}/`;
+}
+
+function checkSource(source: string): void {
+  if (source.length === 0 || source.includes('/')) {
+    throw new CaptureProtocolError(`capture source name must be non-empty and contain no "/": ${JSON.stringify(source)}`);
+  }
+}
+
+export function encodeCaptureEvent(source: string, event: CaptureEvent): Buffer[] {
+  const header = { v: CAPTURE_PROTOCOL_VERSION, kind: 'event', source, ...event };
+  return [Buffer.from(captureTopic('event', source)), Buffer.from(JSON.stringify(header))];
+}
+
+export function encodeCaptureData(source: string, packets: readonly CapturedFrame[]): Buffer[] {
+  const header = { v: CAPTURE_PROTOCOL_VERSION, kind: 'data', source, count: packets.length };
+  const frames: Buffer[] = [Buffer.from(captureTopic('data', source)), Buffer.from(JSON.stringify(header))];
+  for (const packet of packets) frames.push(encodePacketRecord(packet));
+  return frames;
+}
+
+function encodePacketRecord(packet: CapturedFrame): Buffer {
+  const name = Buffer.from(packet.interface ?? '');
+  if (name.length > MAX_INTERFACE_NAME) throw new CaptureProtocolError(`interface name longer than ${MAX_INTERFACE_NAME} bytes`);
+  if (!Number.isInteger(packet.seconds) || packet.seconds < 0 || packet.seconds > 0xffffffffffff) {
+    throw new CaptureProtocolError(`timestamp seconds out of range: ${packet.seconds}`);
+  }
+  const record = Buffer.allocUnsafe(RECORD_FIXED + name.length + packet.frame.length);
+  record.writeUInt16BE(packet.linkType, 0);
+  record.writeUIntBE(packet.seconds, 2, 6);
+  record.writeUInt32BE(packet.nanoseconds >>> 0, 8);
+  record.writeUInt32BE(packet.originalLength >>> 0, 12);
+  record.writeUInt8(name.length, 16);
+  name.copy(record, RECORD_FIXED);
+  packet.frame.copy(record, RECORD_FIXED + name.length);
+  return record;
+}
+
+/** Decodes one multipart message; throws CaptureProtocolError on anything malformed. */
+export function decodeCaptureMessage(frames: readonly Buffer[]): CaptureMessage {
+  if (frames.length < 2) throw new CaptureProtocolError(`expected at least 2 frames (topic, header), got ${frames.length}`);
+  const topic = frames[0].toString();
+  const match = /^(event|data)\/([^/]+)\/$/.exec(topic);
+  if (!match) throw new CaptureProtocolError(`topic frame is not "<event|data>/<source>/": ${JSON.stringify(topic.slice(0, 80))}`);
+  const [, kind, source] = match;
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(frames[1].toString()) as Record<string, unknown>;
+  } catch (err) {
+    throw new CaptureProtocolError(`header frame is not JSON: ${(err as Error).message}`);
+  }
+  if (!header || typeof header !== 'object' || header.v !== CAPTURE_PROTOCOL_VERSION) {
+    throw new CaptureProtocolError(`unsupported protocol version ${JSON.stringify(header?.v)}`);
+  }
+  if (header.kind !== kind || header.source !== source) throw new CaptureProtocolError('header kind/source disagree with the topic frame');
+  if (kind === 'event') {
+    if (frames.length !== 2) throw new CaptureProtocolError(`event message has ${frames.length} frames, expected 2`);
+    const { v: _v, kind: _k, source: _s, type, time, details } = header;
+    if (typeof type !== 'string' || typeof time !== 'number') throw new CaptureProtocolError('event header needs a string "type" and a numeric "time"');
+    const event: CaptureEvent = { type, time };
+    if (details !== undefined) event.details = details as Record<string, unknown>;
+    return { kind: 'event', source, event };
+  }
+  const count = frames.length - 2;
+  if (header.count !== count) throw new CaptureProtocolError(`header announces ${String(header.count)} packets, message has ${count} packet frames`);
+  const packets: CapturedFrame[] = [];
+  for (let i = 2; i < frames.length; i++) packets.push(decodePacketRecord(frames[i], i));
+  return { kind: 'data', source, packets };
+}
+
+function decodePacketRecord(record: Buffer, index: number): CapturedFrame {
+  if (record.length < RECORD_FIXED) throw new CaptureProtocolError(`packet frame ${index} is ${record.length} bytes, shorter than its ${RECORD_FIXED}-byte header`);
+  const nameLength = record.readUInt8(16);
+  if (record.length < RECORD_FIXED + nameLength) throw new CaptureProtocolError(`packet frame ${index} is truncated inside its interface name`);
+  return {
+    linkType: record.readUInt16BE(0),
+    seconds: record.readUIntBE(2, 6),
+    nanoseconds: record.readUInt32BE(8),
+    originalLength: record.readUInt32BE(12),
+    interface: record.toString('utf8', RECORD_FIXED, RECORD_FIXED + nameLength),
+    // A view, not a copy: the frame is the tail of the record ZeroMQ handed us.
+    frame: record.subarray(RECORD_FIXED + nameLength),
+  };
+}

@@ -1,0 +1,64 @@
+// Compiles a template whose fields all have fixed lengths into one JavaScript function that reads
+// a record at fixed offsets and returns an object literal (one hidden class per template), the
+// "templates compile once into a fixed-offset reader" rule of DESIGN.md. Templates with
+// variable-length fields, lists or repeated IEs use the generic walk in record-reader.ts.
+import { ipv4, ipv6, mac, readUnsigned, readValue } from './values';
+import { VARIABLE_LENGTH, type Template } from './template-cache';
+import type { FlowRecord } from './types';
+
+/** Values every record of a set shares, written into the record by the compiled reader. */
+export interface RecordMeta {
+  templateId: number;
+  observationDomainId: number | undefined;
+  exporter: string;
+}
+
+export type CompiledReader = (buf: Buffer, off: number, meta: RecordMeta) => FlowRecord;
+
+const helpers = { ipv4, ipv6, mac, readUnsigned, readValue };
+
+function expression(type: string, len: number, at: string): string {
+  switch (type) {
+    case 'unsigned8': case 'unsigned16': case 'unsigned32': case 'unsigned64':
+      if (len === 1) return `b[${at}]`;
+      if (len === 2) return `((b[${at}] << 8) | b[${at} + 1])`;
+      if (len === 4) return `b.readUInt32BE(${at})`;
+      if (len <= 8) return `H.readUnsigned(b, ${at}, ${len})`;
+      break;
+    case 'ipv4Address':
+      if (len === 4) return `H.ipv4(b, ${at})`;
+      break;
+    case 'ipv6Address':
+      if (len === 16) return `H.ipv6(b, ${at})`;
+      break;
+    case 'macAddress':
+      if (len === 6) return `H.mac(b, ${at})`;
+      break;
+  }
+  // Everything else through the generic reader; a length the type cannot have keeps the bytes.
+  return `(H.readValue(${JSON.stringify(type)}, b, ${at}, ${len}) ?? b.subarray(${at}, ${at} + ${len}))`;
+}
+
+/** A compiled reader and the fixed record length, or undefined when the template needs the walk. */
+export function compileTemplate(t: Template, exporterField: string): { read: CompiledReader; length: number } | undefined {
+  const names = new Set<string>();
+  const props: string[] = [];
+  let offset = 0;
+  for (const f of t.fields) {
+    if (f.length === VARIABLE_LENGTH) return undefined;
+    const type = f.ie.type;
+    if (type === 'basicList' || type === 'subTemplateList' || type === 'subTemplateMultiList') return undefined;
+    if (f.length > 0) {
+      if (names.has(f.ie.name)) return undefined; // repeated IE: the walk builds the array
+      names.add(f.ie.name);
+      props.push(`${JSON.stringify(f.ie.name)}: ${expression(type, f.length, `o + ${offset}`)}`);
+    }
+    offset += f.length;
+  }
+  if (offset === 0) return undefined;
+  props.push('templateId: m.templateId', 'observationDomainId: m.observationDomainId', `${JSON.stringify(exporterField)}: m.exporter`);
+  // The body is built only from registry names (JSON-quoted) and numbers, never from packet data.
+  const body = `return function read(b, o, m) { return { ${props.join(', ')} }; };`;
+  const read = new Function('H', body)(helpers) as CompiledReader;
+  return { read, length: offset };
+}

@@ -1,0 +1,188 @@
+// FlowDecoder: one entry point for every flow protocol. Detects the protocol per datagram,
+// keeps template/sequence state per exporter, and never throws on bad input.
+import { IeRegistry, isAbstractType, type IeDefinition } from './ie-registry';
+import { LEGACY_LAYOUTS, readLegacyHeader, readLegacyRecords } from './netflow-legacy';
+import { SequenceTracker } from './sequence';
+import { minRecordLength, TemplateCache, type SerializedTemplate } from './template-cache';
+import { decodeTemplated, domainKey, type TemplatedState } from './templated';
+import { decodeSflow, type SflowState } from '../sflow/sflow-decoder';
+import type { DecodeResult, DecoderCounters, Exporter, FlowProtocol } from './types';
+
+export interface FlowDecoderOptions {
+  /** Template lifetime without a refresh (default 30 min, the RFC 7011 section 10.3.7 example for UDP). */
+  templateTtlMs?: number;
+  maxTemplatesPerDomain?: number;
+  maxDomains?: number;
+  /** Data sets held while their template is missing, per exporter+domain (default 64). */
+  maxPendingSetsPerDomain?: number;
+  /** How long a held data set waits for its template (default 60 s). */
+  pendingTtlMs?: number;
+  maxRecordsPerDatagram?: number;
+  /** RFC 6313 list nesting limit (default 4). */
+  maxListDepth?: number;
+  /** sFlow extended-gateway AS path segments x ASes limit (default 128). */
+  maxAsPathLength?: number;
+  /** Include the source port in the template scope (for exporters behind per-port NAT). */
+  scopeByPort?: boolean;
+  /** Multiply octetDeltaCount and packetDeltaCount by the record's sampling interval. */
+  applySampling?: boolean;
+  /** Extra or overriding information elements (PEN, id, name, type). */
+  elements?: IeDefinition[];
+  /** Templates saved by `exportTemplates()` (e.g. before a restart). */
+  templates?: SerializedTemplate[];
+  /**
+   * Dissects an sFlow sampled header (protocol = sFlow header_protocol) into IANA-named fields.
+   * Defaults to the built-in Ethernet/IP/L4 reader.
+   */
+  dissectHeader?: SflowState['dissectHeader'];
+}
+
+const DEFAULTS = {
+  templateTtlMs: 30 * 60_000,
+  maxTemplatesPerDomain: 1024,
+  maxDomains: 4096,
+  maxPendingSetsPerDomain: 64,
+  pendingTtlMs: 60_000,
+  maxRecordsPerDatagram: 10_000,
+  maxListDepth: 4,
+  maxAsPathLength: 128,
+};
+
+const PROTOCOL_BY_VERSION: Record<number, FlowProtocol> = { 1: 'netflow1', 5: 'netflow5', 7: 'netflow7', 9: 'netflow9', 10: 'ipfix' };
+
+export class FlowDecoder {
+  private readonly state: TemplatedState;
+  private readonly sflow: SflowState;
+  private readonly totals = { datagrams: 0, records: 0, optionsRecords: 0, counterSamples: 0, datagramsWithErrors: 0 };
+  private readonly errorCounts: Record<string, number> = {};
+
+  constructor(options: FlowDecoderOptions = {}) {
+    const o = { ...DEFAULTS, ...options };
+    const registry = new IeRegistry(options.elements);
+    const cache = new TemplateCache({
+      templateTtlMs: o.templateTtlMs, maxTemplatesPerDomain: o.maxTemplatesPerDomain, maxDomains: o.maxDomains,
+      maxPendingSetsPerDomain: o.maxPendingSetsPerDomain, pendingTtlMs: o.pendingTtlMs,
+    });
+    const sequences = new SequenceTracker();
+    this.state = {
+      registry, cache, sequences, scopeByPort: !!o.scopeByPort, applySampling: !!o.applySampling,
+      maxRecordsPerDatagram: o.maxRecordsPerDatagram, maxListDepth: o.maxListDepth, pendingDecoded: 0, pendingHeld: 0,
+    };
+    this.sflow = {
+      sequences, applySampling: !!o.applySampling, maxRecordsPerDatagram: o.maxRecordsPerDatagram,
+      maxAsPathLength: o.maxAsPathLength, dissectHeader: options.dissectHeader, samplePools: new Map(),
+    };
+    if (options.templates) this.importTemplates(options.templates);
+  }
+
+  decode(datagram: Buffer, exporter: Exporter, receivedAt: Date = new Date()): DecodeResult {
+    const result: DecodeResult = {
+      protocol: 'unknown', version: 0, exporter: { address: exporter.address, port: exporter.port }, receivedAt,
+      records: [], options: [], counters: [], templates: [], delayedRecords: 0, errors: [],
+    };
+    this.totals.datagrams++;
+    try {
+      this.decodeInto(datagram, result, receivedAt.getTime());
+    } catch (err) {
+      // Every reader checks bounds first; this is the last line so bad input can never escape.
+      result.errors.push({ code: 'internal', message: `decoder failure: ${(err as Error).message}` });
+    }
+    this.totals.records += result.records.length;
+    this.totals.optionsRecords += result.options.length;
+    this.totals.counterSamples += result.counters.length;
+    if (result.errors.length) {
+      this.totals.datagramsWithErrors++;
+      for (const e of result.errors) this.errorCounts[e.code] = (this.errorCounts[e.code] ?? 0) + 1;
+    }
+    return result;
+  }
+
+  private decodeInto(buf: Buffer, result: DecodeResult, now: number): void {
+    if (buf.length < 4) {
+      result.errors.push({ code: 'truncated', message: `datagram of ${buf.length} octets is too short for any flow header`, offset: 0 });
+      return;
+    }
+    // sFlow starts with a 32-bit version 5; NetFlow/IPFIX with a 16-bit version.
+    if (buf.readUInt32BE(0) === 5) {
+      result.protocol = 'sflow5';
+      result.version = 5;
+      decodeSflow(buf, this.sflow, result);
+      return;
+    }
+    const version = buf.readUInt16BE(0);
+    const protocol = PROTOCOL_BY_VERSION[version];
+    if (!protocol) {
+      result.errors.push({ code: 'bad-version', message: `unknown flow export version ${version}`, offset: 0 });
+      return;
+    }
+    result.protocol = protocol;
+    result.version = version;
+    if (version === 9 || version === 10) {
+      if (buf.length < (version === 9 ? 20 : 16)) {
+        result.errors.push({ code: 'truncated', message: `datagram of ${buf.length} octets is shorter than the ${protocol} header`, offset: 0 });
+        return;
+      }
+      decodeTemplated(buf, version, this.state, result, now);
+      return;
+    }
+    const v = version as 1 | 5 | 7;
+    if (buf.length < LEGACY_LAYOUTS[v].headerLength) {
+      result.errors.push({ code: 'truncated', message: `datagram of ${buf.length} octets is shorter than the ${protocol} header`, offset: 0 });
+      return;
+    }
+    const h = readLegacyHeader(buf, v);
+    result.exportTime = new Date(h.exportTimeMs);
+    result.sequenceNumber = h.sequence;
+    result.observationDomainId = h.engineId;
+    result.records = readLegacyRecords(buf, h, this.state.maxRecordsPerDatagram, result.errors);
+    if (this.state.applySampling && h.samplingInterval && h.samplingInterval > 1) {
+      for (const r of result.records) {
+        r.octetDeltaCount = (r.octetDeltaCount as number) * h.samplingInterval;
+        r.packetDeltaCount = (r.packetDeltaCount as number) * h.samplingInterval;
+      }
+    }
+    // v5/v7 flow_sequence counts flows (v1 has none).
+    if (h.sequence !== undefined) {
+      const key = domainKey(result.protocol, result.exporter.address, result.exporter.port, (h.engineType ?? 0) * 256 + (h.engineId ?? 0), this.state.scopeByPort);
+      this.state.sequences.observe(key, h.sequence, h.count);
+    }
+  }
+
+  /** Running totals and per-exporter sequence accounting, for stats messages. */
+  counters(): DecoderCounters {
+    const c = this.state.cache;
+    return {
+      ...this.totals,
+      errors: { ...this.errorCounts },
+      templates: c.templateCount(),
+      pendingSets: c.pendingCount(),
+      pendingDecoded: this.state.pendingDecoded,
+      pendingDropped: c.pendingDropped,
+      templatesExpired: c.templatesExpired,
+      sequences: this.state.sequences.snapshot(),
+    };
+  }
+
+  /** JSON-safe template snapshot; pass it back as `options.templates` after a restart. */
+  exportTemplates(): SerializedTemplate[] {
+    return this.state.cache.export();
+  }
+
+  importTemplates(list: SerializedTemplate[]): number {
+    let n = 0;
+    for (const s of list) {
+      const d = this.state.cache.domain(s.domain);
+      if (!d || !Array.isArray(s.fields)) continue;
+      const fields = s.fields.map(([pen, id, length, name, type]) => ({
+        ie: { pen, id, name, type: isAbstractType(type) ? type : 'octetArray' } as IeDefinition,
+        length,
+      }));
+      const set = this.state.cache.set(d, {
+        id: s.id, fields, scopeFieldCount: s.scopeFieldCount, options: s.options,
+        minRecordLength: minRecordLength(fields), learnedAt: s.learnedAt,
+      });
+      if (set !== 'full') n++;
+    }
+    return n;
+  }
+}

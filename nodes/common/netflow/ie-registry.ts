@@ -1,0 +1,87 @@
+// Information-element registry: IANA elements plus vendor (PEN) elements and user definitions.
+import { IANA_IE_TABLE } from './iana-ies';
+import { VENDOR_IE_TABLE, NETFLOW9_VENDOR_TABLE } from './vendor-ies';
+
+/** IANA abstract data types (RFC 7012 section 3.1, RFC 6313 for the list types). */
+export type AbstractType =
+  | 'unsigned8' | 'unsigned16' | 'unsigned32' | 'unsigned64'
+  | 'signed8' | 'signed16' | 'signed32' | 'signed64'
+  | 'float32' | 'float64' | 'boolean' | 'macAddress' | 'octetArray' | 'string'
+  | 'dateTimeSeconds' | 'dateTimeMilliseconds' | 'dateTimeMicroseconds' | 'dateTimeNanoseconds'
+  | 'ipv4Address' | 'ipv6Address' | 'basicList' | 'subTemplateList' | 'subTemplateMultiList';
+
+export interface IeDefinition {
+  /** Private enterprise number, 0 for IANA. */
+  pen: number;
+  id: number;
+  name: string;
+  type: AbstractType;
+}
+
+/** RFC 5103 reverse-direction PEN: reverse IE n is IANA IE n seen in the other direction. */
+export const REVERSE_PEN = 29305;
+
+const ABSTRACT_TYPES = new Set<string>([
+  'unsigned8', 'unsigned16', 'unsigned32', 'unsigned64', 'signed8', 'signed16', 'signed32', 'signed64',
+  'float32', 'float64', 'boolean', 'macAddress', 'octetArray', 'string', 'dateTimeSeconds',
+  'dateTimeMilliseconds', 'dateTimeMicroseconds', 'dateTimeNanoseconds', 'ipv4Address', 'ipv6Address',
+  'basicList', 'subTemplateList', 'subTemplateMultiList',
+]);
+
+export function isAbstractType(s: string): s is AbstractType {
+  return ABSTRACT_TYPES.has(s);
+}
+
+function parseTable(text: string, pen: number | null, into: Map<number, IeDefinition>): void {
+  for (const line of text.split('\n')) {
+    const parts = line.trim().split(/\s+/);
+    if (parts.length < 3) continue;
+    // Vendor table lines carry the PEN first: "<pen> <id> <name> <type>".
+    const [p, id, name, type] = pen === null ? parts : [String(pen), ...parts];
+    if (!isAbstractType(type)) throw new Error(`bad IE table line: ${line}`);
+    into.set(key(Number(p), Number(id)), { pen: Number(p), id: Number(id), name, type });
+  }
+}
+
+/** Numeric map key: PENs are 32-bit and ids 15-bit, so pen * 2^16 + id is exact in a double. */
+function key(pen: number, id: number): number {
+  return pen * 65536 + id;
+}
+
+const BUILTIN = new Map<number, IeDefinition>();
+parseTable(IANA_IE_TABLE, 0, BUILTIN);
+parseTable(VENDOR_IE_TABLE, null, BUILTIN);
+const NETFLOW9_BUILTIN = new Map<number, IeDefinition>();
+parseTable(NETFLOW9_VENDOR_TABLE, 0, NETFLOW9_BUILTIN);
+
+export class IeRegistry {
+  private readonly user = new Map<number, IeDefinition>();
+
+  constructor(definitions: IeDefinition[] = []) {
+    for (const d of definitions) this.define(d);
+  }
+
+  define(d: IeDefinition): void {
+    if (!isAbstractType(d.type)) throw new Error(`unknown abstract data type ${d.type}`);
+    this.user.set(key(d.pen, d.id), { ...d });
+  }
+
+  /**
+   * Looks an element up. `netflow9` enables the v9-only ids above 32767 that Cisco and others use
+   * without an enterprise bit (v9 has none). Unknown elements get a stable name and octetArray.
+   */
+  lookup(pen: number, id: number, netflow9 = false): IeDefinition {
+    const k = key(pen, id);
+    const found = (this.user.size ? this.user.get(k) : undefined) ?? (netflow9 && id > 32767 ? NETFLOW9_BUILTIN.get(k) : undefined) ?? BUILTIN.get(k);
+    if (found) return found;
+    if (pen === REVERSE_PEN) {
+      const forward = BUILTIN.get(key(0, id));
+      if (forward) {
+        const name = 'reverse' + forward.name[0].toUpperCase() + forward.name.slice(1);
+        return { pen, id, name, type: forward.type };
+      }
+    }
+    const name = pen === 0 ? (netflow9 ? `nf9_ie${id}` : `ie${id}`) : `pen${pen}_ie${id}`;
+    return { pen, id, name, type: 'octetArray' };
+  }
+}

@@ -1,0 +1,187 @@
+// Template state per exporter and observation domain (RFC 7011 section 8, RFC 3954 section 5).
+// Key: exporter address + domain (+ source port only when configured), so two exporters that
+// reuse a template id, or one exporter with several domains, never see each other's layouts.
+import type { IeDefinition } from './ie-registry';
+
+export const VARIABLE_LENGTH = 0xffff;
+
+export interface TemplateField {
+  ie: IeDefinition;
+  /** Octets on the wire, or VARIABLE_LENGTH (RFC 7011 section 7). */
+  length: number;
+}
+
+export interface Template {
+  id: number;
+  fields: TemplateField[];
+  /** Leading fields that are options scope (0 for data templates). */
+  scopeFieldCount: number;
+  options: boolean;
+  /** Smallest encoded record: fixed lengths plus one octet per variable-length field. */
+  minRecordLength: number;
+  learnedAt: number;
+  /** Fixed-offset reader per exporter-address field name, built on first use (compiled-reader.ts). */
+  compiled?: Map<string, { read: (buf: Buffer, off: number, meta: { templateId: number; observationDomainId: number | undefined; exporter: string }) => Record<string, unknown>; length: number } | null>;
+}
+
+/** A data set that arrived before its template, kept as a private copy. */
+export interface PendingSet {
+  templateId: number;
+  body: Buffer;
+  heldAt: number;
+  /** Header context needed to decode it later (export time, sysUptime for v9). */
+  exportTimeMs: number;
+  sysUptimeMs?: number;
+}
+
+export interface DomainState {
+  key: string;
+  templates: Map<number, Template>;
+  /** Sampler / selector id -> sampling interval, learned from options data. */
+  samplers: Map<number, number>;
+  /** Interval from options data without a sampler id (exporter-wide). */
+  defaultSamplingInterval?: number;
+  /** systemInitTimeMilliseconds from options data (IPFIX sysUpTime base). */
+  systemInitTimeMs?: number;
+  /** ifIndex -> interface name from options data. */
+  interfaceNames: Map<number, string>;
+  pending: PendingSet[];
+}
+
+export interface TemplateCacheLimits {
+  /** Template lifetime without refresh, ms (RFC 7011 section 8.4 template timeout). */
+  templateTtlMs: number;
+  maxTemplatesPerDomain: number;
+  maxDomains: number;
+  maxPendingSetsPerDomain: number;
+  pendingTtlMs: number;
+}
+
+export interface SerializedTemplate {
+  domain: string;
+  id: number;
+  options: boolean;
+  scopeFieldCount: number;
+  learnedAt: number;
+  fields: Array<[pen: number, id: number, length: number, name: string, type: string]>;
+}
+
+export function minRecordLength(fields: TemplateField[]): number {
+  let n = 0;
+  for (const f of fields) n += f.length === VARIABLE_LENGTH ? 1 : f.length;
+  return n;
+}
+
+export class TemplateCache {
+  private readonly domains = new Map<string, DomainState>();
+  templatesExpired = 0;
+  pendingDropped = 0;
+
+  constructor(private readonly limits: TemplateCacheLimits) {}
+
+  /** Returns the domain state, creating it; undefined when the domain limit is reached. */
+  domain(key: string): DomainState | undefined {
+    let d = this.domains.get(key);
+    if (!d) {
+      if (this.domains.size >= this.limits.maxDomains) return undefined;
+      d = { key, templates: new Map(), samplers: new Map(), interfaceNames: new Map(), pending: [] };
+      this.domains.set(key, d);
+    }
+    return d;
+  }
+
+  /** Live template, or undefined (an expired one is removed and counted). */
+  get(d: DomainState, id: number, now: number): Template | undefined {
+    const t = d.templates.get(id);
+    if (t && now - t.learnedAt > this.limits.templateTtlMs) {
+      d.templates.delete(id);
+      this.templatesExpired++;
+      return undefined;
+    }
+    return t;
+  }
+
+  /** Stores a template. Returns what happened, or 'full' when the per-domain limit is hit. */
+  set(d: DomainState, t: Template): 'added' | 'refreshed' | 'changed' | 'full' {
+    const old = d.templates.get(t.id);
+    if (!old && d.templates.size >= this.limits.maxTemplatesPerDomain) return 'full';
+    if (old && sameLayout(old, t)) {
+      // Exporters resend templates constantly: keep the existing object (and its compiled reader).
+      old.learnedAt = t.learnedAt;
+      return 'refreshed';
+    }
+    d.templates.set(t.id, t);
+    return old ? 'changed' : 'added';
+  }
+
+  withdraw(d: DomainState, id: number | 'all-data' | 'all-options'): number {
+    if (typeof id === 'number') return d.templates.delete(id) ? 1 : 0;
+    let n = 0;
+    for (const [tid, t] of d.templates) {
+      if (t.options === (id === 'all-options')) { d.templates.delete(tid); n++; }
+    }
+    return n;
+  }
+
+  /** Holds a data set until its template arrives; false (and counted) when over the bound. */
+  hold(d: DomainState, p: PendingSet): boolean {
+    this.expirePending(d, p.heldAt);
+    if (d.pending.length >= this.limits.maxPendingSetsPerDomain) {
+      this.pendingDropped++;
+      return false;
+    }
+    d.pending.push(p);
+    return true;
+  }
+
+  /** Removes and returns the held sets for a template id, oldest first. */
+  takePending(d: DomainState, templateId: number, now: number): PendingSet[] {
+    if (d.pending.length === 0) return [];
+    this.expirePending(d, now);
+    const taken = d.pending.filter((p) => p.templateId === templateId);
+    if (taken.length) d.pending = d.pending.filter((p) => p.templateId !== templateId);
+    return taken;
+  }
+
+  private expirePending(d: DomainState, now: number): void {
+    const before = d.pending.length;
+    if (before === 0) return;
+    d.pending = d.pending.filter((p) => now - p.heldAt <= this.limits.pendingTtlMs);
+    this.pendingDropped += before - d.pending.length;
+  }
+
+  pendingCount(): number {
+    let n = 0;
+    for (const d of this.domains.values()) n += d.pending.length;
+    return n;
+  }
+
+  templateCount(): number {
+    let n = 0;
+    for (const d of this.domains.values()) n += d.templates.size;
+    return n;
+  }
+
+  /** JSON-safe snapshot of every template, for persistence across restarts. */
+  export(): SerializedTemplate[] {
+    const out: SerializedTemplate[] = [];
+    for (const d of this.domains.values()) {
+      for (const t of d.templates.values()) {
+        out.push({
+          domain: d.key, id: t.id, options: t.options, scopeFieldCount: t.scopeFieldCount, learnedAt: t.learnedAt,
+          fields: t.fields.map((f) => [f.ie.pen, f.ie.id, f.length, f.ie.name, f.ie.type]),
+        });
+      }
+    }
+    return out;
+  }
+}
+
+function sameLayout(a: Template, b: Template): boolean {
+  if (a.fields.length !== b.fields.length || a.scopeFieldCount !== b.scopeFieldCount) return false;
+  for (let i = 0; i < a.fields.length; i++) {
+    const x = a.fields[i], y = b.fields[i];
+    if (x.ie.pen !== y.ie.pen || x.ie.id !== y.ie.id || x.length !== y.length) return false;
+  }
+  return true;
+}

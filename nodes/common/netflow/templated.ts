@@ -1,0 +1,281 @@
+// NetFlow v9 (RFC 3954) and IPFIX (RFC 7011) message walk: header, sets, templates, data.
+// Template-less data sets are held per domain and decoded when their template arrives; a missing
+// template for one set never drops the other sets of the message.
+import { readRecord, type RecordReadContext } from './record-reader';
+import { compileTemplate } from './compiled-reader';
+import { parseIpfixTemplateSet, parseV9TemplateSet } from './template-sets';
+import { uptimeToEpochMs } from './netflow-legacy';
+import type { DomainState, PendingSet, Template, TemplateCache } from './template-cache';
+import type { IeRegistry } from './ie-registry';
+import type { DecodeResult, FlowRecord } from './types';
+import type { SequenceTracker } from './sequence';
+
+export interface TemplatedState {
+  registry: IeRegistry;
+  cache: TemplateCache;
+  sequences: SequenceTracker;
+  scopeByPort: boolean;
+  applySampling: boolean;
+  maxRecordsPerDatagram: number;
+  maxListDepth: number;
+  pendingDecoded: number;
+  pendingHeld: number;
+}
+
+interface MessageContext {
+  s: TemplatedState;
+  result: DecodeResult;
+  d: DomainState;
+  now: number;
+  exportTimeMs: number;
+  /** v9 only: sysUptime in ms, for flowStart/EndSysUpTime conversion. */
+  sysUptimeMs?: number;
+  /** IPFIX: data records in this message, for sequence accounting. */
+  dataRecords: number;
+  /** v9 source id / IPFIX observation domain of this message (a buffer may hold several messages). */
+  domainId: number;
+  exporterField: 'exporterIPv4Address' | 'exporterIPv6Address';
+}
+
+/** Template / sequence scope: protocol, exporter address (+ port when configured) and domain. */
+export function domainKey(protocol: string, address: string, port: number, domain: number, byPort: boolean): string {
+  return byPort ? `${protocol}:${address}:${port}/${domain}` : `${protocol}:${address}/${domain}`;
+}
+
+/** Decodes one v9 export packet or a run of IPFIX messages into `result`. */
+export function decodeTemplated(buf: Buffer, version: 9 | 10, s: TemplatedState, result: DecodeResult, now: number): void {
+  const minHeader = version === 9 ? 20 : 16;
+  let off = 0;
+  // IPFIX messages carry their own length; a buffer may hold several back to back (file/stream export).
+  while (buf.length - off >= minHeader) {
+    if (off > 0 && buf.readUInt16BE(off) !== version) break;
+    let end = buf.length;
+    if (version === 10) {
+      const length = buf.readUInt16BE(off + 2);
+      if (length < 16) {
+        result.errors.push({ code: 'bad-length', message: `IPFIX message length ${length} is shorter than its header`, offset: off + 2 });
+        return;
+      }
+      if (off + length > buf.length) {
+        result.errors.push({ code: 'truncated', message: `IPFIX message length ${length} but ${buf.length - off} octets received`, offset: off + 2 });
+      } else end = off + length;
+    }
+    const exportSecs = buf.readUInt32BE(off + (version === 9 ? 8 : 4));
+    const sequence = buf.readUInt32BE(off + (version === 9 ? 12 : 8));
+    const domainId = buf.readUInt32BE(off + (version === 9 ? 16 : 12));
+    const key = domainKey(version === 9 ? 'netflow9' : 'ipfix', result.exporter.address, result.exporter.port, domainId, s.scopeByPort);
+    if (off === 0) {
+      result.exportTime = new Date(exportSecs * 1000);
+      result.sequenceNumber = sequence;
+      result.observationDomainId = domainId;
+    }
+    const d = s.cache.domain(key);
+    if (!d) {
+      result.errors.push({ code: 'too-many-domains', message: `domain limit reached; ${key} not tracked`, offset: off });
+      return;
+    }
+    const ctx: MessageContext = {
+      s, result, d, now, exportTimeMs: exportSecs * 1000, dataRecords: 0, domainId,
+      sysUptimeMs: version === 9 ? buf.readUInt32BE(off + 4) : undefined,
+      exporterField: result.exporter.address.includes(':') ? 'exporterIPv6Address' : 'exporterIPv4Address',
+    };
+    walkSets(buf, off + minHeader, end, version, ctx);
+    s.sequences.observe(key, sequence, version === 9 ? 1 : ctx.dataRecords);
+    if (version === 9) return;
+    off = end;
+  }
+}
+
+function allZero(buf: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
+function walkSets(buf: Buffer, off: number, end: number, version: 9 | 10, ctx: MessageContext): void {
+  const { result } = ctx;
+  while (end - off >= 4) {
+    const setId = buf.readUInt16BE(off);
+    const length = buf.readUInt16BE(off + 2);
+    if (length < 4) {
+      // Trailing zero fill (seen from Palo Alto) is padding, not a set.
+      if (allZero(buf, off, end)) return;
+      result.errors.push({ code: 'zero-length-set', message: `set ${setId} has length ${length}`, offset: off + 2 });
+      return;
+    }
+    let setEnd = off + length;
+    if (setEnd > end) {
+      // Decode what arrived (records that fit), say so, and stop: nothing after it can be trusted.
+      result.errors.push({ code: 'truncated', message: `set ${setId} length ${length} runs past the message end`, offset: off + 2 });
+      setEnd = end;
+    }
+    const start = off + 4;
+    const templateSet = version === 9 ? setId <= 1 : setId === 2 || setId === 3;
+    if (templateSet) {
+      learnTemplates(buf, start, setEnd, setId, version, ctx);
+    } else if (setId < 256) {
+      result.errors.push({ code: 'reserved-set-id', message: `set id ${setId} is reserved`, offset: off });
+    } else {
+      const t = ctx.s.cache.get(ctx.d, setId, ctx.now);
+      if (t) decodeDataSet(buf, start, setEnd, t, ctx, ctx.exportTimeMs, ctx.sysUptimeMs);
+      else hold(buf, start, setEnd, setId, ctx);
+    }
+    off = setEnd;
+  }
+}
+
+function hold(buf: Buffer, start: number, end: number, templateId: number, ctx: MessageContext): void {
+  const p: PendingSet = {
+    templateId, body: Buffer.from(buf.subarray(start, end)), heldAt: ctx.now,
+    exportTimeMs: ctx.exportTimeMs, sysUptimeMs: ctx.sysUptimeMs,
+  };
+  if (ctx.s.cache.hold(ctx.d, p)) ctx.s.pendingHeld++;
+  else ctx.result.errors.push({ code: 'missing-template', message: `no template ${templateId} and the pending queue is full; set dropped`, offset: start - 4 });
+}
+
+function learnTemplates(buf: Buffer, start: number, end: number, setId: number, version: 9 | 10, ctx: MessageContext): void {
+  const { s, d, result } = ctx;
+  const parse = version === 9 ? parseV9TemplateSet : parseIpfixTemplateSet;
+  const items = parse({ buf, start, end, setId, registry: s.registry, now: ctx.now, errors: result.errors });
+  const domainId = ctx.domainId;
+  for (const item of items) {
+    if (item.kind === 'withdraw') {
+      s.cache.withdraw(d, item.templateId);
+      result.templates.push({ action: 'withdrawn', templateId: typeof item.templateId === 'number' ? item.templateId : setId, observationDomainId: domainId, options: setId === 3 });
+      continue;
+    }
+    const t = item.template;
+    const action = s.cache.set(d, t);
+    if (action === 'full') {
+      result.errors.push({ code: 'too-many-templates', message: `template limit reached for ${d.key}; template ${t.id} ignored`, offset: start });
+      continue;
+    }
+    result.templates.push({ action, templateId: t.id, observationDomainId: domainId, options: t.options });
+    for (const p of s.cache.takePending(d, t.id, ctx.now)) {
+      s.pendingDecoded++;
+      const before = result.records.length + result.options.length;
+      decodeDataSet(p.body, 0, p.body.length, t, ctx, p.exportTimeMs, p.sysUptimeMs);
+      result.delayedRecords += result.records.length + result.options.length - before;
+    }
+  }
+}
+
+function decodeDataSet(
+  buf: Buffer, start: number, end: number, t: Template, ctx: MessageContext, exportTimeMs: number, sysUptimeMs: number | undefined,
+): void {
+  const { s, d, result } = ctx;
+  if (t.minRecordLength === 0) {
+    result.errors.push({ code: 'zero-length-template', message: `template ${t.id} encodes records of zero octets`, offset: start });
+    return;
+  }
+  const rctx: RecordReadContext = {
+    registry: s.registry, maxListDepth: s.maxListDepth, errors: result.errors, baseOffset: 0,
+    lookupTemplate: (id) => s.cache.get(d, id, ctx.now),
+  };
+  const out = t.options ? result.options : result.records;
+  const exporter = result.exporter.address;
+  let compiled = t.compiled?.get(ctx.exporterField);
+  if (compiled === undefined) {
+    compiled = compileTemplate(t, ctx.exporterField) ?? null;
+    (t.compiled ??= new Map()).set(ctx.exporterField, compiled);
+  }
+  const meta = { templateId: t.id, observationDomainId: ctx.domainId, exporter };
+  let off = start;
+  while (end - off >= t.minRecordLength) {
+    if (result.records.length + result.options.length >= s.maxRecordsPerDatagram) {
+      result.errors.push({ code: 'too-many-records', message: `more than ${s.maxRecordsPerDatagram} records in one datagram`, offset: off });
+      return;
+    }
+    let rec: FlowRecord;
+    if (compiled) {
+      rec = compiled.read(buf, off, meta);
+      off += compiled.length;
+    } else {
+      rec = {};
+      const next = readRecord(buf, off, end, t, rec, rctx, 0);
+      if (next < 0) {
+        if (!allZero(buf, off, end)) {
+          result.errors.push({ code: 'short-record', message: `record of template ${t.id} runs past the set end`, offset: off });
+        }
+        return;
+      }
+      if (next === off) break;
+      off = next;
+      rec.templateId = t.id;
+      rec.observationDomainId = ctx.domainId;
+      rec[ctx.exporterField] = exporter;
+    }
+    if (sysUptimeMs !== undefined) addAbsoluteTimes(rec, exportTimeMs, sysUptimeMs);
+    else if (d.systemInitTimeMs !== undefined) addInitRelativeTimes(rec, d.systemInitTimeMs);
+    ctx.dataRecords++;
+    if (t.options) learnOptions(rec, d);
+    else applyOptions(rec, d, s.applySampling);
+    out.push(rec);
+  }
+}
+
+/** v9 times are sysUptime-relative (RFC 3954 section 8, field types 21/22). */
+function addAbsoluteTimes(rec: FlowRecord, exportTimeMs: number, sysUptimeMs: number): void {
+  const first = rec.flowStartSysUpTime;
+  const last = rec.flowEndSysUpTime;
+  if (typeof first === 'number' && rec.flowStartMilliseconds === undefined) {
+    rec.flowStartMilliseconds = new Date(uptimeToEpochMs(exportTimeMs, sysUptimeMs, first));
+  }
+  if (typeof last === 'number' && rec.flowEndMilliseconds === undefined) {
+    rec.flowEndMilliseconds = new Date(uptimeToEpochMs(exportTimeMs, sysUptimeMs, last));
+  }
+}
+
+/** IPFIX flowStart/EndSysUpTime count from systemInitTimeMilliseconds (IANA IE 160), sent as options data. */
+function addInitRelativeTimes(rec: FlowRecord, initMs: number): void {
+  if (typeof rec.flowStartSysUpTime === 'number' && rec.flowStartMilliseconds === undefined) rec.flowStartMilliseconds = new Date(initMs + rec.flowStartSysUpTime);
+  if (typeof rec.flowEndSysUpTime === 'number' && rec.flowEndMilliseconds === undefined) rec.flowEndMilliseconds = new Date(initMs + rec.flowEndSysUpTime);
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined;
+}
+
+/** Sampling intervals and interface names from options data (RFC 7270, RFC 5476 section 6.5). */
+function learnOptions(rec: FlowRecord, d: DomainState): void {
+  let interval = num(rec.samplingInterval) ?? num(rec.samplerRandomInterval) ?? num(rec.samplingFlowInterval);
+  const packetInterval = num(rec.samplingPacketInterval);
+  if (interval === undefined && packetInterval) {
+    // Systematic count-based sampling: select `interval` of every interval + space packets.
+    interval = (packetInterval + (num(rec.samplingPacketSpace) ?? 0)) / packetInterval;
+  }
+  if (interval !== undefined && interval > 0) {
+    const id = num(rec.samplerId) ?? num(rec.selectorId);
+    if (id !== undefined) d.samplers.set(id, interval);
+    else d.defaultSamplingInterval = interval;
+  }
+  if (rec.systemInitTimeMilliseconds instanceof Date) d.systemInitTimeMs = rec.systemInitTimeMilliseconds.getTime();
+  const name = rec.interfaceName ?? rec.interfaceDescription;
+  const ifIndex = num(rec.ingressInterface) ?? num(rec.egressInterface) ?? num(rec.scopeInterface);
+  if (typeof name === 'string' && ifIndex !== undefined) d.interfaceNames.set(ifIndex, name);
+}
+
+function scale(v: unknown, by: number): unknown {
+  if (typeof v === 'bigint') return v * BigInt(by);
+  if (typeof v !== 'number') return v;
+  const r = v * by;
+  return Number.isSafeInteger(r) ? r : BigInt(v) * BigInt(by);
+}
+
+function applyOptions(rec: FlowRecord, d: DomainState, applySampling: boolean): void {
+  let interval = num(rec.samplingInterval) ?? num(rec.samplerRandomInterval);
+  if (interval === undefined) {
+    const id = num(rec.samplerId) ?? num(rec.selectorId);
+    interval = (id !== undefined ? d.samplers.get(id) : undefined) ?? d.defaultSamplingInterval;
+    if (interval !== undefined) rec.samplingInterval = interval;
+  }
+  if (applySampling && interval !== undefined && interval > 1 && Number.isInteger(interval)) {
+    rec.octetDeltaCount = scale(rec.octetDeltaCount, interval);
+    rec.packetDeltaCount = scale(rec.packetDeltaCount, interval);
+  }
+  if (d.interfaceNames.size) {
+    const inName = d.interfaceNames.get(num(rec.ingressInterface) ?? -1);
+    const outName = d.interfaceNames.get(num(rec.egressInterface) ?? -1);
+    if (inName !== undefined) rec.ingressInterfaceName = inName;
+    if (outName !== undefined) rec.egressInterfaceName = outName;
+  }
+}

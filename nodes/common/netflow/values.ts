@@ -1,0 +1,119 @@
+// Readers for the IANA abstract data types (RFC 7011 section 6.1), including reduced-size
+// encoding (RFC 7011 section 6.2: integers may be sent in fewer octets than their type).
+import type { AbstractType } from './ie-registry';
+
+const TWO_32 = 4294967296;
+/** Largest high word for which hi * 2^32 + lo stays an exact double (2^53 - 1). */
+const SAFE_HIGH = 0x1fffff;
+
+/** Unsigned big-endian integer of 1..8 octets: number when exact, bigint above 2^53-1. */
+export function readUnsigned(buf: Buffer, off: number, len: number): number | bigint {
+  if (len <= 4) {
+    if (len === 4) return buf.readUInt32BE(off);
+    if (len === 2) return buf.readUInt16BE(off);
+    if (len === 1) return buf[off];
+    return buf.readUIntBE(off, len);
+  }
+  // 5..8 octets (callers guarantee len <= 8).
+  const hiLen = len - 4;
+  const hi = hiLen === 4 ? buf.readUInt32BE(off) : buf.readUIntBE(off, hiLen);
+  const lo = buf.readUInt32BE(off + hiLen);
+  if (hi <= SAFE_HIGH) return hi * TWO_32 + lo;
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+function readSigned(buf: Buffer, off: number, len: number): number | bigint {
+  if (len <= 6) return buf.readIntBE(off, len);
+  if (len === 8) {
+    const v = buf.readBigInt64BE(off);
+    return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+  }
+  // 7-octet reduced signed64: sign-extend through BigInt.
+  const raw = BigInt.asIntN(56, BigInt(buf.readUIntBE(off, 3)) << 32n | BigInt(buf.readUInt32BE(off + 3)));
+  return Number(raw);
+}
+
+export function ipv4(buf: Buffer, off: number): string {
+  return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
+}
+
+/** IPv6 text form per RFC 5952: lower case, no leading zeros, longest run (>1) of zero groups as "::". */
+export function ipv6(buf: Buffer, off: number): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 8; i++) groups.push(buf.readUInt16BE(off + i * 2));
+  // IPv4-mapped (::ffff:a.b.c.d) keeps the dotted tail (RFC 5952 section 5).
+  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
+    return `::ffff:${ipv4(buf, off + 12)}`;
+  }
+  let bestStart = -1, bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+export function mac(buf: Buffer, off: number): string {
+  let s = '';
+  for (let i = 0; i < 6; i++) {
+    const b = buf[off + i];
+    s += (i ? ':' : '') + (b < 16 ? '0' : '') + b.toString(16);
+  }
+  return s;
+}
+
+/** NTP-format timestamp (RFC 7011 section 6.1.10: seconds since 1900 + 2^-32 fractions). */
+function ntpToIso(buf: Buffer, off: number, micro: boolean): string {
+  const seconds = buf.readUInt32BE(off) - 2208988800;
+  let fraction = buf.readUInt32BE(off + 4);
+  // dateTimeMicroseconds ignores the low 11 bits of the fraction (section 6.1.9).
+  if (micro) fraction &= ~0x7ff >>> 0;
+  const digits = micro ? 6 : 9;
+  const scaled = Number((BigInt(fraction) * 10n ** BigInt(digits)) >> 32n);
+  const whole = new Date(seconds * 1000).toISOString().slice(0, 19);
+  return `${whole}.${String(scaled).padStart(digits, '0')}Z`;
+}
+
+/**
+ * Decodes one field. Returns undefined when the length does not suit the type (the caller
+ * then keeps the raw bytes and reports it).
+ */
+export function readValue(type: AbstractType, buf: Buffer, off: number, len: number): unknown {
+  switch (type) {
+    case 'unsigned8': case 'unsigned16': case 'unsigned32': case 'unsigned64':
+      return len >= 1 && len <= 8 ? readUnsigned(buf, off, len) : undefined;
+    case 'signed8': case 'signed16': case 'signed32': case 'signed64':
+      return len >= 1 && len <= 8 ? readSigned(buf, off, len) : undefined;
+    case 'ipv4Address':
+      return len === 4 ? ipv4(buf, off) : undefined;
+    case 'ipv6Address':
+      return len === 16 ? ipv6(buf, off) : undefined;
+    case 'macAddress':
+      return len === 6 ? mac(buf, off) : undefined;
+    case 'string':
+      return buf.toString('utf8', off, off + len);
+    case 'boolean':
+      // RFC 7011 section 6.1.5: 1 is true, 2 is false; anything else is not a boolean.
+      return len === 1 && (buf[off] === 1 || buf[off] === 2) ? buf[off] === 1 : undefined;
+    case 'float32':
+      return len === 4 ? buf.readFloatBE(off) : len === 8 ? buf.readDoubleBE(off) : undefined;
+    case 'float64':
+      return len === 8 ? buf.readDoubleBE(off) : len === 4 ? buf.readFloatBE(off) : undefined;
+    case 'dateTimeSeconds':
+      return len === 4 ? new Date(buf.readUInt32BE(off) * 1000) : undefined;
+    case 'dateTimeMilliseconds':
+      if (len !== 8) return undefined;
+      return new Date(buf.readUInt32BE(off) * TWO_32 + buf.readUInt32BE(off + 4));
+    case 'dateTimeMicroseconds':
+      return len === 8 ? ntpToIso(buf, off, true) : undefined;
+    case 'dateTimeNanoseconds':
+      return len === 8 ? ntpToIso(buf, off, false) : undefined;
+    default:
+      return buf.subarray(off, off + len);
+  }
+}

@@ -1,0 +1,2 @@
+export { decodeSflow, type SflowState } from './sflow-decoder';
+export { dissectSampledHeader, type HeaderFields } from './sampled-header';

@@ -1,0 +1,300 @@
+// sFlow version 5 (https://sflow.org/sflow_version_5.txt): datagram, flow / expanded flow samples,
+// counter samples, and discarded-packet events (https://sflow.org/sflow_drops.txt).
+// Flow samples become records in the common IANA vocabulary.
+import { Xdr, XdrTruncated } from './xdr';
+import { dissectSampledHeader, type HeaderFields } from './sampled-header';
+import { readCounterRecord } from './counter-records';
+import type { DecodeResult, FlowRecord } from '../netflow/types';
+import type { SequenceTracker } from '../netflow/sequence';
+
+export interface SflowState {
+  sequences: SequenceTracker;
+  applySampling: boolean;
+  maxRecordsPerDatagram: number;
+  maxAsPathLength: number;
+  dissectHeader?: (protocol: number, header: Buffer) => HeaderFields;
+  /** Last sample pool per data source, so stats can show it. */
+  samplePools: Map<string, number>;
+}
+
+const FLOW_SAMPLE = 1, COUNTER_SAMPLE = 2, FLOW_SAMPLE_EXPANDED = 3, COUNTER_SAMPLE_EXPANDED = 4, DISCARDED_PACKET = 5;
+
+export function decodeSflow(buf: Buffer, s: SflowState, result: DecodeResult): void {
+  const x = new Xdr(buf, 4, buf.length);
+  let agent: string | undefined, subAgent: number, sequence: number, numSamples: number;
+  try {
+    agent = x.address();
+    subAgent = x.u32();
+    sequence = x.u32();
+    x.u32(); // agent uptime (ms); sFlow carries no wall-clock time
+    numSamples = x.u32();
+  } catch (err) {
+    result.errors.push({ code: 'truncated', message: `sFlow header: ${(err as Error).message}`, offset: x.off });
+    return;
+  }
+  result.sequenceNumber = sequence;
+  result.observationDomainId = subAgent;
+  const agentKey = `sflow5:${agent ?? result.exporter.address}/${subAgent}`;
+  s.sequences.observe(agentKey, sequence, 1);
+  const meta: SampleMeta = { agent: agent ?? result.exporter.address, agentKey, subAgent };
+  for (let i = 0; i < numSamples; i++) {
+    if (x.end - x.off < 8) {
+      result.errors.push({ code: 'truncated', message: `datagram announces ${numSamples} samples, ${i} present`, offset: x.off });
+      return;
+    }
+    const format = x.u32();
+    const length = x.u32();
+    if (x.off + length > x.end) {
+      result.errors.push({ code: 'truncated', message: `sample ${i} length ${length} runs past the datagram end`, offset: x.off - 4 });
+      return;
+    }
+    const body = new Xdr(buf, x.off, x.off + length);
+    x.off += length;
+    if (result.records.length + result.counters.length + result.options.length >= s.maxRecordsPerDatagram) {
+      result.errors.push({ code: 'too-many-records', message: `more than ${s.maxRecordsPerDatagram} samples in one datagram`, offset: body.off });
+      return;
+    }
+    const enterprise = format >>> 12, fmt = format & 0xfff;
+    try {
+      if (enterprise !== 0) {
+        result.errors.push({ code: 'unknown-sample', message: `sample format ${enterprise}:${fmt} not decoded`, offset: body.off - 8 });
+      } else if (fmt === FLOW_SAMPLE || fmt === FLOW_SAMPLE_EXPANDED) {
+        result.records.push(readFlowSample(body, fmt === FLOW_SAMPLE_EXPANDED, s, meta, result));
+      } else if (fmt === COUNTER_SAMPLE || fmt === COUNTER_SAMPLE_EXPANDED) {
+        result.counters.push(readCounterSample(body, fmt === COUNTER_SAMPLE_EXPANDED, meta));
+      } else if (fmt === DISCARDED_PACKET) {
+        result.options.push(readDiscard(body, s, meta, result));
+      } else {
+        result.errors.push({ code: 'unknown-sample', message: `sample format 0:${fmt} not decoded`, offset: body.off - 8 });
+      }
+    } catch (err) {
+      if (!(err instanceof XdrTruncated)) throw err;
+      result.errors.push({ code: 'truncated', message: `sample ${i} (format ${fmt}): ${err.message}`, offset: body.off });
+    }
+  }
+}
+
+interface SampleMeta {
+  agent: string;
+  agentKey: string;
+  subAgent: number;
+}
+
+function sourceFields(rec: FlowRecord, x: Xdr, expanded: boolean): void {
+  if (expanded) {
+    rec.sflowSourceIdType = x.u32();
+    rec.sflowSourceIdIndex = x.u32();
+  } else {
+    const id = x.u32();
+    rec.sflowSourceIdType = id >>> 24;
+    rec.sflowSourceIdIndex = id & 0xffffff;
+  }
+}
+
+/** Interface encoding: compact (2-bit format + 30-bit value) or expanded (format, value). */
+function interfaceValue(x: Xdr, expanded: boolean): { format: number; value: number } {
+  if (expanded) return { format: x.u32(), value: x.u32() };
+  const v = x.u32();
+  return { format: v >>> 30, value: v & 0x3fffffff };
+}
+
+function setInterface(rec: FlowRecord, name: 'ingressInterface' | 'egressInterface', i: { format: number; value: number }): void {
+  // format 0 = ifIndex; 1 = packet discarded (value = reason); 2 = multiple interfaces (value = count).
+  if (i.format === 0) rec[name] = i.value;
+  else if (i.format === 1) rec.sflowDiscardReason = i.value;
+  else if (i.format === 2) rec.sflowOutputInterfaces = i.value;
+}
+
+function readFlowSample(x: Xdr, expanded: boolean, s: SflowState, meta: SampleMeta, result: DecodeResult): FlowRecord {
+  const rec: FlowRecord = { sflowAgentAddress: meta.agent, observationDomainId: meta.subAgent };
+  rec.sflowSampleSequence = x.u32();
+  sourceFields(rec, x, expanded);
+  const rate = x.u32();
+  rec.samplingInterval = rate;
+  rec.sflowSamplePool = x.u32();
+  rec.sflowDrops = x.u32();
+  setInterface(rec, 'ingressInterface', interfaceValue(x, expanded));
+  setInterface(rec, 'egressInterface', interfaceValue(x, expanded));
+  trackSource(s, meta, rec);
+  rec.packetDeltaCount = 1;
+  readFlowRecords(x, rec, s, result);
+  if (s.applySampling && rate > 1) {
+    rec.packetDeltaCount = rate;
+    if (typeof rec.octetDeltaCount === 'number') rec.octetDeltaCount *= rate;
+  }
+  return rec;
+}
+
+function trackSource(s: SflowState, meta: SampleMeta, rec: FlowRecord): void {
+  const key = `${meta.agentKey}/${rec.sflowSourceIdType}:${rec.sflowSourceIdIndex}`;
+  s.sequences.observe(`${key}#samples`, rec.sflowSampleSequence as number, 1);
+  s.samplePools.set(key, rec.sflowSamplePool as number);
+}
+
+function readFlowRecords(x: Xdr, rec: FlowRecord, s: SflowState, result: DecodeResult): void {
+  const n = x.u32();
+  for (let i = 0; i < n; i++) {
+    const format = x.u32();
+    const length = x.u32();
+    x.need(length);
+    const r = new Xdr(x.buf, x.off, x.off + length);
+    x.off += length;
+    const enterprise = format >>> 12, fmt = format & 0xfff;
+    if (enterprise !== 0) {
+      rec[`sflowRecord_${enterprise}_${fmt}`] = r.buf.subarray(r.off, r.end);
+      continue;
+    }
+    readFlowRecord(fmt, r, rec, s, result);
+  }
+}
+
+function readFlowRecord(fmt: number, r: Xdr, rec: FlowRecord, s: SflowState, result: DecodeResult): void {
+  switch (fmt) {
+    case 1: { // sampled_header
+      const protocol = r.u32();
+      const frameLength = r.u32();
+      const stripped = r.u32();
+      const header = r.opaque();
+      rec.sflowHeaderProtocol = protocol;
+      rec.dataLinkFrameSize = frameLength;
+      // frame_length includes the stripped octets (FCS); the packet length seen on the wire.
+      rec.octetDeltaCount = frameLength - stripped;
+      rec.dataLinkFrameSection = header;
+      Object.assign(rec, (s.dissectHeader ?? dissectSampledHeader)(protocol, header));
+      return;
+    }
+    case 2: { // sampled_ethernet
+      rec.octetDeltaCount ??= r.u32();
+      rec.sourceMacAddress ??= r.mac();
+      rec.destinationMacAddress ??= r.mac();
+      rec.ethernetType ??= r.u32();
+      return;
+    }
+    case 3: case 4: { // sampled_ipv4 / sampled_ipv6
+      const length = r.u32();
+      const protocol = r.u32();
+      const src = fmt === 3 ? r.ipv4() : r.ipv6();
+      const dst = fmt === 3 ? r.ipv4() : r.ipv6();
+      rec.octetDeltaCount ??= length;
+      rec.protocolIdentifier ??= protocol;
+      rec[fmt === 3 ? 'sourceIPv4Address' : 'sourceIPv6Address'] ??= src;
+      rec[fmt === 3 ? 'destinationIPv4Address' : 'destinationIPv6Address'] ??= dst;
+      rec.sourceTransportPort ??= r.u32();
+      rec.destinationTransportPort ??= r.u32();
+      rec.tcpControlBits ??= r.u32();
+      rec.ipClassOfService ??= r.u32();
+      return;
+    }
+    case 1001: // extended_switch
+      rec.vlanId = r.u32();
+      rec.dot1qPriority = r.u32();
+      rec.postVlanId = r.u32();
+      rec.postDot1qPriority = r.u32();
+      return;
+    case 1002: { // extended_router
+      const nh = r.address();
+      if (nh) rec[nh.includes(':') ? 'ipNextHopIPv6Address' : 'ipNextHopIPv4Address'] = nh;
+      rec.sourceIPv4PrefixLength = r.u32();
+      rec.destinationIPv4PrefixLength = r.u32();
+      return;
+    }
+    case 1003: { // extended_gateway
+      const nh = r.address();
+      if (nh) rec[nh.includes(':') ? 'bgpNextHopIPv6Address' : 'bgpNextHopIPv4Address'] = nh;
+      rec.sflowRouterAs = r.u32();
+      rec.bgpSourceAsNumber = r.u32();
+      rec.bgpPrevAdjacentAsNumber = r.u32(); // src_peer_as
+      const segments = r.u32();
+      const path: number[] = [];
+      for (let i = 0; i < segments; i++) {
+        r.u32(); // segment type: AS_SET or AS_SEQUENCE
+        const count = r.u32();
+        if (path.length + count > s.maxAsPathLength) {
+          result.errors.push({ code: 'as-path-too-long', message: `AS path longer than ${s.maxAsPathLength}`, offset: r.off });
+          return;
+        }
+        for (let j = 0; j < count; j++) path.push(r.u32());
+      }
+      rec.sflowAsPath = path;
+      if (path.length) rec.bgpDestinationAsNumber = path[path.length - 1];
+      if (path.length) rec.bgpNextAdjacentAsNumber = path[0];
+      const communities = r.u32();
+      if (communities > s.maxAsPathLength) {
+        result.errors.push({ code: 'as-path-too-long', message: `${communities} communities exceed ${s.maxAsPathLength}`, offset: r.off });
+        return;
+      }
+      const list: number[] = [];
+      for (let i = 0; i < communities; i++) list.push(r.u32());
+      rec.bgpCommunity = list;
+      rec.sflowLocalPref = r.u32();
+      return;
+    }
+    case 1004: // extended_user
+      r.u32();
+      rec.sflowSourceUser = r.string();
+      r.u32();
+      rec.sflowDestinationUser = r.string();
+      return;
+    case 1005: // extended_url
+      rec.sflowUrlDirection = r.u32();
+      rec.httpRequestTarget = r.string();
+      rec.httpRequestHost = r.string();
+      return;
+    case 1006: { // extended_mpls
+      const nh = r.address();
+      if (nh) rec.sflowMplsNextHop = nh;
+      rec.sflowMplsInLabels = readLabels(r);
+      rec.sflowMplsOutLabels = readLabels(r);
+      return;
+    }
+    case 1007: { // extended_nat
+      const src = r.address(), dst = r.address();
+      if (src) rec[src.includes(':') ? 'postNATSourceIPv6Address' : 'postNATSourceIPv4Address'] = src;
+      if (dst) rec[dst.includes(':') ? 'postNATDestinationIPv6Address' : 'postNATDestinationIPv4Address'] = dst;
+      return;
+    }
+    case 1012: // extended_vlantunnel
+      rec.sflowVlanStack = readLabels(r);
+      return;
+    default:
+      rec[`sflowRecord_0_${fmt}`] = r.buf.subarray(r.off, r.end);
+  }
+}
+
+function readLabels(r: Xdr): number[] {
+  const n = r.u32();
+  r.need(n * 4);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(r.u32());
+  return out;
+}
+
+function readCounterSample(x: Xdr, expanded: boolean, meta: SampleMeta): FlowRecord {
+  const rec: FlowRecord = { sflowAgentAddress: meta.agent, observationDomainId: meta.subAgent };
+  rec.sflowSampleSequence = x.u32();
+  sourceFields(rec, x, expanded);
+  const n = x.u32();
+  for (let i = 0; i < n; i++) {
+    const format = x.u32();
+    const length = x.u32();
+    x.need(length);
+    const r = new Xdr(x.buf, x.off, x.off + length);
+    x.off += length;
+    if (!readCounterRecord(format >>> 12, format & 0xfff, r, rec)) {
+      rec[`sflowCounters_${format >>> 12}_${format & 0xfff}`] = r.buf.subarray(r.off, r.end);
+    }
+  }
+  return rec;
+}
+
+function readDiscard(x: Xdr, s: SflowState, meta: SampleMeta, result: DecodeResult): FlowRecord {
+  const rec: FlowRecord = { sflowEvent: 'discarded-packet', sflowAgentAddress: meta.agent, observationDomainId: meta.subAgent };
+  rec.sflowSampleSequence = x.u32();
+  sourceFields(rec, x, true);
+  rec.sflowDrops = x.u32();
+  rec.ingressInterface = x.u32();
+  rec.egressInterface = x.u32();
+  rec.sflowDiscardReason = x.u32();
+  readFlowRecords(x, rec, s, result);
+  return rec;
+}

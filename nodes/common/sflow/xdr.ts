@@ -1,0 +1,77 @@
+// Bounds-checked XDR cursor (RFC 4506 big-endian, 4-octet alignment) for sFlow v5 structures.
+import { ipv4, ipv6, mac } from '../netflow/values';
+
+export class XdrTruncated extends Error {}
+
+export class Xdr {
+  constructor(readonly buf: Buffer, public off: number, readonly end: number) {}
+
+  need(n: number): void {
+    if (n < 0 || this.off + n > this.end) throw new XdrTruncated(`needs ${n} octets at ${this.off}, ${this.end - this.off} left`);
+  }
+  u32(): number {
+    this.need(4);
+    const v = this.buf.readUInt32BE(this.off);
+    this.off += 4;
+    return v;
+  }
+  /** unsigned hyper: number when exact, bigint above 2^53-1. */
+  u64(): number | bigint {
+    this.need(8);
+    const hi = this.buf.readUInt32BE(this.off), lo = this.buf.readUInt32BE(this.off + 4);
+    this.off += 8;
+    return hi <= 0x1fffff ? hi * 4294967296 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+  }
+  float(): number {
+    this.need(4);
+    const v = this.buf.readFloatBE(this.off);
+    this.off += 4;
+    return v;
+  }
+  /** Variable-length opaque: 4-octet length then the bytes padded to 4. */
+  opaque(max = Infinity): Buffer {
+    const len = this.u32();
+    if (len > max) throw new XdrTruncated(`opaque of ${len} octets exceeds ${max}`);
+    this.need(len);
+    const b = this.buf.subarray(this.off, this.off + len);
+    this.off += (len + 3) & ~3;
+    if (this.off > this.end) this.off = this.end;
+    return b;
+  }
+  string(): string {
+    return this.opaque().toString('utf8');
+  }
+  fixed(n: number): Buffer {
+    this.need(n);
+    const b = this.buf.subarray(this.off, this.off + n);
+    this.off += (n + 3) & ~3;
+    if (this.off > this.end) this.off = this.end;
+    return b;
+  }
+  ipv4(): string {
+    this.need(4);
+    const s = ipv4(this.buf, this.off);
+    this.off += 4;
+    return s;
+  }
+  ipv6(): string {
+    this.need(16);
+    const s = ipv6(this.buf, this.off);
+    this.off += 16;
+    return s;
+  }
+  /** sFlow `address`: type 1 IPv4, 2 IPv6, 0 unknown (no bytes). */
+  address(): string | undefined {
+    const type = this.u32();
+    if (type === 1) return this.ipv4();
+    if (type === 2) return this.ipv6();
+    if (type === 0) return undefined;
+    throw new XdrTruncated(`unknown address type ${type}`);
+  }
+  mac(): string {
+    this.need(6);
+    const s = mac(this.buf, this.off);
+    this.off += 8; // mac is opaque[6] padded to 8
+    return s;
+  }
+}

@@ -1,0 +1,156 @@
+// flow collector: UDP listener for NetFlow v1/v5/v7/v9, IPFIX and sFlow v5 (protocol detected per
+// datagram), decoding with the pack's FlowDecoder. Outputs: 1 records, 2 sFlow counters,
+// 3 options / template events / errors / stats.
+import dgram from 'node:dgram';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import { FlowDecoder, type SerializedTemplate } from '../common';
+import {
+  makeAllowList, normaliseAddress, parsePorts, recordOutput, RecordBatcher, sideOutputs, type FlowMessage, type OutputMode,
+} from '../shared/flow-output';
+
+interface FlowCollectorDef extends NodeDef {
+  ports: string;
+  bind: string;
+  allow: string;
+  rcvbuf: string | number;
+  output: OutputMode;
+  batchSize: string | number;
+  batchMs: string | number;
+  applySampling: boolean;
+  templateTtl: string | number;
+  scopeByPort: boolean;
+  persist: boolean;
+}
+
+const TEMPLATE_KEY = 'flowTemplates';
+
+export = function (RED: NodeAPI) {
+  function FlowCollectorNode(this: Node, config: FlowCollectorDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const sockets: dgram.Socket[] = [];
+    let statusTimer: NodeJS.Timeout | undefined;
+    let saveTimer: NodeJS.Timeout | undefined;
+    const stats = { datagrams: 0, notAllowed: 0, socketErrors: 0, records: 0, recordsAtLastStatus: 0, templatesChanged: false };
+
+    let ports: number[];
+    let allowed: (a: string) => boolean;
+    try {
+      ports = parsePorts(config.ports || '2055,4739,6343');
+      allowed = makeAllowList(config.allow);
+    } catch (err) {
+      node.status({ fill: 'red', shape: 'ring', text: RED._('flow-collector.status.bad-config') });
+      node.error((err as Error).message);
+      return;
+    }
+
+    const saved = config.persist ? (node.context().get(TEMPLATE_KEY) as SerializedTemplate[] | undefined) : undefined;
+    const decoder = new FlowDecoder({
+      applySampling: !!config.applySampling,
+      scopeByPort: !!config.scopeByPort,
+      templateTtlMs: Number(config.templateTtl || 1800) * 1000,
+      templates: Array.isArray(saved) ? saved : undefined,
+    });
+    const mode: OutputMode = config.output === 'record' || config.output === 'batch' ? config.output : 'datagram';
+    const batcher = mode === 'batch'
+      ? new RecordBatcher(Math.max(1, Number(config.batchSize) || 1000), Math.max(0, Number(config.batchMs) || 1000),
+        (records) => node.send([{ topic: 'flows', payload: records }, null, null]))
+      : undefined;
+
+    const onDatagram = (msg: Buffer, rinfo: dgram.RemoteInfo) => {
+      stats.datagrams++;
+      const exporter = { address: normaliseAddress(rinfo.address), port: rinfo.port };
+      if (!allowed(exporter.address)) {
+        stats.notAllowed++;
+        return;
+      }
+      const r = decoder.decode(msg, exporter);
+      stats.records += r.records.length;
+      if (r.templates.length) stats.templatesChanged = true;
+      const [counters, events] = sideOutputs(r);
+      let records: FlowMessage | FlowMessage[] | null = null;
+      if (batcher) batcher.add(r.records);
+      else records = recordOutput(r, mode === 'record' ? 'record' : 'datagram');
+      if (records || counters || events) node.send([records, counters, events] as never);
+    };
+
+    const statsMessage = (): FlowMessage => ({
+      topic: 'stats',
+      payload: { ports, datagrams: stats.datagrams, notAllowed: stats.notAllowed, socketErrors: stats.socketErrors, decoder: decoder.counters() },
+    });
+
+    const saveTemplates = () => {
+      if (!config.persist || !stats.templatesChanged) return;
+      stats.templatesChanged = false;
+      node.context().set(TEMPLATE_KEY, decoder.exportTemplates());
+    };
+
+    const showStatus = () => {
+      const rate = stats.records - stats.recordsAtLastStatus;
+      stats.recordsAtLastStatus = stats.records;
+      const c = decoder.counters();
+      const drops = stats.notAllowed + c.datagramsWithErrors + c.pendingDropped;
+      node.status({
+        fill: drops ? 'yellow' : 'green', shape: 'dot',
+        text: RED._('flow-collector.status.running', { rate, drops, templates: c.templates }),
+      });
+    };
+
+    let bound = 0;
+    for (const port of ports) {
+      const address = config.bind || '::';
+      const socket = dgram.createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', ipv6Only: false });
+      sockets.push(socket);
+      socket.on('message', onDatagram);
+      socket.on('error', (err: NodeJS.ErrnoException) => {
+        stats.socketErrors++;
+        const text = err.code === 'EADDRINUSE'
+          ? RED._('flow-collector.errors.port-in-use', { port })
+          : RED._('flow-collector.errors.socket', { port, message: err.message });
+        node.status({ fill: 'red', shape: 'ring', text: err.code === 'EADDRINUSE' ? RED._('flow-collector.status.port-in-use', { port }) : RED._('flow-collector.status.error') });
+        node.error(text);
+      });
+      socket.on('listening', () => {
+        const rcvbuf = Number(config.rcvbuf) || 0;
+        if (rcvbuf > 0) {
+          try { socket.setRecvBufferSize(rcvbuf); } catch (err) { node.warn(RED._('flow-collector.errors.rcvbuf', { message: (err as Error).message })); }
+        }
+        if (++bound === ports.length) {
+          node.status({ fill: 'green', shape: 'dot', text: RED._('flow-collector.status.listening', { ports: ports.join(',') }) });
+          statusTimer = setInterval(showStatus, 1000);
+          if (config.persist) saveTimer = setInterval(saveTemplates, 10_000);
+        }
+      });
+      socket.bind({ port, address });
+    }
+
+    node.on('input', (msg: NodeMessageInFlow, send, done) => {
+      try {
+        if (msg.topic === 'stats') send([null, null, [statsMessage()]] as never);
+        else if (msg.topic === 'flush') batcher?.release();
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      if (statusTimer) clearInterval(statusTimer);
+      if (saveTimer) clearInterval(saveTimer);
+      batcher?.close();
+      saveTemplates();
+      let open = sockets.length;
+      if (open === 0) { done(); return; }
+      for (const s of sockets) {
+        try {
+          s.close(() => { if (--open === 0) done(); });
+        } catch {
+          // Never bound (bind failed): nothing to close.
+          if (--open === 0) done();
+        }
+      }
+    });
+  }
+
+  RED.nodes.registerType('wirescope-flow-collector', FlowCollectorNode);
+};

@@ -1,0 +1,62 @@
+// flow decode: the flow decoders for a datagram in msg.payload (a Buffer from a file, ZeroMQ,
+// a UDP in node, or a captured packet from pcap in). Template state is kept per exporter.
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import { FlowDecoder } from '../common';
+import { datagramOf, recordOutput, sideOutputs, type FlowMessage } from '../shared/flow-output';
+
+interface FlowDecodeDef extends NodeDef {
+  output: 'datagram' | 'record';
+  applySampling: boolean;
+  templateTtl: string | number;
+  scopeByPort: boolean;
+}
+
+export = function (RED: NodeAPI) {
+  function FlowDecodeNode(this: Node, config: FlowDecodeDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const decoder = new FlowDecoder({
+      applySampling: !!config.applySampling,
+      scopeByPort: !!config.scopeByPort,
+      templateTtlMs: Number(config.templateTtl || 1800) * 1000,
+    });
+    let rejected = 0;
+
+    node.on('input', (msg: NodeMessageInFlow, send, done) => {
+      try {
+        if (msg.topic === 'stats') {
+          send([null, null, [{ topic: 'stats', payload: { rejected, decoder: decoder.counters() } }]] as never);
+          done();
+          return;
+        }
+        const input = datagramOf(msg as unknown as Record<string, unknown>);
+        if (typeof input === 'string') {
+          rejected++;
+          node.status({ fill: 'red', shape: 'ring', text: RED._('flow-decode.status.bad-input') });
+          done(new Error(input));
+          return;
+        }
+        const r = decoder.decode(input.datagram, input.exporter);
+        const records = recordOutput(r, config.output === 'record' ? 'record' : 'datagram');
+        const [counters, events] = sideOutputs(r);
+        // Keep the caller's message properties (e.g. _msgid, file names) on the records message.
+        const out: Array<FlowMessage | FlowMessage[] | null> = [
+          Array.isArray(records) || !records ? records : { ...msg, ...records },
+          counters, events,
+        ];
+        if (records || counters || events) send(out as never);
+        const c = decoder.counters();
+        node.status({
+          fill: r.errors.length ? 'yellow' : 'green', shape: 'dot',
+          text: RED._('flow-decode.status.decoded', { records: c.records, errors: c.datagramsWithErrors, templates: c.templates }),
+        });
+        if (r.errors.length) done(new Error(`${r.protocol} from ${r.exporter.address}: ${r.errors.map((e) => e.message).join('; ')}`));
+        else done();
+      } catch (err) {
+        done(err as Error);
+      }
+    });
+  }
+
+  RED.nodes.registerType('wirescope-flow-decode', FlowDecodeNode);
+};

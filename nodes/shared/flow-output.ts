@@ -1,0 +1,141 @@
+// Turns FlowDecoder results into Node-RED messages for the flow collector and flow decode nodes:
+// output 1 flow records, output 2 sFlow counter samples, output 3 options data / template events /
+// errors / stats. One message per datagram by default (Node-RED clones each message per wire,
+// so batching keeps the cost per record low).
+import type { DecodeResult, Exporter, FlowRecord } from '../common';
+import { isCapturedPacket } from './packet-message';
+
+export type OutputMode = 'datagram' | 'record' | 'batch';
+
+export interface FlowMessage {
+  topic: string;
+  payload: unknown;
+  [key: string]: unknown;
+}
+
+export type Outputs = [FlowMessage | FlowMessage[] | null, FlowMessage | null, FlowMessage[] | null];
+
+function header(r: DecodeResult): Record<string, unknown> {
+  return {
+    protocol: r.protocol,
+    exporter: r.exporter,
+    exportTime: r.exportTime,
+    receivedAt: r.receivedAt,
+    sequenceNumber: r.sequenceNumber,
+    observationDomainId: r.observationDomainId,
+  };
+}
+
+/** Messages for outputs 2 and 3 of one decoded datagram (output 1 depends on the mode). */
+export function sideOutputs(r: DecodeResult): [FlowMessage | null, FlowMessage[] | null] {
+  const h = header(r);
+  const counters = r.counters.length ? { topic: 'counters', ...h, payload: r.counters } : null;
+  const events: FlowMessage[] = [];
+  if (r.options.length) events.push({ topic: 'options', ...h, payload: r.options });
+  if (r.templates.length) events.push({ topic: 'templates', ...h, payload: r.templates });
+  if (r.errors.length) events.push({ topic: 'errors', ...h, payload: r.errors });
+  return [counters, events.length ? events : null];
+}
+
+/** Output-1 message(s) for one datagram in 'datagram' or 'record' mode. */
+export function recordOutput(r: DecodeResult, mode: 'datagram' | 'record'): FlowMessage | FlowMessage[] | null {
+  if (r.records.length === 0) return null;
+  const h = header(r);
+  if (mode === 'datagram') return { topic: r.protocol, ...h, payload: r.records };
+  return r.records.map((payload) => ({ topic: r.protocol, ...h, payload }));
+}
+
+/** Collects records across datagrams and releases them N at a time or every T ms. */
+export class RecordBatcher {
+  private pending: FlowRecord[] = [];
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly size: number, private readonly intervalMs: number, private readonly flush: (records: FlowRecord[]) => void) {}
+
+  add(records: FlowRecord[]): void {
+    for (const r of records) {
+      this.pending.push(r);
+      if (this.pending.length >= this.size) this.release();
+    }
+    if (this.pending.length && !this.timer && this.intervalMs > 0) {
+      this.timer = setTimeout(() => this.release(), this.intervalMs);
+    }
+  }
+
+  release(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    const out = this.pending;
+    this.pending = [];
+    this.flush(out);
+  }
+
+  close(): void {
+    this.release();
+  }
+}
+
+/** Parses a comma/space separated list of ports; throws a readable error. */
+export function parsePorts(text: string): number[] {
+  const ports = String(text).split(/[\s,]+/).filter(Boolean).map(Number);
+  for (const p of ports) if (!Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`invalid UDP port "${p}"`);
+  if (ports.length === 0) throw new Error('no UDP port configured');
+  return [...new Set(ports)];
+}
+
+/** IPv4-mapped IPv6 ("::ffff:192.0.2.1", from a dual-stack socket) as plain IPv4. */
+export function normaliseAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/**
+ * Exporter allow-list: exact addresses or CIDR prefixes (IPv4 and IPv6). Empty list allows all.
+ */
+export function makeAllowList(text: string): (address: string) => boolean {
+  const entries = String(text ?? '').split(/[\s,]+/).filter(Boolean);
+  if (entries.length === 0) return () => true;
+  const matchers = entries.map((e) => {
+    const [base, bits] = e.split('/');
+    if (bits === undefined) return (a: string) => a === base;
+    const prefix = Number(bits);
+    const want = addressBits(base);
+    if (!want || !Number.isInteger(prefix) || prefix < 0 || prefix > want.length) throw new Error(`invalid allow-list entry "${e}"`);
+    return (a: string) => {
+      const got = addressBits(a);
+      return !!got && got.length === want.length && got.slice(0, prefix) === want.slice(0, prefix);
+    };
+  });
+  return (address) => matchers.some((m) => m(address));
+}
+
+function addressBits(a: string): string | undefined {
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(a)) return a.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
+  if (!a.includes(':')) return undefined;
+  const [head, tail = ''] = a.split('::');
+  const h = head ? head.split(':') : [];
+  const t = a.includes('::') ? (tail ? tail.split(':') : []) : [];
+  const groups = [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+  if (groups.length !== 8) return undefined;
+  return groups.map((g) => parseInt(g, 16).toString(2).padStart(16, '0')).join('');
+}
+
+/** The datagram and its exporter, from whatever shape the message has. */
+export function datagramOf(msg: Record<string, unknown>): { datagram: Buffer; exporter: Exporter } | string {
+  const payload = msg.payload;
+  const given = msg.exporter as Partial<Exporter> | undefined;
+  if (Buffer.isBuffer(payload)) {
+    // msg.exporter, or the UDP in node's msg.ip / msg.port.
+    const address = given?.address ?? (typeof msg.ip === 'string' ? msg.ip : 'unknown');
+    const port = Number(given?.port ?? msg.port ?? 0);
+    return { datagram: payload, exporter: { address, port } };
+  }
+  if (isCapturedPacket(payload)) {
+    const p = payload.packet;
+    if (!p?.udp) return 'captured packet is not UDP (or was not dissected)';
+    const address = p.ipv4?.source ?? p.ipv6?.source ?? 'unknown';
+    return { datagram: p.payload, exporter: { address: given?.address ?? address, port: Number(given?.port ?? p.udp.sourcePort) } };
+  }
+  return 'msg.payload must be a Buffer holding one flow datagram, or a captured UDP packet';
+}
+

@@ -1,0 +1,172 @@
+// Glue shared by zmq in and zmq out: build a zeromq v6 socket from the node's settings, bind or
+// connect its endpoints, and turn the socket monitor's events into a peer count and a status.
+// The status follows the monitor, not our own calls: connect() returns before any TCP session
+// exists, so "connected" only shows once the ZMTP handshake (CURVE included) has succeeded.
+import type * as Zmq from 'zeromq';
+import { loadNative } from './native';
+
+export type ZmqModule = typeof Zmq;
+
+export const ZMQ_FIX = 'reinstall the pack with optional dependencies (npm install zeromq@6) so the zeromq native module can load';
+
+export function loadZeromq(): { module?: ZmqModule; problem?: string } {
+  return loadNative<ZmqModule>('zeromq', ZMQ_FIX);
+}
+
+export type CurveRole = 'none' | 'server' | 'client';
+
+/** The settings zmq in and zmq out have in common (numbers in milliseconds or messages; 0 = libzmq default). */
+export interface ZmqSocketConfig {
+  mode: 'bind' | 'connect';
+  endpoints: string;
+  hwm?: number | string;
+  linger?: number | string;
+  reconnectInterval?: number | string;
+  reconnectMaxInterval?: number | string;
+  heartbeatInterval?: number | string;
+  heartbeatTimeout?: number | string;
+  heartbeatTtl?: number | string;
+  curve?: CurveRole;
+}
+
+/** CURVE keys, all Z85 text (40 characters), kept in the node's credentials. */
+export interface ZmqCredentials {
+  publicKey?: string;
+  secretKey?: string;
+  serverKey?: string;
+}
+
+export function parseEndpoints(text: string): string[] {
+  const endpoints = String(text ?? '').split(/[\s,]+/).filter(Boolean);
+  if (endpoints.length === 0) throw new Error('no endpoint configured');
+  for (const endpoint of endpoints) {
+    if (!/^(tcp|ipc|inproc|ws|wss|pgm|epgm|vmci):\/\/.+/.test(endpoint)) throw new Error(`not a ZeroMQ endpoint: ${endpoint}`);
+  }
+  return endpoints;
+}
+
+function num(value: number | string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new Error(`not a number: ${String(value)}`);
+  return n;
+}
+
+const Z85_KEY = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
+
+function key(name: string, value: string | undefined): string {
+  const v = (value ?? '').trim();
+  if (!Z85_KEY.test(v)) throw new Error(`CURVE ${name} must be 40 Z85 characters (use the key-pair generator)`);
+  return v;
+}
+
+/** Socket options from the node settings; throws on invalid keys or numbers. */
+export function socketOptions(config: ZmqSocketConfig, credentials: ZmqCredentials, direction: 'send' | 'receive', zmq: ZmqModule): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  const hwm = num(config.hwm);
+  if (hwm !== undefined) options[direction === 'send' ? 'sendHighWaterMark' : 'receiveHighWaterMark'] = hwm;
+  const linger = num(config.linger);
+  if (linger !== undefined) options.linger = linger;
+  const reconnect = num(config.reconnectInterval);
+  if (reconnect !== undefined) options.reconnectInterval = reconnect;
+  const reconnectMax = num(config.reconnectMaxInterval);
+  if (reconnectMax !== undefined) options.reconnectMaxInterval = reconnectMax;
+  // ZMTP 3.1 heartbeats (PING/PONG): a dead peer is noticed without waiting for TCP timeouts.
+  const hbInterval = num(config.heartbeatInterval);
+  if (hbInterval) options.heartbeatInterval = hbInterval;
+  const hbTimeout = num(config.heartbeatTimeout);
+  if (hbTimeout) options.heartbeatTimeout = hbTimeout;
+  const hbTtl = num(config.heartbeatTtl);
+  if (hbTtl) options.heartbeatTimeToLive = hbTtl;
+  if (config.curve === 'server') {
+    options.curveServer = true;
+    options.curveSecretKey = key('secret key', credentials.secretKey);
+  } else if (config.curve === 'client') {
+    options.curveServerKey = key('server public key', credentials.serverKey);
+    // A client without its own long-term key pair gets a fresh one: the server (without a
+    // ZAP handler) accepts any client that knows its public key, so nothing is lost.
+    const own = credentials.secretKey && credentials.publicKey ? { publicKey: credentials.publicKey, secretKey: credentials.secretKey } : zmq.curveKeyPair();
+    options.curvePublicKey = key('public key', own.publicKey);
+    options.curveSecretKey = key('secret key', own.secretKey);
+  }
+  return options;
+}
+
+export interface MonitorState {
+  peers: number;
+  disconnects: number;
+  handshakeFailures: number;
+  lastFailure?: string;
+  /** "connecting", "listening", "retrying" — what the socket waits for while it has no peer. */
+  waiting: string;
+}
+
+/**
+ * Follows the socket monitor until the socket closes. A peer counts once its handshake succeeded;
+ * a disconnect after a failed handshake does not lower the count (libzmq reports both).
+ */
+export function watchSocket(socket: Zmq.Socket, mode: 'bind' | 'connect', onChange: (state: MonitorState) => void): MonitorState {
+  const state: MonitorState = { peers: 0, disconnects: 0, handshakeFailures: 0, waiting: mode === 'bind' ? 'listening' : 'connecting' };
+  let failedNotYetDisconnected = 0;
+  const events = socket.events;
+  void (async () => {
+    try {
+      for await (const event of events) {
+        switch (event.type) {
+          case 'handshake':
+            state.peers += 1;
+            state.waiting = mode === 'bind' ? 'listening' : 'connecting';
+            break;
+          case 'handshake:error:auth':
+          case 'handshake:error:protocol':
+          case 'handshake:error:other':
+            state.handshakeFailures += 1;
+            failedNotYetDisconnected += 1;
+            state.lastFailure = event.type.slice('handshake:error:'.length);
+            break;
+          case 'disconnect':
+            state.disconnects += 1;
+            if (failedNotYetDisconnected > 0) failedNotYetDisconnected -= 1;
+            else state.peers = Math.max(0, state.peers - 1);
+            break;
+          case 'connect:retry':
+            state.waiting = 'retrying';
+            break;
+          case 'end':
+            return;
+          default:
+            continue;
+        }
+        onChange(state);
+      }
+    } catch {
+      // The observer ends with the socket; nothing to report.
+    }
+  })();
+  return state;
+}
+
+/** Short status text: "2 peers", "listening", "auth failed ×3"… plus the caller's counters. */
+export function monitorStatus(state: MonitorState, extra: string): { fill: 'green' | 'yellow' | 'red'; shape: 'dot' | 'ring'; text: string } {
+  const suffix = extra ? ` · ${extra}` : '';
+  const failed = state.handshakeFailures > 0 ? `, ${state.handshakeFailures} failed handshake${state.handshakeFailures === 1 ? '' : 's'}` : '';
+  if (state.peers > 0) return { fill: 'green', shape: 'dot', text: `${state.peers} peer${state.peers === 1 ? '' : 's'}${failed}${suffix}` };
+  if (state.handshakeFailures > 0) return { fill: 'red', shape: 'ring', text: `handshake failed (${state.lastFailure}) ×${state.handshakeFailures}${suffix}` };
+  return { fill: 'yellow', shape: 'ring', text: `${state.waiting}${suffix}` };
+}
+
+export async function openEndpoints(socket: Zmq.Socket, mode: 'bind' | 'connect', endpoints: string[]): Promise<void> {
+  for (const endpoint of endpoints) {
+    if (mode === 'bind') await socket.bind(endpoint);
+    else socket.connect(endpoint);
+  }
+}
+
+/** Registers GET <path> that returns a fresh CURVE key pair (Z85) for the editor's generator button. */
+export function registerKeyPairEndpoint(RED: { httpAdmin: { get: Function }; auth: { needsPermission: (p: string) => unknown } }, nodeName: string): void {
+  RED.httpAdmin.get(`/wirescope-${nodeName}/curve-keypair`, RED.auth.needsPermission(`${nodeName}.write`), (_req: unknown, res: { json: (v: unknown) => void; status: (c: number) => { send: (t: string) => void } }) => {
+    const zmq = loadZeromq();
+    if (!zmq.module) return res.status(503).send(zmq.problem ?? 'zeromq unavailable');
+    res.json(zmq.module.curveKeyPair());
+  });
+}

@@ -1,0 +1,114 @@
+// zmq in: receives on a SUB or PULL socket and sends one Node-RED message per ZeroMQ message,
+// either as plain frames (first frame → msg.topic when asked, the rest → msg.payload) or decoded
+// from the capture-server protocol (data → msg.payload CapturedPacket[], event → msg.payload event).
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import type * as Zmq from 'zeromq';
+import { decodeCaptureMessage } from '../common/capture-protocol';
+import { messageOfCapture, messageOfFrames } from '../shared/zmq-messages';
+import {
+  loadZeromq, monitorStatus, openEndpoints, parseEndpoints, registerKeyPairEndpoint, socketOptions, watchSocket,
+  type MonitorState, type ZmqCredentials, type ZmqSocketConfig,
+} from '../shared/zmq-socket';
+
+interface ZmqInDef extends NodeDef, ZmqSocketConfig {
+  socketType: 'sub' | 'pull';
+  format: 'frames' | 'capture';
+  /** SUB prefixes, one per line or comma-separated; empty subscribes to everything. */
+  subscriptions?: string;
+  /** Frames format: the first frame is a topic (→ msg.topic). */
+  topicFrame?: boolean;
+  /** Frames format: payload frames as UTF-8 strings instead of Buffers. */
+  asString?: boolean;
+}
+
+export = function (RED: NodeAPI) {
+  function ZmqInNode(this: Node<ZmqCredentials>, config: ZmqInDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const zmq = loadZeromq();
+    if (!zmq.module) {
+      node.status({ fill: 'red', shape: 'ring', text: RED._('zmq-in.status.no-zeromq') });
+      node.error(zmq.problem);
+      return;
+    }
+    const Z = zmq.module;
+    let socket: Zmq.Subscriber | Zmq.Pull | undefined;
+    let state: MonitorState | undefined;
+    let received = 0;
+    let invalid = 0;
+    let closed = false;
+
+    let statusTimer: NodeJS.Timeout | undefined;
+    const showStatus = () => {
+      if (statusTimer || closed) return;
+      statusTimer = setTimeout(() => {
+        statusTimer = undefined;
+        if (state && !closed) node.status(monitorStatus(state, `${received} received${invalid ? `, ${invalid} invalid` : ''}`));
+      }, 500);
+    };
+
+    const receiveLoop = async (sock: Zmq.Subscriber | Zmq.Pull) => {
+      while (!closed) {
+        let frames: Buffer[];
+        try {
+          frames = await sock.receive();
+        } catch (err) {
+          if (closed || sock.closed) return;
+          node.error(`receive failed: ${(err as Error).message}`);
+          // Never spin on a persistent error: give the socket a moment before the next try.
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
+        received += 1;
+        if (config.format === 'capture') {
+          try {
+            node.send(messageOfCapture(decodeCaptureMessage(frames)));
+          } catch (err) {
+            // Counted and reported, with the frame count for whoever has to debug the sender.
+            invalid += 1;
+            node.error(`invalid capture-protocol message (${frames.length} frames): ${(err as Error).message}`, { payload: frames } as NodeMessage);
+          }
+        } else {
+          node.send(messageOfFrames(frames, config.topicFrame !== false && config.socketType === 'sub', !!config.asString));
+        }
+        showStatus();
+      }
+    };
+
+    try {
+      const endpoints = parseEndpoints(config.endpoints);
+      const options = socketOptions(config, node.credentials ?? {}, 'receive', Z);
+      if (config.socketType === 'pull') {
+        socket = new Z.Pull(options);
+      } else {
+        const sub = new Z.Subscriber(options);
+        const prefixes = String(config.subscriptions ?? '').split(/[\n,]+/).map((s) => s.trim()).filter(Boolean);
+        sub.subscribe(...prefixes); // no prefix = everything
+        socket = sub;
+      }
+      state = watchSocket(socket, config.mode, () => showStatus());
+      node.status(monitorStatus(state, ''));
+      const sock = socket;
+      openEndpoints(sock, config.mode, endpoints).then(() => receiveLoop(sock)).catch((err: Error) => {
+        node.status({ fill: 'red', shape: 'ring', text: RED._('zmq-in.status.error') });
+        node.error(`${config.mode} failed: ${err.message}`);
+      });
+    } catch (err) {
+      node.status({ fill: 'red', shape: 'ring', text: RED._('zmq-in.status.error') });
+      node.error((err as Error).message);
+    }
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      if (statusTimer) clearTimeout(statusTimer);
+      try { socket?.close(); } catch { /* already closed */ }
+      node.status({});
+      done();
+    });
+  }
+
+  RED.nodes.registerType('wirescope-zmq-in', ZmqInNode as any, {
+    credentials: { publicKey: { type: 'text' }, secretKey: { type: 'password' }, serverKey: { type: 'text' } },
+  });
+  registerKeyPairEndpoint(RED as any, 'zmq-in');
+};

@@ -1,0 +1,146 @@
+// zmq out: sends messages on a PUB or PUSH socket, either as plain multipart frames
+// (msg.topic → first frame, msg.payload → one frame or an array of frames) or encoded as the
+// capture-server protocol (msg.payload = CapturedPacket(s) → a data message; msg.event → an event).
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type * as Zmq from 'zeromq';
+import { captureFrames, framesOf, type Frame } from '../shared/zmq-messages';
+import {
+  loadZeromq, monitorStatus, openEndpoints, parseEndpoints, registerKeyPairEndpoint, socketOptions, watchSocket,
+  type MonitorState, type ZmqCredentials, type ZmqSocketConfig,
+} from '../shared/zmq-socket';
+
+interface ZmqOutDef extends NodeDef, ZmqSocketConfig {
+  socketType: 'pub' | 'push';
+  format: 'frames' | 'capture';
+  /** Capture source name for data and event messages (msg.source overrides). */
+  source?: string;
+  /** Messages waiting in Node-RED while the socket is busy; beyond this they are dropped and counted. */
+  queueLimit?: number | string;
+  /** How long a message may wait for room below the high-water mark (ms): 0 drops at once, -1 waits. */
+  sendTimeout?: number | string;
+}
+
+export = function (RED: NodeAPI) {
+  function ZmqOutNode(this: Node<ZmqCredentials>, config: ZmqOutDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const zmq = loadZeromq();
+    if (!zmq.module) {
+      node.status({ fill: 'red', shape: 'ring', text: RED._('zmq-out.status.no-zeromq') });
+      node.error(zmq.problem);
+      node.on('input', (_msg, _send, done) => done(new Error(zmq.problem)));
+      return;
+    }
+    const Z = zmq.module;
+    const queueLimit = Number(config.queueLimit) > 0 ? Number(config.queueLimit) : 10000;
+    const source = config.source || 'default';
+    let socket: Zmq.Publisher | Zmq.Push | undefined;
+    let state: MonitorState | undefined;
+    let sent = 0;
+    let dropped = 0;
+    let closed = false;
+    let sending = false;
+    // A FIFO read from `head`: Array.shift() would be O(n) on a long queue.
+    let queue: Frame[][] = [];
+    let head = 0;
+    const queued = () => queue.length - head;
+
+    const counters = () => `${sent} sent${dropped ? `, ${dropped} dropped` : ''}`;
+    let statusTimer: NodeJS.Timeout | undefined;
+    // Statuses go over the editor websocket: at most 2 per second, whatever the message rate.
+    const showStatus = () => {
+      if (statusTimer || closed) return;
+      statusTimer = setTimeout(() => {
+        statusTimer = undefined;
+        if (state && !closed) node.status(monitorStatus(state, counters()));
+      }, 500);
+    };
+    let lastDropWarning = 0;
+    const countDrop = (why: string) => {
+      dropped += 1;
+      const now = Date.now();
+      if (now - lastDropWarning > 10000) {
+        lastDropWarning = now;
+        node.warn(RED._('zmq-out.warn.dropping', { why, dropped }));
+      }
+      showStatus();
+    };
+
+    try {
+      const endpoints = parseEndpoints(config.endpoints);
+      // At the high-water mark send() waits up to sendTimeout (0 = not at all), then fails with
+      // EAGAIN and we count the drop. A PUB socket would drop silently; noDrop turns that into EAGAIN.
+      // While it waits, messages queue here up to queueLimit, beyond which they are dropped too.
+      const sendTimeout = config.sendTimeout === undefined || config.sendTimeout === '' ? 0 : Number(config.sendTimeout);
+      if (!Number.isInteger(sendTimeout) || sendTimeout < -1) throw new Error(`send timeout must be -1, 0 or a number of ms: ${String(config.sendTimeout)}`);
+      const options = { ...socketOptions(config, node.credentials ?? {}, 'send', Z), sendTimeout };
+      socket = config.socketType === 'push' ? new Z.Push(options) : new Z.Publisher({ ...options, noDrop: true });
+      state = watchSocket(socket, config.mode, () => showStatus());
+      node.status(monitorStatus(state, ''));
+      openEndpoints(socket, config.mode, endpoints).catch((err: Error) => {
+        node.status({ fill: 'red', shape: 'ring', text: RED._('zmq-out.status.error') });
+        node.error(`${config.mode} failed: ${err.message}`);
+      });
+    } catch (err) {
+      node.status({ fill: 'red', shape: 'ring', text: RED._('zmq-out.status.error') });
+      node.error((err as Error).message);
+    }
+
+    const pump = async () => {
+      if (sending || !socket) return;
+      sending = true;
+      while (queued() > 0 && !closed) {
+        const frames = queue[head++];
+        if (head >= 4096 && head * 2 >= queue.length) {
+          queue = queue.slice(head);
+          head = 0;
+        }
+        try {
+          await socket.send(frames);
+          sent += 1;
+          showStatus();
+        } catch (err) {
+          if (closed) break;
+          if ((err as { code?: string }).code === 'EAGAIN') countDrop('high-water mark');
+          else { dropped += 1; node.error(`send failed: ${(err as Error).message}`); }
+        }
+      }
+      sending = false;
+      showStatus();
+    };
+
+    node.on('input', (msg, _send, done) => {
+      if (!socket) return done(new Error(RED._('zmq-out.status.error')));
+      let frames: Frame[];
+      try {
+        frames = config.format === 'capture' ? captureFrames(msg, source) : framesOf(msg);
+      } catch (err) {
+        return done(err as Error);
+      }
+      if (queued() >= queueLimit) {
+        countDrop('queue full');
+        return done();
+      }
+      queue.push(frames);
+      void pump();
+      done();
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      if (statusTimer) clearTimeout(statusTimer);
+      if (queued() > 0) node.warn(RED._('zmq-out.warn.unsent', { count: queued() }));
+      queue = [];
+      head = 0;
+      // close() honours linger: queued frames get that long to leave, then the socket is gone.
+      try { socket?.close(); } catch { /* already closed */ }
+      node.status({});
+      done();
+    });
+  }
+
+  RED.nodes.registerType('wirescope-zmq-out', ZmqOutNode as any, {
+    credentials: { publicKey: { type: 'text' }, secretKey: { type: 'password' }, serverKey: { type: 'text' } },
+  });
+  registerKeyPairEndpoint(RED as any, 'zmq-out');
+};

@@ -6,5 +6,7 @@ export * from './rtp';
 export * from './filter';
 export * from './netflow';
 export * as sflow from './sflow';
+export * from './lldp';
+export * from './topology';
 export * from './ecs';
 export * from './es';

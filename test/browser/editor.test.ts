@@ -70,6 +70,8 @@ describe('the editor in headless Chromium', () => {
       }, type);
       const tray = page.locator('.red-ui-tray').last();
       await tray.waitFor({ state: 'visible' });
+      // Nodes with credentials fetch them before the form is built: wait for the form.
+      if (fields.length > 0) await tray.locator(`#node-input-${fields[0]}, #node-config-input-${fields[0]}`).first().waitFor({ state: 'attached', timeout: 10000 });
       for (const field of fields) {
         assert.equal(await tray.locator(`#node-input-${field}, #node-config-input-${field}`).count(), 1, `${type}: field ${field}`);
       }

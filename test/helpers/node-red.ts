@@ -191,7 +191,10 @@ export class MessageSink {
       req.on('end', () => {
         const tag = decodeURIComponent((req.url ?? '/').slice(1));
         const list = sink.received.get(tag) ?? [];
-        list.push(JSON.parse(Buffer.concat(chunks).toString()));
+        const message = JSON.parse(Buffer.concat(chunks).toString());
+        let at = list.length;
+        while (at > 0 && list[at - 1]._sinkSeq > message._sinkSeq) at--;
+        list.splice(at, 0, message);
         sink.received.set(tag, list);
         res.end('ok');
       });
@@ -204,7 +207,10 @@ export class MessageSink {
     return [
       {
         id, type: 'function', name: `sink ${tag}`, outputs: 1,
+        // Each message is its own HTTP request, and requests may overtake each other: a sequence
+        // number lets the sink put them back in the order the flow sent them.
         func: "const o = Object.assign({}, msg); delete o.req; delete o.res; delete o._msgid;\n" +
+          "const seq = (context.get('seq') || 0) + 1; context.set('seq', seq); o._sinkSeq = seq;\n" +
           "return { payload: JSON.stringify(o, (k, v) => typeof v === 'bigint' ? v.toString() : v), headers: { 'content-type': 'application/json' } };",
         wires: [[`${id}-post`]],
       },

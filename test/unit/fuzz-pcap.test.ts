@@ -73,7 +73,7 @@ const HANG_GUARD_MS = 5000; // a hang detector, not a speed check (figures live 
 
 function sources(): Buffer[] {
   const out: Buffer[] = [];
-  const corpus = '/work/shared/corpus/tcpdump/pcap-container-formats';
+  const corpus = join(__dirname, '../../../shared/corpus/tcpdump/pcap-container-formats');
   if (existsSync(corpus)) for (const f of readdirSync(corpus)) out.push(readFileSync(join(corpus, f)));
   const w = new PcapngWriter({ interfaces: [{ linkType: 1, name: 'a' }, { linkType: 113, resolution: 'ns' }], comment: 'fuzz' });
   out.push(

@@ -21,7 +21,8 @@ import { PACKET_RECORDS, assertReaderMatchesTshark, feedInChunks } from '../fixt
 const tmp = makeTempDir();
 after(() => tmp.remove());
 
-const CORPUS = '/work/shared/corpus/tcpdump/pcap-container-formats';
+// The shared corpus sits beside the repository (../shared), when it is there.
+const CORPUS = join(__dirname, '../../../shared/corpus/tcpdump/pcap-container-formats');
 
 function checkFile(file: string): CapturePacket[] {
   const buf = readFileSync(file);

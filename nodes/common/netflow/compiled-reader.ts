@@ -2,7 +2,10 @@
 // a record at fixed offsets and returns an object literal (one hidden class per template), the
 // "templates compile once into a fixed-offset reader" rule of DESIGN.md. Templates with
 // variable-length fields, lists or repeated IEs use the generic walk in record-reader.ts.
+// For NetFlow v9 the reader also turns flowStart/EndSysUpTime into flowStart/EndMilliseconds
+// (RFC 3954 section 8) inside the same literal, so a record never changes shape after creation.
 import { ipv4, ipv6, mac, readUnsigned, readValue } from './values';
+import { uptimeToEpochMs } from './netflow-legacy';
 import { VARIABLE_LENGTH, type Template } from './template-cache';
 import type { FlowRecord } from './types';
 
@@ -11,18 +14,43 @@ export interface RecordMeta {
   templateId: number;
   observationDomainId: number | undefined;
   exporter: string;
+  /** v9: header export time (ms) and sysUptime (ms) of the packet the set came in. */
+  exportTimeMs: number;
+  sysUptimeMs: number;
+  /** IPFIX: the exporter's systemInitTimeMilliseconds (options data), for the 'init' time mode. */
+  initMs: number;
 }
+
+/**
+ * How flowStart/EndSysUpTime become flowStart/EndMilliseconds: not at all, from the v9 header
+ * (export time and sysUptime), or from the IPFIX exporter's systemInitTimeMilliseconds.
+ */
+export type TimeMode = 'none' | 'v9' | 'init';
 
 export type CompiledReader = (buf: Buffer, off: number, meta: RecordMeta) => FlowRecord;
 
-const helpers = { ipv4, ipv6, mac, readUnsigned, readValue };
+/** 8-octet unsigned: number when exact, bigint above 2^53-1 (as readUnsigned), without its length switch. */
+function u64(b: Buffer, o: number): number | bigint {
+  const hi = b[o] * 16777216 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
+  const lo = b[o + 4] * 16777216 + ((b[o + 5] << 16) | (b[o + 6] << 8) | b[o + 7]);
+  return hi <= 0x1fffff ? hi * 4294967296 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+const helpers = { ipv4, ipv6, mac, readUnsigned, readValue, uptimeToEpochMs, u64 };
+
+/** 32-bit big-endian read without Buffer's bounds/argument checks (the caller checked the length). */
+function u32(at: string): string {
+  return `(b[${at}] * 16777216 + ((b[${at} + 1] << 16) | (b[${at} + 2] << 8) | b[${at} + 3]))`;
+}
 
 function expression(type: string, len: number, at: string): string {
   switch (type) {
     case 'unsigned8': case 'unsigned16': case 'unsigned32': case 'unsigned64':
       if (len === 1) return `b[${at}]`;
       if (len === 2) return `((b[${at}] << 8) | b[${at} + 1])`;
-      if (len === 4) return `b.readUInt32BE(${at})`;
+      if (len === 3) return `((b[${at}] << 16) | (b[${at} + 1] << 8) | b[${at} + 2])`;
+      if (len === 4) return u32(at);
+      if (len === 8) return `H.u64(b, ${at})`;
       if (len <= 8) return `H.readUnsigned(b, ${at}, ${len})`;
       break;
     case 'ipv4Address':
@@ -34,15 +62,35 @@ function expression(type: string, len: number, at: string): string {
     case 'macAddress':
       if (len === 6) return `H.mac(b, ${at})`;
       break;
+    case 'dateTimeSeconds':
+      if (len === 4) return `new Date(${u32(at)} * 1000)`;
+      break;
+    case 'dateTimeMilliseconds':
+      if (len === 8) return `new Date(${u32(at)} * 4294967296 + ${u32(`${at} + 4`)})`;
+      break;
+    case 'string':
+      return `b.toString('utf8', ${at}, ${at} + ${len})`;
+    case 'boolean':
+      // RFC 7011 section 6.1.5: 1 true, 2 false, anything else keeps its byte (as the walk does).
+      if (len === 1) return `(b[${at}] === 1 ? true : b[${at}] === 2 ? false : b.subarray(${at}, ${at} + 1))`;
+      break;
+    case 'float32': case 'float64':
+      if (len === 4) return `b.readFloatBE(${at})`;
+      if (len === 8) return `b.readDoubleBE(${at})`;
+      break;
   }
   // Everything else through the generic reader; a length the type cannot have keeps the bytes.
   return `(H.readValue(${JSON.stringify(type)}, b, ${at}, ${len}) ?? b.subarray(${at}, ${at} + ${len}))`;
 }
 
+const UPTIME_FIELDS: Record<string, string> = { flowStartSysUpTime: 'flowStartMilliseconds', flowEndSysUpTime: 'flowEndMilliseconds' };
+
 /** A compiled reader and the fixed record length, or undefined when the template needs the walk. */
-export function compileTemplate(t: Template, exporterField: string): { read: CompiledReader; length: number } | undefined {
+export function compileTemplate(t: Template, exporterField: string, timeMode: TimeMode = 'none'): { read: CompiledReader; length: number } | undefined {
   const names = new Set<string>();
   const props: string[] = [];
+  const locals: string[] = [];
+  const times: Array<[string, string]> = [];
   let offset = 0;
   for (const f of t.fields) {
     if (f.length === VARIABLE_LENGTH) return undefined;
@@ -51,14 +99,31 @@ export function compileTemplate(t: Template, exporterField: string): { read: Com
     if (f.length > 0) {
       if (names.has(f.ie.name)) return undefined; // repeated IE: the walk builds the array
       names.add(f.ie.name);
-      props.push(`${JSON.stringify(f.ie.name)}: ${expression(type, f.length, `o + ${offset}`)}`);
+      const expr = expression(type, f.length, `o + ${offset}`);
+      const target = UPTIME_FIELDS[f.ie.name];
+      // Unsigned of at most 4 octets is always a number: the conversion applies (as in the walk).
+      if (timeMode !== 'none' && target) {
+        // Only numbers convert (as in the walk); a wider field may be a bigint: leave it to the walk.
+        if (!type.startsWith('unsigned') || f.length > 4) return undefined;
+        const local = `t${times.length}`;
+        locals.push(`const ${local} = ${expr};`);
+        times.push([target, local]);
+        props.push(`${JSON.stringify(f.ie.name)}: ${local}`);
+      } else {
+        props.push(`${JSON.stringify(f.ie.name)}: ${expr}`);
+      }
     }
     offset += f.length;
   }
   if (offset === 0) return undefined;
   props.push('templateId: m.templateId', 'observationDomainId: m.observationDomainId', `${JSON.stringify(exporterField)}: m.exporter`);
+  for (const [target, local] of times) {
+    if (names.has(target)) continue;
+    const ms = timeMode === 'v9' ? `H.uptimeToEpochMs(m.exportTimeMs, m.sysUptimeMs, ${local})` : `m.initMs + ${local}`;
+    props.push(`${JSON.stringify(target)}: new Date(${ms})`);
+  }
   // The body is built only from registry names (JSON-quoted) and numbers, never from packet data.
-  const body = `return function read(b, o, m) { return { ${props.join(', ')} }; };`;
+  const body = `return function read(b, o, m) { ${locals.join(' ')} return { ${props.join(', ')} }; };`;
   const read = new Function('H', body)(helpers) as CompiledReader;
   return { read, length: offset };
 }

@@ -6,23 +6,32 @@ import type { SequenceStats } from './types';
 /** A jump backwards larger than this is an exporter restart rather than reordering. */
 const REORDER_WINDOW = 1000;
 
-interface Track extends SequenceStats {
+export interface SequenceTrack extends SequenceStats {
   expected?: number;
 }
 
 export class SequenceTracker {
-  private readonly tracks = new Map<string, Track>();
+  private readonly tracks = new Map<string, SequenceTrack>();
 
   /**
    * Records a sequence number. `advance` is how far this message moves the sequence
    * (1 for a v9 packet, the record count for v5/IPFIX). Arithmetic is modulo 2^32.
    */
   observe(key: string, sequence: number, advance: number): void {
+    this.observeTrack(this.track(key), sequence, advance);
+  }
+
+  /** The counters of `key`, created on first use; callers may keep it for observeTrack. */
+  track(key: string): SequenceTrack {
     let t = this.tracks.get(key);
     if (!t) {
       t = { received: 0, lost: 0, outOfOrder: 0, resets: 0 };
       this.tracks.set(key, t);
     }
+    return t;
+  }
+
+  observeTrack(t: SequenceTrack, sequence: number, advance: number): void {
     t.received++;
     if (t.expected !== undefined && sequence !== t.expected) {
       const ahead = (sequence - t.expected) >>> 0;

@@ -21,7 +21,7 @@ export interface Template {
   minRecordLength: number;
   learnedAt: number;
   /** Fixed-offset reader per exporter-address field name, built on first use (compiled-reader.ts). */
-  compiled?: Map<string, { read: (buf: Buffer, off: number, meta: { templateId: number; observationDomainId: number | undefined; exporter: string }) => Record<string, unknown>; length: number } | null>;
+  compiled?: Map<string, { read: (buf: Buffer, off: number, meta: { templateId: number; observationDomainId: number | undefined; exporter: string; exportTimeMs: number; sysUptimeMs: number; initMs: number }) => Record<string, unknown>; length: number } | null>;
 }
 
 /** A data set that arrived before its template, kept as a private copy. */
@@ -46,6 +46,12 @@ export interface DomainState {
   /** ifIndex -> interface name from options data. */
   interfaceNames: Map<number, string>;
   pending: PendingSet[];
+  /**
+   * Template sets seen last, by set id * 65536 + first template id: the set's bytes and the
+   * templates it defined. A resent identical set (exporters resend every few seconds) then only
+   * refreshes those templates instead of being parsed again.
+   */
+  templateSets?: Map<number, { bytes: Buffer; templates: Template[] }>;
 }
 
 export interface TemplateCacheLimits {

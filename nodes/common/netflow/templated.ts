@@ -2,7 +2,7 @@
 // Template-less data sets are held per domain and decoded when their template arrives; a missing
 // template for one set never drops the other sets of the message.
 import { readRecord, type RecordReadContext } from './record-reader';
-import { compileTemplate } from './compiled-reader';
+import { compileTemplate, type RecordMeta, type TimeMode } from './compiled-reader';
 import { parseIpfixTemplateSet, parseV9TemplateSet } from './template-sets';
 import { uptimeToEpochMs } from './netflow-legacy';
 import type { DomainState, PendingSet, Template, TemplateCache } from './template-cache';
@@ -134,9 +134,32 @@ function hold(buf: Buffer, start: number, end: number, templateId: number, ctx: 
 
 function learnTemplates(buf: Buffer, start: number, end: number, setId: number, version: 9 | 10, ctx: MessageContext): void {
   const { s, d, result } = ctx;
-  const parse = version === 9 ? parseV9TemplateSet : parseIpfixTemplateSet;
-  const items = parse({ buf, start, end, setId, registry: s.registry, now: ctx.now, errors: result.errors });
   const domainId = ctx.domainId;
+  const memoKey = end - start >= 2 ? setId * 65536 + buf.readUInt16BE(start) : -1;
+  const seen = memoKey >= 0 ? d.templateSets?.get(memoKey) : undefined;
+  if (seen && d.pending.length === 0 && seen.bytes.length === end - start && buf.compare(seen.bytes, 0, seen.bytes.length, start, end) === 0) {
+    // Byte-identical to the set that defined these templates: same layouts, so a refresh.
+    // Only while each template is still the very object that set defined (not changed since).
+    if (seen.templates.every((t) => d.templates.get(t.id) === t)) {
+      for (const t of seen.templates) {
+        t.learnedAt = ctx.now;
+        result.templates.push({ action: 'refreshed', templateId: t.id, observationDomainId: domainId, options: t.options });
+      }
+      return;
+    }
+  }
+  let pendingMemo: { key: number; bytes: Buffer; templates: Template[] } | undefined;
+  const parse = version === 9 ? parseV9TemplateSet : parseIpfixTemplateSet;
+  const errorsBefore = result.errors.length;
+  const items = parse({ buf, start, end, setId, registry: s.registry, now: ctx.now, errors: result.errors });
+  if (memoKey >= 0) {
+    // Remember only a set that parsed cleanly into templates (no withdrawals, no errors).
+    if (result.errors.length === errorsBefore && items.length > 0 && items.every((i) => i.kind === 'template')) {
+      const memo = (d.templateSets ??= new Map());
+      if (memo.size >= 64 && !memo.has(memoKey)) memo.clear();
+      pendingMemo = { key: memoKey, bytes: Buffer.from(buf.subarray(start, end)), templates: [] as Template[] };
+    } else d.templateSets?.delete(memoKey);
+  }
   for (const item of items) {
     if (item.kind === 'withdraw') {
       s.cache.withdraw(d, item.templateId);
@@ -150,12 +173,16 @@ function learnTemplates(buf: Buffer, start: number, end: number, setId: number, 
       continue;
     }
     result.templates.push({ action, templateId: t.id, observationDomainId: domainId, options: t.options });
+    pendingMemo?.templates.push(d.templates.get(t.id)!);
     for (const p of s.cache.takePending(d, t.id, ctx.now)) {
       s.pendingDecoded++;
       const before = result.records.length + result.options.length;
       decodeDataSet(p.body, 0, p.body.length, t, ctx, p.exportTimeMs, p.sysUptimeMs);
       result.delayedRecords += result.records.length + result.options.length - before;
     }
+  }
+  if (pendingMemo && pendingMemo.templates.length === items.length) {
+    d.templateSets!.set(pendingMemo.key, { bytes: pendingMemo.bytes, templates: pendingMemo.templates });
   }
 }
 
@@ -167,18 +194,25 @@ function decodeDataSet(
     result.errors.push({ code: 'zero-length-template', message: `template ${t.id} encodes records of zero octets`, offset: start });
     return;
   }
-  const rctx: RecordReadContext = {
+  const out = t.options ? result.options : result.records;
+  const exporter = result.exporter.address;
+  // Readers also convert sysUptime times: v9 from the header, IPFIX once the exporter's init time is known.
+  const timeMode: TimeMode = sysUptimeMs !== undefined ? 'v9' : d.systemInitTimeMs !== undefined ? 'init' : 'none';
+  const readerKey = timeMode === 'init' ? `${ctx.exporterField}:init` : ctx.exporterField;
+  let compiled = t.compiled?.get(readerKey);
+  if (compiled === undefined) {
+    compiled = compileTemplate(t, ctx.exporterField, timeMode) ?? null;
+    (t.compiled ??= new Map()).set(readerKey, compiled);
+  }
+  // The walk's context only for templates that need it: nothing allocated per set otherwise.
+  const rctx: RecordReadContext | undefined = compiled ? undefined : {
     registry: s.registry, maxListDepth: s.maxListDepth, errors: result.errors, baseOffset: 0,
     lookupTemplate: (id) => s.cache.get(d, id, ctx.now),
   };
-  const out = t.options ? result.options : result.records;
-  const exporter = result.exporter.address;
-  let compiled = t.compiled?.get(ctx.exporterField);
-  if (compiled === undefined) {
-    compiled = compileTemplate(t, ctx.exporterField) ?? null;
-    (t.compiled ??= new Map()).set(ctx.exporterField, compiled);
-  }
-  const meta = { templateId: t.id, observationDomainId: ctx.domainId, exporter };
+  const meta: RecordMeta = { templateId: t.id, observationDomainId: ctx.domainId, exporter, exportTimeMs, sysUptimeMs: sysUptimeMs ?? 0, initMs: d.systemInitTimeMs ?? 0 };
+  // applyOptions only matters with sampler/interface options learned, or an interval in the record.
+  const needsOptions = !t.options && (d.samplers.size > 0 || d.defaultSamplingInterval !== undefined || d.interfaceNames.size > 0
+    || t.fields.some((f) => f.ie.name === 'samplingInterval' || f.ie.name === 'samplerRandomInterval'));
   let off = start;
   while (end - off >= t.minRecordLength) {
     if (result.records.length + result.options.length >= s.maxRecordsPerDatagram) {
@@ -191,7 +225,7 @@ function decodeDataSet(
       off += compiled.length;
     } else {
       rec = {};
-      const next = readRecord(buf, off, end, t, rec, rctx, 0);
+      const next = readRecord(buf, off, end, t, rec, rctx!, 0);
       if (next < 0) {
         if (!allZero(buf, off, end)) {
           result.errors.push({ code: 'short-record', message: `record of template ${t.id} runs past the set end`, offset: off });
@@ -203,12 +237,12 @@ function decodeDataSet(
       rec.templateId = t.id;
       rec.observationDomainId = ctx.domainId;
       rec[ctx.exporterField] = exporter;
+      if (sysUptimeMs !== undefined) addAbsoluteTimes(rec, exportTimeMs, sysUptimeMs);
+      else if (d.systemInitTimeMs !== undefined) addInitRelativeTimes(rec, d.systemInitTimeMs);
     }
-    if (sysUptimeMs !== undefined) addAbsoluteTimes(rec, exportTimeMs, sysUptimeMs);
-    else if (d.systemInitTimeMs !== undefined) addInitRelativeTimes(rec, d.systemInitTimeMs);
     ctx.dataRecords++;
     if (t.options) learnOptions(rec, d);
-    else applyOptions(rec, d, s.applySampling);
+    else if (needsOptions) applyOptions(rec, d, s.applySampling);
     out.push(rec);
   }
 }

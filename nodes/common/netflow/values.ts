@@ -1,6 +1,7 @@
 // Readers for the IANA abstract data types (RFC 7011 section 6.1), including reduced-size
 // encoding (RFC 7011 section 6.2: integers may be sent in fewer octets than their type).
 import type { AbstractType } from './ie-registry';
+import { ipv4ToString, macToString } from '../packet/text';
 
 const TWO_32 = 4294967296;
 /** Largest high word for which hi * 2^32 + lo stays an exact double (2^53 - 1). */
@@ -33,9 +34,8 @@ function readSigned(buf: Buffer, off: number, len: number): number | bigint {
   return Number(raw);
 }
 
-export function ipv4(buf: Buffer, off: number): string {
-  return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
-}
+/** Dotted quad; the packet module's table-built text, memoised per address (flows repeat them). */
+export const ipv4: (buf: Buffer, off: number) => string = ipv4ToString;
 
 /** IPv6 text form per RFC 5952: lower case, no leading zeros, longest run (>1) of zero groups as "::". */
 export function ipv6(buf: Buffer, off: number): string {
@@ -58,14 +58,8 @@ export function ipv6(buf: Buffer, off: number): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
-export function mac(buf: Buffer, off: number): string {
-  let s = '';
-  for (let i = 0; i < 6; i++) {
-    const b = buf[off + i];
-    s += (i ? ':' : '') + (b < 16 ? '0' : '') + b.toString(16);
-  }
-  return s;
-}
+/** "aa:bb:cc:dd:ee:ff", lower case (the packet module's memoised text). */
+export const mac: (buf: Buffer, off: number) => string = macToString;
 
 /** NTP-format timestamp (RFC 7011 section 6.1.10: seconds since 1900 + 2^-32 fractions). */
 function ntpToIso(buf: Buffer, off: number, micro: boolean): string {

@@ -1,6 +1,6 @@
 // The walk: link layer -> IP -> transport -> tunnel payload (dissected again into `inner`).
 // Never throws for bad input; each layer records its problem in `packet.errors` and stops.
-import { LinkType, Packet } from './types';
+import { LinkType as LinkTypeImport, Packet } from './types';
 import { Cursor, EMPTY as EMPTY_IMPORT, addError as addErrorImport, newPacket as newPacketImport } from './packet';
 import * as link from './link';
 import { ipv4 as ipv4Import } from './ipv4';
@@ -11,6 +11,14 @@ import * as tunnel from './tunnel';
 // The layer functions and constants are read once into module-local bindings: under a loader
 // that turns every import into a getter (tsx's esbuild CommonJS interop), each use through the
 // import pays for that getter on every packet; a local constant costs nothing to the JIT.
+const LINK_NULL = LinkTypeImport.NULL;
+const LINK_ETHERNET = LinkTypeImport.ETHERNET;
+const LINK_RAW = LinkTypeImport.RAW;
+const LINK_LOOP = LinkTypeImport.LOOP;
+const LINK_LINUX_SLL = LinkTypeImport.LINUX_SLL;
+const LINK_IPV4 = LinkTypeImport.IPV4;
+const LINK_IPV6 = LinkTypeImport.IPV6;
+const LINK_LINUX_SLL2 = LinkTypeImport.LINUX_SLL2;
 const addError = addErrorImport;
 const EMPTY = EMPTY_IMPORT;
 const newPacket = newPacketImport;
@@ -64,29 +72,29 @@ function walk(b: Buffer, linkType: number, depth: number, noTunnels: boolean): P
   c.next = -1;
   let ok: boolean;
   switch (linkType) {
-    case LinkType.ETHERNET:
+    case LINK_ETHERNET:
       ok = ethernet(b, c, p);
       break;
-    case LinkType.LINUX_SLL:
+    case LINK_LINUX_SLL:
       ok = linuxSll(b, c, p);
       break;
-    case LinkType.LINUX_SLL2:
+    case LINK_LINUX_SLL2:
       ok = linuxSll2(b, c, p);
       break;
-    case LinkType.NULL:
+    case LINK_NULL:
       ok = loopback(b, c, p, false);
       break;
-    case LinkType.LOOP:
+    case LINK_LOOP:
       ok = loopback(b, c, p, true);
       break;
-    case LinkType.RAW:
+    case LINK_RAW:
       ok = rawIp(b, c, p);
       break;
-    case LinkType.IPV4:
+    case LINK_IPV4:
       c.next = ETHERTYPE_IPV4;
       ok = true;
       break;
-    case LinkType.IPV6:
+    case LINK_IPV6:
       c.next = ETHERTYPE_IPV6;
       ok = true;
       break;
@@ -117,7 +125,7 @@ function network(b: Buffer, c: Cursor, p: Packet, depth: number, noTunnels: bool
     case IPPROTO_UDP:
       if (!udp(b, c, p)) return;
       if (p.udp!.destinationPort === VXLAN_PORT && !noTunnels && vxlan(b, c, p)) {
-        enter(b, c, p, LinkType.ETHERNET, depth, noTunnels);
+        enter(b, c, p, LINK_ETHERNET, depth, noTunnels);
       }
       return;
     case IPPROTO_ICMP:
@@ -130,9 +138,9 @@ function network(b: Buffer, c: Cursor, p: Packet, depth: number, noTunnels: bool
       if (noTunnels || !gre(b, c, p)) return;
       {
         const inner: number = c.next;
-        if (inner === ETHERTYPE_TEB) enter(b, c, p, LinkType.ETHERNET, depth, noTunnels);
-        else if (inner === ETHERTYPE_IPV4) enter(b, c, p, LinkType.IPV4, depth, noTunnels);
-        else if (inner === ETHERTYPE_IPV6) enter(b, c, p, LinkType.IPV6, depth, noTunnels);
+        if (inner === ETHERTYPE_TEB) enter(b, c, p, LINK_ETHERNET, depth, noTunnels);
+        else if (inner === ETHERTYPE_IPV4) enter(b, c, p, LINK_IPV4, depth, noTunnels);
+        else if (inner === ETHERTYPE_IPV6) enter(b, c, p, LINK_IPV6, depth, noTunnels);
       }
       return;
     default:

@@ -13,20 +13,27 @@ function hex16(x: number): string {
 }
 const HEX1: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16));
 
-// Memo of the last text built per hash slot (direct-mapped, CACHE_SIZE slots per address kind).
+// Memo of address text per hash slot (direct-mapped, CACHE_SIZE slots per address kind).
 // Traffic repeats its addresses (every packet of a flow carries the same two), and building an
 // address takes 4-6 string concatenations (each one an allocation) where a hit takes a few
 // integer compares. Strings are immutable, so handing out the same one is safe; the text is
 // always the one the formatter below builds (the key is the full address, compared exactly).
+// A text is kept only when its address comes back to the slot twice in a row (the candidate
+// key, plain integers, remembers the last miss): with addresses that never repeat (a scan,
+// spoofed sources) storing every new string in the long-lived table costs more than it saves.
 const CACHE_BITS = 10;
 const CACHE_SIZE = 1 << CACHE_BITS;
 const CACHE_SHIFT = 32 - CACHE_BITS;
 const macKeyHi = new Int32Array(CACHE_SIZE);
 const macKeyLo = new Int32Array(CACHE_SIZE);
+const macSeenHi = new Int32Array(CACHE_SIZE);
+const macSeenLo = new Int32Array(CACHE_SIZE);
 const macText: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
 const v4Key = new Int32Array(CACHE_SIZE);
+const v4Seen = new Int32Array(CACHE_SIZE);
 const v4Text: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
 const v6Key = new Int32Array(CACHE_SIZE * 4);
+const v6Seen = new Int32Array(CACHE_SIZE * 4);
 const v6Text: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
 
 /** "aa:bb:cc:dd:ee:ff" for the 6 bytes at `o`. */
@@ -37,9 +44,14 @@ export function macToString(b: Buffer, o: number): string {
   const cached = macText[i];
   if (cached !== undefined && macKeyHi[i] === hi && macKeyLo[i] === lo) return cached;
   const s = formatMac(b, o);
-  macKeyHi[i] = hi;
-  macKeyLo[i] = lo;
-  macText[i] = s;
+  if (macSeenHi[i] === hi && macSeenLo[i] === lo) {
+    macKeyHi[i] = hi;
+    macKeyLo[i] = lo;
+    macText[i] = s;
+  } else {
+    macSeenHi[i] = hi;
+    macSeenLo[i] = lo;
+  }
   return s;
 }
 
@@ -61,8 +73,12 @@ export function ipv4ToString(b: Buffer, o: number): string {
   const cached = v4Text[i];
   if (cached !== undefined && v4Key[i] === k) return cached;
   const s = formatIpv4(b, o);
-  v4Key[i] = k;
-  v4Text[i] = s;
+  if (v4Seen[i] === k) {
+    v4Key[i] = k;
+    v4Text[i] = s;
+  } else {
+    v4Seen[i] = k;
+  }
   return s;
 }
 
@@ -88,11 +104,18 @@ export function ipv6ToString(b: Buffer, o: number): string {
   const j = i * 4;
   if (cached !== undefined && v6Key[j] === k0 && v6Key[j + 1] === k1 && v6Key[j + 2] === k2 && v6Key[j + 3] === k3) return cached;
   const s = formatIpv6(b, o);
-  v6Key[j] = k0;
-  v6Key[j + 1] = k1;
-  v6Key[j + 2] = k2;
-  v6Key[j + 3] = k3;
-  v6Text[i] = s;
+  if (v6Seen[j] === k0 && v6Seen[j + 1] === k1 && v6Seen[j + 2] === k2 && v6Seen[j + 3] === k3) {
+    v6Key[j] = k0;
+    v6Key[j + 1] = k1;
+    v6Key[j + 2] = k2;
+    v6Key[j + 3] = k3;
+    v6Text[i] = s;
+  } else {
+    v6Seen[j] = k0;
+    v6Seen[j + 1] = k1;
+    v6Seen[j + 2] = k2;
+    v6Seen[j + 3] = k3;
+  }
   return s;
 }
 

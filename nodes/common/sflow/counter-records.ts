@@ -52,12 +52,21 @@ export function readCounterRecord(enterprise: number, format: number, r: Xdr, re
     rec.osRelease = r.string();
     return true;
   }
-  const layout = LAYOUTS[format];
-  if (!layout) return false;
-  const group: Record<string, unknown> = {};
-  for (const [name, read] of layout) group[name] = read(r);
-  rec[COUNTER_GROUP_NAMES[format]] = group;
+  const read = READERS[format];
+  if (!read) return false;
+  rec[COUNTER_GROUP_NAMES[format]] = read(r);
   return true;
+}
+
+/**
+ * Each layout compiled once into a function returning one object literal (fields read in wire
+ * order: literal properties evaluate left to right), so every group of a format has one shape.
+ * The body holds only the layout's own names (JSON-quoted), never packet data.
+ */
+const READERS: Record<number, (r: Xdr) => Record<string, unknown>> = {};
+for (const [format, layout] of Object.entries(LAYOUTS)) {
+  const props = layout.map(([name, read]) => `${JSON.stringify(name)}: r.${read === u64 ? 'u64' : read === f32 ? 'float' : 'u32'}()`);
+  READERS[Number(format)] = new Function('r', `return { ${props.join(', ')} };`) as (r: Xdr) => Record<string, unknown>;
 }
 
 const COUNTER_GROUP_NAMES: Record<number, string> = {

@@ -1,13 +1,73 @@
 // Maps the sampled packet header of an sFlow flow sample (header_protocol from the sFlow v5
-// spec: 1 Ethernet, 11 IPv4, 12 IPv6) onto IANA-named flow fields, using the pack's dissectors.
-// The full header stays in the record as dataLinkFrameSection.
+// spec: 1 Ethernet, 11 IPv4, 12 IPv6) onto IANA-named flow fields. The full header stays in the
+// record as dataLinkFrameSection.
+//
+// Default: the foundation's `dissectL2L4` fast path (offsets and numbers into one reused summary,
+// no per-layer objects), with the few header fields it does not summarise (MACs, inner VLAN,
+// class of service, TTL, flow label) read at the offsets it found. `dissectSampledHeader` is the
+// full `dissect()` mapping, for FlowDecoder's `dissectHeader` option when that is wanted.
 import { dissect } from '../packet/dissect';
+import { dissectL2L4 as l2l4, newL2L4Summary } from '../packet/fast';
+import { ipv4ToString as v4, ipv6ToString as v6, macToString as macText } from '../packet/text';
 import { LinkType } from '../packet/types';
+import type { FlowRecord } from '../netflow/types';
 
 export type HeaderFields = Record<string, unknown>;
 
 const LINK_TYPE_BY_HEADER_PROTOCOL: Record<number, number> = { 1: LinkType.ETHERNET, 11: LinkType.IPV4, 12: LinkType.IPV6 };
 
+const summary = newL2L4Summary();
+// Module-local bindings: one lookup at load, not an export getter per call (tsx/CJS output).
+const dissectL2L4 = l2l4;
+const ipv4ToString = v4;
+const ipv6ToString = v6;
+const macToString = macText;
+
+/** Writes the header's fields straight into `rec` (same names and values as dissectSampledHeader). */
+export function addSampledHeaderFields(protocol: number, b: Buffer, rec: FlowRecord): void {
+  const linkType = protocol === 1 ? LinkType.ETHERNET : protocol === 11 ? LinkType.IPV4 : protocol === 12 ? LinkType.IPV6 : -1;
+  if (linkType < 0) return;
+  const p = dissectL2L4(b, linkType, summary);
+  if (linkType === LinkType.ETHERNET) {
+    if (b.length < 14) return;
+    rec.sourceMacAddress = macToString(b, 6);
+    rec.destinationMacAddress = macToString(b, 0);
+    // The EtherType after the VLAN tags, as dissect() reports it.
+    rec.ethernetType = p.etherType;
+    if (p.vlanId >= 0) {
+      rec.vlanId = p.vlanId;
+      // A second tag (QinQ): its id is the customer VLAN.
+      const t = (b[16] << 8) | b[17];
+      if ((t === 0x8100 || t === 0x88a8 || t === 0x9100) && b.length >= 22) rec.dot1qCustomerVlanId = ((b[18] << 8) | b[19]) & 0x0fff;
+    }
+  }
+  const ip = p.ipOffset;
+  if (p.ipVersion === 4) {
+    rec.ipVersion = 4;
+    rec.sourceIPv4Address = ipv4ToString(b, p.sourceOffset);
+    rec.destinationIPv4Address = ipv4ToString(b, p.destinationOffset);
+    rec.protocolIdentifier = p.protocol;
+    rec.ipClassOfService = b[ip + 1];
+    rec.ipTTL = b[ip + 8];
+  } else if (p.ipVersion === 6) {
+    rec.ipVersion = 6;
+    rec.sourceIPv6Address = ipv6ToString(b, p.sourceOffset);
+    rec.destinationIPv6Address = ipv6ToString(b, p.destinationOffset);
+    rec.protocolIdentifier = p.protocol;
+    rec.ipClassOfService = ((b[ip] & 0x0f) << 4) | (b[ip + 1] >> 4);
+    rec.flowLabelIPv6 = ((b[ip + 1] & 0x0f) << 16) | (b[ip + 2] << 8) | b[ip + 3];
+    rec.ipTTL = b[ip + 7];
+  } else return;
+  if (p.sourcePort < 0) return;
+  if (p.protocol === 6 || p.protocol === 17) {
+    rec.sourceTransportPort = p.sourcePort;
+    rec.destinationTransportPort = p.destinationPort;
+    if (p.protocol === 6) rec.tcpControlBits = p.tcpFlags;
+  } else if (p.ipVersion === 4 && p.protocol === 1) rec.icmpTypeCodeIPv4 = (p.sourcePort << 8) | p.destinationPort;
+  else if (p.ipVersion === 6 && p.protocol === 58) rec.icmpTypeCodeIPv6 = (p.sourcePort << 8) | p.destinationPort;
+}
+
+/** The full-dissector mapping (the pack's `dissect()`), returned as a separate object. */
 export function dissectSampledHeader(protocol: number, header: Buffer): HeaderFields {
   const f: HeaderFields = {};
   const linkType = LINK_TYPE_BY_HEADER_PROTOCOL[protocol];

@@ -2,10 +2,10 @@
 // counter samples, and discarded-packet events (https://sflow.org/sflow_drops.txt).
 // Flow samples become records in the common IANA vocabulary.
 import { Xdr, XdrTruncated } from './xdr';
-import { dissectSampledHeader, type HeaderFields } from './sampled-header';
+import { addSampledHeaderFields, type HeaderFields } from './sampled-header';
 import { readCounterRecord } from './counter-records';
 import type { DecodeResult, FlowRecord } from '../netflow/types';
-import type { SequenceTracker } from '../netflow/sequence';
+import type { SequenceTracker, SequenceTrack } from '../netflow/sequence';
 
 export interface SflowState {
   sequences: SequenceTracker;
@@ -15,7 +15,14 @@ export interface SflowState {
   dissectHeader?: (protocol: number, header: Buffer) => HeaderFields;
   /** Last sample pool per data source, so stats can show it. */
   samplePools: Map<string, number>;
+  /** Per agent key: the key strings of each data source, built once (not per sample). */
+  sourceKeys?: Map<string, Map<number, SourceKeys>>;
 }
+
+interface SourceKeys { key: string; samplesKey: string; track?: SequenceTrack }
+
+/** Sources remembered per agent before the key cache starts over (it only saves string building). */
+const MAX_SOURCE_KEYS = 4096;
 
 const FLOW_SAMPLE = 1, COUNTER_SAMPLE = 2, FLOW_SAMPLE_EXPANDED = 3, COUNTER_SAMPLE_EXPANDED = 4, DISCARDED_PACKET = 5;
 
@@ -36,7 +43,14 @@ export function decodeSflow(buf: Buffer, s: SflowState, result: DecodeResult): v
   result.observationDomainId = subAgent;
   const agentKey = `sflow5:${agent ?? result.exporter.address}/${subAgent}`;
   s.sequences.observe(agentKey, sequence, 1);
-  const meta: SampleMeta = { agent: agent ?? result.exporter.address, agentKey, subAgent };
+  const sourceKeys = (s.sourceKeys ??= new Map());
+  let sources = sourceKeys.get(agentKey);
+  if (!sources) {
+    if (sourceKeys.size >= MAX_SOURCE_KEYS) sourceKeys.clear();
+    sources = new Map<number, SourceKeys>();
+    sourceKeys.set(agentKey, sources);
+  }
+  const meta: SampleMeta = { agent: agent ?? result.exporter.address, agentKey, subAgent, sources };
   for (let i = 0; i < numSamples; i++) {
     if (x.end - x.off < 8) {
       result.errors.push({ code: 'truncated', message: `datagram announces ${numSamples} samples, ${i} present`, offset: x.off });
@@ -78,6 +92,7 @@ interface SampleMeta {
   agent: string;
   agentKey: string;
   subAgent: number;
+  sources: Map<number, SourceKeys>;
 }
 
 function sourceFields(rec: FlowRecord, x: Xdr, expanded: boolean): void {
@@ -92,29 +107,45 @@ function sourceFields(rec: FlowRecord, x: Xdr, expanded: boolean): void {
 }
 
 /** Interface encoding: compact (2-bit format + 30-bit value) or expanded (format, value). */
-function interfaceValue(x: Xdr, expanded: boolean): { format: number; value: number } {
-  if (expanded) return { format: x.u32(), value: x.u32() };
-  const v = x.u32();
-  return { format: v >>> 30, value: v & 0x3fffffff };
+function readInterface(x: Xdr, expanded: boolean, rec: FlowRecord, name: 'ingressInterface' | 'egressInterface'): void {
+  let format: number, value: number;
+  if (expanded) {
+    format = x.u32();
+    value = x.u32();
+  } else {
+    const v = x.u32();
+    format = v >>> 30;
+    value = v & 0x3fffffff;
+  }
+  setInterface(rec, name, format, value);
 }
 
-function setInterface(rec: FlowRecord, name: 'ingressInterface' | 'egressInterface', i: { format: number; value: number }): void {
+function setInterface(rec: FlowRecord, name: 'ingressInterface' | 'egressInterface', format: number, value: number): void {
   // format 0 = ifIndex; 1 = packet discarded (value = reason); 2 = multiple interfaces (value = count).
-  if (i.format === 0) rec[name] = i.value;
-  else if (i.format === 1) rec.sflowDiscardReason = i.value;
-  else if (i.format === 2) rec.sflowOutputInterfaces = i.value;
+  if (format === 0) rec[name] = value;
+  else if (format === 1) rec.sflowDiscardReason = value;
+  else if (format === 2) rec.sflowOutputInterfaces = value;
 }
 
 function readFlowSample(x: Xdr, expanded: boolean, s: SflowState, meta: SampleMeta, result: DecodeResult): FlowRecord {
-  const rec: FlowRecord = { sflowAgentAddress: meta.agent, observationDomainId: meta.subAgent };
-  rec.sflowSampleSequence = x.u32();
-  sourceFields(rec, x, expanded);
+  // One literal for the fields every flow sample has (one shape from the start), read in wire order.
+  const sequence = x.u32();
+  let type: number, index: number;
+  if (expanded) {
+    type = x.u32();
+    index = x.u32();
+  } else {
+    const id = x.u32();
+    type = id >>> 24;
+    index = id & 0xffffff;
+  }
   const rate = x.u32();
-  rec.samplingInterval = rate;
-  rec.sflowSamplePool = x.u32();
-  rec.sflowDrops = x.u32();
-  setInterface(rec, 'ingressInterface', interfaceValue(x, expanded));
-  setInterface(rec, 'egressInterface', interfaceValue(x, expanded));
+  const rec: FlowRecord = {
+    sflowAgentAddress: meta.agent, observationDomainId: meta.subAgent, sflowSampleSequence: sequence,
+    sflowSourceIdType: type, sflowSourceIdIndex: index, samplingInterval: rate, sflowSamplePool: x.u32(), sflowDrops: x.u32(),
+  };
+  readInterface(x, expanded, rec, 'ingressInterface');
+  readInterface(x, expanded, rec, 'egressInterface');
   trackSource(s, meta, rec);
   rec.packetDeltaCount = 1;
   readFlowRecords(x, rec, s, result);
@@ -126,18 +157,32 @@ function readFlowSample(x: Xdr, expanded: boolean, s: SflowState, meta: SampleMe
 }
 
 function trackSource(s: SflowState, meta: SampleMeta, rec: FlowRecord): void {
-  const key = `${meta.agentKey}/${rec.sflowSourceIdType}:${rec.sflowSourceIdIndex}`;
-  s.sequences.observe(`${key}#samples`, rec.sflowSampleSequence as number, 1);
-  s.samplePools.set(key, rec.sflowSamplePool as number);
+  const type = rec.sflowSourceIdType as number, index = rec.sflowSourceIdIndex as number;
+  // One number per source when exact (type < 2^21), else the strings are built each time.
+  const n = type < 0x200000 ? type * 4294967296 + index : -1;
+  let keys = n >= 0 ? meta.sources.get(n) : undefined;
+  if (!keys) {
+    const key = `${meta.agentKey}/${type}:${index}`;
+    keys = { key, samplesKey: `${key}#samples` };
+    if (n >= 0) {
+      if (meta.sources.size >= MAX_SOURCE_KEYS) meta.sources.clear();
+      meta.sources.set(n, keys);
+    }
+  }
+  s.sequences.observeTrack(keys.track ??= s.sequences.track(keys.samplesKey), rec.sflowSampleSequence as number, 1);
+  s.samplePools.set(keys.key, rec.sflowSamplePool as number);
 }
 
 function readFlowRecords(x: Xdr, rec: FlowRecord, s: SflowState, result: DecodeResult): void {
   const n = x.u32();
+  // One cursor for all records of the sample, moved to each record in turn.
+  const r = new Xdr(x.buf, x.off, x.off);
   for (let i = 0; i < n; i++) {
     const format = x.u32();
     const length = x.u32();
     x.need(length);
-    const r = new Xdr(x.buf, x.off, x.off + length);
+    r.off = x.off;
+    r.end = x.off + length;
     x.off += length;
     const enterprise = format >>> 12, fmt = format & 0xfff;
     if (enterprise !== 0) {
@@ -160,7 +205,8 @@ function readFlowRecord(fmt: number, r: Xdr, rec: FlowRecord, s: SflowState, res
       // frame_length includes the stripped octets (FCS); the packet length seen on the wire.
       rec.octetDeltaCount = frameLength - stripped;
       rec.dataLinkFrameSection = header;
-      Object.assign(rec, (s.dissectHeader ?? dissectSampledHeader)(protocol, header));
+      if (s.dissectHeader) Object.assign(rec, s.dissectHeader(protocol, header));
+      else addSampledHeaderFields(protocol, header, rec);
       return;
     }
     case 2: { // sampled_ethernet

@@ -4,16 +4,17 @@ import { ipv4, ipv6, mac } from '../netflow/values';
 export class XdrTruncated extends Error {}
 
 export class Xdr {
-  constructor(readonly buf: Buffer, public off: number, readonly end: number) {}
+  constructor(readonly buf: Buffer, public off: number, public end: number) {}
 
   need(n: number): void {
     if (n < 0 || this.off + n > this.end) throw new XdrTruncated(`needs ${n} octets at ${this.off}, ${this.end - this.off} left`);
   }
   u32(): number {
-    this.need(4);
-    const v = this.buf.readUInt32BE(this.off);
-    this.off += 4;
-    return v;
+    const o = this.off;
+    if (o + 4 > this.end) this.need(4); // throws
+    const b = this.buf;
+    this.off = o + 4;
+    return b[o] * 16777216 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
   }
   /** unsigned hyper: number when exact, bigint above 2^53-1. */
   u64(): number | bigint {

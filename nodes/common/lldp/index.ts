@@ -1,0 +1,14 @@
+export * from './types';
+export * from './constants';
+export { decodeLldpdu, decodeLldpFrame } from './decode';
+export { encodeLldpdu, encodeLldpFrame, tlv } from './encode';
+export type { Tlv } from './encode';
+export { neighborFromLldpdu } from './neighbor';
+export { PassiveNeighborTable } from './passive';
+export type { ObserveResult } from './passive';
+export { parseLldpcliNeighbors, parseLldpcliChassis, lldpcliReport } from './lldpcli';
+export { LLDP_MIB, reportFromLldpMib } from './mib';
+export type { MibValue, MibVarbind } from './mib';
+export { parseCliNeighbors, CLI_COMMANDS, CLI_PLATFORMS } from './cli';
+export type { CliPlatform } from './cli';
+export { macText, normalizeMac, ipv6Text } from './text';

@@ -1,0 +1,75 @@
+// The fast paths of the flow decoders keep their results: the compiled v9 reader converts
+// sysUptime times (32-bit wrap included) and records keep one shape; a resent template set that
+// is byte-identical refreshes, while a changed one (also one changed by another set in between)
+// is used at once; IPFIX systemInitTimeMilliseconds applies to compiled readers. Expected values
+// are the ones written into the datagrams (RFC 3954 section 8, RFC 7011), built by the encoder.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FlowDecoder, flowEncoder as enc } from '../../nodes/common';
+
+const A = { address: '192.0.2.10', port: 40000 };
+const T0 = new Date('2026-01-01T00:00:00Z');
+const secs = T0.getTime() / 1000;
+
+test('v9 compiled reader: absolute times from sysUptime, across the 32-bit wrap, one record shape', () => {
+  const fields = [{ id: 8, length: 4 }, { id: 22, length: 4 }, { id: 21, length: 4 }, { id: 1, length: 4 }];
+  const d = new FlowDecoder();
+  // sysUptime 5 s after the 2^32 ms wrap; the flow started 10 s before the wrap.
+  const first = 0x100000000 - 10_000;
+  const r = d.decode(enc.encodeNetflow9({
+    sysUptime: 5_000, exportTime: secs, sequence: 0, sourceId: 1,
+    sets: [{ kind: 'template', templates: [{ id: 300, fields }] }, { kind: 'data', templateId: 300, records: [
+      enc.encodeRecord(fields, ['10.0.0.1', first, 4_000, 100]),
+      enc.encodeRecord(fields, ['10.0.0.2', 1_000, 5_000, 200]),
+    ] }],
+  }), A, T0);
+  assert.deepEqual(r.errors, []);
+  assert.equal((r.records[0].flowStartMilliseconds as Date).getTime(), T0.getTime() - 15_000);
+  assert.equal((r.records[0].flowEndMilliseconds as Date).getTime(), T0.getTime() - 1_000);
+  assert.equal((r.records[1].flowStartMilliseconds as Date).getTime(), T0.getTime() - 4_000);
+  assert.equal((r.records[1].flowEndMilliseconds as Date).getTime(), T0.getTime());
+  assert.equal(r.records[0].flowStartSysUpTime, first);
+  assert.deepEqual(Object.keys(r.records[0]), Object.keys(r.records[1]));
+});
+
+test('a resent identical template set refreshes; a changed layout is used at once', () => {
+  const f1 = [{ id: 8, length: 4 }, { id: 1, length: 4 }];
+  const f2 = [{ id: 8, length: 4 }, { id: 2, length: 4 }];
+  const tpl = (id: number, fields: typeof f1) => ({ kind: 'template' as const, templates: [{ id, fields }] });
+  const both = { kind: 'template' as const, templates: [{ id: 300, fields: f1 }, { id: 301, fields: f1 }] };
+  const data = (id: number, v: number) => ({ kind: 'data' as const, templateId: id, records: [enc.encodeRecord(f1, ['10.0.0.1', v])] });
+  const d = new FlowDecoder();
+  const m = (sets: enc.SetSpec[], sequence: number) => enc.encodeIpfix({ exportTime: secs, sequence, domain: 1, sets });
+  assert.equal(d.decode(m([both, data(301, 7)], 0), A, T0).records[0].octetDeltaCount, 7);
+  const again = d.decode(m([both, data(301, 8)], 1), A, T0);
+  assert.deepEqual(again.templates.map((t) => t.action), ['refreshed', 'refreshed']);
+  assert.equal(again.records[0].octetDeltaCount, 8);
+  // Another set redefines 301; the first set, resent unchanged, must then change it back.
+  const changed = d.decode(m([tpl(301, f2), data(301, 9)], 2), A, T0);
+  assert.deepEqual(changed.templates.map((t) => t.action), ['changed']);
+  assert.equal(changed.records[0].packetDeltaCount, 9);
+  const back = d.decode(m([both, data(301, 10)], 3), A, T0);
+  assert.deepEqual(back.templates.map((t) => t.action), ['refreshed', 'changed']);
+  assert.equal(back.records[0].octetDeltaCount, 10);
+  assert.equal(back.records[0].packetDeltaCount, undefined);
+});
+
+test('IPFIX sysUpTime fields use systemInitTimeMilliseconds in compiled readers', () => {
+  const optFields = { scopeFields: [{ id: 149, length: 4 }], fields: [{ id: 160, length: 8 }] };
+  const fields = [{ id: 8, length: 4 }, { id: 22, length: 4 }, { id: 21, length: 4 }];
+  const d = new FlowDecoder();
+  const init = T0.getTime() - 3_600_000;
+  const flow = (sequence: number) => enc.encodeIpfix({ exportTime: secs, sequence, domain: 1, sets: [
+    { kind: 'template', templates: [{ id: 400, fields }] },
+    { kind: 'data', templateId: 400, records: [enc.encodeRecord(fields, ['10.0.0.1', 1_000, 2_000])] },
+  ] });
+  const before = d.decode(flow(0), A, T0);
+  assert.equal(before.records[0].flowStartMilliseconds, undefined);
+  d.decode(enc.encodeIpfix({ exportTime: secs, sequence: 1, domain: 1, sets: [
+    { kind: 'options-template', templates: [{ id: 401, ...optFields }] },
+    { kind: 'data', templateId: 401, records: [enc.encodeRecord([...optFields.scopeFields, ...optFields.fields], [1, BigInt(init)])] },
+  ] }), A, T0);
+  const after = d.decode(flow(2), A, T0);
+  assert.equal((after.records[0].flowStartMilliseconds as Date).getTime(), init + 1_000);
+  assert.equal((after.records[0].flowEndMilliseconds as Date).getTime(), init + 2_000);
+});

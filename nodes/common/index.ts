@@ -8,3 +8,5 @@ export * from './netflow';
 export * as sflow from './sflow';
 export * from './lldp';
 export * from './topology';
+export * from './ecs';
+export * from './es';

@@ -1,0 +1,206 @@
+// Flow record (IANA IPFIX information-element names, see DESIGN.md) -> ECS document.
+// Field meanings follow the ECS field reference (source.*, destination.*, network.*, event.*,
+// observer.*); every original IE is kept under netflow.<snake_case name>, as Filebeat's netflow
+// input does, so nothing the exporter sent is lost.
+import { isIPv6 } from 'node:net';
+import { communityId } from './community-id';
+import { protocolName } from './protocols';
+import type { FlowRecord } from '../netflow/types';
+
+export type EcsDocument = Record<string, unknown>;
+
+export interface FlowContext {
+  /** The device that exported the record (its address becomes observer.ip). */
+  exporter?: { address: string; port?: number };
+  /** When the collector received the datagram: event.created, and @timestamp when the record has no time. */
+  receivedAt?: Date;
+  observationDomainId?: number;
+  /** 'netflow5', 'ipfix', 'sflow5'... */
+  protocol?: string;
+}
+
+export interface EcsOptions {
+  /** Multiply byte and packet counts by the record's sampling rate (1-in-N sampling). */
+  scaleBySampling?: boolean;
+  /** Community ID seed (spec default 0). */
+  communityIdSeed?: number;
+}
+
+/** IANA IE 61 flowDirection: 0x00 ingress, 0x01 egress. */
+const flowDirections: Record<number, string> = { 0: 'ingress', 1: 'egress' };
+
+export function flowRecordToEcs(record: FlowRecord, context: FlowContext = {}, options: EcsOptions = {}): EcsDocument {
+  // Batched records from several exporters carry their exporter themselves.
+  const own = record.exporter as FlowContext['exporter'] | undefined;
+  if (own && typeof own === 'object' && typeof own.address === 'string') {
+    const { exporter: _exporter, ...rest } = record;
+    return flowRecordToEcs(rest, { ...context, exporter: context.exporter ?? own }, options);
+  }
+  const start = firstTime(record, [['flowStartMilliseconds', 1], ['flowStartSeconds', 1000], ['flowStartMicroseconds', 0.001], ['flowStartNanoseconds', 1e-6]]);
+  const end = firstTime(record, [['flowEndMilliseconds', 1], ['flowEndSeconds', 1000], ['flowEndMicroseconds', 0.001], ['flowEndNanoseconds', 1e-6]]);
+  const receivedAt = context.receivedAt && isValidDate(context.receivedAt) ? context.receivedAt : undefined;
+  const timestamp = end ?? start ?? receivedAt;
+
+  const sourceIp = str(record.sourceIPv4Address) ?? str(record.sourceIPv6Address);
+  const destinationIp = str(record.destinationIPv4Address) ?? str(record.destinationIPv6Address);
+  const protocol = num(record.protocolIdentifier);
+  const icmp = icmpTypeCode(record, protocol);
+  const sourcePort = icmp ? undefined : num(record.sourceTransportPort);
+  const destinationPort = icmp ? undefined : num(record.destinationTransportPort);
+
+  const rate = options.scaleBySampling ? samplingRate(record) : 1;
+  const bytes = scale(record.octetDeltaCount ?? record.octetTotalCount, rate);
+  const packets = scale(record.packetDeltaCount ?? record.packetTotalCount, rate);
+
+  const doc: EcsDocument = {};
+  if (timestamp) doc['@timestamp'] = timestamp.toISOString();
+
+  const event: Record<string, unknown> = { kind: 'event', category: ['network'], type: ['connection'], action: 'network_flow' };
+  if (start) event.start = start.toISOString();
+  if (end) event.end = end.toISOString();
+  // ECS event.duration is in nanoseconds.
+  if (start && end) event.duration = (end.getTime() - start.getTime()) * 1e6;
+  if (receivedAt) event.created = receivedAt.toISOString();
+  doc.event = event;
+
+  doc.source = endpoint(sourceIp, sourcePort, str(record.sourceMacAddress), { bytes, packets });
+  doc.destination = endpoint(destinationIp, destinationPort, str(record.destinationMacAddress), {});
+
+  const network: Record<string, unknown> = {};
+  if (protocol !== undefined) {
+    network.iana_number = String(protocol);
+    const name = protocolName(protocol);
+    if (name) network.transport = name;
+  }
+  const ipVersion = num(record.ipVersion);
+  if (ipVersion === 4 || ipVersion === 6) network.type = `ipv${ipVersion}`;
+  else if (sourceIp) network.type = isIPv6(sourceIp) ? 'ipv6' : 'ipv4';
+  if (bytes !== undefined) network.bytes = bytes;
+  if (packets !== undefined) network.packets = packets;
+  const direction = num(record.flowDirection);
+  if (direction !== undefined && flowDirections[direction]) network.direction = flowDirections[direction];
+  if (sourceIp && destinationIp && protocol !== undefined) {
+    const id = communityId({
+      sourceIp, destinationIp, protocol,
+      sourcePort: icmp ? icmp.type : sourcePort,
+      destinationPort: icmp ? icmp.code : destinationPort,
+    }, options.communityIdSeed ?? 0);
+    if (id) network.community_id = id;
+  }
+  doc.network = network;
+
+  const observer: Record<string, unknown> = {};
+  if (context.exporter?.address) observer.ip = context.exporter.address;
+  const ingress = num(record.ingressInterface);
+  const egress = num(record.egressInterface);
+  if (ingress !== undefined) observer.ingress = { interface: { id: String(ingress) } };
+  if (egress !== undefined) observer.egress = { interface: { id: String(egress) } };
+  if (Object.keys(observer).length) doc.observer = observer;
+
+  if (icmp) doc.icmp = icmp;
+
+  const netflow: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(record)) {
+    if (value === undefined || value === null) continue;
+    netflow[snakeCase(name)] = plainValue(value);
+  }
+  if (context.exporter) {
+    netflow.exporter = {
+      address: context.exporter.port !== undefined ? `${context.exporter.address}:${context.exporter.port}` : context.exporter.address,
+      ...(context.observationDomainId !== undefined ? { source_id: context.observationDomainId } : {}),
+      ...(context.protocol ? { version: context.protocol } : {}),
+    };
+  }
+  doc.netflow = netflow;
+  return doc;
+}
+
+/**
+ * IANA camelCase IE name -> snake_case, keeping "IPv4"/"IPv6" and acronyms ("NAT") whole:
+ * sourceIPv4Address -> source_ipv4_address, postNATSourceIPv4Address -> post_nat_source_ipv4_address.
+ */
+export function snakeCase(name: string): string {
+  return name
+    .replace(/IPv([46])/g, 'Ipv$1')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+function endpoint(ip: string | undefined, port: number | undefined, mac: string | undefined, counts: { bytes?: number | bigint; packets?: number | bigint }): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (ip) out.ip = ip;
+  if (port !== undefined) out.port = port;
+  // ECS recommends MACs as upper-case hex pairs separated by hyphens.
+  if (mac) out.mac = mac.toUpperCase().replace(/:/g, '-');
+  if (counts.bytes !== undefined) out.bytes = counts.bytes;
+  if (counts.packets !== undefined) out.packets = counts.packets;
+  return out;
+}
+
+/**
+ * ICMP type and code: from icmpTypeIPv4/icmpCodeIPv4 (IEs 176/177), their IPv6 twins (178/179),
+ * icmpTypeCodeIPv4/IPv6 (IEs 32/139, type * 256 + code) or, as NetFlow v5 and many v9 exporters
+ * do, destinationTransportPort carrying type * 256 + code.
+ */
+function icmpTypeCode(record: FlowRecord, protocol: number | undefined): { type: number; code: number } | undefined {
+  if (protocol !== 1 && protocol !== 58) return undefined;
+  const v6 = protocol === 58;
+  const type = num(v6 ? record.icmpTypeIPv6 : record.icmpTypeIPv4);
+  const code = num(v6 ? record.icmpCodeIPv6 : record.icmpCodeIPv4);
+  if (type !== undefined) return { type, code: code ?? 0 };
+  const combined = num(v6 ? record.icmpTypeCodeIPv6 : record.icmpTypeCodeIPv4) ?? num(record.destinationTransportPort);
+  if (combined === undefined) return undefined;
+  return { type: combined >> 8, code: combined & 0xff };
+}
+
+function samplingRate(record: FlowRecord): number {
+  const rate = num(record.samplingRate) ?? num(record.samplingPacketInterval) ?? num(record.samplingInterval);
+  return rate && rate > 1 ? rate : 1;
+}
+
+function scale(value: unknown, rate: number): number | bigint | undefined {
+  if (typeof value === 'bigint') return rate === 1 ? value : value * BigInt(rate);
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  if (rate === 1) return value;
+  const product = value * rate;
+  return Number.isSafeInteger(product) ? product : BigInt(value) * BigInt(rate);
+}
+
+function firstTime(record: FlowRecord, candidates: Array<[string, number]>): Date | undefined {
+  for (const [name, msPerUnit] of candidates) {
+    const value = record[name];
+    if (value === undefined || value === null) continue;
+    let time: Date | undefined;
+    if (value instanceof Date) time = value;
+    else if (typeof value === 'string') time = new Date(value);
+    else if (typeof value === 'number' || typeof value === 'bigint') time = new Date(Number(value) * msPerUnit);
+    if (time && isValidDate(time)) return time;
+  }
+  return undefined;
+}
+
+function isValidDate(value: Date): boolean {
+  return !Number.isNaN(value.getTime());
+}
+
+function num(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'bigint') return Number(value);
+  return undefined;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Values Elasticsearch can take: Dates as ISO strings, Buffers as hex; BigInts stay exact. */
+function plainValue(value: unknown): unknown {
+  if (value instanceof Date) return isValidDate(value) ? value.toISOString() : null;
+  if (Buffer.isBuffer(value)) return value.toString('hex');
+  if (Array.isArray(value)) return value.map(plainValue);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainValue(v)]));
+  }
+  return value;
+}

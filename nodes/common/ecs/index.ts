@@ -1,0 +1,3 @@
+export * from './community-id';
+export * from './protocols';
+export * from './flow-to-ecs';

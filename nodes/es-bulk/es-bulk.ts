@@ -1,0 +1,311 @@
+// es bulk: documents, arrays of documents or flow records (shaped as ECS) into Elasticsearch
+// through the bulk engine of common/es. Output 1: stats on request; output 2: permanent failures.
+import { join } from 'node:path';
+import type { NodeAPI, Node, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Client } from '@elastic/elasticsearch';
+import { flowRecordToEcs, type FlowContext } from '../common/ecs';
+import {
+  BulkIndexer, contentHashId, describeEsError, documentTime, flowIndexTemplate, formatIndexName, hasTimeTokens,
+  indexWildcard, indicesPastRetention, serializeDocument, Spool, type BulkEntry, type BulkFailure, type BulkSender,
+} from '../common/es';
+import { bulkSender, isRetryableEsError, type EsConfigNode } from '../shared/es-client';
+
+interface EsBulkDef extends NodeDef {
+  server: string;
+  shape: 'none' | 'ecs';
+  scaleBySampling: boolean;
+  indexMode: 'pattern' | 'fixed' | 'datastream';
+  index: string;
+  timeField: string;
+  idMode: 'none' | 'field' | 'hash';
+  idField: string;
+  opType: 'index' | 'create';
+  pipeline: string;
+  routingField: string;
+  batchDocs: number | string;
+  batchMB: number | string;
+  flushMs: number | string;
+  maxInFlight: number | string;
+  queueDocs: number | string;
+  queueMB: number | string;
+  whenFull: 'block' | 'spool';
+  maxRetries: number | string;
+  spool: boolean;
+  spoolDir: string;
+  spoolMB: number | string;
+  installTemplate: boolean;
+  templateName: string;
+  replicas: string;
+  retentionDays: number | string;
+  retentionHours: number | string;
+}
+
+type Doc = Record<string, unknown>;
+
+const num = (value: unknown, fallback: number) => {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+};
+
+export = function (RED: NodeAPI) {
+  function EsBulk(this: Node, def: EsBulkDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const config = RED.nodes.getNode(def.server) as EsConfigNode | null;
+    if (!config) {
+      node.status({ fill: 'red', shape: 'ring', text: RED._('es-bulk.status.noConfig') });
+      node.on('input', (_msg, _send, done) => done(new Error(RED._('es-bulk.errors.noConfig'))));
+      return;
+    }
+    if (config.settings.insecure) node.warn(RED._('es-config.warn.insecure'));
+
+    const indexMode = def.indexMode ?? 'pattern';
+    const indexPattern = (def.index || 'flows-%Y.%m.%d').trim();
+    const timeField = (def.timeField || '@timestamp').trim();
+    const opType = indexMode === 'datastream' ? 'create' : def.opType === 'create' ? 'create' : 'index';
+    let client: Client;
+    try {
+      client = config.createClient();
+    } catch (err) {
+      node.status({ fill: 'red', shape: 'ring', text: describeEsError(err).slice(0, 60) });
+      node.on('input', (_msg, _send, done) => done(err as Error));
+      return;
+    }
+
+    let spool: Spool | undefined;
+    if (def.spool) {
+      const userDir = (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
+      const dir = def.spoolDir?.trim() || join(userDir, 'wirescope-es-spool', node.id.replace(/[^a-zA-Z0-9_-]/g, '_'));
+      spool = new Spool(dir, num(def.spoolMB, 1024) * 1024 * 1024);
+    }
+
+    let sendFailure: (msg: NodeMessage) => void = (msg) => node.send([null, msg]);
+    const indexer = new BulkIndexer({
+      sender: templateFirst(bulkSender(client, { pipeline: def.pipeline?.trim() || undefined })),
+      batchDocs: num(def.batchDocs, 5000),
+      batchBytes: num(def.batchMB, 5) * 1024 * 1024,
+      flushMs: num(def.flushMs, 1000),
+      maxInFlight: num(def.maxInFlight, 2),
+      queueDocs: num(def.queueDocs, 50000),
+      queueBytes: num(def.queueMB, 50) * 1024 * 1024,
+      whenFull: def.whenFull === 'spool' && spool ? 'spool' : 'block',
+      maxRetries: num(def.maxRetries, 8),
+      backoffBaseMs: 200,
+      backoffMaxMs: 30000,
+      spool,
+      retriesBeforeSpool: 2,
+      isRetryable: isRetryableEsError,
+      describeError: describeEsError,
+      onFailure: (failure: BulkFailure) => sendFailure(failureMessage(failure)),
+    });
+
+    // Status: documents/s over the last interval, queue, spool, failures.
+    let lastIndexed = 0;
+    let lastTick = Date.now();
+    let lastStatus = '';
+    const showStatus = (status: { fill: 'green' | 'yellow'; shape: 'dot' | 'ring'; text: string }) => {
+      const key = JSON.stringify(status);
+      if (key !== lastStatus) { lastStatus = key; node.status(status); }
+    };
+    const statusTimer = setInterval(() => {
+      const s = indexer.snapshot();
+      const done = s.indexed + s.duplicates;
+      const now = Date.now();
+      const rate = Math.round(((done - lastIndexed) * 1000) / Math.max(1, now - lastTick));
+      lastIndexed = done; lastTick = now;
+      const text = RED._('es-bulk.status.running', { rate, queue: s.queueDocs + s.inFlight, spool: s.spoolDocs, failed: s.failed });
+      if (s.spoolDocs > 0) showStatus({ fill: 'yellow', shape: 'ring', text: `${text} ${RED._('es-bulk.status.spooling')}${s.lastError ? ': ' + s.lastError.slice(0, 50) : ''}` });
+      else if (s.blocked) showStatus({ fill: 'yellow', shape: 'dot', text: `${text} ${RED._('es-bulk.status.full')}` });
+      else showStatus({ fill: s.failed ? 'yellow' : 'green', shape: 'dot', text });
+    }, 1000);
+
+    // Index management: the template first, then retention on a schedule.
+    let templateReady: Promise<void> | undefined;
+    const ensureTemplate = (): Promise<void> => {
+      templateReady ??= installTemplate().catch((err: unknown) => {
+        // Elasticsearch unreachable: try again before the next request. Refused (permissions,
+        // invalid): said once in the log, and documents go on without it.
+        if (isRetryableEsError(err)) templateReady = undefined;
+        throw err;
+      });
+      return templateReady;
+    };
+    const setup = ensureTemplate().catch(() => undefined);
+    let retentionTimer: NodeJS.Timeout | undefined;
+    const retentionDays = Number(def.retentionDays) || 0;
+    if (retentionDays > 0 && indexMode === 'pattern' && hasTimeTokens(indexPattern)) {
+      const run = () => { void applyRetention(); };
+      void setup.then(run);
+      retentionTimer = setInterval(run, num(def.retentionHours, 1) * 3_600_000);
+    }
+
+    /** Every bulk request waits for the template, so no index is created with dynamic mappings first. */
+    function templateFirst(sender: BulkSender): BulkSender {
+      return {
+        async send(body, signal) {
+          try {
+            await ensureTemplate();
+          } catch (err) {
+            if (isRetryableEsError(err)) throw err; // the batch is retried or spooled like any outage
+          }
+          return sender.send(body, signal);
+        },
+      };
+    }
+
+    async function installTemplate(): Promise<void> {
+      if (!def.installTemplate) return;
+      const name = def.templateName?.trim() || `wirescope-${indexWildcard(indexPattern).replace(/[^a-z0-9_-]/gi, '') || 'flows'}`;
+      const replicas = def.replicas !== undefined && String(def.replicas).trim() !== '' ? Number(def.replicas) : undefined;
+      const body = (counterType: 'unsigned_long' | 'long') => flowIndexTemplate({
+        indexPatterns: [indexMode === 'pattern' ? indexWildcard(indexPattern) : indexPattern],
+        counterType, dataStream: indexMode === 'datastream', replicas,
+      });
+      try {
+        await client.indices.putIndexTemplate({ name, ...body('unsigned_long') } as never);
+      } catch (err) {
+        // unsigned_long is an x-pack mapper; clusters without it get long (counters up to 2^63-1).
+        if (!/unsigned_long/.test(describeEsError(err))) {
+          // While Elasticsearch is unreachable the status shows it; a refusal is worth a log line.
+          if (!isRetryableEsError(err)) node.error(RED._('es-bulk.errors.template', { error: describeEsError(err) }));
+          throw err;
+        }
+        node.warn(RED._('es-bulk.warn.noUnsignedLong'));
+        try {
+          await client.indices.putIndexTemplate({ name, ...body('long') } as never);
+        } catch (err2) {
+          if (!isRetryableEsError(err2)) node.error(RED._('es-bulk.errors.template', { error: describeEsError(err2) }));
+          throw err2;
+        }
+      }
+      node.log(RED._('es-bulk.log.template', { name }));
+    }
+
+    async function applyRetention(): Promise<string[]> {
+      try {
+        const rows = await client.cat.indices({ index: indexWildcard(indexPattern), format: 'json', h: 'index', expand_wildcards: 'open,closed' } as never) as unknown as Array<{ index: string }>;
+        const old = indicesPastRetention(indexPattern, rows.map((r) => r.index), new Date(), retentionDays);
+        if (old.length) {
+          await client.indices.delete({ index: old.join(',') });
+          node.log(RED._('es-bulk.log.retention', { indices: old.join(', '), days: retentionDays }));
+        }
+        return old;
+      } catch (err) {
+        node.error(RED._('es-bulk.errors.retention', { error: describeEsError(err) }));
+        return [];
+      }
+    }
+
+    function toEntries(msg: NodeMessageInFlow & { exporter?: FlowContext['exporter'] }): { entries: BulkEntry[]; invalid: Array<{ doc: unknown; reason: string }> } {
+      const payload = msg.payload as unknown;
+      let docs: Doc[];
+      // The flow collector puts the datagram's exporter, receive time, protocol and domain on the message.
+      const m = msg as unknown as { exporter?: FlowContext['exporter']; receivedAt?: Date | string; protocol?: string; observationDomainId?: number };
+      let context: FlowContext = {
+        exporter: m.exporter,
+        receivedAt: m.receivedAt ? new Date(m.receivedAt) : undefined,
+        protocol: typeof m.protocol === 'string' ? m.protocol : undefined,
+        observationDomainId: m.observationDomainId,
+      };
+      if (payload && typeof payload === 'object' && !Array.isArray(payload) && Array.isArray((payload as { records?: unknown }).records)) {
+        // A flow decode result: { records, exporter, receivedAt, observationDomainId, protocol }.
+        const result = payload as { records: Doc[]; exporter?: FlowContext['exporter']; receivedAt?: Date | string; observationDomainId?: number; protocol?: string };
+        docs = result.records;
+        context = {
+          exporter: result.exporter ?? msg.exporter,
+          receivedAt: result.receivedAt ? new Date(result.receivedAt) : undefined,
+          observationDomainId: result.observationDomainId,
+          protocol: result.protocol,
+        };
+      } else if (payload === undefined) {
+        docs = []; // a control message (flush) carries no document
+      } else {
+        docs = (Array.isArray(payload) ? payload : [payload]) as Doc[];
+      }
+      const entries: BulkEntry[] = [];
+      const invalid: Array<{ doc: unknown; reason: string }> = [];
+      for (const raw of docs) {
+        if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+          invalid.push({ doc: raw, reason: RED._('es-bulk.errors.notObject') });
+          continue;
+        }
+        const doc = def.shape === 'ecs' ? flowRecordToEcs(raw, context, { scaleBySampling: !!def.scaleBySampling }) : raw;
+        let index = indexPattern;
+        if (indexMode === 'pattern' && hasTimeTokens(indexPattern)) {
+          const time = documentTime(doc, timeField);
+          if (!time) { invalid.push({ doc, reason: RED._('es-bulk.errors.noTime', { field: timeField }) }); continue; }
+          index = formatIndexName(indexPattern, time);
+        }
+        let id: string | undefined;
+        if (def.idMode === 'hash') id = contentHashId(doc);
+        else if (def.idMode === 'field' && def.idField) {
+          const value = doc[def.idField];
+          if (value !== undefined && value !== null && value !== '') id = String(value);
+        }
+        const routingValue = def.routingField ? doc[def.routingField] : undefined;
+        try {
+          entries.push({ index, op: opType, ...(id !== undefined ? { id } : {}), ...(routingValue !== undefined ? { routing: String(routingValue) } : {}), source: serializeDocument(doc) });
+        } catch (err) {
+          invalid.push({ doc, reason: (err as Error).message });
+        }
+      }
+      return { entries, invalid };
+    }
+
+    node.on('input', async (msg, send, done) => {
+      sendFailure = (m) => send([null, m]);
+      try {
+        const control = msg as NodeMessageInFlow & { topic?: string; flush?: boolean; retention?: boolean };
+        if (control.topic === 'stats') {
+          send([{ topic: 'stats', payload: indexer.snapshot() }, null]);
+          done();
+          return;
+        }
+        if (control.topic === 'retention') {
+          const deleted = await applyRetention();
+          send([{ topic: 'retention', payload: { deleted } }, null]);
+          done();
+          return;
+        }
+        const { entries, invalid } = toEntries(msg as never);
+        for (const bad of invalid) {
+          indexer.stats.failed++;
+          send([null, { topic: 'failure', payload: bad.doc, reason: bad.reason, status: 0 }]);
+        }
+        if (entries.length) await indexer.add(entries);
+        if (control.flush) indexer.flush();
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    });
+
+    node.on('close', async (_removed: boolean, done: () => void) => {
+      clearInterval(statusTimer);
+      clearInterval(retentionTimer);
+      try {
+        await indexer.close(3000);
+      } finally {
+        await client.close().catch(() => undefined);
+        node.status({});
+        done();
+      }
+    });
+  }
+
+  function failureMessage(failure: BulkFailure): NodeMessage {
+    let payload: unknown;
+    try { payload = JSON.parse(failure.entry.source); } catch { payload = failure.entry.source; }
+    return {
+      topic: 'failure',
+      payload,
+      index: failure.entry.index,
+      _id: failure.entry.id,
+      status: failure.status,
+      reason: failure.reason,
+      attempts: failure.attempts,
+    };
+  }
+
+  RED.nodes.registerType('wirescope-es-bulk', EsBulk as never);
+};

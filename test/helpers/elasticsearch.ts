@@ -1,0 +1,187 @@
+// A real single-node Elasticsearch 8.x for tests and benchmarks: the integ-test-zip that
+// scripts/setup.d/es.sh unpacks into .cache/elasticsearch/current, run with the machine's Java
+// on a free port with a temp data dir. Elasticsearch refuses to run as root, so as root the
+// process runs as the system user `wirescope-es` (created when missing).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, repoRoot, waitUntil } from './node-red';
+import { hasCommand, isRoot } from './real';
+
+export const esHome = join(repoRoot, '.cache', 'elasticsearch', 'current');
+const esUser = 'wirescope-es';
+
+// A test process that exits without its `after` hooks (an interrupted run) must not leave a JVM.
+const running = new Set<ChildProcess>();
+process.once('exit', () => { for (const child of running) child.kill('SIGTERM'); });
+
+/** Why Elasticsearch cannot run here, or undefined when it can. */
+export function elasticsearchMissing(): string | undefined {
+  if (!existsSync(join(esHome, 'bin', 'elasticsearch'))) return 'Elasticsearch not unpacked (run scripts/setup.d/es.sh)';
+  if (!hasCommand('java')) return 'java missing';
+  return undefined;
+}
+
+export interface ElasticsearchOptions {
+  /** Extra `-E` settings, e.g. { 'thread_pool.write.queue_size': '2' }. */
+  settings?: Record<string, string>;
+}
+
+export class Elasticsearch {
+  private child?: ChildProcess;
+  private exited = true;
+  readonly logs: string[] = [];
+
+  private constructor(readonly baseDir: string, readonly port: number, private readonly options: ElasticsearchOptions, private readonly user?: { uid: number; gid: number }) {}
+
+  get url(): string { return `http://127.0.0.1:${this.port}`; }
+
+  /** Starts a fresh node and waits for a yellow or green cluster. */
+  static async start(options: ElasticsearchOptions = {}): Promise<Elasticsearch> {
+    const why = elasticsearchMissing();
+    if (why) throw new Error(why);
+    const user = isRoot ? ensureUser() : undefined;
+    const baseDir = mkdtempSync(join(tmpdir(), 'wirescope-es-'));
+    for (const dir of ['data', 'logs', 'tmp']) mkdirSync(join(baseDir, dir));
+    // The config dir is copied because Elasticsearch writes its keystore there at start.
+    cpSync(join(esHome, 'config'), join(baseDir, 'config'), { recursive: true });
+    if (user) chownTree(baseDir, user.uid, user.gid);
+    const es = new Elasticsearch(baseDir, await freePort(), options, user);
+    try {
+      await es.resume();
+    } catch (err) {
+      await es.stop();
+      throw err;
+    }
+    return es;
+  }
+
+  /** (Re)starts the process on the same port and data dir: used after `pause()` to end an outage. */
+  async resume(): Promise<void> {
+    const transportPort = await freePort();
+    const settings: Record<string, string> = {
+      'cluster.name': 'wirescope-test',
+      'discovery.type': 'single-node',
+      'network.host': '127.0.0.1',
+      'http.port': String(this.port),
+      'transport.port': String(transportPort),
+      'path.data': join(this.baseDir, 'data'),
+      'path.logs': join(this.baseDir, 'logs'),
+      'xpack.security.enabled': 'false',
+      'xpack.ml.enabled': 'false',
+      'ingest.geoip.downloader.enabled': 'false',
+      // Tests fill the small temp disk of a CI machine; the default watermarks would block writes.
+      'cluster.routing.allocation.disk.threshold_enabled': 'false',
+      'action.destructive_requires_name': 'false',
+      ...this.options.settings,
+    };
+    // xpack.ml is absent from the integ-test zip: only pass settings that its modules know.
+    if (!readdirSync(join(esHome, 'modules')).some((m) => m.includes('ml'))) delete settings['xpack.ml.enabled'];
+    if (!readdirSync(join(esHome, 'modules')).some((m) => m.includes('geoip'))) delete settings['ingest.geoip.downloader.enabled'];
+    const args = Object.entries(settings).map(([k, v]) => `-E${k}=${v}`);
+    this.exited = false;
+    const child = spawn(join(esHome, 'bin', 'elasticsearch'), args, {
+      cwd: this.baseDir,
+      uid: this.user?.uid,
+      gid: this.user?.gid,
+      env: {
+        PATH: process.env.PATH,
+        ES_JAVA_HOME: javaHome(),
+        ES_PATH_CONF: join(this.baseDir, 'config'),
+        ES_TMPDIR: join(this.baseDir, 'tmp'),
+        ES_JAVA_OPTS: '-Xms512m -Xmx512m',
+        HOME: this.baseDir,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    running.add(child);
+    const keep = (chunk: Buffer) => { this.logs.push(...chunk.toString().split('\n').filter(Boolean)); if (this.logs.length > 5000) this.logs.splice(0, 1000); };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.on('exit', () => { this.exited = true; running.delete(child); });
+    await waitUntil('Elasticsearch to be yellow or green', async () => {
+      if (this.exited) throw new Error(`Elasticsearch exited:\n${this.logs.slice(-40).join('\n')}`);
+      try {
+        const res = await fetch(`${this.url}/_cluster/health`, { signal: AbortSignal.timeout(2000) });
+        if (!res.ok) return false;
+        const health = (await res.json()) as { status: string };
+        return health.status === 'green' || health.status === 'yellow';
+      } catch {
+        return false;
+      }
+    }, 120000, 250);
+  }
+
+  /** Stops the process but keeps the data: an outage. */
+  async pause(): Promise<void> {
+    const child = this.child;
+    if (!child || this.exited) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Stops the process and removes its data. */
+  async stop(): Promise<void> {
+    await this.pause();
+    rmSync(this.baseDir, { recursive: true, force: true });
+  }
+
+  /** A JSON request to the node; throws with the body on an HTTP error. */
+  async request<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  async count(index: string, query?: unknown): Promise<number> {
+    await this.request('POST', `/${index}/_refresh`);
+    const res = await this.request<{ count: number }>('POST', `/${index}/_count`, query ? { query } : undefined);
+    return res.count;
+  }
+}
+
+function javaHome(): string {
+  if (process.env.JAVA_HOME) return process.env.JAVA_HOME;
+  // /usr/bin/java -> .../jvm/java-17-openjdk-amd64/bin/java
+  const java = realpathSync(execFileSync('sh', ['-c', 'command -v java']).toString().trim());
+  return join(java, '..', '..');
+}
+
+function ensureUser(): { uid: number; gid: number } {
+  const lookup = () => {
+    try {
+      return {
+        uid: Number(execFileSync('id', ['-u', esUser], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()),
+        gid: Number(execFileSync('id', ['-g', esUser], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()),
+      };
+    } catch {
+      return undefined;
+    }
+  };
+  const found = lookup();
+  if (found) return found;
+  try {
+    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', esUser], { stdio: 'ignore' });
+  } catch {
+    // Another test process may have created it at the same moment.
+  }
+  const created = lookup();
+  if (!created) throw new Error(`cannot create the system user ${esUser} to run Elasticsearch`);
+  return created;
+}
+
+function chownTree(path: string, uid: number, gid: number): void {
+  chownSync(path, uid, gid);
+  if (!statSync(path).isDirectory()) return;
+  for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid);
+}

@@ -1,0 +1,48 @@
+// The flow the es end-to-end tests deploy: documents POSTed to /feed (a JSON array, or
+// { records, exporter } for flow records) go into es bulk; /control sends a control message
+// ({ topic: 'stats' | 'retention', flush }); es bulk's stats and failure outputs go to the sink.
+import type { FlowNode, MessageSink, NodeRed } from './node-red';
+
+export interface EsFlowOptions {
+  url: string;
+  bulk?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+  credentials?: Record<string, string>;
+  /** Path prefix of the http-in endpoints (several flows in one Node-RED). */
+  prefix?: string;
+}
+
+export function esFlow(sink: MessageSink, options: EsFlowOptions): { nodes: FlowNode[]; credentials: Record<string, Record<string, string>> } {
+  const p = options.prefix ?? 'es';
+  const nodes: FlowNode[] = [
+    { id: `${p}-config`, type: 'wirescope-es-config', name: 'test es', urls: options.url, authType: 'none', timeout: 10000, ...options.config },
+    { id: `${p}-feed`, type: 'http in', url: `/${p}/feed`, method: 'post', wires: [[`${p}-bulk`, `${p}-ok`]] },
+    { id: `${p}-control`, type: 'http in', url: `/${p}/control`, method: 'post', wires: [[`${p}-to-control`, `${p}-ok`]] },
+    { id: `${p}-to-control`, type: 'function', func: 'return Object.assign({}, msg.payload);', outputs: 1, wires: [[`${p}-bulk`]] },
+    { id: `${p}-ok`, type: 'http response', statusCode: '200', wires: [] },
+    {
+      id: `${p}-bulk`, type: 'wirescope-es-bulk', server: `${p}-config`, shape: 'none', indexMode: 'pattern', index: 'docs-%Y.%m.%d',
+      timeField: '@timestamp', idMode: 'none', opType: 'index', batchDocs: 1000, batchMB: 5, flushMs: 200, maxInFlight: 2,
+      queueDocs: 20000, queueMB: 50, whenFull: 'block', maxRetries: 8, spool: false, installTemplate: false, retentionDays: 0,
+      ...options.bulk,
+      wires: [[`${p}-stats`], [`${p}-fail`]],
+    },
+    ...sink.sinkNodes(`${p}-stats`, `${p}-stats`),
+    ...sink.sinkNodes(`${p}-fail`, `${p}-fail`),
+  ];
+  return { nodes, credentials: options.credentials ? { [`${p}-config`]: options.credentials } : {} };
+}
+
+export async function post(nodeRed: NodeRed, path: string, body: unknown): Promise<void> {
+  const res = await fetch(`${nodeRed.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+  await res.text();
+}
+
+/** The es bulk counters, asked over the control endpoint. */
+export async function bulkStats(nodeRed: NodeRed, sink: MessageSink, prefix = 'es'): Promise<Record<string, number>> {
+  const before = sink.messages(`${prefix}-stats`).length;
+  await post(nodeRed, `/${prefix}/control`, { topic: 'stats' });
+  const messages = await sink.waitFor(`${prefix}-stats`, before + 1);
+  return messages[messages.length - 1].payload;
+}

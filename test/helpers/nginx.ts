@@ -1,0 +1,85 @@
+// Debian nginx as a TLS + basic-auth reverse proxy in front of a test Elasticsearch, with a CA
+// and a server certificate made by openssl for this run (and a second, unrelated CA to test
+// that a wrong one is refused).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, waitUntil } from './node-red';
+import { isRoot } from './real';
+import { connect } from 'node:net';
+
+export class NginxTlsProxy {
+  private exited = false;
+  private constructor(readonly dir: string, readonly port: number, private readonly child: ChildProcess) {
+    child.on('exit', () => { this.exited = true; });
+  }
+
+  get url(): string { return `https://127.0.0.1:${this.port}`; }
+  get caFile(): string { return join(this.dir, 'ca.crt'); }
+  get otherCaFile(): string { return join(this.dir, 'other-ca.crt'); }
+
+  static async start(upstreamPort: number, user: string, password: string): Promise<NginxTlsProxy> {
+    const dir = mkdtempSync(join(tmpdir(), 'wirescope-nginx-'));
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=Wirescope Test CA');
+    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other-ca.key', '-out', 'other-ca.crt', '-days', '2', '-subj', '/CN=Some Other CA');
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+    writeFileSync(join(dir, 'san.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+    ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.cnf');
+    const hash = execFileSync('openssl', ['passwd', '-apr1', '-stdin'], { input: password + '\n' }).toString().trim();
+    writeFileSync(join(dir, 'htpasswd'), `${user}:${hash}\n`);
+    for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
+    const port = await freePort();
+    writeFileSync(join(dir, 'nginx.conf'), `
+${isRoot ? 'user root;' : ''}
+daemon off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 256; }
+http {
+  access_log ${dir}/access.log;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  client_max_body_size 200m;
+  server {
+    listen 127.0.0.1:${port} ssl;
+    ssl_certificate ${dir}/server.crt;
+    ssl_certificate_key ${dir}/server.key;
+    auth_basic "elasticsearch";
+    auth_basic_user_file ${dir}/htpasswd;
+    location / {
+      proxy_pass http://127.0.0.1:${upstreamPort};
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`);
+    const child = spawn('nginx', ['-e', join(dir, 'error.log'), '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+    const proxy = new NginxTlsProxy(dir, port, child);
+    await waitUntil('nginx to listen', async () => {
+      if (proxy.exited) throw new Error('nginx exited at start');
+      return new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true); });
+        socket.on('error', () => resolve(false));
+      });
+    }, 20000, 100);
+    return proxy;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.exited) {
+      const exited = new Promise((r) => this.child.once('exit', r));
+      this.child.kill('SIGQUIT');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

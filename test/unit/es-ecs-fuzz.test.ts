@@ -1,0 +1,42 @@
+// Fuzz: ECS shaping and bulk serialisation take whatever a decoder or a function node hands
+// them — wrong types, missing fields, huge or negative numbers, odd strings — without throwing,
+// and always produce JSON Elasticsearch can parse. Seeded, so a failure replays.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { flowRecordToEcs } from '../../nodes/common/ecs';
+import { contentHashId, serializeDocument } from '../../nodes/common/es';
+
+function prng(seed: number): () => number {
+  // mulberry32
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const names = ['sourceIPv4Address', 'sourceIPv6Address', 'destinationIPv4Address', 'destinationIPv6Address', 'sourceTransportPort',
+  'destinationTransportPort', 'protocolIdentifier', 'octetDeltaCount', 'packetDeltaCount', 'flowStartMilliseconds', 'flowEndMilliseconds',
+  'flowStartSeconds', 'flowEndNanoseconds', 'ingressInterface', 'egressInterface', 'flowDirection', 'samplingRate', 'icmpTypeCodeIPv4',
+  'icmpTypeIPv6', 'sourceMacAddress', 'ipVersion', 'exporter', 'pen9_ie12'];
+
+test('random records never make ECS shaping or serialisation throw', () => {
+  const random = prng(20240501);
+  const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
+  const values = (): unknown => pick<() => unknown>([
+    () => Math.floor(random() * 2 ** 32), () => -1, () => NaN, () => Infinity, () => 2n ** 64n - 1n, () => BigInt(Math.floor(random() * 1000)),
+    () => '10.0.0.' + Math.floor(random() * 300), () => '2001:db8::' + Math.floor(random() * 0xffff).toString(16), () => '::ffff:192.0.2.1',
+    () => '', () => 'not an address', () => new Date(random() * 4e12), () => new Date(NaN), () => Buffer.from([1, 2, 3]),
+    () => null, () => undefined, () => ({ address: 5 }), () => ({ address: '192.0.2.9', port: 1 }), () => [1, 'x'], () => true,
+  ])();
+  for (let i = 0; i < 5000; i++) {
+    const record: Record<string, unknown> = {};
+    const n = Math.floor(random() * names.length);
+    for (let j = 0; j < n; j++) record[pick(names)] = values();
+    const doc = flowRecordToEcs(record, random() < 0.5 ? {} : { exporter: { address: '203.0.113.1', port: 2055 }, receivedAt: new Date(1e12) }, { scaleBySampling: random() < 0.5 });
+    const text = serializeDocument(doc);
+    assert.doesNotThrow(() => JSON.parse(text), text);
+    assert.match(contentHashId(doc), /^[A-Za-z0-9_-]{43}$/);
+  }
+});

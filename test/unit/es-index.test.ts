@@ -1,0 +1,91 @@
+// Index names from the document's own time, retention selection, bulk serialisation, spool.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backoffDelay, bulkBody, classifyItem, contentHashId, documentTime, formatIndexName, indexPeriod, indexWildcard, indicesPastRetention, serializeDocument, Spool } from '../../nodes/common/es';
+
+test('strftime tokens are filled in UTC across midnight and month boundaries', () => {
+  assert.equal(formatIndexName('flows-%Y.%m.%d', new Date('2024-12-31T23:59:59.999Z')), 'flows-2024.12.31');
+  assert.equal(formatIndexName('flows-%Y.%m.%d', new Date('2025-01-01T00:00:00.000Z')), 'flows-2025.01.01');
+  assert.equal(formatIndexName('flows-%Y.%m.%d', new Date('2024-02-29T23:59:59Z')), 'flows-2024.02.29');
+  assert.equal(formatIndexName('flows-%Y.%m.%d', new Date('2024-03-01T00:00:00Z')), 'flows-2024.03.01');
+  // A time with an offset is converted to UTC first: 01:30+02:00 is 23:30Z of the day before.
+  assert.equal(formatIndexName('flows-%Y.%m.%d-%H', new Date('2024-06-01T01:30:00+02:00')), 'flows-2024.05.31-23');
+  assert.equal(formatIndexName('x-100%%-%Y', new Date('2024-06-01T00:00:00Z')), 'x-100%-2024');
+});
+
+test('document time comes from the configured field', () => {
+  assert.equal(documentTime({ '@timestamp': '2024-01-02T03:04:05Z' }, '@timestamp')?.toISOString(), '2024-01-02T03:04:05.000Z');
+  assert.equal(documentTime({ event: { end: 1704067200000 } }, 'event.end')?.toISOString(), '2024-01-01T00:00:00.000Z');
+  assert.equal(documentTime({ '@timestamp': 'yesterday' }, '@timestamp'), undefined);
+  assert.equal(documentTime({}, '@timestamp'), undefined);
+});
+
+test('retention picks only indices whose whole day ended more than N days ago', () => {
+  assert.equal(indexWildcard('flows-%Y.%m.%d'), 'flows-*');
+  assert.deepEqual(indexPeriod('flows-%Y.%m.%d', 'flows-2024.02.29'), { start: new Date('2024-02-29T00:00:00Z'), end: new Date('2024-03-01T00:00:00Z') });
+  assert.equal(indexPeriod('flows-%Y.%m.%d', 'flows-2023.02.29'), undefined); // not a date
+  assert.equal(indexPeriod('flows-%Y.%m.%d', 'flows-other'), undefined);
+  const names = ['flows-2024.01.09', 'flows-2024.01.10', 'flows-2024.01.11', 'flows-2024.01.17', 'flows-archive', 'other-2024.01.01'];
+  assert.deepEqual(indicesPastRetention('flows-%Y.%m.%d', names, new Date('2024-01-18T00:00:00Z'), 7), ['flows-2024.01.09', 'flows-2024.01.10']);
+});
+
+test('BigInt counters are serialised as exact integers; content ids ignore key order', () => {
+  assert.equal(serializeDocument({ n: 18446744073709551615n, s: 'a"b', m: [1n] }), '{"n":18446744073709551615,"s":"a\\"b","m":[1]}');
+  assert.equal(contentHashId({ a: 1, b: { c: 2, d: 3 } }), contentHashId({ b: { d: 3, c: 2 }, a: 1 }));
+  assert.notEqual(contentHashId({ a: 1 }), contentHashId({ a: 2 }));
+  assert.match(contentHashId({ a: 1 }), /^[A-Za-z0-9_-]{43}$/);
+});
+
+test('bulk body and item classification follow the _bulk API', () => {
+  assert.equal(bulkBody([{ index: 'i', op: 'create', id: 'x', source: '{"a":1}' }]), '{"create":{"_index":"i","_id":"x"}}\n{"a":1}\n');
+  const entry = { index: 'i', op: 'create' as const, id: 'x', source: '{}' };
+  assert.equal(classifyItem(entry, { status: 201 }), 'indexed');
+  assert.equal(classifyItem(entry, { status: 409 }), 'duplicate');
+  assert.equal(classifyItem({ ...entry, id: undefined }, { status: 409 }), 'failed');
+  assert.equal(classifyItem(entry, { status: 429 }), 'retry');
+  assert.equal(classifyItem(entry, { status: 503 }), 'retry');
+  assert.equal(classifyItem(entry, { status: 400 }), 'failed');
+  assert.equal(backoffDelay(1, 100, 1000, () => 0), 50);
+  assert.equal(backoffDelay(3, 100, 1000, () => 1), 400);
+  assert.equal(backoffDelay(10, 100, 1000, () => 1), 1000);
+});
+
+test('the spool keeps order across reopen and acknowledges exactly what was sent', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wirescope-spool-'));
+  try {
+    const entries = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ index: 'i', op: 'index' as const, source: `{"n":${from + i}}` }));
+    const spool = new Spool(dir, 1 << 20, 200);
+    for (let i = 0; i < 10; i++) assert.equal(spool.append(entries(i * 5, 5)), true);
+    assert.equal(spool.docs, 50);
+    assert.deepEqual(spool.peek(3, 1 << 20).map((e) => e.source), ['{"n":0}', '{"n":1}', '{"n":2}']);
+    spool.ack(3);
+    // Reopen as after a restart: the next document is the fourth.
+    const again = new Spool(dir, 1 << 20, 200);
+    assert.equal(again.docs, 47);
+    const seen: string[] = [];
+    while (again.docs > 0) {
+      const batch = again.peek(4, 1 << 20);
+      seen.push(...batch.map((e) => e.source));
+      again.ack(batch.length);
+    }
+    assert.deepEqual(seen, entries(3, 47).map((e) => e.source));
+    assert.equal(new Spool(dir, 1 << 20, 200).docs, 0);
+    const small = new Spool(join(dir, 'small'), 100);
+    assert.equal(small.append(entries(0, 2)), true);
+    assert.equal(small.append(entries(2, 5)), false); // over the cap: refused, not dropped silently
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('error descriptions name the cause', async () => {
+  const { describeEsError } = await import('../../nodes/common/es');
+  assert.equal(describeEsError({ meta: { statusCode: 401, body: '<html><head><title>401 Authorization Required</title></head></html>' } }),
+    'authentication failed (HTTP 401): 401 Authorization Required — check the API key, user name and password');
+  assert.match(describeEsError({ name: 'ConnectionError', message: 'self-signed certificate in certificate chain' }), /^TLS error \(SELF_SIGNED_CERT_IN_CHAIN\)/);
+  assert.match(describeEsError({ name: 'ConnectionError', message: 'connect ECONNREFUSED 127.0.0.1:9' }), /^connection refused/);
+  assert.equal(describeEsError({ meta: { statusCode: 400, body: { error: { type: 'x_exception', reason: 'bad', caused_by: { type: 'y', reason: 'deeper' } } } } }), 'HTTP 400: x_exception: bad (caused by y: deeper)');
+});

@@ -82,7 +82,7 @@ describe('the editor in headless Chromium', () => {
       await tray.waitFor({ state: 'detached' });
       await page.evaluate((nodeType) => (window as any).RED.sidebar.help.show(nodeType), type);
       const helpShown = await page.waitForFunction(
-        (nodeType) => [...document.querySelectorAll('.red-ui-help')].map((e) => e.textContent ?? '').find((text) => text.length > 200 && !text.includes(nodeType)),
+        (nodeType) => Array.from(document.querySelectorAll('.red-ui-help')).map((e) => e.textContent ?? '').find((text) => text.length > 200 && !text.includes(nodeType)),
         type,
         { timeout: 10000 },
       );

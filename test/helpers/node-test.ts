@@ -9,11 +9,16 @@ export { helper };
 export async function loadFlow(nodeModules: unknown[], flow: object[], credentials?: object): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     try {
-      helper.load(nodeModules as any, flow, (credentials ?? {}) as any, () => resolve());
+      helper.load(nodeModules as any, flow as any, (credentials ?? {}) as any, () => resolve());
     } catch (err) {
       reject(err);
     }
   });
+}
+
+/** A loaded node with the test helper's sinon spies (status, error…) and its call:* events. */
+export function testNode(id: string): any {
+  return helper.getNode(id);
 }
 
 /** Every message that reaches the helper node `id`, as it arrives. */

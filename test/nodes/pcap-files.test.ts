@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collect, helper, loadFlow, startServer, stopServer } from '../helpers/node-test';
+import { collect, helper, loadFlow, startServer, stopServer, testNode } from '../helpers/node-test';
 import { waitUntil } from '../helpers/node-red';
 import { requireCommands } from '../helpers/real';
 
@@ -43,7 +43,7 @@ describe('pcap file in', () => {
     await loadFlow([pcapFileIn], fileIn());
     const packets = collect('packets');
     const end = collect('end');
-    helper.getNode('in').receive({});
+    testNode('in').receive({});
     await waitUntil('end of file', () => end.length === 1);
     const expected = tshark(sample, 'frame.time_epoch', 'frame.len', 'frame.cap_len');
     assert.equal(packets.length, expected.length);
@@ -65,7 +65,7 @@ describe('pcap file in', () => {
     await loadFlow([pcapFileIn], fileIn({ filter: 'tcp port 18080', batchSize: 10 }));
     const packets = collect('packets');
     const end = collect('end');
-    helper.getNode('in').receive({});
+    testNode('in').receive({});
     await waitUntil('end of file', () => end.length === 1);
     const expected = execFileSync('tcpdump', ['-n', '-r', sample, 'tcp port 18080'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().split('\n').filter(Boolean).length;
     const sent = packets.flatMap((m) => m.payload);
@@ -78,7 +78,7 @@ describe('pcap file in', () => {
     await loadFlow([pcapFileIn], fileIn({ filename: '' }));
     const packets = collect('packets');
     const end = collect('end');
-    helper.getNode('in').receive({ payload: readFileSync(sample) });
+    testNode('in').receive({ payload: readFileSync(sample) });
     await waitUntil('end of file', () => end.length === 1);
     assert.equal(packets.length, end[0].payload.packets);
     assert.equal(end[0].payload.source, 'buffer');
@@ -96,8 +96,8 @@ describe('pcap file in', () => {
     const packets = collect('packets');
     const end = collect('end');
     const errors: any[] = [];
-    helper.getNode('in').on('call:error', (call: any) => errors.push(call.firstArg));
-    helper.getNode('in').receive({});
+    testNode('in').on('call:error', (call: any) => errors.push(call.firstArg));
+    testNode('in').receive({});
     await waitUntil('end of file', () => end.length === 1 && errors.length === 1);
     assert.equal(packets.length, complete);
     const offset = end[0].payload.error.offset;
@@ -110,15 +110,15 @@ describe('pcap file in', () => {
   it('reports a missing file through done(err)', async () => {
     await loadFlow([pcapFileIn], fileIn({ filename: join(dir, 'nope.pcap') }));
     const errors: any[] = [];
-    helper.getNode('in').on('call:error', (call: any) => errors.push(call.firstArg));
-    helper.getNode('in').receive({});
+    testNode('in').on('call:error', (call: any) => errors.push(call.firstArg));
+    testNode('in').receive({});
     await waitUntil('error', () => errors.length === 1);
     assert.match(String(errors[0]?.message ?? errors[0]), /ENOENT/);
   });
 
   it('rejects a bad filter at deploy time with a status', async () => {
     await loadFlow([pcapFileIn], fileIn({ filter: 'tcp port http' }));
-    const node = helper.getNode('in');
+    const node = testNode('in');
     assert.ok(node.status.calledWithMatch({ fill: 'red' }));
     assert.ok(node.error.calledWithMatch(/position/));
   });
@@ -142,7 +142,7 @@ describe('pcap file out', () => {
     ]);
     const events = collect('events');
     const end = collect('end');
-    helper.getNode('in').receive({});
+    testNode('in').receive({});
     await waitUntil('end of file', () => end.length === 1);
     await helper.unload(); // close: files are closed and compressed before close completes
     return events;
@@ -191,8 +191,8 @@ describe('pcap file out', () => {
   it('rejects a payload that is not a packet', async () => {
     await loadFlow([pcapFileOut], [{ id: 'out', type: 'wirescope-pcap-file-out', filename: join(dir, 'x.pcap'), format: 'pcap', wires: [[], []] }]);
     const errors: any[] = [];
-    helper.getNode('out').on('call:error', (call: any) => errors.push(call.firstArg));
-    helper.getNode('out').receive({ payload: { hello: 'world' } });
+    testNode('out').on('call:error', (call: any) => errors.push(call.firstArg));
+    testNode('out').receive({ payload: { hello: 'world' } });
     await waitUntil('error', () => errors.length === 1);
     // Under the test helper no message catalogue is loaded, so the error carries its i18n key.
     assert.match(String(errors[0]?.message ?? errors[0]), /notPackets|not a packet/);

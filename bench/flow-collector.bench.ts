@@ -5,23 +5,16 @@
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MessageSink, NodeRed, repoRoot, waitUntil } from '../test/helpers/node-red';
+import { MessageSink, NodeRed, freeUdpPort, repoRoot, waitUntil } from '../test/helpers/node-red';
 
 const SECONDS = Number(process.argv[2] ?? 2);
 const datagram = readFileSync(join(repoRoot, 'demo/data/softflowd-netflow9.bin'));
 const RECORDS_PER_DATAGRAM = 24;
 const STEPS = [50_000, 100_000, 200_000, 400_000, 800_000, 1_200_000];
 
-async function udpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const p = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
 
 async function main(): Promise<void> {
-  const port = await udpPort();
+  const port = await freeUdpPort();
   const red = await NodeRed.start();
   const sink = await MessageSink.start();
   try {

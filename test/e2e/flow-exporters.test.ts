@@ -4,11 +4,10 @@
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MessageSink, NodeRed, repoRoot, waitUntil, type FlowNode } from '../helpers/node-red';
+import { MessageSink, NodeRed, freeUdpPort, repoRoot, waitUntil, type FlowNode } from '../helpers/node-red';
 import { hasCommand, requireCommands } from '../helpers/real';
 import { SAMPLE_FLOWS, writeTrafficPcap, type TrafficFlow } from '../helpers/flow-traffic';
 
@@ -19,19 +18,12 @@ let dir: string;
 let port = 0;
 const capture = () => join(dir, 'traffic.pcap');
 
-async function udpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const p = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
 
 before(async () => {
   if (!needed.every(hasCommand)) return;
   dir = mkdtempSync(join(tmpdir(), 'wirescope-flow-e2e-'));
   writeTrafficPcap(capture(), SAMPLE_FLOWS);
-  port = await udpPort();
+  port = await freeUdpPort();
   sink = await MessageSink.start();
   red = await NodeRed.start();
   await red.deploy([

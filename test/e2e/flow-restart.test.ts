@@ -7,7 +7,7 @@ import dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MessageSink, NodeRed, waitUntil, type FlowNode } from '../helpers/node-red';
+import { MessageSink, NodeRed, freeUdpPort, waitUntil, type FlowNode } from '../helpers/node-red';
 import { flowEncoder as enc } from '../../nodes/common';
 
 const userDir = mkdtempSync(join(tmpdir(), 'wirescope-flow-restart-'));
@@ -24,13 +24,6 @@ const fields = [{ id: 8, length: 4 }, { id: 12, length: 4 }, { id: 1, length: 8 
 const template = enc.encodeIpfix({ exportTime: 1_700_000_000, sequence: 0, domain: 7, sets: [{ kind: 'template', templates: [{ id: 300, fields }] }] });
 const data = enc.encodeIpfix({ exportTime: 1_700_000_001, sequence: 0, domain: 7, sets: [{ kind: 'data', templateId: 300, records: [enc.encodeRecord(fields, ['198.51.100.1', '203.0.113.9', 4242])] }] });
 
-async function udpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const p = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
 
 function send(buf: Buffer, port: number): Promise<void> {
   const s = dgram.createSocket('udp4');
@@ -38,7 +31,7 @@ function send(buf: Buffer, port: number): Promise<void> {
 }
 
 test('flow collector decodes data right after a restart with the templates it kept', async () => {
-  const port = await udpPort();
+  const port = await freeUdpPort();
   sink = await MessageSink.start();
   const settings = { contextStorage: { default: { module: 'localfilesystem', config: { flushInterval: 1 } } } };
   const flow: FlowNode[] = [

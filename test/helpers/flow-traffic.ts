@@ -1,6 +1,7 @@
 // Writes a pcap of synthetic TCP/UDP conversations with known 5-tuples and sizes, the ground
 // truth for the exporter end-to-end tests (softflowd / pmacctd read it and export flows).
 import { writeFileSync } from 'node:fs';
+import { PcapWriter } from '../../nodes/common/pcap';
 
 export interface TrafficFlow {
   src: string; dst: string; srcPort: number; dstPort: number; protocol: 6 | 17;
@@ -42,28 +43,17 @@ function frame(f: TrafficFlow, seq: number): Buffer {
   return Buffer.concat([eth, ip]);
 }
 
-/** Writes the flows interleaved, one packet every 10 ms from `startSeconds`; returns the file. */
+/** Writes the flows interleaved, one packet every 10 ms from `startSeconds`, as a classic pcap. */
 export function writeTrafficPcap(file: string, flows: TrafficFlow[], startSeconds = 1_700_000_000): void {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16);
-  header.writeUInt32LE(1, 20);
-  const parts: Buffer[] = [header];
+  const writer = new PcapWriter({ linkType: 1, snapLength: 65535 });
+  const parts: Buffer[] = [writer.header()];
   let t = 0;
   const max = Math.max(...flows.map((f) => f.packets));
   for (let i = 0; i < max; i++) {
     for (const f of flows) {
       if (i >= f.packets) continue;
-      const fr = frame(f, i);
-      const rec = Buffer.alloc(16);
       const usec = t * 10_000;
-      rec.writeUInt32LE(startSeconds + Math.floor(usec / 1e6), 0);
-      rec.writeUInt32LE(usec % 1e6, 4);
-      rec.writeUInt32LE(fr.length, 8);
-      rec.writeUInt32LE(fr.length, 12);
-      parts.push(rec, fr);
+      parts.push(writer.packet(frame(f, i), { seconds: startSeconds + Math.floor(usec / 1e6), nanoseconds: (usec % 1e6) * 1000 }));
       t++;
     }
   }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import helper from 'node-red-node-test-helper';
 import { flowEncoder as enc } from '../../nodes/common';
+import { freeUdpPort } from '../helpers/node-red';
 
 const collectorNode = require('../../nodes/flow-collector/flow-collector.ts');
 const decodeNode = require('../../nodes/flow-decode/flow-decode.ts');
@@ -19,14 +20,6 @@ const v5 = (sequence: number) => enc.encodeNetflow5({ sysUptime: 10_000, exportT
   { src: '10.1.1.1', dst: '10.2.2.2', packets: 10, octets: 1000, first: 1000, last: 9000, srcPort: 5555, dstPort: 443, protocol: 6 },
   { src: '10.1.1.3', dst: '10.2.2.4', packets: 1, octets: 80, first: 2000, last: 2000, srcPort: 53, dstPort: 5353, protocol: 17 },
 ]);
-
-async function udpPort(type: 'udp4' | 'udp6' = 'udp4'): Promise<number> {
-  const s = dgram.createSocket(type);
-  await new Promise<void>((r) => s.bind(0, type === 'udp4' ? '127.0.0.1' : '::1', () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function send(buf: Buffer, port: number, host = '127.0.0.1'): Promise<void> {
   const s = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
@@ -51,7 +44,7 @@ function listening(id: string): Promise<void> {
 }
 
 test('flow collector decodes a NetFlow v5 datagram received over IPv4 and IPv6', async () => {
-  const port = await udpPort();
+  const port = await freeUdpPort();
   await load(collectorNode, [
     { id: 'c', type: 'wirescope-flow-collector', ports: String(port), bind: '::', output: 'datagram', wires: [['out'], [], ['ev']] },
     { id: 'out', type: 'helper' }, { id: 'ev', type: 'helper' },
@@ -74,7 +67,7 @@ test('flow collector decodes a NetFlow v5 datagram received over IPv4 and IPv6',
 });
 
 test('flow collector: per-record and batch output modes', async () => {
-  const port = await udpPort();
+  const port = await freeUdpPort();
   await load(collectorNode, [
     { id: 'c', type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', output: 'batch', batchSize: 3, batchMs: 0, wires: [['out'], [], []] },
     { id: 'out', type: 'helper' },
@@ -87,7 +80,7 @@ test('flow collector: per-record and batch output modes', async () => {
   assert.equal(batch.payload.length, 3, 'a batch holds exactly batchSize records');
 
   helper.unload();
-  const port2 = await udpPort();
+  const port2 = await freeUdpPort();
   await load(collectorNode, [
     { id: 'c2', type: 'wirescope-flow-collector', ports: String(port2), bind: '127.0.0.1', output: 'record', wires: [['out2'], [], []] },
     { id: 'out2', type: 'helper' },
@@ -100,7 +93,7 @@ test('flow collector: per-record and batch output modes', async () => {
 });
 
 test('flow collector: allow-list drops other exporters, and counts them in stats', async () => {
-  const port = await udpPort();
+  const port = await freeUdpPort();
   await load(collectorNode, [
     { id: 'c', type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', allow: '192.0.2.0/24', wires: [['out'], [], ['ev']] },
     { id: 'out', type: 'helper' }, { id: 'ev', type: 'helper' },

@@ -33,6 +33,8 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, config);
     const node = this;
     let filter: PacketPredicate;
+    // Dissect only when the filter or the output needs the layers.
+    const needsLayers = config.dissect !== false || (config.filter ?? '').trim() !== '';
     try {
       filter = compileFilter(config.filter || '');
     } catch (err) {
@@ -58,8 +60,8 @@ export = function (RED: NodeAPI) {
           for (const p of batch as CapturePacket[]) {
             if (closing) return summary;
             summary.packets++;
-            const layers = dissect(p.data, p.linkType);
-            if (!filter(layers, p.originalLength)) continue;
+            const layers = needsLayers ? dissect(p.data, p.linkType) : undefined;
+            if (layers && !filter(layers, p.originalLength)) continue;
             if (speed > 0) {
               const at = p.timestamp.ms;
               if (firstCapture === undefined) { firstCapture = at; startedAt = Date.now(); }
@@ -71,10 +73,7 @@ export = function (RED: NodeAPI) {
             }
             summary.sent++;
             summary.bytes += p.data.length;
-            batcher.push({
-              ...capturedPacket(p.data, p.linkType, p.interfaceName ?? String(p.interfaceId), p.timestamp, p.originalLength, false),
-              packet: config.dissect === false ? undefined : layers,
-            });
+            batcher.push(capturedPacket(p.data, p.linkType, p.interfaceName ?? String(p.interfaceId), p.timestamp, p.originalLength, config.dissect === false ? undefined : layers));
           }
           // One read chunk at a time: let Node-RED deliver before reading on, so memory stays bounded.
           batcher.flush();

@@ -2,6 +2,7 @@
 // packet or batches of N packets / T ms.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { networkInterfaces } from 'node:os';
+import { dissect } from '../common/packet';
 import { CaptureReader } from '../common/pcap';
 import { Batcher } from '../shared/batcher';
 import { loadNative } from '../shared/native';
@@ -37,6 +38,7 @@ export = function (RED: NodeAPI) {
       bufferBytes: Math.max(1, Number(config.bufferSize) || 10) * 1024 * 1024,
       promiscuous: config.promiscuous !== false,
     };
+    const withLayers = config.dissect !== false;
     const rate = new RateMeter();
     let dropped = 0;
     let engine: RunningEngine | undefined;
@@ -56,7 +58,7 @@ export = function (RED: NodeAPI) {
         data(chunk) {
           for (const p of reader.feed(chunk)) {
             rate.add();
-            batcher.push(capturedPacket(p.data, p.linkType, iface, p.timestamp, p.originalLength, config.dissect !== false));
+            batcher.push(capturedPacket(p.data, p.linkType, iface, p.timestamp, p.originalLength, withLayers ? dissect(p.data, p.linkType) : undefined));
           }
         },
         open() {

@@ -1,6 +1,5 @@
 // What pcap in and pcap file in put in msg.payload (one object, or an array when batching),
 // and what pcap file out, zmq nodes and rtp stats read back.
-import { dissect } from '../common/packet';
 import type { CapturedFrame } from '../common/capture-protocol';
 import type { Packet } from '../common/packet/types';
 
@@ -23,7 +22,8 @@ export function capturedPacket(
   iface: string,
   time: { seconds: number; nanoseconds: number },
   originalLength: number,
-  withLayers: boolean,
+  /** The decoded layers, when the caller dissected the frame. */
+  packet?: Packet,
 ): CapturedPacket {
   return {
     timestamp: time.seconds * 1000 + time.nanoseconds / 1e6,
@@ -33,7 +33,7 @@ export function capturedPacket(
     linkType,
     originalLength,
     frame,
-    packet: withLayers ? dissect(frame, linkType) : undefined,
+    packet,
   };
 }
 
@@ -49,7 +49,7 @@ export function packetsFromPayload(payload: unknown, fallback: { linkType?: numb
   };
   if (Buffer.isBuffer(payload)) {
     const now = Date.now();
-    return [capturedPacket(payload, fallback.linkType ?? 1, fallback.interface ?? '', { seconds: Math.floor(now / 1000), nanoseconds: (now % 1000) * 1e6 }, payload.length, false)];
+    return [capturedPacket(payload, fallback.linkType ?? 1, fallback.interface ?? '', { seconds: Math.floor(now / 1000), nanoseconds: (now % 1000) * 1e6 }, payload.length)];
   }
   const list = Array.isArray(payload) ? payload : [payload];
   const packets = list.map(revive);

@@ -67,12 +67,13 @@ export class IeRegistry {
   }
 
   /**
-   * Looks an element up. `netflow9` enables the v9-only ids above 32767 that Cisco and others use
-   * without an enterprise bit (v9 has none). Unknown elements get a stable name and octetArray.
+   * Looks an element up. `netflow9` enables the v9-only vendor ids (Cisco and ntop above 32767,
+   * Streamcore 8192-8393) that vendors use without an enterprise bit (v9 has none). Unknown
+   * elements get a stable name and octetArray.
    */
   lookup(pen: number, id: number, netflow9 = false): IeDefinition {
     const k = key(pen, id);
-    const found = (this.user.size ? this.user.get(k) : undefined) ?? (netflow9 && id > 32767 ? NETFLOW9_BUILTIN.get(k) : undefined) ?? BUILTIN.get(k);
+    const found = (this.user.size ? this.user.get(k) : undefined) ?? (netflow9 ? NETFLOW9_BUILTIN.get(k) : undefined) ?? BUILTIN.get(k);
     if (found) return found;
     if (pen === REVERSE_PEN) {
       const forward = BUILTIN.get(key(0, id));

@@ -4,7 +4,8 @@
 // ipfix.yaml. Deprecated "obsoleteReverse*" ids are left out. YAF marks the reverse direction of its
 // own elements with bit 14 (id + 16384, "reverse" + name): those lines are derived below.
 // initialTCPFlags/unionTCPFlags are exported in one octet by YAF (the corpus captures); YAF's model
-// calls them unsigned16, read at any length by reduced-size encoding.
+// calls them unsigned16, read at any length by reduced-size encoding. The two DPI names that equal
+// IANA names (httpUserAgent, httpContentType) carry a "yaf" prefix.
 
 export const CERT_IES = `
 14 initialTCPFlags unsigned8
@@ -30,7 +31,7 @@ export const CERT_IES = `
 106 yafFlowKeyHash unsigned32
 107 osFingerPrint string
 110 httpServerString string
-111 httpUserAgent string
+111 yafHttpUserAgent string
 112 httpGet string
 113 httpConnection string
 114 httpVersion string
@@ -41,7 +42,7 @@ export const CERT_IES = `
 119 httpAge string
 120 httpAccept string
 121 httpAcceptLanguage string
-122 httpContentType string
+122 yafHttpContentType string
 123 httpResponse string
 124 pop3TextMessage string
 125 ircTextMessage string

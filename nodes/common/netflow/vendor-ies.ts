@@ -4,6 +4,8 @@
 // used for v9 templates. Each block says where its ids, names and types come from; unknown elements
 // keep their raw bytes as pen<PEN>_ie<id> (v9: nf9_ie<id>). Add or override through FlowDecoder
 // `elements`. RFC 5103 reverse elements (PEN 29305) are derived from the IANA table in ie-registry.ts.
+// A vendor name never equals an IANA name (it would merge with it in a record): such names carry
+// the vendor's prefix (ciscoApplicationCategoryName, yafHttpUserAgent).
 import { certLines } from './vendor-ies-cert';
 import { CISCO_IES, CISCO_NETFLOW9_IES } from './vendor-ies-cisco';
 import { IXIA_IES } from './vendor-ies-ixia';
@@ -54,9 +56,10 @@ const VMWARE_IES = `
 
 // Barracuda NG Firewall / CloudGen (10704): Barracuda's "IPFIX extended uniflow template" reference
 // as listed by Wireshark (v10_template_types_barracuda), the Logstash codec and filebeat. Reason is
-// 4 octets in all three and in the corpus capture.
+// 4 octets in all three and in the corpus capture; Timestamp is seconds since the epoch, which
+// Wireshark decodes as an absolute time (Logstash and filebeat leave it a plain uint32).
 const BARRACUDA_IES = `
-1 timestamp unsigned32
+1 timestamp dateTimeSeconds
 2 logOp unsigned8
 3 trafficType unsigned8
 4 fwRule string

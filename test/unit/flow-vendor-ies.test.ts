@@ -588,3 +588,127 @@ test('corpus: ntop elements (JA3, TLS, latency, retransmissions) equal Telegraf\
   assert.ok(compared > 20, 'expected values to compare');
   assert.deepEqual(problems, []);
 });
+
+// ---------------------------------------------------------------------------------------------
+// 5. Elements with no corpus capture (Gigamon has none at all): datagrams built with the pack's
+//    encoder, decoded by the installed tshark as the reference for each element's name and type.
+
+interface Probe { field: FieldSpec; value: FieldValue; name: string; tshark: string }
+
+const V = 65535;
+const IPFIX_PROBES: Probe[] = [
+  { field: { pen: 26866, id: 1, length: V }, value: '/index.html', name: 'gigamonHttpReqUrl', tshark: 'cflow.pie.gigamon.httprequrl' },
+  { field: { pen: 26866, id: 2, length: 2 }, value: 404, name: 'gigamonHttpRspStatus', tshark: 'cflow.pie.gigamon.httprspstatus' },
+  { field: { pen: 26866, id: 110, length: 2 }, value: 2048, name: 'gigamonSslCertificateSubjectPubKeySize', tshark: 'cflow.pie.gigamon.sslcertificatesubjectpubkeysize' },
+  { field: { pen: 26866, id: 112, length: V }, value: 'example.org', name: 'gigamonSslServerNameIndication', tshark: 'cflow.pie.gigamon.sslservernameindication' },
+  { field: { pen: 26866, id: 113, length: 2 }, value: 0x0303, name: 'gigamonSslServerVersion', tshark: 'cflow.pie.gigamon.sslserverversion' },
+  { field: { pen: 26866, id: 114, length: 2 }, value: 0xc02f, name: 'gigamonSslServerCipher', tshark: 'cflow.pie.gigamon.sslservercipher' },
+  { field: { pen: 26866, id: 115, length: 1 }, value: 1, name: 'gigamonSslServerCompressionMethod', tshark: 'cflow.pie.gigamon.sslservercompressionmethod' },
+  { field: { pen: 26866, id: 116, length: V }, value: Buffer.from('a1b2c3', 'hex'), name: 'gigamonSslServerSessionId', tshark: 'cflow.pie.gigamon.sslserversessionid' },
+  { field: { pen: 26866, id: 201, length: 2 }, value: 4660, name: 'gigamonDnsIdentifier', tshark: 'cflow.pie.gigamon.dnsidentifier' },
+  { field: { pen: 26866, id: 203, length: 1 }, value: 3, name: 'gigamonDnsResponseCode', tshark: 'cflow.pie.gigamon.dnsresponsecode' },
+  { field: { pen: 26866, id: 204, length: V }, value: 'www.example.org', name: 'gigamonDnsQueryName', tshark: 'cflow.pie.gigamon.dnsqueryname' },
+  { field: { pen: 26866, id: 206, length: 4 }, value: 3600, name: 'gigamonDnsResponseTTL', tshark: 'cflow.pie.gigamon.dnsresponsettl' },
+  { field: { pen: 26866, id: 207, length: 4 }, value: '198.51.100.7', name: 'gigamonDnsResponseIPv4Address', tshark: 'cflow.pie.gigamon.dnsresponseipv4address' },
+  { field: { pen: 26866, id: 208, length: 16 }, value: '2001:db8::7', name: 'gigamonDnsResponseIPv6Address', tshark: 'cflow.pie.gigamon.dnsresponseipv6address' },
+  { field: { pen: 26866, id: 214, length: 2 }, value: 28, name: 'gigamonDnsQueryType', tshark: 'cflow.pie.gigamon.dnsquerytype' },
+  { field: { pen: 26866, id: 223, length: 4 }, value: 86400, name: 'gigamonDnsAuthorityTTL', tshark: 'cflow.pie.gigamon.dnsauthorityttl' },
+  { field: { pen: 5951, id: 152, length: V }, value: 'shop', name: 'netscalerAppName', tshark: 'cflow.pie.netscaler.appname' },
+  { field: { pen: 5951, id: 173, length: 1 }, value: 2, name: 'netscalerDbReqType', tshark: 'cflow.pie.netscaler.db-req-type' },
+  { field: { pen: 5951, id: 180, length: 8 }, value: 12345678901n, name: 'netscalerDbRespStatus', tshark: 'cflow.pie.netscaler.db-resp-status' },
+  { field: { pen: 5951, id: 203, length: 4 }, value: '203.0.113.9', name: 'netscalerIcaClientIP', tshark: 'cflow.pie.netscaler.ica-client-ip' },
+  { field: { pen: 5951, id: 223, length: 4 }, value: 1700000000, name: 'netscalerIcaSessionUpdateBeginSec', tshark: 'cflow.pie.netscaler.ica-session-update-begin-sec' },
+  { field: { pen: 5951, id: 219, length: 2 }, value: 17, name: 'netscalerIcaClientsidePacketsRetransmit', tshark: 'cflow.pie.netscaler.ica-clientside-packets-retransmit' },
+  { field: { pen: 3054, id: 120, length: V }, value: 'IT', name: 'ixiaSourceIpCountryCode', tshark: 'cflow.pie.ixia.source-ip-country-code' },
+  { field: { pen: 3054, id: 180, length: 2 }, value: 256, name: 'ixiaEncryptionKeyLength', tshark: 'cflow.pie.ixia.encryption-keylen' },
+  { field: { pen: 3054, id: 194, length: 16 }, value: '2001:db8::9', name: 'ixiaThreatIpv6', tshark: 'cflow.pie.ixia.threat-ipv6' },
+  { field: { pen: 9, id: 12242, length: 4 }, value: 77, name: 'connectionId', tshark: 'cflow.pie.cisco.connection_id' },
+  { field: { pen: 35632, id: 183, length: V }, value: 'curl/8', name: 'ntopHttpUserAgent', tshark: 'cflow.pie.ntop.http_ua' },
+  { field: { pen: 35632, id: 415, length: 2 }, value: 1024, name: 'ntopTcpWinMinIn', tshark: 'cflow.pie.ntop.tcp_win_min_in' },
+  { field: { pen: 35632, id: 471, length: 4 }, value: '192.0.2.77', name: 'ntopNprobeIpv4Address', tshark: 'cflow.pie.ntop.nprobe_ipv4_address' },
+];
+
+/** NetFlow v9: nProbe's 57472 + n ids and the ASA NSEL ids. */
+const NETFLOW9_PROBES: Probe[] = [
+  { field: { id: 57472 + 183, length: 16 }, value: 'curl/8.0', name: 'ntopHttpUserAgent', tshark: 'cflow.pie.ntop.http_ua' },
+  { field: { id: 57472 + 415, length: 2 }, value: 1024, name: 'ntopTcpWinMinIn', tshark: 'cflow.pie.ntop.tcp_win_min_in' },
+  { field: { id: 57472 + 109, length: 4 }, value: 3, name: 'ntopRetransmittedInPkts', tshark: 'cflow.pie.ntop.retransmitted_in_pkts' },
+  { field: { id: 40001, length: 4 }, value: '198.51.100.1', name: 'xlateSourceIPv4Address', tshark: 'cflow.post_natsource_ipv4_address' },
+  { field: { id: 40003, length: 2 }, value: 5353, name: 'xlateSourcePort', tshark: 'cflow.post_naptsource_transport_port' },
+  { field: { id: 33002, length: 2 }, value: 1001, name: 'fwExtEvent', tshark: 'cflow.fw_ext_event' },
+];
+
+/** Ethernet + IPv4 + UDP around a flow datagram (checksums zero: tshark does not need them). */
+function udpFrame(payload: Buffer, dstPort: number): Buffer {
+  const ip = Buffer.alloc(28);
+  ip[0] = 0x45;
+  ip.writeUInt16BE(28 + payload.length, 2);
+  ip[8] = 64;
+  ip[9] = 17;
+  Buffer.from([192, 0, 2, 1]).copy(ip, 12);
+  Buffer.from([192, 0, 2, 2]).copy(ip, 16);
+  ip.writeUInt16BE(40000, 20);
+  ip.writeUInt16BE(dstPort, 22);
+  ip.writeUInt16BE(8 + payload.length, 24);
+  return Buffer.concat([Buffer.from([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0]), ip, payload]);
+}
+
+/** The first data record of `datagram` as tshark decodes it. */
+function tsharkFirstFlow(datagram: Buffer, port: number): Json {
+  const dir = mkdtempSync(join(tmpdir(), 'wirescope-vendor-'));
+  try {
+    const file = join(dir, 'probe.pcap');
+    const writer = new PcapWriter({ linkType: 1, snapLength: 65535 });
+    writeFileSync(file, Buffer.concat([writer.header(), writer.packet(udpFrame(datagram, port), { seconds: 1700000000, nanoseconds: 0 })]));
+    const out = execFileSync('tshark', ['-r', file, '-d', `udp.port==${port},cflow`, '-T', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 });
+    const packets = JSON.parse(out) as Json[];
+    let flow: Json | undefined;
+    const visit = (o: unknown): void => {
+      if (flow || !o || typeof o !== 'object') return;
+      for (const [k, v] of Object.entries(o as Json)) {
+        if (/^Flow \d+/.test(k)) { flow = (Array.isArray(v) ? v[0] : v) as Json; return; }
+        visit(v);
+      }
+    };
+    visit(packets);
+    if (!flow) throw new Error('tshark decoded no data record');
+    return flow;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function compareProbes(probes: Probe[], ours: FlowRecord, theirs: Json): string[] {
+  const problems: string[] = [];
+  for (const p of probes) {
+    const want = theirs[p.tshark];
+    if (want === undefined) { problems.push(`tshark shows no ${p.tshark}`); continue; }
+    if (!(p.name in ours)) { problems.push(`${p.tshark}: we have no ${p.name} (keys ${Object.keys(ours).join(',')})`); continue; }
+    if (!same(ours[p.name], String(want))) problems.push(`${p.name} = ${String(ours[p.name])}, tshark ${String(want)}`);
+  }
+  return problems;
+}
+
+test('encoder-built vendor records decode like the installed tshark (Gigamon, NetScaler, Ixia, Cisco, ntop, ASA)', (t) => {
+  if (!requireCommands(t, 'tshark')) return;
+  const ipfixFields = IPFIX_PROBES.map((p) => p.field);
+  const ipfix = encodeIpfix({ exportTime: 1700000000, sequence: 0, domain: 1, sets: [
+    { kind: 'template', templates: [{ id: 300, fields: ipfixFields }] },
+    { kind: 'data', templateId: 300, records: [encodeRecord(ipfixFields, IPFIX_PROBES.map((p) => p.value))] },
+  ] });
+  const v9Fields = NETFLOW9_PROBES.map((p) => p.field);
+  const v9 = encodeNetflow9({ sysUptime: 1000, exportTime: 1700000000, sequence: 0, sourceId: 1, sets: [
+    { kind: 'template', templates: [{ id: 300, fields: v9Fields }] },
+    { kind: 'data', templateId: 300, records: [encodeRecord(v9Fields, NETFLOW9_PROBES.map((p) => p.value))] },
+  ] });
+  const exporter = { address: '192.0.2.1', port: 40000 };
+  const oursIpfix = new FlowDecoder().decode(ipfix, exporter);
+  const oursV9 = new FlowDecoder().decode(v9, exporter);
+  assert.deepEqual([...oursIpfix.errors, ...oursV9.errors], []);
+  const problems = [
+    ...compareProbes(IPFIX_PROBES, oursIpfix.records[0], tsharkFirstFlow(ipfix, 4739)),
+    ...compareProbes(NETFLOW9_PROBES, oursV9.records[0], tsharkFirstFlow(v9, 2055)),
+  ];
+  console.log(`${IPFIX_PROBES.length + NETFLOW9_PROBES.length} encoder-built vendor fields compared with tshark`);
+  assert.deepEqual(problems, []);
+});

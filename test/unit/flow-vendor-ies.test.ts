@@ -203,8 +203,11 @@ function tsharkFlows(packets: Json[]): Json[] {
 }
 
 function same(ours: unknown, theirs: string): boolean {
-  // tshark prints absolute times as "Apr 18, 2018 08:16:47.000000000 UTC".
-  if (ours instanceof Date) return ours.getTime() === Date.parse(theirs.replace(/\.\d+ UTC$/, ' UTC'));
+  // tshark prints absolute times as "Apr 18, 2018 08:16:47.000000000 UTC"; our dateTimeSeconds
+  // value is the IE's own number of seconds since the epoch (docs/flow.md, value forms).
+  if (/^[A-Z][a-z]{2} \d+, \d{4} \d\d:\d\d:\d\d(\.\d+)? UTC$/.test(theirs)) {
+    return typeof ours === 'number' && ours * 1000 === Date.parse(theirs.replace(/\.\d+ UTC$/, ' UTC'));
+  }
   if (typeof ours === 'number' || typeof ours === 'bigint') {
     if (/^0x[0-9a-f]+$/i.test(theirs)) return BigInt(ours) === BigInt(theirs);
     // tshark prints floats with 6 significant digits.
@@ -460,7 +463,7 @@ function matchesBytes(type: string, ours: unknown, hex: string): boolean {
     case 'ipv4Address': return b.length === 4 && [...b].join('.') === ours;
     case 'ipv6Address': return b.length === 16 && typeof ours === 'string' && b.equals(Buffer.from(ours.split(':').length === 8 ? ours.replace(/:/g, '') : '', 'hex'));
     case 'float32': return b.length === 4 && b.readFloatBE(0) === ours;
-    case 'dateTimeSeconds': return b.length === 4 && ours instanceof Date && b.readUInt32BE(0) * 1000 === ours.getTime();
+    case 'dateTimeSeconds': return b.length === 4 && b.readUInt32BE(0) === ours;
     case 'string': return typeof ours === 'string' && ours === b.toString('utf8');
     default: return Buffer.isBuffer(ours) && ours.equals(b);
   }

@@ -10,3 +10,4 @@ export * from './lldp';
 export * from './topology';
 export * from './ecs';
 export * from './es';
+export * as sflowEncoder from './sflow/encoder';

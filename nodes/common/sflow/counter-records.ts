@@ -1,11 +1,19 @@
-// sFlow v5 counter records (sflow_version_5.txt "Counter Data Types" and the host sFlow extension).
-import type { Xdr } from './xdr';
-import { readUnsigned64 } from '../netflow/values';
+// sFlow v5 counter records (sflow_version_5.txt "Counter Data Types", the host sFlow extension
+// sflow_host.txt, sflow_lag.txt, sflow_optics.txt, sflow_80211.txt, sflow_openflow.txt).
+import { XdrTruncated, type Xdr } from './xdr';
+import { readUnsigned64, mac as readMac } from '../netflow/values';
 import type { FlowRecord } from '../netflow/types';
 
-/** XDR field types in counter groups: unsigned int, unsigned hyper, float. */
-type FieldType = 'u32' | 'u64' | 'f32';
-const u32: FieldType = 'u32', u64: FieldType = 'u64', f32: FieldType = 'f32';
+/**
+ * XDR field types in counter groups: unsigned int, unsigned hyper, float; `mac` is opaque[6]
+ * padded to 8 octets; `u8` one octet of an opaque[4] (four in a row, as LAG port state).
+ */
+type FieldType = 'u32' | 'u64' | 'f32' | 'mac' | 'u8';
+const u32: FieldType = 'u32', u64: FieldType = 'u64', f32: FieldType = 'f32', mac: FieldType = 'mac', u8: FieldType = 'u8';
+const FIELD_SIZE: Record<FieldType, number> = { u32: 4, u64: 8, f32: 4, mac: 8, u8: 1 };
+
+/** Hosts adapters and SFP lanes announced per record before the count is taken as corrupt. */
+const MAX_LIST = 1024;
 
 /** [name, reader] lists in wire order; names follow the MIB objects the spec cites. */
 const LAYOUTS: Record<number, Array<[string, FieldType]>> = {
@@ -23,12 +31,51 @@ const LAYOUTS: Record<number, Array<[string, FieldType]>> = {
     ['dot3StatsCarrierSenseErrors', u32], ['dot3StatsFrameTooLongs', u32], ['dot3StatsInternalMacReceiveErrors', u32],
     ['dot3StatsSymbolErrors', u32],
   ],
+  3: [ // token ring (RFC 1748 dot5Stats)
+    ['dot5StatsLineErrors', u32], ['dot5StatsBurstErrors', u32], ['dot5StatsACErrors', u32], ['dot5StatsAbortTransErrors', u32],
+    ['dot5StatsInternalErrors', u32], ['dot5StatsLostFrameErrors', u32], ['dot5StatsReceiveCongestions', u32],
+    ['dot5StatsFrameCopiedErrors', u32], ['dot5StatsTokenErrors', u32], ['dot5StatsSoftErrors', u32], ['dot5StatsHardErrors', u32],
+    ['dot5StatsSignalLoss', u32], ['dot5StatsTransmitBeacons', u32], ['dot5StatsRecoverys', u32], ['dot5StatsLobeWires', u32],
+    ['dot5StatsRemoves', u32], ['dot5StatsSingles', u32], ['dot5StatsFreqErrors', u32],
+  ],
+  4: [ // 100BaseVG (RFC 2020 dot12)
+    ['dot12InHighPriorityFrames', u32], ['dot12InHighPriorityOctets', u64], ['dot12InNormPriorityFrames', u32],
+    ['dot12InNormPriorityOctets', u64], ['dot12InIPMErrors', u32], ['dot12InOversizeFrameErrors', u32], ['dot12InDataErrors', u32],
+    ['dot12InNullAddressedFrames', u32], ['dot12OutHighPriorityFrames', u32], ['dot12OutHighPriorityOctets', u64],
+    ['dot12TransitionIntoTrainings', u32], ['dot12HCInHighPriorityOctets', u64], ['dot12HCInNormPriorityOctets', u64],
+    ['dot12HCOutHighPriorityOctets', u64],
+  ],
   5: [ // VLAN
     ['vlanId', u32], ['vlanOctets', u64], ['vlanUcastPkts', u32], ['vlanMulticastPkts', u32],
     ['vlanBroadcastPkts', u32], ['vlanDiscards', u32],
   ],
+  6: [ // IEEE 802.11 (sflow_80211.txt, dot11 MIB counters)
+    ['dot11TransmittedFragmentCount', u32], ['dot11MulticastTransmittedFrameCount', u32], ['dot11FailedCount', u32],
+    ['dot11RetryCount', u32], ['dot11MultipleRetryCount', u32], ['dot11FrameDuplicateCount', u32], ['dot11RTSSuccessCount', u32],
+    ['dot11RTSFailureCount', u32], ['dot11ACKFailureCount', u32], ['dot11ReceivedFragmentCount', u32],
+    ['dot11MulticastReceivedFrameCount', u32], ['dot11FCSErrorCount', u32], ['dot11TransmittedFrameCount', u32],
+    ['dot11WEPUndecryptableCount', u32], ['dot11QoSDiscardedFragmentCount', u32], ['dot11AssociatedStationCount', u32],
+    ['dot11QoSCFPollsReceivedCount', u32], ['dot11QoSCFPollsUnusedCount', u32], ['dot11QoSCFPollsUnusableCount', u32],
+    ['dot11QoSCFPollsLostCount', u32],
+  ],
+  7: [ // LAG port (sflow_lag.txt, IEEE8023-LAG-MIB); the port state opaque[4] is one octet per state
+    ['dot3adAggPortActorSystemID', mac], ['dot3adAggPortPartnerOperSystemID', mac], ['dot3adAggPortAttachedAggID', u32],
+    ['dot3adAggPortActorAdminState', u8], ['dot3adAggPortActorOperState', u8], ['dot3adAggPortPartnerAdminState', u8],
+    ['dot3adAggPortPartnerOperState', u8], ['dot3adAggPortStatsLACPDUsRx', u32], ['dot3adAggPortStatsMarkerPDUsRx', u32],
+    ['dot3adAggPortStatsMarkerResponsePDUsRx', u32], ['dot3adAggPortStatsUnknownRx', u32], ['dot3adAggPortStatsIllegalRx', u32],
+    ['dot3adAggPortStatsLACPDUsTx', u32], ['dot3adAggPortStatsMarkerPDUsTx', u32], ['dot3adAggPortStatsMarkerResponsePDUsTx', u32],
+  ],
   1001: [ // processor
     ['cpu5s', u32], ['cpu1m', u32], ['cpu5m', u32], ['totalMemory', u64], ['freeMemory', u64],
+  ],
+  1002: [ // radio utilization (sflow_80211.txt)
+    ['elapsedTime', u32], ['onChannelTime', u32], ['onChannelBusyTime', u32],
+  ],
+  1004: [ // OpenFlow port (sflow_openflow.txt)
+    ['datapathId', u64], ['portNo', u32],
+  ],
+  2002: [ // host parent: the container's data source
+    ['containerType', u32], ['containerIndex', u32],
   ],
   2003: [ // host CPU
     ['loadOne', f32], ['loadFive', f32], ['loadFifteen', f32], ['procRun', u32], ['procTotal', u32],
@@ -38,6 +85,54 @@ const LAYOUTS: Record<number, Array<[string, FieldType]>> = {
   2004: [ // host memory
     ['memTotal', u64], ['memFree', u64], ['memShared', u64], ['memBuffers', u64], ['memCached', u64],
     ['swapTotal', u64], ['swapFree', u64], ['pageIn', u32], ['pageOut', u32], ['swapIn', u32], ['swapOut', u32],
+  ],
+  2005: [ // host disk I/O; partMaxUsed in hundredths of a percent
+    ['diskTotal', u64], ['diskFree', u64], ['partMaxUsed', u32], ['reads', u32], ['bytesRead', u64], ['readTime', u32],
+    ['writes', u32], ['bytesWritten', u64], ['writeTime', u32],
+  ],
+  2006: [ // host network I/O
+    ['bytesIn', u64], ['pktsIn', u32], ['errsIn', u32], ['dropsIn', u32], ['bytesOut', u64], ['pktsOut', u32],
+    ['errsOut', u32], ['dropsOut', u32],
+  ],
+  2007: [ // MIB-II IP group (RFC 1213)
+    ['ipForwarding', u32], ['ipDefaultTTL', u32], ['ipInReceives', u32], ['ipInHdrErrors', u32], ['ipInAddrErrors', u32],
+    ['ipForwDatagrams', u32], ['ipInUnknownProtos', u32], ['ipInDiscards', u32], ['ipInDelivers', u32], ['ipOutRequests', u32],
+    ['ipOutDiscards', u32], ['ipOutNoRoutes', u32], ['ipReasmTimeout', u32], ['ipReasmReqds', u32], ['ipReasmOKs', u32],
+    ['ipReasmFails', u32], ['ipFragOKs', u32], ['ipFragFails', u32], ['ipFragCreates', u32],
+  ],
+  2008: [ // MIB-II ICMP group
+    ['icmpInMsgs', u32], ['icmpInErrors', u32], ['icmpInDestUnreachs', u32], ['icmpInTimeExcds', u32], ['icmpInParamProbs', u32],
+    ['icmpInSrcQuenchs', u32], ['icmpInRedirects', u32], ['icmpInEchos', u32], ['icmpInEchoReps', u32], ['icmpInTimestamps', u32],
+    ['icmpInAddrMasks', u32], ['icmpInAddrMaskReps', u32], ['icmpOutMsgs', u32], ['icmpOutErrors', u32],
+    ['icmpOutDestUnreachs', u32], ['icmpOutTimeExcds', u32], ['icmpOutParamProbs', u32], ['icmpOutSrcQuenchs', u32],
+    ['icmpOutRedirects', u32], ['icmpOutEchos', u32], ['icmpOutEchoReps', u32], ['icmpOutTimestamps', u32],
+    ['icmpOutTimestampReps', u32], ['icmpOutAddrMasks', u32], ['icmpOutAddrMaskReps', u32],
+  ],
+  2009: [ // MIB-II TCP group
+    ['tcpRtoAlgorithm', u32], ['tcpRtoMin', u32], ['tcpRtoMax', u32], ['tcpMaxConn', u32], ['tcpActiveOpens', u32],
+    ['tcpPassiveOpens', u32], ['tcpAttemptFails', u32], ['tcpEstabResets', u32], ['tcpCurrEstab', u32], ['tcpInSegs', u32],
+    ['tcpOutSegs', u32], ['tcpRetransSegs', u32], ['tcpInErrs', u32], ['tcpOutRsts', u32], ['tcpInCsumErrors', u32],
+  ],
+  2010: [ // MIB-II UDP group
+    ['udpInDatagrams', u32], ['udpNoPorts', u32], ['udpInErrors', u32], ['udpOutDatagrams', u32], ['udpRcvbufErrors', u32],
+    ['udpSndbufErrors', u32], ['udpInCsumErrors', u32],
+  ],
+  2100: [ // hypervisor (virtual node)
+    ['mhz', u32], ['cpus', u32], ['memory', u64], ['memoryFree', u64], ['numDomains', u32],
+  ],
+  2101: [ // virtual CPU; state is libvirt's virDomainState
+    ['state', u32], ['cpuTime', u32], ['nrVirtCpu', u32],
+  ],
+  2102: [ // virtual memory
+    ['memory', u64], ['maxMemory', u64],
+  ],
+  2103: [ // virtual disk I/O
+    ['capacity', u64], ['allocation', u64], ['available', u64], ['rdReq', u32], ['rdBytes', u64], ['wrReq', u32],
+    ['wrBytes', u64], ['errs', u32],
+  ],
+  2104: [ // virtual network I/O
+    ['rxBytes', u64], ['rxPackets', u32], ['rxErrs', u32], ['rxDrop', u32], ['txBytes', u64], ['txPackets', u32],
+    ['txErrs', u32], ['txDrop', u32],
   ],
 };
 
@@ -52,10 +147,41 @@ export function readCounterRecord(enterprise: number, format: number, r: Xdr, re
     rec.osRelease = r.string();
     return true;
   }
+  if (format === 2001) { // host adapters: each an ifIndex and its MAC addresses
+    rec.hostAdapters = readList(r, 8, () => ({ ifIndex: r.u32(), macAddresses: readList(r, 8, () => r.mac()) }));
+    return true;
+  }
+  if (format === 10) { // SFP / QSFP optics: module then one entry per lane
+    rec.sfp = {
+      moduleId: r.u32(),
+      moduleTotalLanes: r.u32(),
+      moduleSupplyVoltage: r.u32(), // millivolts
+      moduleTemperature: r.i32(), // thousandths of a degree Celsius, signed
+      lanes: readList(r, 40, () => ({
+        laneIndex: r.u32(), txBiasCurrent: r.u32(), txPower: r.u32(), txPowerMin: r.u32(), txPowerMax: r.u32(),
+        txWavelength: r.u32(), rxPower: r.u32(), rxPowerMin: r.u32(), rxPowerMax: r.u32(), rxWavelength: r.u32(),
+      })),
+    };
+    return true;
+  }
+  if (format === 1005) { // port name (ifName)
+    rec.interfaceName = r.string();
+    return true;
+  }
   const read = READERS[format];
   if (!read) return false;
   rec[COUNTER_GROUP_NAMES[format]] = read(r);
   return true;
+}
+
+/** An XDR array: count, then items of at least `minSize` octets each (checked before allocating). */
+function readList<T>(r: Xdr, minSize: number, item: () => T): T[] {
+  const n = r.u32();
+  if (n > MAX_LIST) throw new XdrTruncated(`list of ${n} entries exceeds ${MAX_LIST}`);
+  r.need(n * minSize);
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(item());
+  return out;
 }
 
 /**
@@ -69,14 +195,18 @@ for (const [format, layout] of Object.entries(LAYOUTS)) {
   let at = 0;
   const props = layout.map(([name, type]) => {
     const o = `o + ${at}`;
-    at += type === 'u64' ? 8 : 4;
-    const expr = type === 'u64' ? `H(b, ${o})` : type === 'f32' ? `b.readFloatBE(${o})` : `(b[${o}] * 16777216 + ((b[${o} + 1] << 16) | (b[${o} + 2] << 8) | b[${o} + 3]))`;
+    at += FIELD_SIZE[type];
+    const expr = type === 'u64' ? `H(b, ${o})` : type === 'f32' ? `b.readFloatBE(${o})` : type === 'mac' ? `M(b, ${o})`
+      : type === 'u8' ? `b[${o}]` : `(b[${o}] * 16777216 + ((b[${o} + 1] << 16) | (b[${o} + 2] << 8) | b[${o} + 3]))`;
     return `${JSON.stringify(name)}: ${expr}`;
   });
   const body = `return function read(r) { r.need(${at}); const b = r.buf, o = r.off; r.off = o + ${at}; return { ${props.join(', ')} }; };`;
-  READERS[Number(format)] = new Function('H', body)(readUnsigned64) as (r: Xdr) => Record<string, unknown>;
+  READERS[Number(format)] = new Function('H', 'M', body)(readUnsigned64, readMac) as (r: Xdr) => Record<string, unknown>;
 }
 
 const COUNTER_GROUP_NAMES: Record<number, string> = {
-  1: 'interface', 2: 'ethernet', 5: 'vlan', 1001: 'processor', 2003: 'hostCpu', 2004: 'hostMemory',
+  1: 'interface', 2: 'ethernet', 3: 'tokenRing', 4: 'vg100', 5: 'vlan', 6: 'ieee80211', 7: 'lagPort', 1001: 'processor',
+  1002: 'radio', 1004: 'openFlowPort', 2002: 'hostParent', 2003: 'hostCpu', 2004: 'hostMemory', 2005: 'hostDiskIo',
+  2006: 'hostNetIo', 2007: 'mib2Ip', 2008: 'mib2Icmp', 2009: 'mib2Tcp', 2010: 'mib2Udp', 2100: 'virtNode', 2101: 'virtCpu',
+  2102: 'virtMemory', 2103: 'virtDiskIo', 2104: 'virtNetIo',
 };

@@ -1,6 +1,7 @@
 // sFlow version 5 (https://sflow.org/sflow_version_5.txt): datagram, flow / expanded flow samples,
 // counter samples, and discarded-packet events (https://sflow.org/sflow_drops.txt).
-// Flow samples become records in the common IANA vocabulary.
+// Flow samples become records in the common IANA vocabulary; extension records from
+// sflow_80211.txt, sflow_tunnels.txt and sflow_drops.txt add their fields to the same record.
 import { Xdr, XdrTruncated } from './xdr';
 import { addSampledHeaderFields, type HeaderFields } from './sampled-header';
 import { readCounterRecord } from './counter-records';
@@ -325,12 +326,99 @@ function readFlowRecord(fmt: number, r: Xdr, rec: FlowRecord, s: SflowState, res
       if (dst) rec[dst.includes(':') ? 'postNATDestinationIPv6Address' : 'postNATDestinationIPv4Address'] = dst;
       return;
     }
+    case 1008: // extended_mpls_tunnel
+      rec.sflowMplsTunnelLspName = r.string();
+      rec.sflowMplsTunnelId = r.u32();
+      rec.sflowMplsTunnelCos = r.u32();
+      return;
+    case 1009: // extended_mpls_vc
+      rec.sflowMplsVcInstanceName = r.string();
+      rec.sflowMplsVcId = r.u32();
+      rec.sflowMplsVcLabelCos = r.u32();
+      return;
+    case 1010: // extended_mpls_FTN (MPLS-FTN-STD-MIB mplsFTNDescr, mplsFTNMask)
+      rec.sflowMplsFtnDescription = r.string();
+      rec.sflowMplsFtnMask = r.u32();
+      return;
+    case 1011: // extended_mpls_LDP_FEC: the FEC's prefix length is the top label's (IANA IE 91)
+      rec.mplsTopLabelPrefixLength = r.u32();
+      return;
     case 1012: // extended_vlantunnel
       rec.sflowVlanStack = readLabels(r);
       return;
+    case 1013: // extended_80211_payload: cipher suite (OUI + suite type), then the unencrypted payload
+      rec.sflow80211CipherSuite = r.u32();
+      rec.sflow80211Payload = r.opaque();
+      return;
+    case 1014: // extended_80211_rx
+      rec.wlanSSID = r.string();
+      rec.sflow80211Bssid = r.mac();
+      rec.sflow80211Version = r.u32();
+      rec.wlanChannelId = r.u32();
+      rec.sflow80211Speed = r.u64();
+      rec.sflow80211Rsni = r.u32();
+      rec.sflow80211Rcpi = r.u32();
+      rec.sflow80211PacketDuration = r.u32();
+      return;
+    case 1015: // extended_80211_tx
+      rec.wlanSSID = r.string();
+      rec.sflow80211Bssid = r.mac();
+      rec.sflow80211Version = r.u32();
+      rec.sflow80211Transmissions = r.u32();
+      rec.sflow80211PacketDuration = r.u32();
+      rec.sflow80211RetransmissionDuration = r.u32();
+      rec.wlanChannelId = r.u32();
+      rec.sflow80211Speed = r.u64();
+      rec.sflow80211Power = r.u32();
+      return;
+    // sflow_tunnels.txt: the outer header a tunnel adds on egress or removed on ingress, kept in its
+    // own object so the sampled packet's 5-tuple stays the top-level one.
+    case 1021: rec.sflowTunnelL2Egress = readSampledEthernet(r); return;
+    case 1022: rec.sflowTunnelL2Ingress = readSampledEthernet(r); return;
+    case 1023: rec.sflowTunnelIPv4Egress = readSampledIp(r, 4); return;
+    case 1024: rec.sflowTunnelIPv4Ingress = readSampledIp(r, 4); return;
+    case 1025: rec.sflowTunnelIPv6Egress = readSampledIp(r, 6); return;
+    case 1026: rec.sflowTunnelIPv6Ingress = readSampledIp(r, 6); return;
+    case 1027: rec.sflowDecapsulateEgressInnerHeaderOffset = r.u32(); return;
+    case 1028: rec.sflowDecapsulateIngressInnerHeaderOffset = r.u32(); return;
+    case 1029: rec.sflowVniEgress = r.u32(); return;
+    case 1030: rec.sflowVniIngress = r.u32(); return;
+    // sflow_drops.txt: why and where a discarded packet was dropped.
+    case 1036: rec.sflowEgressQueue = r.u32(); return;
+    case 1037: // extended_acl
+      rec.sflowAclNumber = r.u32();
+      rec.sflowAclName = r.string();
+      rec.sflowAclDirection = r.u32(); // 0 unknown, 1 ingress, 2 egress
+      return;
+    case 1038: rec.sflowFunction = r.string(); return;
+    case 1039: rec.sflowTransitDelay = r.u32(); return; // nanoseconds
+    case 1040: rec.sflowQueueDepth = r.u32(); return; // octets
+    case 1041: // extended_hw_trap
+      rec.sflowHwTrapGroup = r.string();
+      rec.sflowHwTrap = r.string();
+      return;
+    case 1042: rec.sflowLinuxDropReason = r.string(); return;
     default:
       rec[`sflowRecord_0_${fmt}`] = r.buf.subarray(r.off, r.end);
   }
+}
+
+/** sampled_ethernet as a nested object (tunnel headers). */
+function readSampledEthernet(r: Xdr): FlowRecord {
+  return { dataLinkFrameSize: r.u32(), sourceMacAddress: r.mac(), destinationMacAddress: r.mac(), ethernetType: r.u32() };
+}
+
+/** sampled_ipv4 / sampled_ipv6 as a nested object (tunnel headers); `length` is the IP packet's. */
+function readSampledIp(r: Xdr, version: 4 | 6): FlowRecord {
+  const ipTotalLength = r.u32(), protocolIdentifier = r.u32();
+  const o: FlowRecord = version === 4
+    ? { ipTotalLength, protocolIdentifier, sourceIPv4Address: r.ipv4(), destinationIPv4Address: r.ipv4() }
+    : { ipTotalLength, protocolIdentifier, sourceIPv6Address: r.ipv6(), destinationIPv6Address: r.ipv6() };
+  o.sourceTransportPort = r.u32();
+  o.destinationTransportPort = r.u32();
+  o.tcpControlBits = r.u32();
+  o.ipClassOfService = r.u32(); // tos (IPv4) or priority (IPv6)
+  return o;
 }
 
 function readLabels(r: Xdr): number[] {

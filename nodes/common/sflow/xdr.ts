@@ -16,6 +16,13 @@ export class Xdr {
     this.off = o + 4;
     return b[o] * 16777216 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
   }
+  /** int: two's complement. */
+  i32(): number {
+    this.need(4);
+    const v = this.buf.readInt32BE(this.off);
+    this.off += 4;
+    return v;
+  }
   /** unsigned hyper: number when exact, bigint above 2^53-1. */
   u64(): number | bigint {
     this.need(8);

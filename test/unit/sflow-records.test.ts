@@ -58,6 +58,7 @@ function section(tree: Tree, title: string): Tree {
 function field(tree: Tree, name: string): string {
   for (const [k, v] of Object.entries(tree)) {
     if (k.endsWith(`.${name}`) && typeof v === 'string') return v;
+    if (k.endsWith(`.${name}`) && Array.isArray(v)) return v.join(',');
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       try { return field(v as Tree, name); } catch { /* keep looking */ }
     }
@@ -117,6 +118,98 @@ describe('sFlow extension records against tshark', () => {
   let dir = '';
   before(() => { dir = mkdtempSync(join(tmpdir(), 'wirescope-sflow-')); });
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('encoder-built compact and expanded flow samples, base records and counter groups decode as tshark decodes them', (t) => {
+    if (!requireCommands(t, 'tshark')) return;
+    const d = e.datagram({
+      agent: '2001:db8::10', subAgent: 2, sequence: 41, samples: [
+        e.flowSample({
+          sequence: 5, sourceType: 0, sourceIndex: 12, samplingRate: 1000, samplePool: 5000, drops: 2, input: 4, output: 7, records: [
+            e.sampledEthernet({ dataLinkFrameSize: 1518, sourceMacAddress: '02:00:00:00:00:01', destinationMacAddress: '02:00:00:00:00:02', ethernetType: 0x86dd }),
+            e.sampledIp({ ipTotalLength: 1500, protocolIdentifier: 6, source: '10.1.1.1', destination: '10.2.2.2', sourceTransportPort: 1234, destinationTransportPort: 443, tcpControlBits: 0x18, ipClassOfService: 0x28 }),
+            e.extendedSwitch({ srcVlan: 10, srcPriority: 3, dstVlan: 20, dstPriority: 5 }),
+            e.extendedRouter({ nextHop: '10.0.0.254', srcMask: 24, dstMask: 16 }),
+            e.extendedGateway({ nextHop: '10.0.0.1', as: 65000, srcAs: 65001, srcPeerAs: 65002, segments: [{ type: 2, asns: [65010, 65020, 65030] }], communities: [4259840100, 65000], localPref: 200 }),
+            e.extendedUser({ srcUser: 'alice', dstUser: 'bob' }),
+            e.extendedUrl({ direction: 2, url: '/index.html', host: 'example.org' }),
+            e.extendedMpls({ nextHop: '10.0.0.9', inLabels: [1000, 2000], outLabels: [3000] }),
+            e.extendedNat({ src: '203.0.113.1', dst: '203.0.113.2' }),
+            e.vlanTunnel([0x81000064, 0x810000c8]),
+          ],
+        }),
+        e.flowSample({
+          expanded: true, sequence: 6, sourceType: 1, sourceIndex: 70000, samplingRate: 512, samplePool: 9, drops: 1, input: 70001, output: { format: 2, value: 3 },
+          records: [e.sampledIp({ ipTotalLength: 1280, protocolIdentifier: 17, source: '2001:db8::1', destination: '2001:db8::2', sourceTransportPort: 53, destinationTransportPort: 5353, tcpControlBits: 0, ipClassOfService: 7 })],
+        }),
+        e.counterSample({
+          sequence: 9, sourceIndex: 12, records: [
+            e.genericInterface({
+              ifIndex: 12, ifType: 6, ifSpeed: 10_000_000_000, ifDirection: 1, ifStatus: 3, ifInOctets: 2n ** 62n, ifInUcastPkts: 1, ifInMulticastPkts: 2,
+              ifInBroadcastPkts: 3, ifInDiscards: 4, ifInErrors: 5, ifInUnknownProtos: 6, ifOutOctets: 7, ifOutUcastPkts: 8, ifOutMulticastPkts: 9,
+              ifOutBroadcastPkts: 10, ifOutDiscards: 11, ifOutErrors: 12, ifPromiscuousMode: 1,
+            }),
+            e.u32Counters(2, Array.from({ length: 13 }, (_, i) => 50 + i)),
+            e.vlanCounters({ vlanId: 100, vlanOctets: 123456789012, vlanUcastPkts: 1, vlanMulticastPkts: 2, vlanBroadcastPkts: 3, vlanDiscards: 4 }),
+            e.processor({ cpu5s: 1500, cpu1m: 1200, cpu5m: 1000, totalMemory: 17179869184, freeMemory: 8589934592 }),
+          ],
+        }),
+      ],
+    });
+    const ours = decode(d);
+    assert.deepEqual(ours.errors, []);
+    const [tree] = tsharkSflow(dir, [d]);
+    assert.equal(ours.sequenceNumber, Number(field(tree, 'sequence_number')));
+    const [a, b] = ours.records;
+    const fs = section(tree, 'Flow sample');
+    const gw = section(fs, 'Extended gateway');
+    const checks: Array<[unknown, Tree, string]> = [
+      [a.sflowAgentAddress, tree, 'agent.v6'], [a.observationDomainId, tree, 'sub_agent_id'],
+      [a.sflowSampleSequence, fs, 'sequence_number'], [a.sflowSourceIdType, fs, 'source_id_class'], [a.sflowSourceIdIndex, fs, 'index'],
+      [a.samplingInterval, fs, 'sampling_rate'], [a.sflowSamplePool, fs, 'sample_pool'], [a.sflowDrops, fs, 'dropped_packets'],
+      [a.ingressInterface, fs, 'input_interface'], [a.egressInterface, fs, 'output_interface_value'],
+      [a.octetDeltaCount, section(fs, 'Ethernet frame data'), 'length'], [a.sourceMacAddress, fs, 'source_mac_address'],
+      [a.destinationMacAddress, fs, 'destination_mac_address'], [a.ethernetType, fs, 'packet_type'],
+      [a.protocolIdentifier, fs, 'ip_protocol'], [a.sourceIPv4Address, section(fs, 'IPv4 data'), 'ipv4_src'],
+      [a.destinationIPv4Address, section(fs, 'IPv4 data'), 'ipv4_dst'], [a.sourceTransportPort, fs, 'source_port'],
+      [a.destinationTransportPort, fs, 'destination_port'],
+      [a.vlanId, fs, 'vlan.in'], [a.dot1qPriority, fs, 'pri.in'], [a.postVlanId, fs, 'vlan.out'], [a.postDot1qPriority, fs, 'pri.out'],
+      [a.ipNextHopIPv4Address, section(fs, 'Extended router'), 'nexthop'], [a.sourceIPv4PrefixLength, fs, 'src_mask'],
+      [a.destinationIPv4PrefixLength, fs, 'dst_mask'], [a.bgpNextHopIPv4Address, gw, 'nexthop'], [a.sflowRouterAs, gw, 'as'],
+      [a.bgpSourceAsNumber, gw, 'srcAS'], [a.bgpPrevAdjacentAsNumber, gw, 'peerAS'],
+      [(a.sflowAsPath as number[]).join(','), section(gw, 'sflow.as_type_tree'), 'dstAS'],
+      [(a.bgpCommunity as number[]).join(','), section(gw, 'sflow_245.communityEntries_tree'), 'dstAS'], [a.sflowLocalPref, gw, 'localpref'],
+      [a.sflowSourceUser, fs, 'source_user'], [a.sflowDestinationUser, fs, 'destination_user'],
+      [a.sflowUrlDirection, fs, 'direction'], [a.httpRequestTarget, fs, 'url'], [a.httpRequestHost, fs, 'host'],
+      [a.sflowMplsNextHop, section(fs, 'Extended MPLS data'), 'nexthop'], [(a.sflowMplsInLabels as number[]).join(','), fs, 'in_label'],
+      [(a.sflowMplsOutLabels as number[]).join(','), fs, 'out_label'],
+      [a.postNATSourceIPv4Address, section(fs, 'Extended NAT'), 'ipv4_src'], [a.postNATDestinationIPv4Address, section(fs, 'Extended NAT'), 'ipv4_dst'],
+      [(a.sflowVlanStack as number[]).join(','), fs, 'tpid_tci_pair'],
+    ];
+    const xs = section(tree, 'Expanded flow sample');
+    checks.push([b.sflowSourceIdType, xs, 'source_id_type'], [b.sflowSourceIdIndex, xs, 'source_id_index'], [b.samplingInterval, xs, 'sampling_rate'],
+      [b.ingressInterface, xs, 'input_interface_value'], [b.sflowOutputInterfaces, xs, 'output_interface_value'],
+      [b.sourceIPv6Address, xs, 'ipv6_src'], [b.destinationIPv6Address, xs, 'ipv6_dst'], [b.ipClassOfService, xs, 'ipv6_priority'],
+      [b.octetDeltaCount, xs, 'ip.length']);
+    const c = ours.counters[0];
+    const cs = section(tree, 'Counters sample');
+    const IF_NAMES: Record<string, string> = {
+      ifIndex: 'ifindex', ifType: 'iftype', ifSpeed: 'ifspeed', ifDirection: 'ifdirection', ifInOctets: 'ifinoct', ifInUcastPkts: 'ifinpkt',
+      ifInMulticastPkts: 'ifinmcast', ifInBroadcastPkts: 'ifinbcast', ifInDiscards: 'ifindisc', ifInErrors: 'ifinerr', ifInUnknownProtos: 'ifinunk',
+      ifOutOctets: 'ifoutoct', ifOutUcastPkts: 'ifoutpkt', ifOutMulticastPkts: 'ifoutmcast', ifOutBroadcastPkts: 'ifoutbcast',
+      ifOutDiscards: 'ifoutdisc', ifOutErrors: 'ifouterr', ifPromiscuousMode: 'ifpromisc',
+    };
+    const iface = c.interface as Record<string, number | bigint>;
+    for (const [ours2, theirs] of Object.entries(IF_NAMES)) checks.push([iface[ours2], cs, theirs]);
+    // ifStatus bit 0 is ifAdminStatus, bit 1 ifOperStatus; tshark shows them as two booleans.
+    checks.push([Number(iface.ifStatus) & 1, cs, 'ifadmin_status'], [(Number(iface.ifStatus) >> 1) & 1, cs, 'ifoper_status']);
+    for (const [name, value] of Object.entries(c.ethernet as Record<string, number>)) checks.push([value, cs, name]);
+    const vlan = c.vlan as Record<string, number>;
+    checks.push([vlan.vlanId, cs, 'vlan_id'], [vlan.vlanOctets, cs, 'octets'], [vlan.vlanUcastPkts, cs, 'ucastPkts'],
+      [vlan.vlanMulticastPkts, cs, 'multicastPkts'], [vlan.vlanBroadcastPkts, cs, 'broadcastPkts'], [vlan.vlanDiscards, cs, 'discards']);
+    const cpu = c.processor as Record<string, number>;
+    checks.push([cpu.cpu5s, cs, 'cpu_5s'], [cpu.cpu1m, cs, 'cpu_1m'], [cpu.cpu5m, cs, 'cpu_5m'], [cpu.totalMemory, cs, 'total_memory'], [cpu.freeMemory, cs, 'free_memory']);
+    for (const [value, sec, name] of checks) assert.equal(text(value), field(sec, name), name);
+  });
 
   it('MPLS tunnel / VC / FTN / LDP FEC and 802.11 payload / rx / tx flow records equal tshark', (t) => {
     if (!requireCommands(t, 'tshark')) return;
@@ -374,5 +467,36 @@ describe('truncation of every new structure', () => {
         assert.ok(r.errors.some((x) => x.code === 'truncated'), `cut to ${k} of ${d.length}`);
       }
     }
+  });
+
+  it('mutated datagrams with the new structures never throw (seeded, 30 000 cases)', () => {
+    // mulberry32: a small seeded PRNG, so a failure names a reproducible case.
+    let seed = 0x5f10e5;
+    const rand = () => {
+      seed = (seed + 0x6d2b79f5) >>> 0;
+      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+      return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+    };
+    const seeds = [
+      tsharkDatagram(),
+      e.datagram({ samples: [e.flowSample({ records: UNDISSECTED_FLOW_RECORDS.map(([, r]) => r) }), e.discardedPacket({ records: DROP_RECORDS.map(([, r]) => r) }),
+        e.counterSample({ records: COUNTER_RECORDS.map(([, r]) => r) })] }),
+    ];
+    const decoder = new FlowDecoder();
+    let withErrors = 0;
+    for (let i = 0; i < 30_000; i++) {
+      const d = Buffer.from(seeds[i % seeds.length]);
+      const flips = 1 + Math.floor(rand() * 4);
+      // Mutate past the version word (so every case is sFlow), favouring length and count words.
+      for (let j = 0; j < flips; j++) {
+        const at = 4 + Math.floor(rand() * (d.length - 4));
+        d[at] = rand() < 0.5 ? Math.floor(rand() * 256) : d[at] ^ (1 << Math.floor(rand() * 8));
+      }
+      const r = decoder.decode(rand() < 0.2 ? d.subarray(0, 8 + Math.floor(rand() * (d.length - 8))) : d, exporter);
+      assert.ok(Array.isArray(r.records) && Array.isArray(r.counters) && Array.isArray(r.errors));
+      if (r.errors.length) withErrors++;
+    }
+    assert.ok(withErrors > 1000, `${withErrors} mutated datagrams reported errors`);
   });
 });

@@ -123,3 +123,13 @@ test('host sFlow counters in the corpus decode at the sizes sflow_host.txt gives
   }
   assert.ok(seen[2001] && seen[2005] && seen[2006], JSON.stringify(seen));
 });
+
+test('port name counter record equals the Telegraf golden (sflow_v5_example)', { skip }, () => {
+  const [golden] = telegrafFields('telegraf/sflow_v5_example/expected.out');
+  const r = new FlowDecoder().decode(datagrams('telegraf/sflow_v5_example/sflow_v5.bin')[0], exporter);
+  assert.deepEqual(r.errors, []);
+  const c = r.counters[0];
+  assert.equal(c.interfaceName, golden.port_name);
+  assert.equal(String((c.interface as Record<string, number>).ifIndex), golden.interface);
+  assert.equal(Object.keys(c).filter((k) => k.startsWith('sflowCounters_')).length, 0);
+});

@@ -12,7 +12,6 @@ export type TsharkFields = Record<string, string[]>;
 export type Expected = Record<string, number | string>;
 
 export interface TsharkDatagram {
-  frame: number;
   /** The exporter's UDP source port (the collector's `msg.exporter.port`). */
   sourcePort: number;
   /** Export packet header (cflow.* / sflow_245.*). */
@@ -24,8 +23,6 @@ export interface TemplateField { type: number; pen: number }
 export interface TsharkFlowRecord {
   datagram: TsharkDatagram;
   version: number;
-  /** Set id (= template id) for v9/IPFIX, 0 for v5. */
-  setId: number;
   /** An options data record (its set's template is an options template). */
   options: boolean;
   fields: TsharkFields;
@@ -64,9 +61,7 @@ function tsharkJson(file: string, port: number, dissector: 'cflow' | 'sflow'): A
 }
 
 function datagramOf(layers: Record<string, Json>, header: TsharkFields): TsharkDatagram {
-  const frame = flatten(layers.frame!);
-  const udp = flatten(layers.udp!);
-  return { frame: Number(frame['frame.number']![0]), sourcePort: Number(udp['udp.srcport']![0]), header };
+  return { sourcePort: Number(flatten(layers.udp!)['udp.srcport']![0]), header };
 }
 
 const SET = /^(?:Flow)?Set \d+ \[id=(\d+)\]/;
@@ -93,7 +88,7 @@ export function tsharkNetflow(file: string, port: number, options: { walkAllV9Se
     const scope = (id: number | string) => `${datagram.sourcePort}/${domain}/${id}`;
     for (const [key, value] of Object.entries(layer)) {
       if (key.startsWith('pdu ')) {
-        records.push({ datagram, version, setId: 0, options: false, fields: flatten(value), template: [] });
+        records.push({ datagram, version, options: false, fields: flatten(value), template: [] });
         continue;
       }
       const set = SET.exec(key);
@@ -106,7 +101,7 @@ export function tsharkNetflow(file: string, port: number, options: { walkAllV9Se
           else templates.set(scope(tpl[2]!), templateFields(body));
         } else if (/^Flow \d+$/.test(child)) {
           const options = optionTemplates.has(scope(setId));
-          records.push({ datagram, version, setId, options, fields: flatten(body), template: options ? [] : templates.get(scope(setId)) ?? [] });
+          records.push({ datagram, version, options, fields: flatten(body), template: options ? [] : templates.get(scope(setId)) ?? [] });
         }
       }
     }
@@ -132,7 +127,7 @@ function withV9CountsOpen(file: string): string {
     const payload = dissect(data, p.linkType).payload;
     const at = payload.byteOffset - data.byteOffset;
     if (payload.length >= 4 && data.readUInt16BE(at) === 9) data.writeUInt16BE(0xffff, at + 2);
-    parts.push(writer.packet(data, { seconds: Math.floor(p.timestamp.ms / 1000), nanoseconds: (p.timestamp.ms % 1000) * 1e6 }));
+    parts.push(writer.packet(data, { seconds: p.timestamp.seconds, nanoseconds: p.timestamp.nanoseconds }));
   }
   const copy = file.replace(/\.pcap$/, '') + '.v9-count-open.pcap';
   writeFileSync(copy, Buffer.concat(parts));
@@ -191,10 +186,15 @@ const ELEMENTS: Record<number, { tshark: string[]; name: string; value: (v: stri
   6: { tshark: ['cflow.tcpflags'], name: 'tcpControlBits', value: NUMBER },
   7: { tshark: ['cflow.srcport'], name: 'sourceTransportPort', value: NUMBER },
   8: { tshark: ['cflow.srcaddr'], name: 'sourceIPv4Address', value: String },
+  9: { tshark: ['cflow.srcmask'], name: 'sourceIPv4PrefixLength', value: NUMBER },
   10: { tshark: ['cflow.inputint'], name: 'ingressInterface', value: NUMBER },
   11: { tshark: ['cflow.dstport'], name: 'destinationTransportPort', value: NUMBER },
   12: { tshark: ['cflow.dstaddr'], name: 'destinationIPv4Address', value: String },
+  13: { tshark: ['cflow.dstmask'], name: 'destinationIPv4PrefixLength', value: NUMBER },
   14: { tshark: ['cflow.outputint'], name: 'egressInterface', value: NUMBER },
+  15: { tshark: ['cflow.nexthop'], name: 'ipNextHopIPv4Address', value: String },
+  16: { tshark: ['cflow.srcas'], name: 'bgpSourceAsNumber', value: NUMBER },
+  17: { tshark: ['cflow.dstas'], name: 'bgpDestinationAsNumber', value: NUMBER },
   48: { tshark: ['cflow.sampler_id'], name: 'samplerId', value: NUMBER },
   56: { tshark: ['cflow.srcmac'], name: 'sourceMacAddress', value: String },
   57: { tshark: ['cflow.post_dstmac'], name: 'postDestinationMacAddress', value: String },
@@ -218,7 +218,8 @@ const TIMES: Record<number, { tshark: string; name: string; digits?: number }> =
   157: { tshark: 'cflow.abstimeend', name: 'flowEndNanoseconds', digits: 9 },
 };
 const REVERSE_PEN = 29305; // RFC 5103 6.1
-const V5_TEMPLATE: TemplateField[] = [8, 12, 10, 14, 2, 1, 22, 21, 7, 11, 6, 4, 5].map((type) => ({ type, pen: 0 }));
+/** The fixed NetFlow v5 record, as IANA elements. */
+const V5_TEMPLATE: TemplateField[] = [8, 12, 15, 10, 14, 2, 1, 22, 21, 7, 11, 6, 4, 5, 16, 17, 9, 13].map((type) => ({ type, pen: 0 }));
 
 /**
  * What the exporter's options data says: its sampling interval (RFC 3954 8 SAMPLING_INTERVAL, or
@@ -283,6 +284,10 @@ export function expectedFlowRecord(r: TsharkFlowRecord, options: ExporterOptions
       const t = absoluteTime(text);
       out[name] = time!.digits ? isoDigits(t, time!.digits) : iso(field.type === 150 || field.type === 151 ? t.ms - (t.ms % 1000) : t.ms);
     }
+  }
+  if (r.version === 5) {
+    out.engineType = Number(h('cflow.engine_type'));
+    out.engineId = Number(h('cflow.engine_id'));
   }
   const sampler = r.fields['cflow.sampler_id']?.[0];
   const interval = sampler !== undefined ? options.samplers.get(Number(sampler)) : options.samplingInterval;

@@ -1,5 +1,7 @@
 /* Sends UDP datagrams to HOST:PORT at RATE packets/s for SECONDS, in sendmmsg batches,
- * and prints how many were sent. A C sender so that the traffic source is not the bottleneck. */
+ * and prints how many were sent. A C sender so that the traffic source is not the bottleneck.
+ * PAYLOAD is a size in octets (zero-filled datagrams) or the path of a file whose bytes make up
+ * every datagram (e.g. a flow export). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -16,16 +18,31 @@ static double now(void) {
 
 int main(int argc, char **argv) {
   if (argc != 6) {
-    fprintf(stderr, "usage: %s HOST PORT RATE SECONDS PAYLOAD\n", argv[0]);
+    fprintf(stderr, "usage: %s HOST PORT RATE SECONDS SIZE|FILE\n", argv[0]);
     return 2;
   }
   const double rate = atof(argv[3]), seconds = atof(argv[4]);
-  const int payload = atoi(argv[5]);
+  static char data[65536];
+  int payload;
+  if (strspn(argv[5], "0123456789") == strlen(argv[5])) {
+    payload = atoi(argv[5]);
+  } else {
+    FILE *file = fopen(argv[5], "rb");
+    if (!file) {
+      perror(argv[5]);
+      return 2;
+    }
+    payload = (int)fread(data, 1, sizeof data, file);
+    fclose(file);
+  }
+  if (payload <= 0 || payload > (int)sizeof data) {
+    fprintf(stderr, "bad payload %s\n", argv[5]);
+    return 2;
+  }
   struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(atoi(argv[2]))};
   inet_pton(AF_INET, argv[1], &to.sin_addr);
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   enum { BATCH = 32 };
-  static char data[65536];
   struct iovec iov[BATCH];
   struct mmsghdr msgs[BATCH];
   memset(msgs, 0, sizeof msgs);

@@ -29,8 +29,10 @@ test('an IPv4 TCP flow record maps onto source/destination/network/event/observe
     sourceIPv4Address: '192.0.2.10', destinationIPv4Address: '198.51.100.7',
     sourceTransportPort: 51514, destinationTransportPort: 443, protocolIdentifier: 6,
     octetDeltaCount: 18446744073709551615n, packetDeltaCount: 12,
-    flowStartMilliseconds: new Date('2024-05-01T10:00:00.000Z'), flowEndMilliseconds: new Date('2024-05-01T10:00:02.500Z'),
-    ingressInterface: 3, egressInterface: 7, flowDirection: 1, sourceMacAddress: '00:1b:21:aa:bb:cc',
+    // Epoch numbers, as the decoder writes dateTimeMilliseconds / dateTimeSeconds.
+    flowStartMilliseconds: Date.parse('2024-05-01T10:00:00.000Z'), flowEndMilliseconds: Date.parse('2024-05-01T10:00:02.500Z'),
+    flowEndSeconds: Date.parse('2024-05-01T10:00:02Z') / 1000, flowDurationMilliseconds: 2500,
+    reverseFlowStartMilliseconds: Date.parse('2024-05-01T10:00:00.100Z'), ingressInterface: 3, egressInterface: 7, flowDirection: 1, sourceMacAddress: '00:1b:21:aa:bb:cc',
   };
   const doc = flowRecordToEcs(record, { exporter: { address: '10.0.0.1', port: 2055 }, receivedAt: new Date('2024-05-01T10:00:03Z'), observationDomainId: 256, protocol: 'ipfix' }) as any;
   assert.equal(doc['@timestamp'], '2024-05-01T10:00:02.500Z');
@@ -55,7 +57,11 @@ test('an IPv4 TCP flow record maps onto source/destination/network/event/observe
   assert.equal(doc.netflow.exporter.address, '10.0.0.1:2055');
   assert.equal(doc.netflow.exporter.source_id, 256);
   assert.equal(doc.netflow.destination_transport_port, 443);
+  // Time elements become ISO text for the date mapping; a duration in ms stays a number.
   assert.equal(doc.netflow.flow_start_milliseconds, '2024-05-01T10:00:00.000Z');
+  assert.equal(doc.netflow.flow_end_seconds, '2024-05-01T10:00:02.000Z');
+  assert.equal(doc.netflow.reverse_flow_start_milliseconds, '2024-05-01T10:00:00.100Z');
+  assert.equal(doc.netflow.flow_duration_milliseconds, 2500);
   assert.match(doc.network.community_id, /^1:[A-Za-z0-9+/]{27}=$/);
 });
 

@@ -5,6 +5,8 @@
 // are the ones written into the datagrams (RFC 3954 section 8, RFC 7011), built by the encoder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FlowDecoder, flowEncoder as enc } from '../../nodes/common';
 
 const A = { address: '192.0.2.10', port: 40000 };
@@ -24,10 +26,10 @@ test('v9 compiled reader: absolute times from sysUptime, across the 32-bit wrap,
     ] }],
   }), A, T0);
   assert.deepEqual(r.errors, []);
-  assert.equal((r.records[0].flowStartMilliseconds as Date).getTime(), T0.getTime() - 15_000);
-  assert.equal((r.records[0].flowEndMilliseconds as Date).getTime(), T0.getTime() - 1_000);
-  assert.equal((r.records[1].flowStartMilliseconds as Date).getTime(), T0.getTime() - 4_000);
-  assert.equal((r.records[1].flowEndMilliseconds as Date).getTime(), T0.getTime());
+  assert.equal(r.records[0].flowStartMilliseconds, T0.getTime() - 15_000);
+  assert.equal(r.records[0].flowEndMilliseconds, T0.getTime() - 1_000);
+  assert.equal(r.records[1].flowStartMilliseconds, T0.getTime() - 4_000);
+  assert.equal(r.records[1].flowEndMilliseconds, T0.getTime());
   assert.equal(r.records[0].flowStartSysUpTime, first);
   assert.deepEqual(Object.keys(r.records[0]), Object.keys(r.records[1]));
 });
@@ -70,6 +72,39 @@ test('IPFIX sysUpTime fields use systemInitTimeMilliseconds in compiled readers'
     { kind: 'data', templateId: 401, records: [enc.encodeRecord([...optFields.scopeFields, ...optFields.fields], [1, BigInt(init)])] },
   ] }), A, T0);
   const after = d.decode(flow(2), A, T0);
-  assert.equal((after.records[0].flowStartMilliseconds as Date).getTime(), init + 1_000);
-  assert.equal((after.records[0].flowEndMilliseconds as Date).getTime(), init + 2_000);
+  assert.equal(after.records[0].flowStartMilliseconds, init + 1_000);
+  assert.equal(after.records[0].flowEndMilliseconds, init + 2_000);
+});
+
+test('dateTimeSeconds / dateTimeMilliseconds decode to the epoch number the datagram carries, compiled or walked', () => {
+  // flowStartSeconds (150, dateTimeSeconds) and flowEndMilliseconds (153, dateTimeMilliseconds), RFC 7011 6.1.7-8.
+  const fixed = [{ id: 150, length: 4 }, { id: 153, length: 8 }];
+  // A variable-length string (interfaceName, 82) sends the same fields through the generic walk.
+  const walked = [...fixed, { id: 82, length: 0xffff }];
+  const start = secs - 60, endMs = T0.getTime() - 1;
+  const d = new FlowDecoder();
+  const r = d.decode(enc.encodeIpfix({ exportTime: secs, sequence: 0, domain: 1, sets: [
+    { kind: 'template', templates: [{ id: 500, fields: fixed }, { id: 501, fields: walked }] },
+    { kind: 'data', templateId: 500, records: [enc.encodeRecord(fixed, [start, BigInt(endMs)])] },
+    { kind: 'data', templateId: 501, records: [enc.encodeRecord(walked, [start, BigInt(endMs), 'eth0'])] },
+  ] }), A, T0);
+  assert.deepEqual(r.errors, []);
+  for (const rec of r.records) {
+    assert.equal(rec.flowStartSeconds, start);
+    assert.equal(rec.flowEndMilliseconds, endMs);
+  }
+  assert.equal(r.records[1].interfaceName, 'eth0');
+});
+
+test('sFlow flow-sample records are plain objects (Object prototype, JSON round trip)', () => {
+  const datagram = readFileSync(join(__dirname, '../../demo/data/pmacct-sflow.bin'));
+  const r = new FlowDecoder().decode(datagram, A, T0);
+  assert.ok(r.records.length > 0);
+  for (const rec of r.records) {
+    assert.equal(Object.getPrototypeOf(rec), Object.prototype);
+    assert.equal(rec.constructor, Object);
+    const { dataLinkFrameSection, ...rest } = rec;
+    assert.ok(Buffer.isBuffer(dataLinkFrameSection));
+    assert.deepEqual(JSON.parse(JSON.stringify(rest)), rest);
+  }
 });

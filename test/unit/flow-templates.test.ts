@@ -177,8 +177,8 @@ test('NetFlow v9: sysUptime-relative times become absolute, options scope, seque
     sets: [template(256, fields), data(256, enc.encodeRecord(fields, ['10.0.0.1', 40_000, 90_000]))],
   });
   const r = d.decode(m(10), A, T0);
-  assert.equal((r.records[0].flowStartMilliseconds as Date).toISOString(), new Date(T0.getTime() - 60_000).toISOString());
-  assert.equal((r.records[0].flowEndMilliseconds as Date).toISOString(), new Date(T0.getTime() - 10_000).toISOString());
+  assert.equal(new Date(r.records[0].flowStartMilliseconds as number).toISOString(), new Date(T0.getTime() - 60_000).toISOString());
+  assert.equal(new Date(r.records[0].flowEndMilliseconds as number).toISOString(), new Date(T0.getTime() - 10_000).toISOString());
   d.decode(m(11), A, T0);
   d.decode(m(15), A, T0); // v9 counts export packets: 12, 13, 14 lost
   assert.deepEqual(d.counters().sequences['netflow9:192.0.2.10/5'], { received: 3, lost: 3, outOfOrder: 0, resets: 0 });
@@ -196,7 +196,7 @@ test('NetFlow v5 maps onto IANA names and counts lost flows', () => {
   assert.equal(r.records[0].bgpDestinationAsNumber, 65002);
   assert.equal(r.records[0].samplingInterval, 10);
   assert.equal(r.records[0].samplingAlgorithm, 1);
-  assert.equal((r.records[0].flowStartMilliseconds as Date).getTime(), T0.getTime() - 4000);
+  assert.equal(r.records[0].flowStartMilliseconds, T0.getTime() - 4000);
   d.decode(enc.encodeNetflow5({ sysUptime: 5000, exportTime: T0.getTime() / 1000, sequence: 7 }, [rec]), A, T0);
   assert.equal(d.counters().sequences['netflow5:192.0.2.10/0'].lost, 5, 'v5 sequence counts flows: 2 seen, next at 7');
 });
@@ -239,7 +239,7 @@ test('NetFlow v1 and v7 fixed formats (Cisco export datagram layouts)', () => {
     [r1.records[0].sourceIPv4Address, r1.records[0].ipNextHopIPv4Address, r1.records[0].ingressInterface, r1.records[0].packetDeltaCount, r1.records[0].octetDeltaCount, r1.records[0].destinationTransportPort, r1.records[0].protocolIdentifier, r1.records[0].ipClassOfService, r1.records[0].tcpControlBits],
     ['10.0.0.1', '10.0.0.254', 3, 7, 700, 22, 6, 0x10, 0x12],
   );
-  assert.equal((r1.records[0].flowStartMilliseconds as Date).getTime(), T0.getTime() - 10_000);
+  assert.equal(r1.records[0].flowStartMilliseconds, T0.getTime() - 10_000);
 
   const v7 = Buffer.alloc(24 + 52);
   v7.writeUInt16BE(7, 0); v7.writeUInt16BE(1, 2); v7.writeUInt32BE(60_000, 4); v7.writeUInt32BE(T0.getTime() / 1000, 8); v7.writeUInt32BE(99, 16);

@@ -5,6 +5,7 @@
 import { isIPv6 } from 'node:net';
 import { communityId } from './community-id';
 import { protocolName } from './protocols';
+import { builtinTypeByName } from '../netflow/ie-registry';
 import type { FlowRecord } from '../netflow/types';
 
 export type EcsDocument = Record<string, unknown>;
@@ -102,7 +103,7 @@ export function flowRecordToEcs(record: FlowRecord, context: FlowContext = {}, o
   const netflow: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(record)) {
     if (value === undefined || value === null) continue;
-    netflow[snakeCase(name)] = plainValue(value);
+    netflow[snakeCase(name)] = typeof value === 'number' || typeof value === 'bigint' ? plainTime(name, value) ?? value : plainValue(value);
   }
   if (context.exporter) {
     netflow.exporter = {
@@ -192,6 +193,20 @@ function num(value: unknown): number | undefined {
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+const MS_PER_UNIT: Partial<Record<string, number>> = { dateTimeSeconds: 1000, dateTimeMilliseconds: 1 };
+
+/**
+ * Records carry dateTimeSeconds/Milliseconds as epoch numbers; the document gets ISO text so
+ * that the template's netflow.*seconds date mapping applies (a number would be mapped as long).
+ */
+function plainTime(name: string, value: number | bigint): string | undefined {
+  const type = builtinTypeByName(name);
+  const msPerUnit = type && MS_PER_UNIT[type];
+  if (!msPerUnit) return undefined;
+  const time = new Date(Number(value) * msPerUnit);
+  return isValidDate(time) ? time.toISOString() : undefined;
 }
 
 /** Values Elasticsearch can take: Dates as ISO strings, Buffers as hex; BigInts stay exact. */

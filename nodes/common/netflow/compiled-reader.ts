@@ -4,7 +4,7 @@
 // variable-length fields, lists or repeated IEs use the generic walk in record-reader.ts.
 // For NetFlow v9 the reader also turns flowStart/EndSysUpTime into flowStart/EndMilliseconds
 // (RFC 3954 section 8) inside the same literal, so a record never changes shape after creation.
-import { ipv4, ipv6, mac, readUnsigned, readValue } from './values';
+import { ipv4, ipv6, mac, readUnsigned, readUnsigned64 as u64, readValue } from './values';
 import { uptimeToEpochMs } from './netflow-legacy';
 import { VARIABLE_LENGTH, type Template } from './template-cache';
 import type { FlowRecord } from './types';
@@ -28,13 +28,6 @@ export interface RecordMeta {
 export type TimeMode = 'none' | 'v9' | 'init';
 
 export type CompiledReader = (buf: Buffer, off: number, meta: RecordMeta) => FlowRecord;
-
-/** 8-octet unsigned: number when exact, bigint above 2^53-1 (as readUnsigned), without its length switch. */
-function u64(b: Buffer, o: number): number | bigint {
-  const hi = b[o] * 16777216 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
-  const lo = b[o + 4] * 16777216 + ((b[o + 5] << 16) | (b[o + 6] << 8) | b[o + 7]);
-  return hi <= 0x1fffff ? hi * 4294967296 + lo : (BigInt(hi) << 32n) | BigInt(lo);
-}
 
 const helpers = { ipv4, ipv6, mac, readUnsigned, readValue, uptimeToEpochMs, u64 };
 
@@ -63,10 +56,10 @@ function expression(type: string, len: number, at: string): string {
       if (len === 6) return `H.mac(b, ${at})`;
       break;
     case 'dateTimeSeconds':
-      if (len === 4) return `new Date(${u32(at)} * 1000)`;
+      if (len === 4) return u32(at);
       break;
     case 'dateTimeMilliseconds':
-      if (len === 8) return `new Date(${u32(at)} * 4294967296 + ${u32(`${at} + 4`)})`;
+      if (len === 8) return `H.u64(b, ${at})`;
       break;
     case 'string':
       return `b.toString('utf8', ${at}, ${at} + ${len})`;
@@ -120,7 +113,7 @@ export function compileTemplate(t: Template, exporterField: string, timeMode: Ti
   for (const [target, local] of times) {
     if (names.has(target)) continue;
     const ms = timeMode === 'v9' ? `H.uptimeToEpochMs(m.exportTimeMs, m.sysUptimeMs, ${local})` : `m.initMs + ${local}`;
-    props.push(`${JSON.stringify(target)}: new Date(${ms})`);
+    props.push(`${JSON.stringify(target)}: ${ms}`);
   }
   // The body is built only from registry names (JSON-quoted) and numbers, never from packet data.
   const body = `return function read(b, o, m) { ${locals.join(' ')} return { ${props.join(', ')} }; };`;

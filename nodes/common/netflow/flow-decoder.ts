@@ -2,7 +2,8 @@
 // keeps template/sequence state per exporter, and never throws on bad input.
 import { IeRegistry, isAbstractType, type IeDefinition } from './ie-registry';
 import { LEGACY_LAYOUTS, readLegacyHeader, readLegacyRecords } from './netflow-legacy';
-import { SequenceTracker } from './sequence';
+import { SequenceTracker, type SequenceTrack } from './sequence';
+import { SCOPE_PROTOCOL, ScopeIndex, scopeNumber } from './scope-index';
 import { minRecordLength, TemplateCache, type SerializedTemplate } from './template-cache';
 import { decodeTemplated, domainKey, type TemplatedState } from './templated';
 import { decodeSflow, type SflowState } from '../sflow/sflow-decoder';
@@ -55,6 +56,8 @@ export class FlowDecoder {
   private readonly sflow: SflowState;
   private readonly totals = { datagrams: 0, records: 0, optionsRecords: 0, counterSamples: 0, datagramsWithErrors: 0 };
   private readonly errorCounts: Record<string, number> = {};
+  /** v1/v5/v7 sequence counters per exporter + engine. */
+  private readonly legacyScopes = new ScopeIndex<SequenceTrack>();
 
   constructor(options: FlowDecoderOptions = {}) {
     const o = { ...DEFAULTS, ...options };
@@ -67,10 +70,11 @@ export class FlowDecoder {
     this.state = {
       registry, cache, sequences, scopeByPort: !!o.scopeByPort, applySampling: !!o.applySampling,
       maxRecordsPerDatagram: o.maxRecordsPerDatagram, maxListDepth: o.maxListDepth, pendingDecoded: 0, pendingHeld: 0,
+      scopes: new ScopeIndex(o.maxDomains),
     };
     this.sflow = {
       sequences, applySampling: !!o.applySampling, maxRecordsPerDatagram: o.maxRecordsPerDatagram,
-      maxAsPathLength: o.maxAsPathLength, dissectHeader: options.dissectHeader, samplePools: new Map(),
+      maxAsPathLength: o.maxAsPathLength, dissectHeader: options.dissectHeader, samplePools: new Map(), agents: new ScopeIndex(),
     };
     if (options.templates) this.importTemplates(options.templates);
   }
@@ -143,8 +147,13 @@ export class FlowDecoder {
     }
     // v5/v7 flow_sequence counts flows (v1 has none).
     if (h.sequence !== undefined) {
-      const key = domainKey(result.protocol, result.exporter.address, result.exporter.port, (h.engineType ?? 0) * 256 + (h.engineId ?? 0), this.state.scopeByPort);
-      this.state.sequences.observe(key, h.sequence, h.count);
+      const { address, port } = result.exporter;
+      const engine = (h.engineType ?? 0) * 256 + (h.engineId ?? 0);
+      const byPort = this.state.scopeByPort;
+      const n = scopeNumber(SCOPE_PROTOCOL[protocol as 'netflow5' | 'netflow7'], byPort ? port : 0, engine);
+      const track = this.legacyScopes.find(address, n)
+        ?? this.legacyScopes.add(address, n, this.state.sequences.track(domainKey(protocol, address, port, engine, byPort)));
+      this.state.sequences.observeTrack(track, h.sequence, h.count);
     }
   }
 

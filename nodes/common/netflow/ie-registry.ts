@@ -54,6 +54,23 @@ parseTable(VENDOR_IE_TABLE, null, BUILTIN);
 const NETFLOW9_BUILTIN = new Map<number, IeDefinition>();
 parseTable(NETFLOW9_VENDOR_TABLE, 0, NETFLOW9_BUILTIN);
 
+let builtinByName: Map<string, AbstractType> | undefined;
+
+/**
+ * The abstract type of a built-in element by its record name (RFC 5103 reverse names included),
+ * for layers that see only records, such as ECS shaping telling epoch numbers from counters.
+ */
+export function builtinTypeByName(name: string): AbstractType | undefined {
+  if (!builtinByName) {
+    builtinByName = new Map();
+    for (const d of [...NETFLOW9_BUILTIN.values(), ...BUILTIN.values()]) builtinByName.set(d.name, d.type);
+  }
+  const type = builtinByName.get(name);
+  if (type || !name.startsWith('reverse') || name.length < 8) return type;
+  const forward = name[7].toLowerCase() + name.slice(8);
+  return builtinByName.get(forward);
+}
+
 export class IeRegistry {
   private readonly user = new Map<number, IeDefinition>();
 
@@ -67,12 +84,13 @@ export class IeRegistry {
   }
 
   /**
-   * Looks an element up. `netflow9` enables the v9-only ids above 32767 that Cisco and others use
-   * without an enterprise bit (v9 has none). Unknown elements get a stable name and octetArray.
+   * Looks an element up. `netflow9` enables the v9-only vendor ids (Cisco and ntop above 32767,
+   * Streamcore 8192-8393) that vendors use without an enterprise bit (v9 has none). Unknown
+   * elements get a stable name and octetArray.
    */
   lookup(pen: number, id: number, netflow9 = false): IeDefinition {
     const k = key(pen, id);
-    const found = (this.user.size ? this.user.get(k) : undefined) ?? (netflow9 && id > 32767 ? NETFLOW9_BUILTIN.get(k) : undefined) ?? BUILTIN.get(k);
+    const found = (this.user.size ? this.user.get(k) : undefined) ?? (netflow9 ? NETFLOW9_BUILTIN.get(k) : undefined) ?? BUILTIN.get(k);
     if (found) return found;
     if (pen === REVERSE_PEN) {
       const forward = BUILTIN.get(key(0, id));

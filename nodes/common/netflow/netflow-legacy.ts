@@ -79,8 +79,8 @@ export function readLegacyRecords(buf: Buffer, h: LegacyHeader, max: number, err
       octetDeltaCount: buf.readUInt32BE(o + 20),
       flowStartSysUpTime: first,
       flowEndSysUpTime: last,
-      flowStartMilliseconds: new Date(uptimeToEpochMs(h.exportTimeMs, h.sysUptimeMs, first)),
-      flowEndMilliseconds: new Date(uptimeToEpochMs(h.exportTimeMs, h.sysUptimeMs, last)),
+      flowStartMilliseconds: uptimeToEpochMs(h.exportTimeMs, h.sysUptimeMs, first),
+      flowEndMilliseconds: uptimeToEpochMs(h.exportTimeMs, h.sysUptimeMs, last),
       sourceTransportPort: buf.readUInt16BE(o + 32),
       destinationTransportPort: buf.readUInt16BE(o + 34),
     };

@@ -8,7 +8,8 @@ import { uptimeToEpochMs } from './netflow-legacy';
 import type { DomainState, PendingSet, Template, TemplateCache } from './template-cache';
 import type { IeRegistry } from './ie-registry';
 import type { DecodeResult, FlowRecord } from './types';
-import type { SequenceTracker } from './sequence';
+import type { SequenceTrack, SequenceTracker } from './sequence';
+import { SCOPE_PROTOCOL, scopeNumber, type ScopeIndex } from './scope-index';
 
 export interface TemplatedState {
   registry: IeRegistry;
@@ -20,7 +21,11 @@ export interface TemplatedState {
   maxListDepth: number;
   pendingDecoded: number;
   pendingHeld: number;
+  /** Template domain and sequence counters per exporter + domain, found without a key string. */
+  scopes: ScopeIndex<TemplatedScope>;
 }
+
+interface TemplatedScope { domain: DomainState; track: SequenceTrack }
 
 interface MessageContext {
   s: TemplatedState;
@@ -63,27 +68,38 @@ export function decodeTemplated(buf: Buffer, version: 9 | 10, s: TemplatedState,
     const exportSecs = buf.readUInt32BE(off + (version === 9 ? 8 : 4));
     const sequence = buf.readUInt32BE(off + (version === 9 ? 12 : 8));
     const domainId = buf.readUInt32BE(off + (version === 9 ? 16 : 12));
-    const key = domainKey(version === 9 ? 'netflow9' : 'ipfix', result.exporter.address, result.exporter.port, domainId, s.scopeByPort);
     if (off === 0) {
       result.exportTime = new Date(exportSecs * 1000);
       result.sequenceNumber = sequence;
       result.observationDomainId = domainId;
     }
-    const d = s.cache.domain(key);
-    if (!d) {
+    const scope = templatedScope(s, version === 9 ? 'netflow9' : 'ipfix', result, domainId);
+    if (!scope) {
+      const key = domainKey(version === 9 ? 'netflow9' : 'ipfix', result.exporter.address, result.exporter.port, domainId, s.scopeByPort);
       result.errors.push({ code: 'too-many-domains', message: `domain limit reached; ${key} not tracked`, offset: off });
       return;
     }
+    const d = scope.domain;
     const ctx: MessageContext = {
       s, result, d, now, exportTimeMs: exportSecs * 1000, dataRecords: 0, domainId,
       sysUptimeMs: version === 9 ? buf.readUInt32BE(off + 4) : undefined,
       exporterField: result.exporter.address.includes(':') ? 'exporterIPv6Address' : 'exporterIPv4Address',
     };
     walkSets(buf, off + minHeader, end, version, ctx);
-    s.sequences.observe(key, sequence, version === 9 ? 1 : ctx.dataRecords);
+    s.sequences.observeTrack(scope.track, sequence, version === 9 ? 1 : ctx.dataRecords);
     if (version === 9) return;
     off = end;
   }
+}
+
+function templatedScope(s: TemplatedState, protocol: 'netflow9' | 'ipfix', result: DecodeResult, domainId: number): TemplatedScope | undefined {
+  const { address, port } = result.exporter;
+  const n = scopeNumber(SCOPE_PROTOCOL[protocol], s.scopeByPort ? port : 0, domainId);
+  const found = s.scopes.find(address, n);
+  if (found) return found;
+  const key = domainKey(protocol, address, port, domainId, s.scopeByPort);
+  const domain = s.cache.domain(key);
+  return domain && s.scopes.add(address, n, { domain, track: s.sequences.track(key) });
 }
 
 function allZero(buf: Buffer, from: number, to: number): boolean {
@@ -252,17 +268,17 @@ function addAbsoluteTimes(rec: FlowRecord, exportTimeMs: number, sysUptimeMs: nu
   const first = rec.flowStartSysUpTime;
   const last = rec.flowEndSysUpTime;
   if (typeof first === 'number' && rec.flowStartMilliseconds === undefined) {
-    rec.flowStartMilliseconds = new Date(uptimeToEpochMs(exportTimeMs, sysUptimeMs, first));
+    rec.flowStartMilliseconds = uptimeToEpochMs(exportTimeMs, sysUptimeMs, first);
   }
   if (typeof last === 'number' && rec.flowEndMilliseconds === undefined) {
-    rec.flowEndMilliseconds = new Date(uptimeToEpochMs(exportTimeMs, sysUptimeMs, last));
+    rec.flowEndMilliseconds = uptimeToEpochMs(exportTimeMs, sysUptimeMs, last);
   }
 }
 
 /** IPFIX flowStart/EndSysUpTime count from systemInitTimeMilliseconds (IANA IE 160), sent as options data. */
 function addInitRelativeTimes(rec: FlowRecord, initMs: number): void {
-  if (typeof rec.flowStartSysUpTime === 'number' && rec.flowStartMilliseconds === undefined) rec.flowStartMilliseconds = new Date(initMs + rec.flowStartSysUpTime);
-  if (typeof rec.flowEndSysUpTime === 'number' && rec.flowEndMilliseconds === undefined) rec.flowEndMilliseconds = new Date(initMs + rec.flowEndSysUpTime);
+  if (typeof rec.flowStartSysUpTime === 'number' && rec.flowStartMilliseconds === undefined) rec.flowStartMilliseconds = initMs + rec.flowStartSysUpTime;
+  if (typeof rec.flowEndSysUpTime === 'number' && rec.flowEndMilliseconds === undefined) rec.flowEndMilliseconds = initMs + rec.flowEndSysUpTime;
 }
 
 function num(v: unknown): number | undefined {
@@ -282,7 +298,8 @@ function learnOptions(rec: FlowRecord, d: DomainState): void {
     if (id !== undefined) d.samplers.set(id, interval);
     else d.defaultSamplingInterval = interval;
   }
-  if (rec.systemInitTimeMilliseconds instanceof Date) d.systemInitTimeMs = rec.systemInitTimeMilliseconds.getTime();
+  const initMs = num(rec.systemInitTimeMilliseconds);
+  if (initMs !== undefined) d.systemInitTimeMs = initMs;
   const name = rec.interfaceName ?? rec.interfaceDescription;
   const ifIndex = num(rec.ingressInterface) ?? num(rec.egressInterface) ?? num(rec.scopeInterface);
   if (typeof name === 'string' && ifIndex !== undefined) d.interfaceNames.set(ifIndex, name);

@@ -12,8 +12,10 @@ export interface Exporter {
  * `octetDeltaCount`, ...); vendor IEs use their registry names or `pen<N>_ie<M>`.
  * Value forms (docs/flow.md): unsigned/signed integers are `number` when they fit in 2^53-1 and
  * `bigint` otherwise (exact, never rounded); addresses are strings (IPv6 in RFC 5952 form);
- * MACs "aa:bb:cc:dd:ee:ff"; dateTimeSeconds/Milliseconds are `Date`; dateTimeMicro/Nanoseconds are
- * ISO-8601 strings carrying every fraction digit; octetArray is a `Buffer`.
+ * MACs "aa:bb:cc:dd:ee:ff"; dateTimeSeconds/Milliseconds are numbers of seconds / milliseconds since
+ * the epoch (as the IE defines them; v5/v9 uptime times become flowStart/EndMilliseconds the same
+ * way); dateTimeMicro/Nanoseconds are ISO-8601 strings carrying every fraction digit (a number
+ * would round them); octetArray is a `Buffer`.
  */
 export type FlowRecord = Record<string, unknown>;
 

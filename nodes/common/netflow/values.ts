@@ -1,7 +1,7 @@
 // Readers for the IANA abstract data types (RFC 7011 section 6.1), including reduced-size
 // encoding (RFC 7011 section 6.2: integers may be sent in fewer octets than their type).
 import type { AbstractType } from './ie-registry';
-import { ipv4ToString, macToString } from '../packet/text';
+import { ipv4ToString, ipv6ToString, macToString } from '../packet/text';
 
 const TWO_32 = 4294967296;
 /** Largest high word for which hi * 2^32 + lo stays an exact double (2^53 - 1). */
@@ -23,6 +23,13 @@ export function readUnsigned(buf: Buffer, off: number, len: number): number | bi
   return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
+/** 8-octet unsigned as readUnsigned gives it, without the length switch (hot paths). */
+export function readUnsigned64(b: Buffer, o: number): number | bigint {
+  const hi = b[o] * 16777216 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
+  const lo = b[o + 4] * 16777216 + ((b[o + 5] << 16) | (b[o + 6] << 8) | b[o + 7]);
+  return hi <= SAFE_HIGH ? hi * TWO_32 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+}
+
 function readSigned(buf: Buffer, off: number, len: number): number | bigint {
   if (len <= 6) return buf.readIntBE(off, len);
   if (len === 8) {
@@ -37,26 +44,8 @@ function readSigned(buf: Buffer, off: number, len: number): number | bigint {
 /** Dotted quad; the packet module's table-built text, memoised per address (flows repeat them). */
 export const ipv4: (buf: Buffer, off: number) => string = ipv4ToString;
 
-/** IPv6 text form per RFC 5952: lower case, no leading zeros, longest run (>1) of zero groups as "::". */
-export function ipv6(buf: Buffer, off: number): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push(buf.readUInt16BE(off + i * 2));
-  // IPv4-mapped (::ffff:a.b.c.d) keeps the dotted tail (RFC 5952 section 5).
-  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
-    return `::ffff:${ipv4(buf, off + 12)}`;
-  }
-  let bestStart = -1, bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
-}
+/** IPv6 text per RFC 5952; the packet module's memoised form (flows repeat addresses too). */
+export const ipv6: (buf: Buffer, off: number) => string = ipv6ToString;
 
 /** "aa:bb:cc:dd:ee:ff", lower case (the packet module's memoised text). */
 export const mac: (buf: Buffer, off: number) => string = macToString;
@@ -98,11 +87,12 @@ export function readValue(type: AbstractType, buf: Buffer, off: number, len: num
       return len === 4 ? buf.readFloatBE(off) : len === 8 ? buf.readDoubleBE(off) : undefined;
     case 'float64':
       return len === 8 ? buf.readDoubleBE(off) : len === 4 ? buf.readFloatBE(off) : undefined;
+    // Seconds / milliseconds since the epoch as numbers, the IE's own value (RFC 7011 sections
+    // 6.1.7-8): exact, the same after a JSON hop, and several times cheaper than a Date per field.
     case 'dateTimeSeconds':
-      return len === 4 ? new Date(buf.readUInt32BE(off) * 1000) : undefined;
+      return len === 4 ? buf.readUInt32BE(off) : undefined;
     case 'dateTimeMilliseconds':
-      if (len !== 8) return undefined;
-      return new Date(buf.readUInt32BE(off) * TWO_32 + buf.readUInt32BE(off + 4));
+      return len === 8 ? readUnsigned(buf, off, 8) : undefined;
     case 'dateTimeMicroseconds':
       return len === 8 ? ntpToIso(buf, off, true) : undefined;
     case 'dateTimeNanoseconds':

@@ -1,155 +1,259 @@
-// Vendor information elements. IPFIX lines: "<PEN> <id> <name> <type>" (the enterprise bit set in
-// the template). NetFlow v9 has no enterprise bit, so vendors took ids above 32767 in the plain
-// id space; those live in the second table and are only used for v9 templates.
-// Names follow each vendor's own documentation; add more through FlowDecoder `elements`.
-// Cisco AVC (PEN 9), Juniper (2636), Ixia (3054), NetScaler (5951) and ntop/nProbe (35632, and v9
-// ids 57472 + n): ids, meaning and type as tshark 4.0 decodes them on the corpus captures;
-// NetScaler names as the flowbeat goldens spell them. Elements tshark has no name for stay raw.
-export const VENDOR_IE_TABLE = `
-9 9252 servicesWaasSegment unsigned8
-9 9253 servicesWaasPassthroughReason unsigned8
-9 9268 connectionClientCounterPacketsRetransmitted unsigned32
-9 9272 connectionTransactionCounterComplete unsigned32
-9 9273 connectionTransactionDurationSum unsigned32
-9 9292 connectionServerCounterResponses unsigned32
-9 9300 connectionDelayResponseToServerHistogramLate unsigned32
-9 9303 connectionDelayResponseToServerSum unsigned32
-9 9306 connectionDelayApplicationSum unsigned32
-9 9307 connectionDelayApplicationMax unsigned32
-9 9309 connectionDelayResponseClientToServerSum unsigned32
-9 9313 connectionDelayNetworkClientToServerSum unsigned32
-9 9316 connectionDelayNetworkToClientSum unsigned32
-9 9319 connectionDelayNetworkToServerSum unsigned32
-9 12236 connectionClientIPv4Address ipv4Address
-9 12237 connectionServerIPv4Address ipv4Address
-9 12241 connectionServerTransportPort unsigned16
-2636 137 juniperCommonProperties unsigned32
-3054 110 ixiaL7ApplicationId unsigned32
-3054 111 ixiaL7ApplicationName string
-3054 126 ixiaSourceIpLatitude float32
-3054 127 ixiaSourceIpLongitude float32
-3054 146 ixiaDestinationIpLatitude float32
-3054 147 ixiaDestinationIpLongitude float32
-3054 160 ixiaOsDeviceId unsigned8
-3054 161 ixiaOsDeviceName string
-3054 162 ixiaBrowserId unsigned8
-3054 163 ixiaBrowserName string
-3054 176 ixiaReverseOctetDeltaCount unsigned64
-3054 177 ixiaReversePacketDeltaCount unsigned64
-3054 182 ixiaHttpUserAgent string
-3054 183 ixiaHostName string
-3054 184 ixiaHttpUri string
-3054 186 ixiaSourceAsName string
-3054 187 ixiaDestinationAsName string
-3054 188 ixiaTransactionLatencyUs unsigned32
-3054 192 ixiaThreatType string
-3054 193 ixiaThreatIpv4 ipv4Address
-5951 128 netscalerRoundTripTime unsigned32
-5951 129 netscalerTransactionId unsigned32
-5951 130 netscalerHttpReqUrl string
-5951 131 netscalerHttpReqCookie string
-5951 132 netscalerFlowFlags unsigned64
-5951 133 netscalerConnectionId unsigned32
-5951 140 netscalerHttpReqReferer string
-5951 141 netscalerHttpReqMethod string
-5951 142 netscalerHttpReqHost string
-5951 143 netscalerHttpReqUserAgent string
-5951 144 netscalerHttpRspStatus unsigned16
-5951 145 netscalerHttpRspLen unsigned64
-5951 146 netscalerServerTTFB unsigned64
-5951 147 netscalerServerTTLB unsigned64
-5951 151 netscalerAppNameAppId unsigned32
-5951 153 netscalerHttpReqRcvFB unsigned64
-5951 156 netscalerHttpReqForwFB unsigned64
-5951 157 netscalerHttpResRcvFB unsigned64
-5951 158 netscalerHttpResForwFB unsigned64
-5951 159 netscalerHttpReqRcvLB unsigned64
-5951 160 netscalerHttpReqForwLB unsigned64
-5951 161 netscalerMainPageId unsigned32
-5951 162 netscalerMainPageCoreId unsigned32
-5951 169 netscalerHttpResRcvLB unsigned64
-5951 170 netscalerHttpResForwLB unsigned64
-5951 171 netscalerAppUnitNameAppId unsigned32
-5951 182 netscalerClientRTT unsigned32
-5951 183 netscalerHttpContentType string
-5951 185 netscalerHttpReqAuthorization string
-5951 186 netscalerHttpReqVia string
-5951 187 netscalerHttpResLocation string
-5951 188 netscalerHttpResSetCookie string
-5951 189 netscalerHttpResSetCookie2 string
-5951 190 netscalerHttpReqXForwardedFor string
-5951 192 netscalerConnectionChainID octetArray
-5951 193 netscalerConnectionChainHopCount unsigned8
-5951 205 netscalerAaaUsername string
-5951 267 netscalerHttpDomainName string
-5951 268 netscalerCacheRedirClientConnectionCoreID unsigned32
-5951 269 netscalerCacheRedirClientConnectionTransactionID unsigned32
-35632 109 ntopRetransmittedInPkts unsigned32
-35632 110 ntopRetransmittedOutPkts unsigned32
-35632 118 ntopL7Proto unsigned16
-35632 119 ntopL7ProtoName string
-35632 123 ntopClientNwLatencyMs unsigned32
-35632 124 ntopServerNwLatencyMs unsigned32
-35632 125 ntopApplLatencyMs unsigned32
-35632 127 ntopRetransmittedInBytes unsigned32
-35632 128 ntopRetransmittedOutBytes unsigned32
-35632 180 ntopHttpUrl string
-35632 181 ntopHttpRetCode unsigned16
-35632 182 ntopHttpReferer string
-35632 184 ntopHttpMime string
-35632 187 ntopHttpHost string
-35632 188 ntopSslServerName string
-35632 205 ntopDnsQuery string
-35632 206 ntopDnsQueryId unsigned16
-35632 207 ntopDnsQueryType unsigned8
-35632 208 ntopDnsRetCode unsigned8
-35632 209 ntopDnsNumAnswers unsigned8
-35632 352 ntopDnsTtlAnswer unsigned32
-35632 360 ntopHttpMethod string
-35632 361 ntopHttpSite string
-35632 398 ntopDnsResponse string
-35632 460 ntopHttpXForwardedFor string
-35632 461 ntopHttpVia string
-6871 14 initialTCPFlags unsigned8
-6871 15 unionTCPFlags unsigned8
-6871 21 reverseFlowDeltaMilliseconds unsigned32
-6871 33 silkAppLabel unsigned16
-6876 880 tenantProtocol unsigned8
-6876 881 tenantSourceIPv4 ipv4Address
-6876 882 tenantDestIPv4 ipv4Address
-6876 883 tenantSourceIPv6 ipv6Address
-6876 884 tenantDestIPv6 ipv6Address
-6876 886 tenantSourcePort unsigned16
-6876 887 tenantDestPort unsigned16
-6876 888 egressInterfaceAttr unsigned16
-6876 889 vxlanExportRole unsigned8
-6876 890 ingressInterfaceAttr unsigned16
-10704 1 timestamp unsigned32
-10704 2 logOp unsigned8
-10704 3 trafficType unsigned8
-10704 4 fwRule string
-10704 5 serviceName string
-10704 6 reason unsigned8
-10704 7 reasonText string
-10704 8 bindIPv4Address ipv4Address
-10704 9 bindTransportPort unsigned16
-10704 10 connIPv4Address ipv4Address
-10704 11 connTransportPort unsigned16
-10704 12 auditCounter unsigned32
+// Vendor information elements, assembled from one table per vendor. IPFIX lines: "<PEN> <id> <name>
+// <type>" (the enterprise bit set in the template). NetFlow v9 has no enterprise bit, so vendors took
+// ids outside IANA's range in the plain id space; those live in NETFLOW9_VENDOR_TABLE and are only
+// used for v9 templates. Each block says where its ids, names and types come from; unknown elements
+// keep their raw bytes as pen<PEN>_ie<id> (v9: nf9_ie<id>). Add or override through FlowDecoder
+// `elements`. RFC 5103 reverse elements (PEN 29305) are derived from the IANA table in ie-registry.ts.
+// A vendor name never equals an IANA name (it would merge with it in a record): such names carry
+// the vendor's prefix (ciscoApplicationCategoryName, yafHttpUserAgent).
+import { certLines } from './vendor-ies-cert';
+import { CISCO_IES, CISCO_NETFLOW9_IES } from './vendor-ies-cisco';
+import { IXIA_IES } from './vendor-ies-ixia';
+import { NETSCALER_IES } from './vendor-ies-netscaler';
+import { NTOP_IES, ntopNetflow9Lines } from './vendor-ies-ntop';
+
+/** Private enterprise numbers (IANA "Private Enterprise Numbers" registry) of the vendors below. */
+export const VENDOR_PENS = {
+  cisco: 9,
+  nokia: 637,
+  huawei: 2011,
+  juniper: 2636,
+  ixia: 3054,
+  netscaler: 5951,
+  cert: 6871,
+  vmware: 6876,
+  barracuda: 10704,
+  procera: 15397,
+  paloAlto: 25461,
+  gigamon: 26866,
+  reverse: 29305,
+  ntop: 35632,
+  viptela: 41916,
+} as const;
+
+// Juniper (2636): Wireshark's v10_template_types_juniper and Juniper's "IPFIX/version 9 templates"
+// page (the common-properties id that MX routers send in options data). Juniper exports every other
+// field as an IANA element.
+const JUNIPER_IES = `
+137 juniperCommonProperties unsigned32
 `;
 
-export const NETFLOW9_VENDOR_TABLE = `
-33000 ingressAclId octetArray
-33001 egressAclId octetArray
-33002 fwExtEvent unsigned16
-40000 aaaUsername string
-40001 xlateSourceIPv4Address ipv4Address
-40002 xlateDestinationIPv4Address ipv4Address
-40003 xlateSourcePort unsigned16
-40004 xlateDestinationPort unsigned16
-40005 fwEvent unsigned8
-57590 ntopL7Proto unsigned16
-57591 ntopL7ProtoName string
+// VMware vSphere Distributed Switch / NSX (6876): VMware "Flows Monitored by the IPFIX for vSphere
+// Distributed Switch" as tabulated by libfds (config/system/elements/vmware.xml); Logstash's codec
+// and filebeat list the same ids and types.
+const VMWARE_IES = `
+880 tenantProtocol unsigned8
+881 tenantSourceIPv4 ipv4Address
+882 tenantDestIPv4 ipv4Address
+883 tenantSourceIPv6 ipv6Address
+884 tenantDestIPv6 ipv6Address
+886 tenantSourcePort unsigned16
+887 tenantDestPort unsigned16
+888 egressInterfaceAttr unsigned16
+889 vxlanExportRole unsigned8
+890 ingressInterfaceAttr unsigned16
+`;
+
+// Barracuda NG Firewall / CloudGen (10704): Barracuda's "IPFIX extended uniflow template" reference
+// as listed by Wireshark (v10_template_types_barracuda), the Logstash codec and filebeat. Reason is
+// 4 octets in all three and in the corpus capture; Timestamp is seconds since the epoch, which
+// Wireshark decodes as an absolute time (Logstash and filebeat leave it a plain uint32).
+const BARRACUDA_IES = `
+1 timestamp dateTimeSeconds
+2 logOp unsigned8
+3 trafficType unsigned8
+4 fwRule string
+5 serviceName string
+6 reason unsigned32
+7 reasonText string
+8 bindIPv4Address ipv4Address
+9 bindTransportPort unsigned16
+10 connIPv4Address ipv4Address
+11 connTransportPort unsigned16
+12 auditCounter unsigned32
+`;
+
+// Procera / Sandvine PacketLogic (15397): PacketLogic product guide 15.1 as transcribed by the
+// Logstash codec (ipfix.yaml) and filebeat (assorted.csv); both agree on ids and types.
+const PROCERA_IES = `
+1 proceraService string
+2 proceraBaseService string
+3 proceraIncomingOctets unsigned64
+4 proceraOutgoingOctets unsigned64
+5 proceraIncomingPackets unsigned64
+6 proceraOutgoingPackets unsigned64
+7 proceraIncomingShapingLatency unsigned16
+8 proceraOutgoingShapingLatency unsigned16
+9 proceraIncomingShapingDrops unsigned32
+10 proceraOutgoingShapingDrops unsigned32
+11 proceraInternalRtt signed32
+12 proceraExternalRtt signed32
+15 proceraFlowBehavior string
+16 proceraContentCategories string
+17 proceraProperty string
+18 proceraServerHostname string
+19 proceraHttpRequestMethod string
+20 proceraHttpUserAgent string
+21 proceraHttpContentType string
+22 proceraHttpUrl string
+23 proceraHttpReferer string
+24 proceraHttpResponseStatus unsigned16
+25 proceraHttpFileLength unsigned32
+26 proceraHttpLocation string
+27 proceraHttpLanguage string
+28 proceraSubscriberIdentifier string
+29 proceraMsisdn unsigned64
+30 proceraImsi unsigned64
+31 proceraRat string
+32 proceraDeviceId unsigned64
+33 proceraSgsn string
+34 proceraRnc unsigned16
+35 proceraApn string
+36 proceraUserLocationInformation string
+37 proceraGgsn string
+38 proceraQoeIncomingInternal float32
+39 proceraQoeIncomingExternal float32
+40 proceraQoeOutgoingInternal float32
+41 proceraQoeOutgoingExternal float32
+42 proceraLocalIPv4Host ipv4Address
+43 proceraLocalIPv6Host ipv6Address
+44 proceraRemoteIPv4Host ipv4Address
+45 proceraRemoteIPv6Host ipv6Address
+46 proceraHttpRequestVersion string
+47 proceraTemplateName string
+`;
+
+// Gigamon GigaSMART metadata (26866): Wireshark's v10_template_types_gigamon and its field
+// definitions (FT_UINTn / FT_STRING / FT_IPv4 / FT_IPv6 / FT_BYTES). Names: "gigamon" + Wireshark's.
+const GIGAMON_IES = `
+1 gigamonHttpReqUrl string
+2 gigamonHttpRspStatus unsigned16
+101 gigamonSslCertificateIssuerCommonName string
+102 gigamonSslCertificateSubjectCommonName string
+103 gigamonSslCertificateIssuer string
+104 gigamonSslCertificateSubject string
+105 gigamonSslCertificateValidNotBefore string
+106 gigamonSslCertificateValidNotAfter string
+107 gigamonSslCertificateSerialNumber octetArray
+108 gigamonSslCertificateSignatureAlgorithm octetArray
+109 gigamonSslCertificateSubjectPubAlgorithm octetArray
+110 gigamonSslCertificateSubjectPubKeySize unsigned16
+111 gigamonSslCertificateSubjectAltName string
+112 gigamonSslServerNameIndication string
+113 gigamonSslServerVersion unsigned16
+114 gigamonSslServerCipher unsigned16
+115 gigamonSslServerCompressionMethod unsigned8
+116 gigamonSslServerSessionId octetArray
+201 gigamonDnsIdentifier unsigned16
+202 gigamonDnsOpCode unsigned8
+203 gigamonDnsResponseCode unsigned8
+204 gigamonDnsQueryName string
+205 gigamonDnsResponseName string
+206 gigamonDnsResponseTTL unsigned32
+207 gigamonDnsResponseIPv4Address ipv4Address
+208 gigamonDnsResponseIPv6Address ipv6Address
+209 gigamonDnsBits string
+210 gigamonDnsQdCount unsigned16
+211 gigamonDnsAnCount unsigned16
+212 gigamonDnsNsCount unsigned16
+213 gigamonDnsArCount unsigned16
+214 gigamonDnsQueryType unsigned16
+215 gigamonDnsQueryClass unsigned16
+216 gigamonDnsResponseType unsigned16
+217 gigamonDnsResponseClass unsigned16
+218 gigamonDnsResponseRdLength unsigned16
+219 gigamonDnsResponseRdata string
+220 gigamonDnsAuthorityName string
+221 gigamonDnsAuthorityType unsigned16
+222 gigamonDnsAuthorityClass unsigned16
+223 gigamonDnsAuthorityTTL unsigned32
+224 gigamonDnsAuthorityRdLength unsigned16
+225 gigamonDnsAuthorityRdata string
+226 gigamonDnsAdditionalName string
+227 gigamonDnsAdditionalType unsigned16
+228 gigamonDnsAdditionalClass unsigned16
+229 gigamonDnsAdditionalTTL unsigned32
+230 gigamonDnsAdditionalRdLength unsigned16
+231 gigamonDnsAdditionalRdata string
+`;
+
+// Nokia (Alcatel-Lucent) BRAS NAT logging (637): Nokia's IPFIX NAT logging template as listed by the
+// Logstash codec and filebeat (assorted.csv).
+const NOKIA_IES = `
+91 natInsideSvcid unsigned16
+92 natOutsideSvcid unsigned16
+93 natSubString string
+`;
+
+// Cisco vIPtela SD-WAN (41916): the Logstash codec's ipfix.yaml (VPN id of cflowd exports).
+const VIPTELA_IES = `
+4321 viptelaVpnId unsigned64
+`;
+
+// Palo Alto Networks: PAN-OS exports NetFlow v9 only, with two vendor ids documented in PAN-OS's
+// "NetFlow templates" page (App-ID, 32 octets; User-ID, 64 octets). No IPFIX element under PEN 25461
+// is publicly documented.
+const PALO_ALTO_NETFLOW9_IES = `
 56701 panAppId string
 56702 panUserId string
 `;
+
+// Streamcore (NetFlow v9, ids 8192-8393 outside IANA's range): the Logstash netflow codec's
+// netflow.yaml (Streamcore's v9 export fields).
+const STREAMCORE_NETFLOW9_IES = `
+8192 streamcoreWanRtt unsigned32
+8193 streamcoreNetAppRespTime unsigned32
+8194 streamcoreTotalAppRespTime unsigned32
+8195 streamcoreTcpRetransRate unsigned16
+8196 streamcoreCallDirection unsigned8
+8256 streamcoreHostname string
+8257 streamcoreUrl string
+8258 streamcoreSslCn string
+8259 streamcoreSslOrg string
+8320 streamcoreMosLq unsigned16
+8321 streamcoreNetDelay unsigned16
+8322 streamcoreNetLoss unsigned16
+8323 streamcoreNetJitter unsigned16
+8324 streamcoreNetDiscard unsigned16
+8325 streamcoreRtpClockrateIn unsigned8
+8326 streamcoreRtpClockrateOut unsigned8
+8327 streamcoreCodecIn unsigned8
+8328 streamcoreCodecOut unsigned8
+8384 streamcoreIdRule1 unsigned32
+8385 streamcoreIdRule2 unsigned32
+8386 streamcoreIdRule3 unsigned32
+8387 streamcoreIdRule4 unsigned32
+8388 streamcoreIdRule5 unsigned32
+8389 streamcoreIdRule6 unsigned32
+8390 streamcoreIdRule7 unsigned32
+8391 streamcoreIdRule8 unsigned32
+8392 streamcoreIdRule9 unsigned32
+8393 streamcoreIdRule10 unsigned32
+`;
+
+/** Prefixes every "<id> <name> <type>" line of a vendor table with its PEN. */
+function withPen(pen: number, table: string): string {
+  return table.split('\n').filter((line) => line.trim()).map((line) => `${pen} ${line.trim()}`).join('\n');
+}
+
+/** IPFIX vendor elements, one vendor block after the other (Huawei 2011: no public definitions). */
+export const VENDOR_IE_TABLE = [
+  withPen(VENDOR_PENS.cisco, CISCO_IES),
+  withPen(VENDOR_PENS.nokia, NOKIA_IES),
+  withPen(VENDOR_PENS.juniper, JUNIPER_IES),
+  withPen(VENDOR_PENS.ixia, IXIA_IES),
+  withPen(VENDOR_PENS.netscaler, NETSCALER_IES),
+  withPen(VENDOR_PENS.cert, certLines()),
+  withPen(VENDOR_PENS.vmware, VMWARE_IES),
+  withPen(VENDOR_PENS.barracuda, BARRACUDA_IES),
+  withPen(VENDOR_PENS.procera, PROCERA_IES),
+  withPen(VENDOR_PENS.gigamon, GIGAMON_IES),
+  withPen(VENDOR_PENS.ntop, NTOP_IES),
+  withPen(VENDOR_PENS.viptela, VIPTELA_IES),
+].join('\n');
+
+/** NetFlow v9 vendor ids (no PEN in v9): "<id> <name> <type>". */
+export const NETFLOW9_VENDOR_TABLE = [
+  STREAMCORE_NETFLOW9_IES, CISCO_NETFLOW9_IES, PALO_ALTO_NETFLOW9_IES, ntopNetflow9Lines(),
+].join('\n');
+

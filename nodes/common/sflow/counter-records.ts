@@ -1,14 +1,14 @@
 // sFlow v5 counter records (sflow_version_5.txt "Counter Data Types" and the host sFlow extension).
 import type { Xdr } from './xdr';
+import { readUnsigned64 } from '../netflow/values';
 import type { FlowRecord } from '../netflow/types';
 
-type Reader = (r: Xdr) => number | bigint;
-const u32: Reader = (r) => r.u32();
-const u64: Reader = (r) => r.u64();
-const f32: Reader = (r) => r.float();
+/** XDR field types in counter groups: unsigned int, unsigned hyper, float. */
+type FieldType = 'u32' | 'u64' | 'f32';
+const u32: FieldType = 'u32', u64: FieldType = 'u64', f32: FieldType = 'f32';
 
 /** [name, reader] lists in wire order; names follow the MIB objects the spec cites. */
-const LAYOUTS: Record<number, Array<[string, Reader]>> = {
+const LAYOUTS: Record<number, Array<[string, FieldType]>> = {
   1: [ // generic interface counters (RFC 2233)
     ['ifIndex', u32], ['ifType', u32], ['ifSpeed', u64], ['ifDirection', u32], ['ifStatus', u32],
     ['ifInOctets', u64], ['ifInUcastPkts', u32], ['ifInMulticastPkts', u32], ['ifInBroadcastPkts', u32],
@@ -59,14 +59,22 @@ export function readCounterRecord(enterprise: number, format: number, r: Xdr, re
 }
 
 /**
- * Each layout compiled once into a function returning one object literal (fields read in wire
- * order: literal properties evaluate left to right), so every group of a format has one shape.
- * The body holds only the layout's own names (JSON-quoted), never packet data.
+ * Each layout compiled once into a function that checks the group's fixed length once, then
+ * returns one object literal read at fixed offsets (so every group of a format has one shape and
+ * no per-field bounds check). The body holds only the layout's own names (JSON-quoted) and
+ * offsets, never packet data.
  */
 const READERS: Record<number, (r: Xdr) => Record<string, unknown>> = {};
 for (const [format, layout] of Object.entries(LAYOUTS)) {
-  const props = layout.map(([name, read]) => `${JSON.stringify(name)}: r.${read === u64 ? 'u64' : read === f32 ? 'float' : 'u32'}()`);
-  READERS[Number(format)] = new Function('r', `return { ${props.join(', ')} };`) as (r: Xdr) => Record<string, unknown>;
+  let at = 0;
+  const props = layout.map(([name, type]) => {
+    const o = `o + ${at}`;
+    at += type === 'u64' ? 8 : 4;
+    const expr = type === 'u64' ? `H(b, ${o})` : type === 'f32' ? `b.readFloatBE(${o})` : `(b[${o}] * 16777216 + ((b[${o} + 1] << 16) | (b[${o} + 2] << 8) | b[${o} + 3]))`;
+    return `${JSON.stringify(name)}: ${expr}`;
+  });
+  const body = `return function read(r) { r.need(${at}); const b = r.buf, o = r.off; r.off = o + ${at}; return { ${props.join(', ')} }; };`;
+  READERS[Number(format)] = new Function('H', body)(readUnsigned64) as (r: Xdr) => Record<string, unknown>;
 }
 
 const COUNTER_GROUP_NAMES: Record<number, string> = {

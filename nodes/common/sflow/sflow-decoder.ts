@@ -6,6 +6,7 @@ import { addSampledHeaderFields, type HeaderFields } from './sampled-header';
 import { readCounterRecord } from './counter-records';
 import type { DecodeResult, FlowRecord } from '../netflow/types';
 import type { SequenceTracker, SequenceTrack } from '../netflow/sequence';
+import { SCOPE_PROTOCOL, scopeNumber, type ScopeIndex } from '../netflow/scope-index';
 
 export interface SflowState {
   sequences: SequenceTracker;
@@ -15,9 +16,11 @@ export interface SflowState {
   dissectHeader?: (protocol: number, header: Buffer) => HeaderFields;
   /** Last sample pool per data source, so stats can show it. */
   samplePools: Map<string, number>;
-  /** Per agent key: the key strings of each data source, built once (not per sample). */
-  sourceKeys?: Map<string, Map<number, SourceKeys>>;
+  /** Per agent and sub-agent: its key, sequence counters and data sources, built once. */
+  agents: ScopeIndex<AgentScope>;
 }
+
+interface AgentScope { agentKey: string; track: SequenceTrack; sources: Map<number, SourceKeys> }
 
 interface SourceKeys { key: string; samplesKey: string; track?: SequenceTrack }
 
@@ -41,16 +44,10 @@ export function decodeSflow(buf: Buffer, s: SflowState, result: DecodeResult): v
   }
   result.sequenceNumber = sequence;
   result.observationDomainId = subAgent;
-  const agentKey = `sflow5:${agent ?? result.exporter.address}/${subAgent}`;
-  s.sequences.observe(agentKey, sequence, 1);
-  const sourceKeys = (s.sourceKeys ??= new Map());
-  let sources = sourceKeys.get(agentKey);
-  if (!sources) {
-    if (sourceKeys.size >= MAX_SOURCE_KEYS) sourceKeys.clear();
-    sources = new Map<number, SourceKeys>();
-    sourceKeys.set(agentKey, sources);
-  }
-  const meta: SampleMeta = { agent: agent ?? result.exporter.address, agentKey, subAgent, sources };
+  const agentAddress = agent ?? result.exporter.address;
+  const scope = agentScope(s, agentAddress, subAgent);
+  s.sequences.observeTrack(scope.track, sequence, 1);
+  const meta: SampleMeta = { agent: agentAddress, agentKey: scope.agentKey, subAgent, sources: scope.sources };
   for (let i = 0; i < numSamples; i++) {
     if (x.end - x.off < 8) {
       result.errors.push({ code: 'truncated', message: `datagram announces ${numSamples} samples, ${i} present`, offset: x.off });
@@ -88,6 +85,14 @@ export function decodeSflow(buf: Buffer, s: SflowState, result: DecodeResult): v
   }
 }
 
+function agentScope(s: SflowState, agent: string, subAgent: number): AgentScope {
+  const n = scopeNumber(SCOPE_PROTOCOL.sflow5, 0, subAgent);
+  const found = s.agents.find(agent, n);
+  if (found) return found;
+  const agentKey = `sflow5:${agent}/${subAgent}`;
+  return s.agents.add(agent, n, { agentKey, track: s.sequences.track(agentKey), sources: new Map() });
+}
+
 interface SampleMeta {
   agent: string;
   agentKey: string;
@@ -117,18 +122,42 @@ function readInterface(x: Xdr, expanded: boolean, rec: FlowRecord, name: 'ingres
     format = v >>> 30;
     value = v & 0x3fffffff;
   }
-  setInterface(rec, name, format, value);
-}
-
-function setInterface(rec: FlowRecord, name: 'ingressInterface' | 'egressInterface', format: number, value: number): void {
   // format 0 = ifIndex; 1 = packet discarded (value = reason); 2 = multiple interfaces (value = count).
-  if (format === 0) rec[name] = value;
-  else if (format === 1) rec.sflowDiscardReason = value;
+  // Named stores for the usual ifIndex case (a computed key costs a keyed store per sample).
+  if (format === 0) {
+    if (name === 'ingressInterface') rec.ingressInterface = value;
+    else rec.egressInterface = value;
+  } else if (format === 1) rec.sflowDiscardReason = value;
   else if (format === 2) rec.sflowOutputInterfaces = value;
 }
 
+type SampleRecordConstructor = new (
+  agent: string, subAgent: number, sequence: number, sourceType: number, sourceIndex: number, rate: number, pool: number, drops: number,
+) => FlowRecord;
+
+/**
+ * Flow-sample records get some 30 properties, most added after these eight. V8 sizes the objects
+ * one constructor makes from the first few it sees (slack tracking), so the later properties stay
+ * inside the object instead of growing a separate store: measured ~15% more samples/s than an
+ * object literal. Its prototype is Object.prototype, so the records are plain objects to every
+ * consumer (JSON, cloning, `constructor === Object`).
+ */
+const SampleRecord = function (
+  this: FlowRecord, agent: string, subAgent: number, sequence: number, sourceType: number, sourceIndex: number, rate: number, pool: number, drops: number,
+) {
+  this.sflowAgentAddress = agent;
+  this.observationDomainId = subAgent;
+  this.sflowSampleSequence = sequence;
+  this.sflowSourceIdType = sourceType;
+  this.sflowSourceIdIndex = sourceIndex;
+  this.samplingInterval = rate;
+  this.sflowSamplePool = pool;
+  this.sflowDrops = drops;
+} as unknown as SampleRecordConstructor;
+SampleRecord.prototype = Object.prototype;
+
 function readFlowSample(x: Xdr, expanded: boolean, s: SflowState, meta: SampleMeta, result: DecodeResult): FlowRecord {
-  // One literal for the fields every flow sample has (one shape from the start), read in wire order.
+  // The fields every flow sample has, in wire order, set by one constructor (see SampleRecord).
   const sequence = x.u32();
   let type: number, index: number;
   if (expanded) {
@@ -140,10 +169,7 @@ function readFlowSample(x: Xdr, expanded: boolean, s: SflowState, meta: SampleMe
     index = id & 0xffffff;
   }
   const rate = x.u32();
-  const rec: FlowRecord = {
-    sflowAgentAddress: meta.agent, observationDomainId: meta.subAgent, sflowSampleSequence: sequence,
-    sflowSourceIdType: type, sflowSourceIdIndex: index, samplingInterval: rate, sflowSamplePool: x.u32(), sflowDrops: x.u32(),
-  };
+  const rec = new SampleRecord(meta.agent, meta.subAgent, sequence, type, index, rate, x.u32(), x.u32());
   readInterface(x, expanded, rec, 'ingressInterface');
   readInterface(x, expanded, rec, 'egressInterface');
   trackSource(s, meta, rec);

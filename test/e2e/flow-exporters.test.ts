@@ -12,22 +12,22 @@ import { MessageSink, NodeRed, freeUdpPort, repoRoot, waitUntil, type FlowNode }
 import { hasCommand, requireCommands, requireRoot } from '../helpers/real';
 import { SAMPLE_FLOWS, writeTrafficPcap, type TrafficFlow } from '../helpers/flow-traffic';
 import { LoopbackCapture } from '../helpers/flow-capture';
-import { expectedFlowRecord, expectedSflowSample, exporterOptions, tsharkNetflow, tsharkSflow, type Expected } from '../helpers/flow-tshark';
+import { expectedFlowRecord, expectedOptionsRecord, expectedSflowSample, exporterOptions, tsharkNetflow, tsharkSflow, type Expected } from '../helpers/flow-tshark';
 
 const needed = ['softflowd', 'pmacctd', 'tcpdump', 'tshark'];
 let red: NodeRed | undefined;
 let sink: MessageSink | undefined;
 let dir: string;
 /** The collector as deployed by default, and one with Apply sampling; sink tags for their outputs. */
-interface Collector { port: number; records: string; counters: string }
-const plain: Collector = { port: 0, records: 'records', counters: 'counters' };
-const sampled: Collector = { port: 0, records: 'sampled', counters: 'sampled-counters' };
+interface Collector { port: number; records: string; counters: string; events: string }
+const plain: Collector = { port: 0, records: 'records', counters: 'counters', events: 'events' };
+const sampled: Collector = { port: 0, records: 'sampled', counters: 'sampled-counters', events: 'sampled-events' };
 const capture = () => join(dir, 'traffic.pcap');
 const collectorNodes = (): FlowNode[] => [
-  { id: 'collector', type: 'wirescope-flow-collector', ports: String(plain.port), bind: '127.0.0.1', output: 'datagram', persist: false, wires: [['records'], ['counters'], []] },
-  { id: 'sampled-collector', type: 'wirescope-flow-collector', ports: String(sampled.port), bind: '127.0.0.1', output: 'datagram', persist: false, applySampling: true, wires: [['sampled'], ['sampled-counters'], []] },
-  ...sink!.sinkNodes('records', plain.records), ...sink!.sinkNodes('counters', plain.counters),
-  ...sink!.sinkNodes('sampled', sampled.records), ...sink!.sinkNodes('sampled-counters', sampled.counters),
+  { id: 'collector', type: 'wirescope-flow-collector', ports: String(plain.port), bind: '127.0.0.1', output: 'datagram', persist: false, wires: [['records'], ['counters'], ['events']] },
+  { id: 'sampled-collector', type: 'wirescope-flow-collector', ports: String(sampled.port), bind: '127.0.0.1', output: 'datagram', persist: false, applySampling: true, wires: [['sampled'], ['sampled-counters'], ['sampled-events']] },
+  ...sink!.sinkNodes('records', plain.records), ...sink!.sinkNodes('counters', plain.counters), ...sink!.sinkNodes('events', plain.events),
+  ...sink!.sinkNodes('sampled', sampled.records), ...sink!.sinkNodes('sampled-counters', sampled.counters), ...sink!.sinkNodes('sampled-events', sampled.events),
 ];
 
 
@@ -90,13 +90,16 @@ const expectedTotals = new Map(SAMPLE_FLOWS.map((f) => [flowKey(f), { packets: f
 const totalPackets = SAMPLE_FLOWS.reduce((n, f) => n + f.packets, 0);
 const sum = (values: Array<number | string | undefined>) => values.reduce<number>((n, v) => n + Number(v ?? 0), 0);
 
+/** What tshark decoded from a capture: its records, the exporter's source ports, how many records and options records. */
+interface Reference<T> { decoded: T; sourcePorts: Set<number>; count: number; optionsCount: number }
+
 /**
  * One export: tcpdump records what goes to the collector while `exporter` runs (it returns once
- * the exporter has sent everything); then tshark decodes the capture with `reference`, which
- * returns what it decoded and the exporter's UDP source ports. Resolves once the collector has
- * sent as many records from those ports as tshark decoded (`count`), with the messages of the run.
+ * the exporter has sent everything); then tshark decodes the capture with `reference`. Resolves
+ * once the collector has sent as many records and options records from the exporter's source
+ * ports as tshark decoded, with the messages of the run.
  */
-async function exportRun<T>(name: string, to: Collector, exporter: () => Promise<void>, reference: (file: string) => { decoded: T; sourcePorts: Set<number>; count: number }): Promise<{ decoded: T; messages: Rec[]; counters: Rec[] }> {
+async function exportRun<T>(name: string, to: Collector, exporter: () => Promise<void>, reference: (file: string) => Reference<T>): Promise<{ decoded: T; messages: Rec[]; counters: Rec[]; options: Rec[] }> {
   sink!.clear();
   const cap = await LoopbackCapture.start(join(dir, `${name}.pcap`), to.port);
   try {
@@ -105,20 +108,23 @@ async function exportRun<T>(name: string, to: Collector, exporter: () => Promise
   } finally {
     await cap.stop();
   }
-  const { decoded, sourcePorts, count } = reference(cap.file);
+  const { decoded, sourcePorts, count, optionsCount } = reference(cap.file);
   assert.ok(count > 0, `${name}: tshark decoded no records in ${cap.file}`);
   const fromExporter = (tag: string) => sink!.messages(tag).filter((m) => sourcePorts.has(m.exporter?.port));
-  await waitUntil(`${name}: ${count} records (tshark's count) at the collector`, () => sum(fromExporter(to.records).map((m) => m.payload.length)) >= count, 30_000);
-  return { decoded, messages: fromExporter(to.records), counters: fromExporter(to.counters) };
+  const options = () => fromExporter(to.events).filter((m) => m.topic === 'options').flatMap((m) => m.payload);
+  await waitUntil(`${name}: ${count} records and ${optionsCount} options records (tshark's counts) at the collector`,
+    () => sum(fromExporter(to.records).map((m) => m.payload.length)) >= count && options().length >= optionsCount, 30_000);
+  return { decoded, messages: fromExporter(to.records), counters: fromExporter(to.counters), options: options() };
 }
 
-/** NetFlow / IPFIX reference: tshark's data records and what each of our records must carry. */
+/** NetFlow / IPFIX reference: what each of our records and options records must carry, by tshark. */
 function netflowReference(to: Collector, walkAllV9Sets: boolean) {
-  return (file: string) => {
+  return (file: string): Reference<{ records: Expected[]; options: Expected[] }> => {
     const all = tsharkNetflow(file, to.port, { walkAllV9Sets });
     const data = all.filter((r) => !r.options);
-    const expected = data.map((r) => expectedFlowRecord(r, exporterOptions(all, r.datagram.sourcePort)));
-    return { decoded: expected, sourcePorts: new Set(data.map((r) => r.datagram.sourcePort)), count: data.length };
+    const options = all.filter((r) => r.options).map(expectedOptionsRecord);
+    const records = data.map((r) => expectedFlowRecord(r, exporterOptions(all, r.datagram.sourcePort)));
+    return { decoded: { records, options }, sourcePorts: new Set(all.map((r) => r.datagram.sourcePort)), count: data.length, optionsCount: options.length };
   };
 }
 
@@ -181,7 +187,8 @@ for (const c of SOFTFLOWD_CASES) {
     const run_ = await exportRun(`softflowd${c.args.join('')}`, plain, async () => { await run('softflowd', ['-r', capture(), '-n', `127.0.0.1:${plain.port}`, ...c.args]); }, netflowReference(plain, v9));
     const records = run_.messages.filter((m) => m.protocol === c.protocol).flatMap((m) => m.payload);
     assert.equal(records.length, sum(run_.messages.map((m) => m.payload.length)), `every record is ${c.protocol}`);
-    assertSameAsTshark(records, run_.decoded, `softflowd ${c.name}`);
+    assertSameAsTshark(records, run_.decoded.records, `softflowd ${c.name}`);
+    assertSameAsTshark(run_.options, run_.decoded.options, `softflowd ${c.name} options data`);
     if (c.protocol !== 'netflow5') assert.ok(records.every((r) => r.samplingInterval === 1), 'softflowd announces 1-in-1 sampling in its options data');
     assert.deepEqual(Object.fromEntries(totals(records)), Object.fromEntries(expectedTotals));
     c.check?.(records);
@@ -200,8 +207,12 @@ for (const c of [{ version: 9, rate: 4, protocol: 'netflow9' }, { version: 10, r
     const run_ = await exportRun(`softflowd-v${c.version}-s${c.rate}`, sampled, async () => {
       stdout = await run('softflowd', ['-r', capture(), '-n', `127.0.0.1:${sampled.port}`, '-v', String(c.version), '-s', String(c.rate)]);
     }, netflowReference(sampled, c.version === 9));
-    const expected = run_.decoded;
+    const expected = run_.decoded.records;
     const records = run_.messages.filter((m) => m.protocol === c.protocol).flatMap((m) => m.payload);
+    assertSameAsTshark(run_.options, run_.decoded.options, `softflowd -v ${c.version} -s ${c.rate} options data`);
+    // What softflowd announces for -s N, as tshark decodes it (see above).
+    const announced: Expected = c.version === 9 ? { samplingInterval: c.rate, samplingAlgorithm: 1 } : { samplingPacketInterval: 1, samplingPacketSpace: c.rate - 1, selectorAlgorithm: 1 };
+    assert.ok(run_.decoded.options.some((o) => Object.entries(announced).every(([k, v]) => o[k] === v)), `options data ${JSON.stringify(run_.decoded.options)}`);
     // tshark's options data gives the interval; it is the -s argument.
     assert.ok(expected.every((e) => e.samplingInterval === c.rate), `tshark: sampling interval ${c.rate} in the options data`);
     // softflowd's own count of the packets it sampled ("Packets processed") is what it exported.
@@ -226,7 +237,8 @@ for (const version of [5, 9, 10]) {
     // expiry runs on packet time, so it must exit); the exit status races its plugin shutdown.
     const run_ = await exportRun(`nfprobe${version}`, plain, async () => { await run('pmacctd', ['-f', conf], true); }, netflowReference(plain, false));
     const records = run_.messages.filter((m) => m.protocol === protocol).flatMap((m) => m.payload);
-    assertSameAsTshark(records, run_.decoded, `pmacctd nfprobe v${version}`);
+    assertSameAsTshark(records, run_.decoded.records, `pmacctd nfprobe v${version}`);
+    assertSameAsTshark(run_.options, run_.decoded.options, `pmacctd nfprobe v${version} options data`);
     assert.deepEqual(Object.fromEntries(totals(records)), Object.fromEntries(expectedTotals));
   });
 }
@@ -245,8 +257,9 @@ for (const version of [9, 10]) {
     ].join('\n'));
     const protocol = version === 9 ? 'netflow9' : 'ipfix';
     const run_ = await exportRun(`nfprobe${version}-sampled`, sampled, async () => { await run('pmacctd', ['-f', conf], true); }, netflowReference(sampled, false));
-    const expected = run_.decoded;
+    const expected = run_.decoded.records;
     assert.ok(expected.every((e) => e.samplingInterval === 4), 'tshark: the sampler options give interval 4 to every record');
+    assertSameAsTshark(run_.options, run_.decoded.options, `pmacctd nfprobe v${version} sampling 4 options data`);
     const records = run_.messages.filter((m) => m.protocol === protocol).flatMap((m) => m.payload);
     assertSameAsTshark(records, expected.map(scaled), `pmacctd nfprobe v${version} sampling 4, applied`);
     assert.ok(sum(expected.map((e) => e.packetDeltaCount)) < totalPackets, 'fewer packets exported than in the capture');
@@ -269,7 +282,7 @@ for (const { rate, to } of [{ rate: 1, to: plain }, { rate: 4, to: plain }, { ra
     const run_ = await exportRun(`sfprobe${rate}`, to, async () => { await run('pmacctd', ['-f', conf], true); }, (file) => {
       const all = tsharkSflow(file, to.port);
       const flows = all.filter((s) => s.kind === 'flow');
-      return { decoded: all, sourcePorts: new Set(all.map((s) => s.datagram.sourcePort)), count: flows.length };
+      return { decoded: all, sourcePorts: new Set(all.map((s) => s.datagram.sourcePort)), count: flows.length, optionsCount: 0 };
     });
     const samples = run_.messages.filter((m) => m.protocol === 'sflow5').flatMap((m) => m.payload);
     assert.ok(run_.messages.every((m) => m.observationDomainId === rate), 'the sub-agent id of this run');

@@ -8,7 +8,7 @@ import { PcapWriter, parseCaptureBuffer } from '../../nodes/common/pcap';
 
 /** tshark leaf fields of one record/sample/header: every occurrence, in the order tshark printed it. */
 export type TsharkFields = Record<string, string[]>;
-/** A value as our collector's JSON message carries it (numbers, text, ISO times). */
+/** A value as our collector's JSON message carries it (numbers, text, ISO text for sub-millisecond times). */
 export type Expected = Record<string, number | string>;
 
 export interface TsharkDatagram {
@@ -169,9 +169,8 @@ export function relativeMs(text: string): number {
   return Number(s) * 1000 + Number(frac.padEnd(3, '0').slice(0, 3));
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 /** An ISO time with `digits` fraction digits, the form our micro/nanosecond fields take. */
-const isoDigits = (t: { ms: number; fraction: string }, digits: number) => iso(t.ms).slice(0, 19) + '.' + t.fraction.slice(0, digits) + 'Z';
+const isoDigits = (t: { ms: number; fraction: string }, digits: number) => new Date(t.ms).toISOString().slice(0, 19) + '.' + t.fraction.slice(0, digits) + 'Z';
 
 /** Elapsed ms from a sysUptime-relative time to the export's sysUptime: 32-bit counters (RFC 3954 5.1), a flow starts before its export. */
 const elapsed = (sysUptimeMs: number, atMs: number) => (((sysUptimeMs - atMs) % 2 ** 32) + 2 ** 32) % 2 ** 32;
@@ -275,14 +274,15 @@ export function expectedFlowRecord(r: TsharkFlowRecord, options: ExporterOptions
       const at = relativeMs(text);
       out[name] = at;
       const absolute = name.replace('SysUpTime', 'Milliseconds');
-      if (r.version === 10 && options.systemInitMs !== undefined) out[absolute] = iso(options.systemInitMs + at);
+      if (r.version === 10 && options.systemInitMs !== undefined) out[absolute] = options.systemInitMs + at;
       else if (r.version !== 10) {
         const exportMs = Number(h('cflow.unix_secs')) * 1000 + Math.floor(Number(h('cflow.unix_nsecs') ?? 0) / 1e6);
-        out[absolute] = iso(exportMs - elapsed(relativeMs(h('cflow.sysuptime')!), at));
+        out[absolute] = exportMs - elapsed(relativeMs(h('cflow.sysuptime')!), at);
       }
     } else {
       const t = absoluteTime(text);
-      out[name] = time!.digits ? isoDigits(t, time!.digits) : iso(field.type === 150 || field.type === 151 ? t.ms - (t.ms % 1000) : t.ms);
+      // dateTimeSeconds / Milliseconds are epoch numbers, micro / nanoseconds exact ISO text.
+      out[name] = time!.digits ? isoDigits(t, time!.digits) : field.type === 150 || field.type === 151 ? Math.floor(t.ms / 1000) : t.ms;
     }
   }
   if (r.version === 5) {
@@ -292,6 +292,32 @@ export function expectedFlowRecord(r: TsharkFlowRecord, options: ExporterOptions
   const sampler = r.fields['cflow.sampler_id']?.[0];
   const interval = sampler !== undefined ? options.samplers.get(Number(sampler)) : options.samplingInterval;
   if (r.version !== 5 && interval !== undefined) out.samplingInterval = interval;
+  return out;
+}
+
+// Options data fields tshark 4.0 names -> our IANA names. Not compared: the scope fields (v9
+// scopes have no IANA name), and interfaceName — softflowd NUL-pads its 16-octet IF_NAME; tshark
+// prints the text up to the first NUL, our decoder keeps the padding ("traffic.pcap\u0000…").
+const OPTION_FIELDS: Record<string, { name: string; value: (v: string) => number }> = {
+  'cflow.mp_id': { name: 'meteringProcessId', value: NUMBER },
+  'cflow.sampling_interval': { name: 'samplingInterval', value: NUMBER },
+  'cflow.sampling_algorithm': { name: 'samplingAlgorithm', value: NUMBER },
+  'cflow.sampling_packet_interval': { name: 'samplingPacketInterval', value: NUMBER },
+  'cflow.sampling_packet_space': { name: 'samplingPacketSpace', value: NUMBER },
+  'cflow.selector_algorithm': { name: 'selectorAlgorithm', value: NUMBER },
+  'cflow.sampler_id': { name: 'samplerId', value: NUMBER },
+  'cflow.sampler_mode': { name: 'samplerMode', value: NUMBER },
+  'cflow.sampler_random_interval': { name: 'samplerRandomInterval', value: NUMBER },
+  'cflow.sys_init_time': { name: 'systemInitTimeMilliseconds', value: (v) => absoluteTime(v).ms },
+};
+
+/** The values our options record for tshark's options data record `r` must have. */
+export function expectedOptionsRecord(r: TsharkFlowRecord): Expected {
+  const out: Expected = {};
+  for (const [field, { name, value }] of Object.entries(OPTION_FIELDS)) {
+    const text = r.fields[field]?.[0];
+    if (text !== undefined) out[name] = value(text);
+  }
   return out;
 }
 

@@ -3,20 +3,25 @@
 // (16-bit v9 ids), types from RFC 7012 section 3.1 and RFC 6313.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as acorn from 'acorn';
+import * as walk from 'acorn-walk';
 import { parseElementDefinitions } from '../../nodes/common/netflow/element-definitions';
 
+const GOOD_TEXT = [
+  '# documentation PEN (RFC 5612)',
+  '32473 1 exampleTenant string',
+  '',
+  '   32473\t2   exampleLatency   unsigned64   # trailing comment',
+  '0 65535 v9LastId unsigned16\r',
+  '4294967295 32767 _max_Pen ipv6Address',
+  '0 0 padding octetArray',
+  '2011 701 list_1 subTemplateMultiList',
+].join('\r\n');
+
 test('element definitions: one per line, comments and blank lines ignored, CRLF accepted', () => {
-  const text = [
-    '# documentation PEN (RFC 5612)',
-    '32473 1 exampleTenant string',
-    '',
-    '   32473\t2   exampleLatency   unsigned64   # trailing comment',
-    '0 65535 v9LastId unsigned16\r',
-    '4294967295 32767 _max_Pen ipv6Address',
-    '0 0 padding octetArray',
-    '2011 701 list_1 subTemplateMultiList',
-  ].join('\r\n');
-  assert.deepEqual(parseElementDefinitions(text), [
+  assert.deepEqual(parseElementDefinitions(GOOD_TEXT), [
     { pen: 32473, id: 1, name: 'exampleTenant', type: 'string' },
     { pen: 32473, id: 2, name: 'exampleLatency', type: 'unsigned64' },
     { pen: 0, id: 65535, name: 'v9LastId', type: 'unsigned16' },
@@ -26,29 +31,43 @@ test('element definitions: one per line, comments and blank lines ignored, CRLF 
   ]);
 });
 
+/** RFC 7012 section 3.1 abstract data types, plus the list types of RFC 6313 section 4.5. */
+const RFC_TYPES = [
+  'octetArray', 'unsigned8', 'unsigned16', 'unsigned32', 'unsigned64', 'signed8', 'signed16', 'signed32', 'signed64',
+  'float32', 'float64', 'boolean', 'macAddress', 'string', 'dateTimeSeconds', 'dateTimeMilliseconds',
+  'dateTimeMicroseconds', 'dateTimeNanoseconds', 'ipv4Address', 'ipv6Address',
+  'basicList', 'subTemplateList', 'subTemplateMultiList',
+];
+const EVERY_TYPE = RFC_TYPES.map((type, i) => `32473 ${i} element${i} ${type}`).join('\n');
+
+test('element definitions: every IANA abstract data type is accepted', () => {
+  assert.deepEqual(parseElementDefinitions(EVERY_TYPE).map((d) => d.type), RFC_TYPES);
+});
+
 test('element definitions: empty text or only comments gives no definitions', () => {
   assert.deepEqual(parseElementDefinitions(''), []);
   assert.deepEqual(parseElementDefinitions('\n  \n# nothing\n\t# here\n'), []);
 });
 
+const BAD_LINES: Array<[string, RegExp]> = [
+  ['32473 1 name', /line 1: expected 4 fields "PEN ID NAME TYPE", found 3/],
+  ['32473 1 name string extra', /line 1: expected 4 fields .*found 5/],
+  ['# c\n\nx 1 name string', /line 3: PEN "x" is not a number from 0 to 4294967295/],
+  ['-1 1 name string', /line 1: PEN "-1" is not a number/],
+  ['4294967296 1 name string', /line 1: PEN "4294967296" is not a number from 0 to 4294967295/],
+  ['0 65536 name string', /line 1: id "65536" is not a number from 0 to 65535$/],
+  ['32473 32768 name string', /line 1: id "32768" is not a number from 0 to 32767 \(15 bits with a PEN\)/],
+  ['32473 0x10 name string', /line 1: id "0x10" is not a number/],
+  ['32473 1.5 name string', /line 1: id "1.5" is not a number/],
+  ['32473 1 9lives string', /line 1: name "9lives" must be letters, digits and _/],
+  ['32473 1 my-name string', /line 1: name "my-name" must be/],
+  ['32473 1 name uint32', /line 1: type "uint32" is not an IANA abstract data type/],
+  ['32473 1 name String', /line 1: type "String" is not an IANA abstract data type/],
+];
+const DUPLICATE: [string, RegExp] = ['32473 1 a string\n32473 2 b string\n32473 01 c string', /line 3: PEN 32473 id 1 is already defined on line 1/];
+
 test('element definitions: every bad line is named with its line number and the reason', () => {
-  const cases: Array<[string, RegExp]> = [
-    ['32473 1 name', /line 1: expected 4 fields "PEN ID NAME TYPE", found 3/],
-    ['32473 1 name string extra', /line 1: expected 4 fields .*found 5/],
-    ['# c\n\nx 1 name string', /line 3: PEN "x" is not a number from 0 to 4294967295/],
-    ['-1 1 name string', /line 1: PEN "-1" is not a number/],
-    ['4294967296 1 name string', /line 1: PEN "4294967296" is not a number from 0 to 4294967295/],
-    ['0 65536 name string', /line 1: id "65536" is not a number from 0 to 65535$/],
-    ['32473 32768 name string', /line 1: id "32768" is not a number from 0 to 32767 \(15 bits with a PEN\)/],
-    ['32473 0x10 name string', /line 1: id "0x10" is not a number/],
-    ['32473 1.5 name string', /line 1: id "1.5" is not a number/],
-    ['32473 1 9lives string', /line 1: name "9lives" must be letters, digits and _/],
-    ['32473 1 my-name string', /line 1: name "my-name" must be/],
-    ['32473 1 name uint32', /line 1: type "uint32" is not an IANA abstract data type/],
-    ['32473 1 name String', /line 1: type "String" is not an IANA abstract data type/],
-    ['32473 1 a string\n32473 2 b string\n32473 01 c string', /line 3: PEN 32473 id 1 is already defined on line 1/],
-  ];
-  for (const [text, message] of cases) {
+  for (const [text, message] of [...BAD_LINES, DUPLICATE]) {
     assert.throws(() => parseElementDefinitions(text), (err: Error) => {
       assert.match(err.message, /^element definitions: /);
       assert.match(err.message, message, text);
@@ -66,3 +85,34 @@ test('element definitions: all bad lines are reported together, good ones are no
     return true;
   });
 });
+
+/** The `validate` function of the elements field in a node's editor HTML, as the editor runs it. */
+function editorValidator(set: string): (text: string) => true | string {
+  const html = readFileSync(join(__dirname, '..', '..', 'nodes', set, `${set}.html`), 'utf8');
+  const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)![1];
+  let source: string | undefined;
+  walk.simple(acorn.parse(script, { ecmaVersion: 'latest' }), {
+    Property(node: any) {
+      if (node.key?.name !== 'elements' || node.value.type !== 'ObjectExpression') return;
+      const validate = node.value.properties.find((p: any) => p.key?.name === 'validate');
+      source = script.slice(validate.value.start, validate.value.end);
+    },
+  });
+  assert.ok(source, `${set}: elements.validate`);
+  // The editor's RED._ fills the message catalogue's __line__; the stub shows the key and line.
+  const RED = { _: (key: string, args: { line: number }) => `${key} line ${args.line}` };
+  return new Function('RED', `return (${source});`)(RED);
+}
+
+for (const set of ['flow-decode', 'flow-collector']) {
+  test(`element definitions: the ${set} editor accepts and rejects the lines the parser does`, () => {
+    const validate = editorValidator(set);
+    assert.equal(validate(''), true);
+    assert.equal(validate(GOOD_TEXT), true);
+    assert.equal(validate(EVERY_TYPE), true);
+    for (const [text, message] of BAD_LINES) {
+      const line = /line (\d+)/.exec(message.source)![1];
+      assert.equal(validate(text), `${set}.errors.element-line line ${line}`, text);
+    }
+  });
+}

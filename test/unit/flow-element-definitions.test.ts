@@ -99,9 +99,14 @@ function editorValidator(set: string): (text: string) => true | string {
     },
   });
   assert.ok(source, `${set}: elements.validate`);
-  // The editor's RED._ fills the message catalogue's __line__; the stub shows the key and line.
-  const RED = { _: (key: string, args: { line: number }) => `${key} line ${args.line}` };
-  return new Function('RED', `return (${source});`)(RED);
+  const validate = new Function(`return (${source});`)();
+  // Node-RED 3+ takes a returned string as the reason only from a two-parameter validator; with
+  // one parameter any string counts as valid.
+  assert.equal(validate.length, 2, `${set}: validate(value, opt)`);
+  // The editor calls it on the node, whose _() reads the node's message catalogue and fills
+  // __line__; this stand-in shows the key and the line.
+  const node = { _: (key: string, args: { line: number }) => `${key} line ${args.line}` };
+  return (text) => validate.call(node, text, {});
 }
 
 for (const set of ['flow-decode', 'flow-collector']) {

@@ -296,9 +296,10 @@ export function expectedFlowRecord(r: TsharkFlowRecord, options: ExporterOptions
 }
 
 // Options data fields tshark 4.0 names -> our IANA names. Not compared: the scope fields (v9
-// scopes have no IANA name), and interfaceName — softflowd NUL-pads its 16-octet IF_NAME; tshark
-// prints the text up to the first NUL, our decoder keeps the padding ("traffic.pcap\u0000…").
-const OPTION_FIELDS: Record<string, { name: string; value: (v: string) => number }> = {
+// scopes have no IANA name). softflowd NUL-pads its 16-octet interface name: tshark and we both
+// end the text at the first NUL.
+const OPTION_FIELDS: Record<string, { name: string; value: (v: string) => number | string }> = {
+  'cflow.if_name': { name: 'interfaceName', value: (v) => v },
   'cflow.mp_id': { name: 'meteringProcessId', value: NUMBER },
   'cflow.sampling_interval': { name: 'samplingInterval', value: NUMBER },
   'cflow.sampling_algorithm': { name: 'samplingAlgorithm', value: NUMBER },

@@ -32,7 +32,10 @@ export function sideOutputs(r: DecodeResult): [FlowMessage | null, FlowMessage[]
   const counters = r.counters.length ? { topic: 'counters', ...h, payload: r.counters } : null;
   const events: FlowMessage[] = [];
   if (r.options.length) events.push({ topic: 'options', ...h, payload: r.options });
-  if (r.templates.length) events.push({ topic: 'templates', ...h, payload: r.templates });
+  // Changes only: exporters resend unchanged templates every few packets, and a message for each
+  // resend would flood this output (the decoder's result still lists the refreshes).
+  const changes = r.templates.length ? r.templates.filter((t) => t.action !== 'refreshed') : r.templates;
+  if (changes.length) events.push({ topic: 'templates', ...h, payload: changes });
   if (r.errors.length) events.push({ topic: 'errors', ...h, payload: r.errors });
   return [counters, events.length ? events : null];
 }

@@ -152,7 +152,21 @@ test('flow decode: Buffer in msg.payload with msg.exporter; templates per export
   const d = helper.getNode('d');
   const events = nextMessage('ev');
   d.receive({ payload: tpl, exporter: { address: '192.0.2.1', port: 9 } });
-  assert.equal((await events).topic, 'templates');
+  const added = await events;
+  assert.equal(added.topic, 'templates');
+  assert.deepEqual(added.payload.map((t: { action: string }) => t.action), ['added']);
+  // The same template resent (template + data in one message): records, but no template event.
+  const seenEvents: unknown[] = [];
+  helper.getNode('ev').on('input', (m: unknown) => seenEvents.push(m));
+  d.receive({ payload: tpl, exporter: { address: '192.0.2.1', port: 9 } });
+  const withData = nextMessage('out');
+  const both = enc.encodeIpfix({ exportTime: 1, sequence: 1, domain: 0, sets: [
+    { kind: 'template', templates: [{ id: 256, fields }] },
+    { kind: 'data', templateId: 256, records: [enc.encodeRecord(fields, ['10.0.0.8', 7])] },
+  ] });
+  d.receive({ payload: both, exporter: { address: '192.0.2.1', port: 9 } });
+  assert.equal((await withData).payload[0].packetDeltaCount, 7);
+  assert.deepEqual(seenEvents, [], 'a resent, unchanged template is not an event');
   // Another exporter has no template 256: its data is held, nothing is sent.
   d.receive({ payload: dataMsg, exporter: { address: '192.0.2.2', port: 9 } });
   const got = nextMessage('out');

@@ -3,9 +3,10 @@
 // 3 options / template events / errors / stats.
 import dgram from 'node:dgram';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { FlowDecoder, type SerializedTemplate } from '../common';
+import { FlowDecoder, type IeDefinition, type SerializedTemplate } from '../common';
+import { parseElementDefinitions } from '../common/netflow/element-definitions';
 import {
-  makeAllowList, normaliseAddress, parsePorts, recordOutput, RecordBatcher, sideOutputs, type FlowMessage, type OutputMode,
+  makeAllowList, normaliseAddress, withCurrentNames, parsePorts, recordOutput, RecordBatcher, sideOutputs, type FlowMessage, type OutputMode,
 } from '../shared/flow-output';
 
 interface FlowCollectorDef extends NodeDef {
@@ -20,6 +21,8 @@ interface FlowCollectorDef extends NodeDef {
   templateTtl: string | number;
   scopeByPort: boolean;
   persist: boolean;
+  /** User element definitions, "PEN ID NAME TYPE" per line. */
+  elements?: string;
 }
 
 const TEMPLATE_KEY = 'flowTemplates';
@@ -35,11 +38,20 @@ export = function (RED: NodeAPI) {
 
     let ports: number[];
     let allowed: (a: string) => boolean;
+    let elements: IeDefinition[];
     try {
       ports = parsePorts(config.ports || '2055,4739,6343');
       allowed = makeAllowList(config.allow);
     } catch (err) {
       node.status({ fill: 'red', shape: 'ring', text: RED._('flow-collector.status.bad-config') });
+      node.error((err as Error).message);
+      return;
+    }
+    try {
+      elements = parseElementDefinitions(config.elements || '');
+    } catch (err) {
+      // Not listening at all beats decoding with names the user did not ask for.
+      node.status({ fill: 'red', shape: 'ring', text: RED._('flow-collector.status.bad-elements') });
       node.error((err as Error).message);
       return;
     }
@@ -49,7 +61,8 @@ export = function (RED: NodeAPI) {
       applySampling: !!config.applySampling,
       scopeByPort: !!config.scopeByPort,
       templateTtlMs: Number(config.templateTtl || 1800) * 1000,
-      templates: Array.isArray(saved) ? saved : undefined,
+      templates: Array.isArray(saved) ? withCurrentNames(saved, elements) : undefined,
+      elements,
     });
     const mode: OutputMode = config.output === 'record' || config.output === 'batch' ? config.output : 'datagram';
     const batcher = mode === 'batch'

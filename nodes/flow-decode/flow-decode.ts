@@ -1,7 +1,8 @@
 // flow decode: the flow decoders for a datagram in msg.payload (a Buffer from a file, ZeroMQ,
 // a UDP in node, or a captured packet from pcap in). Template state is kept per exporter.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { FlowDecoder } from '../common';
+import { FlowDecoder, type IeDefinition } from '../common';
+import { parseElementDefinitions } from '../common/netflow/element-definitions';
 import { datagramOf, recordOutput, sideOutputs, type FlowMessage } from '../shared/flow-output';
 
 interface FlowDecodeDef extends NodeDef {
@@ -9,16 +10,31 @@ interface FlowDecodeDef extends NodeDef {
   applySampling: boolean;
   templateTtl: string | number;
   scopeByPort: boolean;
+  /** User element definitions, "PEN ID NAME TYPE" per line. */
+  elements?: string;
 }
 
 export = function (RED: NodeAPI) {
   function FlowDecodeNode(this: Node, config: FlowDecodeDef) {
     RED.nodes.createNode(this, config);
     const node = this;
+    let elements: IeDefinition[];
+    try {
+      elements = parseElementDefinitions(config.elements || '');
+    } catch (err) {
+      const message = (err as Error).message;
+      node.status({ fill: 'red', shape: 'ring', text: RED._('flow-decode.status.bad-elements') });
+      node.error(message);
+      // Nothing decodes with a broken list; each message still ends with the error so a catch
+      // node sees what was not decoded.
+      node.on('input', (_msg: NodeMessageInFlow, _send, done) => done(new Error(RED._('flow-decode.errors.not-decoded', { message }))));
+      return;
+    }
     const decoder = new FlowDecoder({
       applySampling: !!config.applySampling,
       scopeByPort: !!config.scopeByPort,
       templateTtlMs: Number(config.templateTtl || 1800) * 1000,
+      elements,
     });
     let rejected = 0;
 

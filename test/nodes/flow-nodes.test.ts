@@ -4,7 +4,9 @@ import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import helper from 'node-red-node-test-helper';
-import { flowEncoder as enc } from '../../nodes/common';
+import { FlowDecoder, flowEncoder as enc } from '../../nodes/common';
+import { parseElementDefinitions } from '../../nodes/common/netflow/element-definitions';
+import { withCurrentNames } from '../../nodes/shared/flow-output';
 import { freeUdpPort } from '../helpers/node-red';
 
 const collectorNode = require('../../nodes/flow-collector/flow-collector.ts');
@@ -150,7 +152,21 @@ test('flow decode: Buffer in msg.payload with msg.exporter; templates per export
   const d = helper.getNode('d');
   const events = nextMessage('ev');
   d.receive({ payload: tpl, exporter: { address: '192.0.2.1', port: 9 } });
-  assert.equal((await events).topic, 'templates');
+  const added = await events;
+  assert.equal(added.topic, 'templates');
+  assert.deepEqual(added.payload.map((t: { action: string }) => t.action), ['added']);
+  // The same template resent (template + data in one message): records, but no template event.
+  const seenEvents: unknown[] = [];
+  helper.getNode('ev').on('input', (m: unknown) => seenEvents.push(m));
+  d.receive({ payload: tpl, exporter: { address: '192.0.2.1', port: 9 } });
+  const withData = nextMessage('out');
+  const both = enc.encodeIpfix({ exportTime: 1, sequence: 1, domain: 0, sets: [
+    { kind: 'template', templates: [{ id: 256, fields }] },
+    { kind: 'data', templateId: 256, records: [enc.encodeRecord(fields, ['10.0.0.8', 7])] },
+  ] });
+  d.receive({ payload: both, exporter: { address: '192.0.2.1', port: 9 } });
+  assert.equal((await withData).payload[0].packetDeltaCount, 7);
+  assert.deepEqual(seenEvents, [], 'a resent, unchanged template is not an event');
   // Another exporter has no template 256: its data is held, nothing is sent.
   d.receive({ payload: dataMsg, exporter: { address: '192.0.2.2', port: 9 } });
   const got = nextMessage('out');
@@ -166,4 +182,155 @@ test('flow decode: Buffer in msg.payload with msg.exporter; templates per export
   });
   d.receive({ payload: 'not a buffer' });
   assert.match(String(await errorSeen), /must be a Buffer/);
+});
+
+// ---------------------------------------------------------------------------------------------
+// User element definitions ("Element definitions" field, "PEN ID NAME TYPE" per line).
+
+/** Node-RED's runtime status events (the editor's status dots), recorded per node id. */
+const redEvents: import('node:events').EventEmitter = require('@node-red/util').events;
+const statuses = new Map<string, Array<{ fill?: string; shape?: string; text?: string }>>();
+redEvents.on('node-status', (e: { id: string; status: { fill?: string; shape?: string; text?: string } }) => {
+  statuses.set(e.id, [...(statuses.get(e.id) ?? []), e.status]);
+});
+afterEach(() => statuses.clear());
+
+function logged(): string {
+  return helper.log().args.map((a: unknown[]) => JSON.stringify(a)).join('\n');
+}
+
+// PEN 32473 is reserved for documentation (RFC 5612); Huawei's 2011/232 has no public definition
+// (docs/flow.md, Known limits); Cisco 9/12235 is built in as applicationHttpHost (Cisco AVC).
+const ELEMENTS = [
+  '# test definitions',
+  '32473 1 exampleTenant string',
+  '32473 2 exampleGateway ipv4Address   # gateway of the tenant',
+  '2011 232 huaweiElement232 unsigned32',
+  '9 12235 httpHost string',
+].join('\n');
+const vendorFields = [
+  { id: 8, length: 4 }, { pen: 32473, id: 1, length: 65535 }, { pen: 32473, id: 2, length: 4 },
+  { pen: 2011, id: 232, length: 4 }, { pen: 9, id: 12235, length: 65535 },
+];
+const vendorDatagram = enc.encodeIpfix({ exportTime: 1_700_000_000, sequence: 0, domain: 3, sets: [
+  { kind: 'template', templates: [{ id: 300, fields: vendorFields }] },
+  { kind: 'data', templateId: 300, records: [enc.encodeRecord(vendorFields, ['10.0.0.1', 'blue', '192.0.2.77', 3_000_000_001, 'example.org'])] },
+] });
+
+/** Asserts the record names and values the definitions above give (the values encoded). */
+function assertDefinedNames(record: Record<string, unknown>): void {
+  assert.equal(record.sourceIPv4Address, '10.0.0.1');
+  assert.equal(record.exampleTenant, 'blue');
+  assert.equal(record.exampleGateway, '192.0.2.77');
+  assert.equal(record.huaweiElement232, 3_000_000_001);
+  assert.equal(record.httpHost, 'example.org', 'a definition overrides the built-in name');
+  for (const gone of ['pen32473_ie1', 'pen32473_ie2', 'pen2011_ie232', 'applicationHttpHost']) assert.ok(!(gone in record), gone);
+}
+
+test('flow decode: element definitions name raw enterprise elements and override built-in names', async () => {
+  await load(decodeNode, [
+    { id: 'plain', type: 'wirescope-flow-decode', wires: [['out1'], [], []] },
+    { id: 'named', type: 'wirescope-flow-decode', elements: ELEMENTS, wires: [['out2'], [], []] },
+    { id: 'out1', type: 'helper' }, { id: 'out2', type: 'helper' },
+  ]);
+  // Without definitions the same datagram keeps raw Buffers and the built-in name.
+  const plainMsg = nextMessage('out1');
+  helper.getNode('plain').receive({ payload: vendorDatagram, exporter: { address: '192.0.2.1', port: 4739 } });
+  const plain = (await plainMsg).payload[0];
+  assert.deepEqual(plain.pen32473_ie1, Buffer.from('blue'));
+  assert.deepEqual(plain.pen2011_ie232, Buffer.from('b2d05e01', 'hex'));
+  assert.equal(plain.applicationHttpHost, 'example.org');
+
+  const namedMsg = nextMessage('out2');
+  helper.getNode('named').receive({ payload: vendorDatagram, exporter: { address: '192.0.2.1', port: 4739 } });
+  assertDefinedNames((await namedMsg).payload[0]);
+  assert.ok(!statuses.get('named')?.some((s) => s.fill === 'red'));
+});
+
+test('flow decode: a PEN 0 definition names a NetFlow v9 id the registry leaves raw', async () => {
+  // v9 id 65 is FortiOS's, with no public definition (docs/flow.md): raw as nf9_ie65 by default.
+  const fields = [{ id: 8, length: 4 }, { id: 65, length: 2 }];
+  const datagram = enc.encodeNetflow9({ sysUptime: 5000, exportTime: 1_700_000_000, sequence: 1, sourceId: 0, sets: [
+    { kind: 'template', templates: [{ id: 260, fields }] },
+    { kind: 'data', templateId: 260, records: [enc.encodeRecord(fields, ['10.9.9.9', 4242])] },
+  ] });
+  await load(decodeNode, [
+    { id: 'd', type: 'wirescope-flow-decode', elements: '0 65 v9Element65 unsigned16', wires: [['out'], [], []] },
+    { id: 'out', type: 'helper' },
+  ]);
+  const got = nextMessage('out');
+  helper.getNode('d').receive({ payload: datagram, exporter: { address: '192.0.2.9', port: 2055 } });
+  const record = (await got).payload[0];
+  assert.equal(record.sourceIPv4Address, '10.9.9.9');
+  assert.equal(record.v9Element65, 4242);
+  assert.ok(!('nf9_ie65' in record));
+});
+
+test('flow decode: bad element definitions give a red status and an error, and nothing decodes', async () => {
+  await load(decodeNode, [
+    { id: 'd', type: 'wirescope-flow-decode', elements: '32473 1 exampleTenant string\n32473 2 gateway ipv4Addr', wires: [['out'], [], []] },
+    { id: 'out', type: 'helper' },
+  ]);
+  // Texts show as their keys in the test runtime (no message catalogue).
+  assert.deepEqual(statuses.get('d'), [{ fill: 'red', shape: 'ring', text: 'flow-decode.status.bad-elements' }]);
+  assert.match(logged(), /element definitions: line 2: type \\"ipv4Addr\\" is not an IANA abstract data type/);
+  let decoded = 0;
+  helper.getNode('out').on('input', () => decoded++);
+  const d = helper.getNode('d');
+  const failed = new Promise<unknown>((resolve) => {
+    const orig = d.error.bind(d);
+    d.error = (e: unknown, m?: unknown) => { orig(e, m as never); resolve(e); };
+  });
+  d.receive({ payload: vendorDatagram, exporter: { address: '192.0.2.1', port: 4739 } });
+  // done(err): a catch node sees the message that was not decoded.
+  assert.match(String(await failed), /flow-decode\.errors\.not-decoded/);
+  assert.equal(decoded, 0);
+});
+
+test('flow collector: element definitions apply to datagrams received over UDP', async () => {
+  const port = await freeUdpPort();
+  await load(collectorNode, [
+    { id: 'c', type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', elements: ELEMENTS, wires: [['out'], [], []] },
+    { id: 'out', type: 'helper' },
+  ]);
+  await listening('c');
+  const got = nextMessage('out');
+  await send(vendorDatagram, port);
+  const msg = await got;
+  assert.equal(msg.protocol, 'ipfix');
+  assertDefinedNames(msg.payload[0]);
+});
+
+test('flow collector: bad element definitions give a red status and an error, and it does not listen', async () => {
+  const port = await freeUdpPort();
+  await load(collectorNode, [
+    { id: 'c', type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', elements: '# ok\n\n70000 40000 x string', wires: [[], [], []] },
+  ]);
+  assert.deepEqual(statuses.get('c'), [{ fill: 'red', shape: 'ring', text: 'flow-collector.status.bad-elements' }]);
+  assert.match(logged(), /element definitions: line 3: id \\"40000\\" is not a number from 0 to 32767 \(15 bits with a PEN\)/);
+  // The port is still free: the collector never bound it, so no datagram can be decoded.
+  const probe = dgram.createSocket('udp4');
+  await new Promise<void>((resolve, reject) => { probe.once('error', reject); probe.bind(port, '127.0.0.1', () => resolve()); });
+  probe.close();
+});
+
+test('flow collector: saved templates take the current element definitions on restore', () => {
+  // What the collector does with its node-context templates after a redeploy (withCurrentNames).
+  const exporter = { address: '192.0.2.1', port: 4739 };
+  const learner = new FlowDecoder();
+  learner.decode(vendorDatagram, exporter);
+  const saved = learner.exportTemplates();
+  const dataOnly = enc.encodeIpfix({ exportTime: 1_700_000_001, sequence: 1, domain: 3, sets: [
+    { kind: 'data', templateId: 300, records: [enc.encodeRecord(vendorFields, ['10.0.0.1', 'blue', '192.0.2.77', 3_000_000_001, 'example.org'])] },
+  ] });
+  const elements = parseElementDefinitions(ELEMENTS);
+  // A snapshot alone keeps the names it was learned with...
+  const stale = new FlowDecoder({ elements, templates: saved }).decode(dataOnly, exporter).records[0];
+  assert.ok('pen32473_ie1' in stale);
+  // ...so the collector looks them up again; and back to built-in names when definitions go.
+  const renamed = withCurrentNames(saved, elements);
+  assertDefinedNames(new FlowDecoder({ elements, templates: renamed }).decode(dataOnly, exporter).records[0]);
+  const back = new FlowDecoder({ templates: withCurrentNames(renamed, []) }).decode(dataOnly, exporter).records[0];
+  assert.equal(back.applicationHttpHost, 'example.org');
+  assert.deepEqual(back.pen32473_ie1, Buffer.from('blue'));
 });

@@ -62,6 +62,9 @@ test('an IPv4 TCP flow record maps onto source/destination/network/event/observe
   assert.equal(doc.netflow.flow_end_seconds, '2024-05-01T10:00:02.000Z');
   assert.equal(doc.netflow.reverse_flow_start_milliseconds, '2024-05-01T10:00:00.100Z');
   assert.equal(doc.netflow.flow_duration_milliseconds, 2500);
+  // Sub-millisecond digits of an epoch number survive (ES date fields parse up to 9 digits).
+  const fine = flowRecordToEcs({ flowStartMilliseconds: Date.parse('2024-05-01T10:00:00.000Z') + 0.25 }) as any;
+  assert.equal(fine.netflow.flow_start_milliseconds, '2024-05-01T10:00:00.000250Z');
   assert.match(doc.network.community_id, /^1:[A-Za-z0-9+/]{27}=$/);
 });
 

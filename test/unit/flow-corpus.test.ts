@@ -133,7 +133,9 @@ function compareGolden(records: FlowRecord[], golden: Array<Record<string, unkno
       if (Array.isArray(value)) value = value[value.length - 1];
       // flowbeat emits raw bytes (base64) for IEs it has no type for, and for RFC 6313 lists.
       if (typeof want === 'string' && typeof value === 'object' && !Buffer.isBuffer(value)) continue;
-      let w = norm(want);
+      // flowbeat keeps the NUL padding of fixed-length strings; the value ends at the first NUL
+      // (RFC 7011 strings are text; tshark shows them the same way).
+      let w = norm(typeof want === 'string' && typeof value === 'string' ? want.split('\0')[0] : want);
       if (typeof want === 'string' && (typeof value === 'number' || typeof value === 'bigint') && /^[A-Za-z0-9+/]+=*$/.test(want) && Buffer.from(want, 'base64').length <= 8) {
         const raw = Buffer.from(want, 'base64');
         w = raw.length ? BigInt('0x' + raw.toString('hex')).toString() : w;

@@ -464,7 +464,8 @@ function matchesBytes(type: string, ours: unknown, hex: string): boolean {
     case 'ipv6Address': return b.length === 16 && typeof ours === 'string' && b.equals(Buffer.from(ours.split(':').length === 8 ? ours.replace(/:/g, '') : '', 'hex'));
     case 'float32': return b.length === 4 && b.readFloatBE(0) === ours;
     case 'dateTimeSeconds': return b.length === 4 && b.readUInt32BE(0) === ours;
-    case 'string': return typeof ours === 'string' && ours === b.toString('utf8');
+    // A string's value ends at its first NUL (fixed-length strings are NUL-padded), as tshark shows it.
+    case 'string': return typeof ours === 'string' && ours === b.toString('utf8').split('\0')[0];
     default: return Buffer.isBuffer(ours) && ours.equals(b);
   }
 }

@@ -205,8 +205,15 @@ function plainTime(name: string, value: number | bigint): string | undefined {
   const type = builtinTypeByName(name);
   const msPerUnit = type && MS_PER_UNIT[type];
   if (!msPerUnit) return undefined;
-  const time = new Date(Number(value) * msPerUnit);
-  return isValidDate(time) ? time.toISOString() : undefined;
+  const ms = Number(value) * msPerUnit;
+  const whole = Math.floor(ms);
+  const time = new Date(whole);
+  if (!isValidDate(time)) return undefined;
+  const iso = time.toISOString();
+  // Keep sub-millisecond digits (packet timestamps in hand-made records): they tell apart
+  // otherwise identical documents when ids are content hashes.
+  const micros = Math.min(999, Math.round((ms - whole) * 1000));
+  return micros > 0 ? `${iso.slice(0, -1)}${String(micros).padStart(3, '0')}Z` : iso;
 }
 
 /** Values Elasticsearch can take: Dates as ISO strings, Buffers as hex; BigInts stay exact. */

@@ -4,7 +4,7 @@
 // variable-length fields, lists or repeated IEs use the generic walk in record-reader.ts.
 // For NetFlow v9 the reader also turns flowStart/EndSysUpTime into flowStart/EndMilliseconds
 // (RFC 3954 section 8) inside the same literal, so a record never changes shape after creation.
-import { ipv4, ipv6, mac, readUnsigned, readUnsigned64 as u64, readValue } from './values';
+import { ipv4, ipv6, mac, readUnsigned, readUnsigned64 as u64, readValue, text } from './values';
 import { uptimeToEpochMs } from './netflow-legacy';
 import { VARIABLE_LENGTH, type Template } from './template-cache';
 import type { FlowRecord } from './types';
@@ -29,7 +29,7 @@ export type TimeMode = 'none' | 'v9' | 'init';
 
 export type CompiledReader = (buf: Buffer, off: number, meta: RecordMeta) => FlowRecord;
 
-const helpers = { ipv4, ipv6, mac, readUnsigned, readValue, uptimeToEpochMs, u64 };
+const helpers = { ipv4, ipv6, mac, readUnsigned, readValue, text, uptimeToEpochMs, u64 };
 
 /** 32-bit big-endian read without Buffer's bounds/argument checks (the caller checked the length). */
 function u32(at: string): string {
@@ -62,7 +62,7 @@ function expression(type: string, len: number, at: string): string {
       if (len === 8) return `H.u64(b, ${at})`;
       break;
     case 'string':
-      return `b.toString('utf8', ${at}, ${at} + ${len})`;
+      return `H.text(b, ${at}, ${at} + ${len})`;
     case 'boolean':
       // RFC 7011 section 6.1.5: 1 true, 2 false, anything else keeps its byte (as the walk does).
       if (len === 1) return `(b[${at}] === 1 ? true : b[${at}] === 2 ? false : b.subarray(${at}, ${at} + 1))`;

@@ -229,38 +229,54 @@ function decodeDataSet(
   // applyOptions only matters with sampler/interface options learned, or an interval in the record.
   const needsOptions = !t.options && (d.samplers.size > 0 || d.defaultSamplingInterval !== undefined || d.interfaceNames.size > 0
     || t.fields.some((f) => f.ie.name === 'samplingInterval' || f.ie.name === 'samplerRandomInterval'));
+  const room = s.maxRecordsPerDatagram - result.records.length - result.options.length;
+  if (compiled) {
+    // Fixed-length records: the count is known up front (what is left over is padding).
+    const { read, length } = compiled;
+    let n = Math.floor((end - start) / length);
+    if (n > room) {
+      tooManyRecords(result, s, start + room * length);
+      n = Math.max(0, room);
+    }
+    for (let i = 0, off = start; i < n; i++, off += length) {
+      const rec = read(buf, off, meta);
+      if (t.options) learnOptions(rec, d);
+      else if (needsOptions) applyOptions(rec, d, s.applySampling);
+      out.push(rec);
+    }
+    ctx.dataRecords += n;
+    return;
+  }
   let off = start;
-  while (end - off >= t.minRecordLength) {
-    if (result.records.length + result.options.length >= s.maxRecordsPerDatagram) {
-      result.errors.push({ code: 'too-many-records', message: `more than ${s.maxRecordsPerDatagram} records in one datagram`, offset: off });
+  for (let decoded = 0; end - off >= t.minRecordLength; decoded++) {
+    if (decoded >= room) {
+      tooManyRecords(result, s, off);
       return;
     }
-    let rec: FlowRecord;
-    if (compiled) {
-      rec = compiled.read(buf, off, meta);
-      off += compiled.length;
-    } else {
-      rec = {};
-      const next = readRecord(buf, off, end, t, rec, rctx!, 0);
-      if (next < 0) {
-        if (!allZero(buf, off, end)) {
-          result.errors.push({ code: 'short-record', message: `record of template ${t.id} runs past the set end`, offset: off });
-        }
-        return;
+    const rec: FlowRecord = {};
+    const next = readRecord(buf, off, end, t, rec, rctx!, 0);
+    if (next < 0) {
+      if (!allZero(buf, off, end)) {
+        result.errors.push({ code: 'short-record', message: `record of template ${t.id} runs past the set end`, offset: off });
       }
-      if (next === off) break;
-      off = next;
-      rec.templateId = t.id;
-      rec.observationDomainId = ctx.domainId;
-      rec[ctx.exporterField] = exporter;
-      if (sysUptimeMs !== undefined) addAbsoluteTimes(rec, exportTimeMs, sysUptimeMs);
-      else if (d.systemInitTimeMs !== undefined) addInitRelativeTimes(rec, d.systemInitTimeMs);
+      return;
     }
+    if (next === off) break;
+    off = next;
+    rec.templateId = t.id;
+    rec.observationDomainId = ctx.domainId;
+    rec[ctx.exporterField] = exporter;
+    if (sysUptimeMs !== undefined) addAbsoluteTimes(rec, exportTimeMs, sysUptimeMs);
+    else if (d.systemInitTimeMs !== undefined) addInitRelativeTimes(rec, d.systemInitTimeMs);
     ctx.dataRecords++;
     if (t.options) learnOptions(rec, d);
     else if (needsOptions) applyOptions(rec, d, s.applySampling);
     out.push(rec);
   }
+}
+
+function tooManyRecords(result: DecodeResult, s: TemplatedState, offset: number): void {
+  result.errors.push({ code: 'too-many-records', message: `more than ${s.maxRecordsPerDatagram} records in one datagram`, offset });
 }
 
 /** v9 times are sysUptime-relative (RFC 3954 section 8, field types 21/22). */

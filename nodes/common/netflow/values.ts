@@ -23,6 +23,15 @@ export function readUnsigned(buf: Buffer, off: number, len: number): number | bi
   return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
+/**
+ * A string field's text, up to the first NUL: exporters pad fixed-length strings with NULs
+ * (softflowd's 16-octet interface names), which are not part of the value (tshark stops there too).
+ */
+export function text(buf: Buffer, start: number, end: number): string {
+  const nul = buf.indexOf(0, start);
+  return buf.toString('utf8', start, nul >= 0 && nul < end ? nul : end);
+}
+
 /** 8-octet unsigned as readUnsigned gives it, without the length switch (hot paths). */
 export function readUnsigned64(b: Buffer, o: number): number | bigint {
   const hi = b[o] * 16777216 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
@@ -79,7 +88,7 @@ export function readValue(type: AbstractType, buf: Buffer, off: number, len: num
     case 'macAddress':
       return len === 6 ? mac(buf, off) : undefined;
     case 'string':
-      return buf.toString('utf8', off, off + len);
+      return text(buf, off, off + len);
     case 'boolean':
       // RFC 7011 section 6.1.5: 1 is true, 2 is false; anything else is not a boolean.
       return len === 1 && (buf[off] === 1 || buf[off] === 2) ? buf[off] === 1 : undefined;

@@ -1,21 +1,44 @@
 // End to end: UDP datagrams (softflowd NetFlow v9, 24 records each, template included as softflowd
 // sends it) into flow collector in a running Node-RED, to a node that counts records. Steps up the
-// offered rate and reports where loss starts, once with one message per datagram (the default)
-// and once with batches of 1000 records (the output mode meant for high rates). The datagrams come from a small C sender
+// offered rate and reports where loss starts, with one message per datagram (the default) and
+// with batches of 1000 records (the output mode meant for high rates), each into two counting
+// nodes: a function node (what a user wires; Node-RED runs its code in a vm sandbox per message)
+// and a minimal counting node loaded from a nodes directory (what the collector itself sustains
+// with Node-RED's messaging). The datagrams come from a small C sender
 // (bench/udp-blast.c, sendmmsg) so that the sender is not what limits the rate. Needs
 // `npm run build` and gcc.
-//   node --import tsx bench/flow-collector.bench.ts [seconds-per-step] [datagram|batch]
+//   node --import tsx bench/flow-collector.bench.ts [seconds-per-step] [datagram|batch] [function|counter]
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageSink, NodeRed, freeUdpPort, repoRoot, waitUntil } from '../test/helpers/node-red';
 
 const SECONDS = Number(process.argv[2] ?? 2);
 const MODES = process.argv[3] ? [process.argv[3]] : ['datagram', 'batch'];
+const COUNTERS = process.argv[4] ? [process.argv[4]] : ['function', 'counter'];
+
+/** A minimal counting node: records in a closure, the count on a message with topic "report". */
+const COUNTER_NODE_JS = `module.exports = function (RED) {
+  function BenchRecordCounter(config) {
+    RED.nodes.createNode(this, config);
+    let records = 0;
+    this.on('input', (msg, send, done) => {
+      if (msg.topic === 'report') send({ payload: records });
+      else records += Array.isArray(msg.payload) ? msg.payload.length : 1;
+      done();
+    });
+  }
+  RED.nodes.registerType('bench-record-counter', BenchRecordCounter);
+};
+`;
+const COUNTER_NODE_HTML = `<script type="text/javascript">
+  RED.nodes.registerType('bench-record-counter', { category: 'function', defaults: {}, inputs: 1, outputs: 1 });
+</script>
+`;
 const DATAGRAM = join(repoRoot, 'demo/data/softflowd-netflow9.bin');
 const RECORDS_PER_DATAGRAM = 24;
-const STEPS = [100_000, 200_000, 400_000, 800_000, 1_000_000, 1_200_000, 1_500_000];
+const STEPS = [200_000, 400_000, 800_000, 1_000_000, 1_200_000, 1_500_000, 2_000_000];
 
 /** Runs the C sender for one step; resolves with the number of datagrams it sent. */
 function blast(blaster: string, port: number, datagramsPerSecond: number): Promise<number> {
@@ -32,10 +55,14 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'wirescope-flow-bench-'));
   const blaster = join(work, 'udp-blast');
   execFileSync('gcc', ['-O2', '-o', blaster, join(__dirname, 'udp-blast.c')]);
-  const red = await NodeRed.start();
+  const nodesDir = join(work, 'nodes');
+  mkdirSync(nodesDir);
+  writeFileSync(join(nodesDir, 'bench-record-counter.js'), COUNTER_NODE_JS);
+  writeFileSync(join(nodesDir, 'bench-record-counter.html'), COUNTER_NODE_HTML);
+  const red = await NodeRed.start({ settings: { nodesDir } });
   const sink = await MessageSink.start();
   try {
-    for (const mode of MODES) await run(red, sink, blaster, mode);
+    for (const mode of MODES) for (const counter of COUNTERS) await run(red, sink, blaster, mode, counter);
   } finally {
     await red.stop();
     await sink.stop();
@@ -43,31 +70,33 @@ async function main(): Promise<void> {
   }
 }
 
-async function run(red: NodeRed, sink: MessageSink, blaster: string, mode: string): Promise<void> {
+async function run(red: NodeRed, sink: MessageSink, blaster: string, mode: string, counter: string): Promise<void> {
   const port = await freeUdpPort();
-  const suffix = `-${mode}`; // new node ids per deployment (statuses are keyed per deployment)
+  const suffix = `-${mode}-${counter}`; // new node ids per deployment (statuses are keyed per deployment)
+  const tag = suffix.slice(1);
   await red.deploy([
     {
       id: `c${suffix}`, type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', rcvbuf: '33554432',
       output: mode, batchSize: '1000', batchMs: '100', persist: false, wires: [[`count${suffix}`], [], []],
     },
-    // Counts records in a plain property of the function node's `context` object, which lives
-    // as long as the node: context.get/set per message cost more than the collector itself and
-    // would be what the bench measured. An inject asks every 200 ms for the count, which goes
-    // to the test's HTTP sink.
-    { id: `count${suffix}`, type: 'function', func: "if (msg.topic === 'report') { msg.payload = context.records || 0; return msg; } context.records = (context.records || 0) + msg.payload.length; return null;", outputs: 1, wires: [[`sink${suffix}`]] },
+    counter === 'function'
+      // Counts in a plain property of the function node's `context` object, which lives as long
+      // as the node (context.get/set per message would cost more than the collector itself).
+      ? { id: `count${suffix}`, type: 'function', func: "if (msg.topic === 'report') { msg.payload = context.records || 0; return msg; } context.records = (context.records || 0) + msg.payload.length; return null;", outputs: 1, wires: [[`sink${suffix}`]] }
+      : { id: `count${suffix}`, type: 'bench-record-counter', wires: [[`sink${suffix}`]] },
+    // Every 200 ms the count goes to the bench's HTTP sink.
     { id: `tick${suffix}`, type: 'inject', topic: 'report', repeat: '0.2', once: true, onceDelay: '0.1', props: [{ p: 'topic', vt: 'str' }], wires: [[`count${suffix}`]] },
-    ...sink.sinkNodes(`sink${suffix}`, mode),
+    ...sink.sinkNodes(`sink${suffix}`, tag),
   ]);
   await red.waitForStatus(`c${suffix}`, (s) => String(s.text).includes('listening'));
   /** The count from a report made after this call (so it includes everything received so far). */
   const count = async () => {
-    const seen = sink.messages(mode).length;
-    await waitUntil('a fresh count', () => sink.messages(mode).length > seen + 1, 10_000);
-    const all = sink.messages(mode);
+    const seen = sink.messages(tag).length;
+    await waitUntil('a fresh count', () => sink.messages(tag).length > seen + 1, 10_000);
+    const all = sink.messages(tag);
     return Number(all[all.length - 1].payload);
   };
-  console.log(`flow collector end to end, output "${mode}", NetFlow v9 ${RECORDS_PER_DATAGRAM} rec/datagram, ${SECONDS}s per step, node ${process.version}`);
+  console.log(`flow collector end to end, output "${mode}" into a ${counter === 'function' ? 'function node' : 'minimal counting node'}, NetFlow v9 ${RECORDS_PER_DATAGRAM} rec/datagram, ${SECONDS}s per step, node ${process.version}`);
   console.log(`${'offered rec/s'.padStart(14)} ${'sent rec/s'.padStart(12)} ${'received rec/s'.padStart(15)} ${'loss'.padStart(7)}`);
   let lossFree = 0;
   for (const rate of STEPS) {
@@ -85,7 +114,7 @@ async function run(red: NodeRed, sink: MessageSink, blaster: string, mode: strin
     if (loss <= 0.0001 && lossFree === (STEPS[STEPS.indexOf(rate) - 1] ?? 0)) lossFree = rate;
     console.log(`${String(rate).padStart(14)} ${String(Math.round(offered / elapsed)).padStart(12)} ${String(Math.round(received / elapsed)).padStart(15)} ${(loss * 100).toFixed(2).padStart(6)}%`);
   }
-  console.log(`output "${mode}": highest offered rate without loss: ${lossFree} records/s`);
+  console.log(`output "${mode}", ${counter}: highest offered rate without loss: ${lossFree} records/s\n`);
 }
 
 main().catch((err) => { console.error(err); process.exitCode = 1; });

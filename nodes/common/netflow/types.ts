@@ -28,7 +28,7 @@ export interface DecodeError {
 }
 
 export interface TemplateEvent {
-  action: 'added' | 'refreshed' | 'changed' | 'withdrawn' | 'expired';
+  action: 'added' | 'refreshed' | 'changed' | 'withdrawn';
   templateId: number;
   observationDomainId: number;
   options: boolean;

@@ -13,15 +13,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { FlowDecoder, IeRegistry, type FlowRecord } from '../../nodes/common';
 import { IANA_IE_TABLE } from '../../nodes/common/netflow/iana-ies';
 import { NETFLOW9_VENDOR_TABLE, VENDOR_IE_TABLE } from '../../nodes/common/netflow/vendor-ies';
 import { encodeIpfix, encodeNetflow9, encodeRecord, type FieldSpec, type FieldValue } from '../../nodes/common/netflow/encoder';
-import { PcapWriter } from '../../nodes/common/pcap';
-import { readUdpDatagrams } from '../helpers/flow-pcap';
+import { readUdpDatagrams, writeUdpCapture } from '../helpers/flow-pcap';
 import { requireCommands } from '../helpers/real';
 
 const CORPUS = join(__dirname, '../../../shared/corpus');
@@ -642,28 +641,12 @@ const NETFLOW9_PROBES: Probe[] = [
   { field: { id: 33002, length: 2 }, value: 1001, name: 'fwExtEvent', tshark: 'cflow.fw_ext_event' },
 ];
 
-/** Ethernet + IPv4 + UDP around a flow datagram (checksums zero: tshark does not need them). */
-function udpFrame(payload: Buffer, dstPort: number): Buffer {
-  const ip = Buffer.alloc(28);
-  ip[0] = 0x45;
-  ip.writeUInt16BE(28 + payload.length, 2);
-  ip[8] = 64;
-  ip[9] = 17;
-  Buffer.from([192, 0, 2, 1]).copy(ip, 12);
-  Buffer.from([192, 0, 2, 2]).copy(ip, 16);
-  ip.writeUInt16BE(40000, 20);
-  ip.writeUInt16BE(dstPort, 22);
-  ip.writeUInt16BE(8 + payload.length, 24);
-  return Buffer.concat([Buffer.from([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0]), ip, payload]);
-}
-
 /** The first data record of `datagram` as tshark decodes it. */
 function tsharkFirstFlow(datagram: Buffer, port: number): Json {
   const dir = mkdtempSync(join(tmpdir(), 'wirescope-vendor-'));
   try {
     const file = join(dir, 'probe.pcap');
-    const writer = new PcapWriter({ linkType: 1, snapLength: 65535 });
-    writeFileSync(file, Buffer.concat([writer.header(), writer.packet(udpFrame(datagram, port), { seconds: 1700000000, nanoseconds: 0 })]));
+    writeUdpCapture(file, [datagram], port);
     const out = execFileSync('tshark', ['-r', file, '-d', `udp.port==${port},cflow`, '-T', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 });
     const packets = JSON.parse(out) as Json[];
     let flow: Json | undefined;

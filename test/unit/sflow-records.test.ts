@@ -7,37 +7,22 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FlowDecoder, PcapWriter, sflowEncoder as e, type FlowRecord } from '../../nodes/common';
+import { FlowDecoder, sflowEncoder as e, type FlowRecord } from '../../nodes/common';
+import { writeUdpCapture } from '../helpers/flow-pcap';
 import { requireCommands } from '../helpers/real';
 
 const exporter = { address: '192.0.2.1', port: 6343 };
 const decode = (d: Buffer) => new FlowDecoder().decode(d, exporter);
 
-/** One IPv4/UDP packet to port 6343 (pcap link type 101, raw IP). */
-function udpPacket(payload: Buffer): Buffer {
-  const ip = Buffer.alloc(28);
-  ip[0] = 0x45;
-  ip.writeUInt16BE(28 + payload.length, 2);
-  ip[8] = 64;
-  ip[9] = 17;
-  Buffer.from([192, 0, 2, 1]).copy(ip, 12);
-  Buffer.from([192, 0, 2, 9]).copy(ip, 16);
-  ip.writeUInt16BE(40000, 20);
-  ip.writeUInt16BE(6343, 22);
-  ip.writeUInt16BE(8 + payload.length, 24);
-  return Buffer.concat([ip, payload]);
-}
-
 type Tree = Record<string, unknown>;
 
 /** tshark's JSON decode of each datagram's sFlow layer. */
 function tsharkSflow(dir: string, datagrams: Buffer[]): Tree[] {
-  const w = new PcapWriter({ linkType: 101 });
   const file = join(dir, `sflow-${datagrams.length}-${Math.random().toString(36).slice(2)}.pcap`);
-  writeFileSync(file, Buffer.concat([w.header(), ...datagrams.map((d, i) => w.packet(udpPacket(d), 1_700_000_000_000 + i))]));
+  writeUdpCapture(file, datagrams, 6343);
   const out = execFileSync('tshark', ['-r', file, '-d', 'udp.port==6343,sflow', '-T', 'json', '--no-duplicate-keys', '-J', 'sflow'],
     { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 }).toString();
   return (JSON.parse(out) as Array<{ _source: { layers: { sflow: Tree } } }>).map((p) => p._source.layers.sflow);

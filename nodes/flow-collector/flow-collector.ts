@@ -6,7 +6,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { FlowDecoder, type IeDefinition, type SerializedTemplate } from '../common';
 import { parseElementDefinitions } from '../common/netflow/element-definitions';
 import {
-  makeAllowList, normaliseAddress, withCurrentNames, parsePorts, recordOutput, RecordBatcher, sideOutputs, type FlowMessage, type OutputMode,
+  makeAllowList, normaliseAddress, parsePorts, recordOutput, RecordBatcher, sideOutputs, type FlowMessage, type OutputMode,
 } from '../shared/flow-output';
 
 interface FlowCollectorDef extends NodeDef {
@@ -61,7 +61,7 @@ export = function (RED: NodeAPI) {
       applySampling: !!config.applySampling,
       scopeByPort: !!config.scopeByPort,
       templateTtlMs: Number(config.templateTtl || 1800) * 1000,
-      templates: Array.isArray(saved) ? withCurrentNames(saved, elements) : undefined,
+      templates: Array.isArray(saved) ? saved : undefined,
       elements,
     });
     const mode: OutputMode = config.output === 'record' || config.output === 'batch' ? config.output : 'datagram';

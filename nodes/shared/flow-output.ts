@@ -2,7 +2,7 @@
 // output 1 flow records, output 2 sFlow counter samples, output 3 options data / template events /
 // errors / stats. One message per datagram by default (Node-RED clones each message per wire,
 // so batching keeps the cost per record low).
-import { IeRegistry, type DecodeResult, type Exporter, type FlowRecord, type IeDefinition, type SerializedTemplate } from '../common';
+import type { DecodeResult, Exporter, FlowRecord } from '../common';
 import { isCapturedPacket } from './packet-message';
 
 export type OutputMode = 'datagram' | 'record' | 'batch';
@@ -140,28 +140,4 @@ export function datagramOf(msg: Record<string, unknown>): { datagram: Buffer; ex
     return { datagram: p.payload, exporter: { address: given?.address ?? address, port: Number(given?.port ?? p.udp.sourcePort) } };
   }
   return 'msg.payload must be a Buffer holding one flow datagram, or a captured UDP packet';
-}
-
-
-/**
- * Saved templates with their element names and types looked up again under the current element
- * definitions. A snapshot stores the names it was learned with, so without this a redeploy that
- * adds, changes or removes a definition would keep the old names until the exporter refreshes
- * its templates (up to its refresh interval, often 30 min).
- */
-export function withCurrentNames(saved: SerializedTemplate[], elements: IeDefinition[]): SerializedTemplate[] {
-  const registry = new IeRegistry(elements);
-  return saved.map((t) => {
-    if (!Array.isArray(t.fields) || typeof t.domain !== 'string') return t;
-    // NetFlow v9 ids have no enterprise bit, so vendor ids above 32767 are looked up as v9 ids,
-    // the way the decoder reads a v9 template.
-    const netflow9 = t.domain.startsWith('netflow9:');
-    return {
-      ...t,
-      fields: t.fields.map(([pen, id, length]) => {
-        const ie = registry.lookup(pen, id, netflow9);
-        return [pen, id, length, ie.name, ie.type] as SerializedTemplate['fields'][number];
-      }),
-    };
-  });
 }

@@ -6,7 +6,6 @@ import dgram from 'node:dgram';
 import helper from 'node-red-node-test-helper';
 import { FlowDecoder, flowEncoder as enc } from '../../nodes/common';
 import { parseElementDefinitions } from '../../nodes/common/netflow/element-definitions';
-import { withCurrentNames } from '../../nodes/shared/flow-output';
 import { freeUdpPort } from '../helpers/node-red';
 
 const collectorNode = require('../../nodes/flow-collector/flow-collector.ts');
@@ -315,7 +314,8 @@ test('flow collector: bad element definitions give a red status and an error, an
 });
 
 test('flow collector: saved templates take the current element definitions on restore', () => {
-  // What the collector does with its node-context templates after a redeploy (withCurrentNames).
+  // What the collector does with its node-context templates after a redeploy: the decoder looks
+  // each saved field up again in its own registry, with the definitions of the new deployment.
   const exporter = { address: '192.0.2.1', port: 4739 };
   const learner = new FlowDecoder();
   learner.decode(vendorDatagram, exporter);
@@ -324,13 +324,11 @@ test('flow collector: saved templates take the current element definitions on re
     { kind: 'data', templateId: 300, records: [enc.encodeRecord(vendorFields, ['10.0.0.1', 'blue', '192.0.2.77', 3_000_000_001, 'example.org'])] },
   ] });
   const elements = parseElementDefinitions(ELEMENTS);
-  // A snapshot alone keeps the names it was learned with...
-  const stale = new FlowDecoder({ elements, templates: saved }).decode(dataOnly, exporter).records[0];
-  assert.ok('pen32473_ie1' in stale);
-  // ...so the collector looks them up again; and back to built-in names when definitions go.
-  const renamed = withCurrentNames(saved, elements);
-  assertDefinedNames(new FlowDecoder({ elements, templates: renamed }).decode(dataOnly, exporter).records[0]);
-  const back = new FlowDecoder({ templates: withCurrentNames(renamed, []) }).decode(dataOnly, exporter).records[0];
+  // Saved without definitions, restored with them: the defined names.
+  assertDefinedNames(new FlowDecoder({ elements, templates: saved }).decode(dataOnly, exporter).records[0]);
+  // Saved with definitions, restored without: back to the built-in and raw names.
+  const definedSnapshot = new FlowDecoder({ elements, templates: saved }).exportTemplates();
+  const back = new FlowDecoder({ templates: definedSnapshot }).decode(dataOnly, exporter).records[0];
   assert.equal(back.applicationHttpHost, 'example.org');
   assert.deepEqual(back.pen32473_ie1, Buffer.from('blue'));
 });

@@ -1,6 +1,6 @@
 // FlowDecoder: one entry point for every flow protocol. Detects the protocol per datagram,
 // keeps template/sequence state per exporter, and never throws on bad input.
-import { IeRegistry, isAbstractType, type IeDefinition } from './ie-registry';
+import { IeRegistry, type IeDefinition } from './ie-registry';
 import { LEGACY_LAYOUTS, readLegacyHeader, readLegacyRecords } from './netflow-legacy';
 import { SequenceTracker, type SequenceTrack } from './sequence';
 import { SCOPE_PROTOCOL, ScopeIndex, scopeNumber } from './scope-index';
@@ -182,10 +182,11 @@ export class FlowDecoder {
     for (const s of list) {
       const d = this.state.cache.domain(s.domain);
       if (!d || !Array.isArray(s.fields)) continue;
-      const fields = s.fields.map(([pen, id, length, name, type]) => ({
-        ie: { pen, id, name, type: isAbstractType(type) ? type : 'octetArray' } as IeDefinition,
-        length,
-      }));
+      // Names and types come from this decoder's registry, not the snapshot: element definitions
+      // may have changed since it was saved (a redeploy), and the exporter may not resend its
+      // templates for half an hour. v9 templates look vendor ids up as v9 ids, as when parsed.
+      const netflow9 = s.domain.startsWith('netflow9:');
+      const fields = s.fields.map(([pen, id, length]) => ({ ie: this.state.registry.lookup(pen, id, netflow9), length }));
       const set = this.state.cache.set(d, {
         id: s.id, fields, scopeFieldCount: s.scopeFieldCount, options: s.options,
         minRecordLength: minRecordLength(fields), learnedAt: s.learnedAt,

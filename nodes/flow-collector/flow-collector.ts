@@ -34,6 +34,8 @@ export = function (RED: NodeAPI) {
     const sockets: dgram.Socket[] = [];
     let statusTimer: NodeJS.Timeout | undefined;
     let saveTimer: NodeJS.Timeout | undefined;
+    /** Per port, the receive buffer the kernel granted (octets), for stats. */
+    const receiveBuffers: Record<number, number> = {};
     const stats = { datagrams: 0, notAllowed: 0, socketErrors: 0, records: 0, recordsAtLastStatus: 0, templatesChanged: false };
 
     let ports: number[];
@@ -89,7 +91,9 @@ export = function (RED: NodeAPI) {
 
     const statsMessage = (): FlowMessage => ({
       topic: 'stats',
-      payload: { ports, datagrams: stats.datagrams, notAllowed: stats.notAllowed, socketErrors: stats.socketErrors, decoder: decoder.counters() },
+      payload: {
+        ports, receiveBuffers, datagrams: stats.datagrams, notAllowed: stats.notAllowed, socketErrors: stats.socketErrors, decoder: decoder.counters(),
+      },
     });
 
     const saveTemplates = () => {
@@ -125,8 +129,20 @@ export = function (RED: NodeAPI) {
       });
       socket.on('listening', () => {
         const rcvbuf = Number(config.rcvbuf) || 0;
+        let set = false;
         if (rcvbuf > 0) {
-          try { socket.setRecvBufferSize(rcvbuf); } catch (err) { node.warn(RED._('flow-collector.errors.rcvbuf', { message: (err as Error).message })); }
+          try {
+            socket.setRecvBufferSize(rcvbuf);
+            set = true;
+          } catch (err) {
+            node.warn(RED._('flow-collector.errors.rcvbuf', { message: (err as Error).message }));
+          }
+        }
+        receiveBuffers[port] = socket.getRecvBufferSize();
+        // Linux doubles a request for its bookkeeping but caps it at twice net.core.rmem_max,
+        // silently: a smaller buffer than asked for loses bursts sooner than the user expects.
+        if (set && receiveBuffers[port] < rcvbuf) {
+          node.warn(RED._('flow-collector.errors.rcvbuf-capped', { port, requested: rcvbuf, got: receiveBuffers[port] }));
         }
         if (++bound === ports.length) {
           node.status({ fill: 'green', shape: 'dot', text: RED._('flow-collector.status.listening', { ports: ports.join(',') }) });

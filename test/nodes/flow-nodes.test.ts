@@ -3,6 +3,7 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import helper from 'node-red-node-test-helper';
 import { FlowDecoder, flowEncoder as enc } from '../../nodes/common';
 import { parseElementDefinitions } from '../../nodes/common/netflow/element-definitions';
@@ -116,6 +117,23 @@ test('flow collector: allow-list drops other exporters, and counts them in stats
   assert.equal(stats.payload.notAllowed, 1);
   assert.equal(stats.payload.datagrams, 1);
   assert.equal(received, 0);
+});
+
+test('flow collector: a receive buffer the kernel caps (net.core.rmem_max) is reported, and stats show what it granted', async () => {
+  const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+  const requested = rmemMax * 4; // Linux grants at most twice rmem_max
+  const port = await freeUdpPort();
+  await load(collectorNode, [
+    { id: 'c', type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', rcvbuf: String(requested), wires: [[], [], ['ev']] },
+    { id: 'ev', type: 'helper' },
+  ]);
+  await listening('c');
+  const warned = helper.log().args.filter((a: unknown[]) => JSON.stringify(a).includes('rcvbuf-capped'));
+  assert.equal(warned.length, 1, 'one warning for the one port');
+  const got = nextMessage('ev');
+  helper.getNode('c').receive({ topic: 'stats' });
+  const stats = await got;
+  assert.equal(stats.payload.receiveBuffers[port], rmemMax * 2);
 });
 
 test('flow collector: a port in use gives a clear error and a red status', async () => {

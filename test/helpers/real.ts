@@ -1,6 +1,8 @@
 // Real components: a test that needs one asks here. Outside CI a missing component skips the
 // test with the reason; with CI=true it fails, because a skipped real-part test hides a gap.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -33,3 +35,12 @@ export function requireCommands(t: TestContext, ...commands: string[]): boolean 
 export function requireRoot(t: TestContext, why: string): boolean {
   return requireReal(t, isRoot, `needs root: ${why}`);
 }
+
+/** ../shared/corpus: real vendor captures with golden decodes from other projects. */
+export const CORPUS = join(__dirname, '../../../shared/corpus');
+
+/**
+ * The `skip` option of a test that reads the corpus: users without it skip with the reason; CI
+ * (which has ../shared beside the clone) never skips, so a missing corpus fails there.
+ */
+export const corpusSkip: string | false = !inCI && !existsSync(CORPUS) && 'shared corpus not present';

@@ -1,4 +1,4 @@
-// Conformance over ../shared/corpus (skipped when the corpus is absent): every flow capture
+// Conformance over ../shared/corpus (skipped when a user has no corpus; never in CI): every flow capture
 // decodes, record counts match tshark 4.0.17's decode (SOURCES.md, _derived/tshark-json), and
 // values match the flowbeat golden decodes. Prints a per-file table.
 import { test } from 'node:test';
@@ -7,8 +7,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { FlowDecoder, IeRegistry, type DecodeResult, type FlowRecord } from '../../nodes/common';
 import { readUdpDatagrams } from '../helpers/flow-pcap';
+import { CORPUS, corpusSkip } from '../helpers/real';
 
-const CORPUS = join(__dirname, '../../../shared/corpus');
 const TSHARK = join(CORPUS, '_derived/tshark-json');
 
 /**
@@ -239,7 +239,7 @@ function compareTshark(file: string, results: DecodeResult[]): GoldenCheck | und
   return check;
 }
 
-test('flow corpus conformance', { skip: !existsSync(CORPUS) && 'shared corpus not present' }, () => {
+test('flow corpus conformance', { skip: corpusSkip }, () => {
   const files = walk(CORPUS).filter((f) => !/lldp/i.test(f));
   const goldens = goldenPcaps();
   const rows: string[] = [];

@@ -13,7 +13,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { FlowDecoder, IeRegistry, type FlowRecord } from '../../nodes/common';
@@ -21,9 +21,8 @@ import { IANA_IE_TABLE } from '../../nodes/common/netflow/iana-ies';
 import { NETFLOW9_VENDOR_TABLE, VENDOR_IE_TABLE } from '../../nodes/common/netflow/vendor-ies';
 import { encodeIpfix, encodeNetflow9, encodeRecord, type FieldSpec, type FieldValue } from '../../nodes/common/netflow/encoder';
 import { readUdpDatagrams, writeUdpCapture } from '../helpers/flow-pcap';
-import { requireCommands } from '../helpers/real';
+import { CORPUS, corpusSkip, requireCommands } from '../helpers/real';
 
-const CORPUS = join(__dirname, '../../../shared/corpus');
 const TSHARK = join(CORPUS, '_derived/tshark-json');
 
 /** Vendor captures: Cisco AVC, Juniper, Ixia, NetScaler, ntop (IPFIX and nProbe v9), Barracuda. */
@@ -221,7 +220,7 @@ function same(ours: unknown, theirs: string): boolean {
 
 const RAW = /^(pen\d+_ie\d+|nf9_ie\d+)$/;
 
-test('enterprise elements: names and values as tshark decodes them', { skip: !existsSync(CORPUS) && 'shared corpus not present' }, () => {
+test('enterprise elements: names and values as tshark decodes them', { skip: corpusSkip }, () => {
   const problems: string[] = [];
   let compared = 0;
   let named = 0;
@@ -418,7 +417,7 @@ function lengthFits(type: string, length: number): boolean {
   }
 }
 
-test('corpus: every vendor element has a name (documented exceptions) and a type that fits its length', { skip: !existsSync(CORPUS) && 'shared corpus not present' }, () => {
+test('corpus: every vendor element has a name (documented exceptions) and a type that fits its length', { skip: corpusSkip }, () => {
   const byFile = corpusTemplateFields();
   const raw = new Map<string, string>();
   const misfits: string[] = [];
@@ -487,7 +486,7 @@ function tsharkRawLists(packets: Json[]): string[][] {
   return out;
 }
 
-test('corpus: vendor elements tshark 4.0 does not name decode to the bytes tshark cuts out for them', { skip: !existsSync(CORPUS) && 'shared corpus not present' }, () => {
+test('corpus: vendor elements tshark 4.0 does not name decode to the bytes tshark cuts out for them', { skip: corpusSkip }, () => {
   const problems: string[] = [];
   let compared = 0;
   for (const rel of RAW_BYTES_FILES) {
@@ -553,7 +552,7 @@ const TELEGRAF_NTOP: Record<string, string> = {
   ssl_unsafe_cipher: 'ntopTlsUnsafeCipher', ssl_version: 'ntopTlsVersion', ssl_server_name: 'ntopSslServerName',
 };
 
-test('corpus: ntop elements (JA3, TLS, latency, retransmissions) equal Telegraf\'s golden decode', { skip: !existsSync(CORPUS) && 'shared corpus not present' }, () => {
+test('corpus: ntop elements (JA3, TLS, latency, retransmissions) equal Telegraf\'s golden decode', { skip: corpusSkip }, () => {
   const registry = new IeRegistry();
   const problems: string[] = [];
   let compared = 0;

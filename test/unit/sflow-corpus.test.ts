@@ -1,16 +1,16 @@
-// sFlow extension structures in the real captures of ../shared/corpus (skipped when the corpus is
-// absent): drop-notification records against Telegraf's golden output, host-sFlow counter records
+// sFlow extension structures in the real captures of ../shared/corpus (skipped when a user has no
+// corpus; never in CI): drop-notification records against Telegraf's golden output, host-sFlow counter records
 // (2001 adapters, 2005 disk I/O, 2006 net I/O from hsflowd agents) against the sizes
 // sflow_host.txt gives them, walked here with a TLV reader of the test's own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlowDecoder, type FlowRecord } from '../../nodes/common';
 import { readUdpDatagrams } from '../helpers/flow-pcap';
+import { CORPUS, corpusSkip } from '../helpers/real';
 
-const CORPUS = join(__dirname, '../../../shared/corpus');
-const skip = !existsSync(CORPUS) && 'shared corpus not present';
+const skip = corpusSkip;
 const exporter = { address: '192.0.2.1', port: 6343 };
 
 function datagrams(file: string): Buffer[] {

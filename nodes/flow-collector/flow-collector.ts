@@ -3,8 +3,7 @@
 // 3 options / template events / errors / stats.
 import dgram from 'node:dgram';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { FlowDecoder, type IeDefinition, type SerializedTemplate } from '../common';
-import { parseElementDefinitions } from '../common/netflow/element-definitions';
+import { FlowDecoder, parseElementDefinitions, type IeDefinition, type SerializedTemplate } from '../common';
 import {
   makeAllowList, normaliseAddress, parsePorts, recordOutput, RecordBatcher, sideOutputs, type FlowMessage, type OutputMode,
 } from '../shared/flow-output';

@@ -1,8 +1,7 @@
 // flow decode: the flow decoders for a datagram in msg.payload (a Buffer from a file, ZeroMQ,
 // a UDP in node, or a captured packet from pcap in). Template state is kept per exporter.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { FlowDecoder, type IeDefinition } from '../common';
-import { parseElementDefinitions } from '../common/netflow/element-definitions';
+import { FlowDecoder, parseElementDefinitions, type IeDefinition } from '../common';
 import { datagramOf, recordOutput, sideOutputs, type FlowMessage } from '../shared/flow-output';
 
 interface FlowDecodeDef extends NodeDef {

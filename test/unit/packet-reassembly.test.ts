@@ -125,6 +125,39 @@ describe('IpReassembler vs tshark', () => {
   });
 });
 
+test('IPv6: extension headers before the Fragment header stay in the rebuilt packet (RFC 8200 4.5)', (t) => {
+  if (!requireCommands(t, 'text2pcap', 'tshark')) return;
+  // The original packet: fixed header, Hop-by-Hop (0), Destination Options (60), UDP.
+  const segment = F.udp(4000, 4001, pattern(2500, 9));
+  const dstOpts = F.ext(17, Buffer.alloc(6));
+  const hopByHop = F.ext(60, Buffer.from([1, 4, 0, 0, 0, 0])); // PadN
+  const original = F.ipv6(F.V6_A, F.V6_B, 0, Buffer.concat([hopByHop, dstOpts, segment]));
+  // Fragmented as RFC 8200 4.5 says: the unfragmentable part (fixed header, Hop-by-Hop) leads every
+  // fragment, then the Fragment header; with no Routing header, Destination Options belongs to the
+  // fragmentable part.
+  const fragmentable = Buffer.concat([dstOpts, segment]);
+  const frames: Buffer[] = [];
+  for (let off = 0; off < fragmentable.length; off += 1232) {
+    const more = off + 1232 < fragmentable.length;
+    const hop = F.ext(44, Buffer.from([1, 4, 0, 0, 0, 0]));
+    frames.push(F.eth(0x86dd, F.ipv6(F.V6_A, F.V6_B, 0, Buffer.concat([hop, F.fragHdr(60, off, more, 0x5a5a), fragmentable.subarray(off, off + 1232)]))));
+  }
+  const file = tmp.path('v6frag-ext.pcap');
+  text2pcap(frames.reverse(), LinkType.ETHERNET, file);
+  const rows = tsharkFields(file, ['ipv6.reassembled.data', 'udp.srcport'], { occurrence: 'f', prefs: ['ipv6.defragment:TRUE'] });
+  const r = new IpReassembler();
+  const ours = runOurs(file, r);
+  const done = ours.findIndex((d) => d !== undefined);
+  assert.ok(done >= 0, 'the datagram completes');
+  const d = ours[done]!;
+  assert.equal(d.payload.toString('hex'), rows[done][0].replace(/:/g, ''), 'fragmentable part as tshark reassembles it');
+  assert.equal(String(d.packet.udp?.sourcePort), rows[done][1]);
+  // Reassembly gives back the original packet, byte for byte: Hop-by-Hop kept, naming Destination Options.
+  assert.equal(d.datagram.toString('hex'), original.toString('hex'));
+  assert.deepEqual(d.packet.ipv6?.extensions.map((e) => e.type), [0, 60]);
+  assert.deepEqual(d.packet.errors, []);
+});
+
 describe('IpReassembler limits (counters as documented)', () => {
   const frag = (id: number, off: number, more: boolean, len = 64) =>
     dissect(F.ipv4('10.0.0.1', '10.0.0.2', 17, F.bytes(len), { id, flags: more ? 1 : 0, fragOffset8: off / 8 }), LinkType.IPV4);

@@ -43,10 +43,13 @@ export interface ReassembledDatagram {
   /** The reassembled fragmentable part (IPv4 payload, or the bytes after the IPv6 Fragment header). */
   payload: Buffer;
   /**
-   * The datagram rebuilt without fragmentation (IPv4: the first fragment's header with the
-   * fragment fields cleared; IPv6: the fixed header followed directly by the payload) and
-   * dissected as LINKTYPE_IPV4 / LINKTYPE_IPV6.
+   * The datagram rebuilt without fragmentation: IPv4, the first fragment's header with the
+   * fragment fields cleared, then the payload; IPv6 (RFC 8200 section 4.5), the first fragment's
+   * unfragmentable part (fixed header and the extension headers before the Fragment header), then
+   * the payload.
    */
+  datagram: Buffer;
+  /** `datagram` dissected as LINKTYPE_IPV4 / LINKTYPE_IPV6. */
   packet: Packet;
   fragmentCount: number;
 }
@@ -67,8 +70,13 @@ interface Pending {
   bytes: number;
   /** End offset given by the last fragment, -1 until it arrives. */
   totalLength: number;
-  /** Header of the offset-0 fragment (copied), once seen. */
+  /**
+   * Header of the offset-0 fragment (copied), once seen: IPv4's header, or IPv6's unfragmentable
+   * part (fixed header and the extension headers before the Fragment header).
+   */
   header?: Buffer;
+  /** IPv6: where in `header` the Next Header byte naming the Fragment header sits. */
+  nextHeaderAt?: number;
   deadline: number;
 }
 
@@ -129,6 +137,7 @@ export class IpReassembler {
     let data: Buffer | undefined;
     let init: Omit<Pending, 'pieces' | 'bytes' | 'totalLength' | 'deadline' | 'key'>;
     let header: Buffer | undefined;
+    let nextHeaderAt: number | undefined;
     if (v4 !== undefined) {
       if (!v4.moreFragments && v4.fragmentOffset === 0) return undefined;
       offset = v4.fragmentOffset;
@@ -144,12 +153,11 @@ export class IpReassembler {
       data = f.data;
       key = `6 ${v6.source} ${v6.destination} ${f.identification}`;
       init = { family: 6, source: v6.source, destination: v6.destination, identification: f.identification, protocol: f.nextHeader ?? v6.protocol };
-      if (offset === 0) header = Buffer.alloc(40);
-      if (header) {
-        // Version/class/flow, hop limit and addresses from the fragment; lengths are set on completion.
-        const src = ipv6FixedHeaderOf(p);
-        if (src) src.copy(header, 0, 0, 40);
-        else header = undefined;
+      if (offset === 0) {
+        // The first fragment's unfragmentable part leads the rebuilt packet; lengths are set on completion.
+        const part = ipv6UnfragmentablePartOf(p);
+        header = part?.bytes;
+        nextHeaderAt = part?.nextHeaderAt;
       }
     } else {
       return undefined;
@@ -206,11 +214,19 @@ export class IpReassembler {
     d.pieces.push({ offset, data: Buffer.from(data) });
     d.bytes += data.length;
     this.heldBytes += data.length;
-    if (header) d.header = header;
+    if (header) {
+      d.header = header;
+      d.nextHeaderAt = nextHeaderAt;
+    }
     this.counters.fragments++;
     if (d.totalLength === -1 || d.bytes !== d.totalLength || d.header === undefined) return undefined;
     // No overlaps and the byte count matches: the pieces tile [0, totalLength).
     this.remove(d);
+    if (d.family === 6 && d.header.length - 40 + d.totalLength > MAX_IP_PAYLOAD) {
+      // The unfragmentable part plus the fragmentable part would not fit the Payload Length field.
+      this.counters.invalid++;
+      return undefined;
+    }
     this.counters.reassembled++;
     return this.build(d);
   }
@@ -255,9 +271,11 @@ export class IpReassembler {
       datagram.writeUInt16BE(header.length + payload.length, 2);
       datagram.writeUInt16BE(datagram.readUInt16BE(6) & 0x4000, 6); // keep DF, clear MF and offset
     } else {
+      // RFC 8200 section 4.5: unfragmentable part, then the fragmentable part; the Next Header that
+      // named the Fragment header now names the fragmentable part's first header.
       datagram = Buffer.concat([header, payload]);
-      datagram.writeUInt16BE(payload.length, 4);
-      datagram[6] = d.protocol;
+      datagram.writeUInt16BE(header.length - 40 + payload.length, 4);
+      datagram[d.nextHeaderAt ?? 6] = d.protocol;
     }
     return {
       family: d.family,
@@ -266,6 +284,7 @@ export class IpReassembler {
       identification: d.identification,
       protocol: d.protocol,
       payload,
+      datagram,
       packet: dissect(datagram, d.family === 4 ? LinkType.IPV4 : LinkType.IPV6),
       fragmentCount: d.pieces.length,
     };
@@ -280,16 +299,22 @@ function ipv4HeaderOf(p: Packet, headerLength: number): Buffer | undefined {
   return Buffer.from(Buffer.from(payload.buffer, start, headerLength));
 }
 
-/** The 40-byte fixed IPv6 header: before the extension headers up to the Fragment header. */
-function ipv6FixedHeaderOf(p: Packet): Buffer | undefined {
+/**
+ * The unfragmentable part of an IPv6 fragment (RFC 8200 section 4.5), copied: the fixed header and
+ * the extension headers before the Fragment header (Hop-by-Hop, Destination Options, Routing),
+ * and the offset in it of the Next Header byte that names the Fragment header.
+ */
+function ipv6UnfragmentablePartOf(p: Packet): { bytes: Buffer; nextHeaderAt: number } | undefined {
   const f = p.ipv6!.fragment!;
   if (f.data === undefined) return undefined;
-  let extBytes = 0;
+  let extensionBytes = 0;
+  let nextHeaderAt = 6; // the fixed header's Next Header field
   for (const e of p.ipv6!.extensions) {
-    extBytes += e.length;
     if (e.type === 44) break;
+    nextHeaderAt = 40 + extensionBytes; // an extension header's Next Header is its first byte
+    extensionBytes += e.length;
   }
-  const start = f.data.byteOffset - extBytes - 40;
+  const start = f.data.byteOffset - 8 - extensionBytes - 40;
   if (start < 0) return undefined;
-  return Buffer.from(f.data.buffer, start, 40);
+  return { bytes: Buffer.from(Buffer.from(f.data.buffer, start, 40 + extensionBytes)), nextHeaderAt };
 }

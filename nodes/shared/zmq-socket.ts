@@ -27,6 +27,8 @@ export interface ZmqSocketConfig {
   heartbeatTimeout?: number | string;
   heartbeatTtl?: number | string;
   curve?: CurveRole;
+  /** CURVE server: Z85 public keys of the clients it accepts, one per line (`#` comments); empty accepts any. */
+  allowedKeys?: string;
 }
 
 /** CURVE keys, all Z85 text (40 characters), kept in the node's credentials. */
@@ -83,8 +85,8 @@ export function socketOptions(config: ZmqSocketConfig, credentials: ZmqCredentia
     options.curveSecretKey = key('secret key', credentials.secretKey);
   } else if (config.curve === 'client') {
     options.curveServerKey = key('server public key', credentials.serverKey);
-    // A client without its own long-term key pair gets a fresh one: the server (without a
-    // ZAP handler) accepts any client that knows its public key, so nothing is lost.
+    // A client without its own long-term key pair gets a fresh one: fine for a server without
+    // an allow-list; a server with one needs this client's fixed public key.
     const own = credentials.secretKey && credentials.publicKey ? { publicKey: credentials.publicKey, secretKey: credentials.secretKey } : zmq.curveKeyPair();
     options.curvePublicKey = key('public key', own.publicKey);
     options.curveSecretKey = key('secret key', own.secretKey);

@@ -9,6 +9,7 @@ import {
   loadZeromq, monitorStatus, openEndpoints, parseEndpoints, registerKeyPairEndpoint, socketOptions, watchSocket,
   type MonitorState, type ZmqCredentials, type ZmqSocketConfig,
 } from '../shared/zmq-socket';
+import { allowListOf, registerZapDomain, RejectedClients } from '../shared/zmq-zap';
 
 interface ZmqInDef extends NodeDef, ZmqSocketConfig {
   socketType: 'sub' | 'pull';
@@ -37,15 +38,18 @@ export = function (RED: NodeAPI) {
     let received = 0;
     let invalid = 0;
     let closed = false;
+    let opened: Promise<(() => Promise<void>) | undefined> = Promise.resolve(undefined);
 
     let statusTimer: NodeJS.Timeout | undefined;
     const showStatus = () => {
       if (statusTimer || closed) return;
       statusTimer = setTimeout(() => {
         statusTimer = undefined;
-        if (state && !closed) node.status(monitorStatus(state, `${received} received${invalid ? `, ${invalid} invalid` : ''}`));
+        if (state && !closed) node.status(monitorStatus(state, `${received} received${invalid ? `, ${invalid} invalid` : ''}${rejected.count ? `, ${rejected.count} rejected` : ''}`));
       }, 500);
     };
+
+    const rejected = new RejectedClients((key, address) => node.warn(RED._('zmq-in.warn.rejected', { key, address })));
 
     const receiveLoop = async (sock: Zmq.Subscriber | Zmq.Pull) => {
       while (!closed) {
@@ -77,7 +81,8 @@ export = function (RED: NodeAPI) {
 
     try {
       const endpoints = parseEndpoints(config.endpoints);
-      const options = socketOptions(config, node.credentials ?? {}, 'receive', Z);
+      const allowList = allowListOf(config, node.id, Z);
+      const options = { ...socketOptions(config, node.credentials ?? {}, 'receive', Z), ...allowList?.socketOptions };
       if (config.socketType === 'pull') {
         socket = new Z.Pull(options);
       } else {
@@ -89,7 +94,10 @@ export = function (RED: NodeAPI) {
       state = watchSocket(socket, config.mode, () => showStatus());
       node.status(monitorStatus(state, ''));
       const sock = socket;
-      openEndpoints(sock, config.mode, endpoints).then(() => receiveLoop(sock)).catch((err: Error) => {
+      // The ZAP handler must answer before the first client arrives, so it comes up first.
+      opened = allowList ? registerZapDomain(Z, allowList.domain, allowList.keys, (d) => { rejected.note(d); showStatus(); }) : Promise.resolve(undefined);
+      opened.then(() => (closed ? undefined : openEndpoints(sock, config.mode, endpoints).then(() => receiveLoop(sock)))).catch((err: Error) => {
+        if (closed) return;
         node.status({ fill: 'red', shape: 'ring', text: RED._('zmq-in.status.error') });
         node.error(`${config.mode} failed: ${err.message}`);
       });
@@ -103,7 +111,9 @@ export = function (RED: NodeAPI) {
       if (statusTimer) clearTimeout(statusTimer);
       try { socket?.close(); } catch { /* already closed */ }
       node.status({});
-      done();
+      // Release this node's ZAP domain (the last one closes the handler) before Node-RED starts
+      // the next deploy, whose server sockets may need the handler again.
+      opened.then((release) => release?.()).catch(() => undefined).finally(() => done());
     });
   }
 

@@ -8,6 +8,7 @@ import {
   loadZeromq, monitorStatus, openEndpoints, parseEndpoints, registerKeyPairEndpoint, socketOptions, watchSocket,
   type MonitorState, type ZmqCredentials, type ZmqSocketConfig,
 } from '../shared/zmq-socket';
+import { allowListOf, registerZapDomain, RejectedClients } from '../shared/zmq-zap';
 
 interface ZmqOutDef extends NodeDef, ZmqSocketConfig {
   socketType: 'pub' | 'push';
@@ -45,7 +46,9 @@ export = function (RED: NodeAPI) {
     let head = 0;
     const queued = () => queue.length - head;
 
-    const counters = () => `${sent} sent${dropped ? `, ${dropped} dropped` : ''}`;
+    let opened: Promise<(() => Promise<void>) | undefined> = Promise.resolve(undefined);
+    const rejected = new RejectedClients((key, address) => node.warn(RED._('zmq-out.warn.rejected', { key, address })));
+    const counters = () => `${sent} sent${dropped ? `, ${dropped} dropped` : ''}${rejected.count ? `, ${rejected.count} rejected` : ''}`;
     let statusTimer: NodeJS.Timeout | undefined;
     // Statuses go over the editor websocket: at most 2 per second, whatever the message rate.
     const showStatus = () => {
@@ -73,11 +76,16 @@ export = function (RED: NodeAPI) {
       // While it waits, messages queue here up to queueLimit, beyond which they are dropped too.
       const sendTimeout = config.sendTimeout === undefined || config.sendTimeout === '' ? 0 : Number(config.sendTimeout);
       if (!Number.isInteger(sendTimeout) || sendTimeout < -1) throw new Error(`send timeout must be -1, 0 or a number of ms: ${String(config.sendTimeout)}`);
-      const options = { ...socketOptions(config, node.credentials ?? {}, 'send', Z), sendTimeout };
+      const allowList = allowListOf(config, node.id, Z);
+      const options = { ...socketOptions(config, node.credentials ?? {}, 'send', Z), ...allowList?.socketOptions, sendTimeout };
       socket = config.socketType === 'push' ? new Z.Push(options) : new Z.Publisher({ ...options, noDrop: true });
       state = watchSocket(socket, config.mode, () => showStatus());
       node.status(monitorStatus(state, ''));
-      openEndpoints(socket, config.mode, endpoints).catch((err: Error) => {
+      const sock = socket;
+      // The ZAP handler must answer before the first client arrives, so it comes up first.
+      opened = allowList ? registerZapDomain(Z, allowList.domain, allowList.keys, (d) => { rejected.note(d); showStatus(); }) : Promise.resolve(undefined);
+      opened.then(() => (closed ? undefined : openEndpoints(sock, config.mode, endpoints))).catch((err: Error) => {
+        if (closed) return;
         node.status({ fill: 'red', shape: 'ring', text: RED._('zmq-out.status.error') });
         node.error(`${config.mode} failed: ${err.message}`);
       });
@@ -135,7 +143,9 @@ export = function (RED: NodeAPI) {
       // close() honours linger: queued frames get that long to leave, then the socket is gone.
       try { socket?.close(); } catch { /* already closed */ }
       node.status({});
-      done();
+      // Release this node's ZAP domain (the last one closes the handler) before Node-RED starts
+      // the next deploy, whose server sockets may need the handler again.
+      opened.then((release) => release?.()).catch(() => undefined).finally(() => done());
     });
   }
 

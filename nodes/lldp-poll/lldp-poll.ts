@@ -92,6 +92,7 @@ export = function (RED: NodeAPI) {
       const forgotten = Object.entries(outcome.forgotten).map(([device, fingerprint]) => ({ device, fingerprint }));
       const names = forgotten.map((f) => `${f.device} (${f.fingerprint})`).join(', ') || 'none';
       node.log(`forgot SSH host keys: ${names}${outcome.notKnown.length ? `; not known: ${outcome.notKnown.join(', ')}` : ''}`);
+      node.status({ fill: 'blue', shape: 'dot', text: RED._('lldp-poll.status.hostKeysForgotten', { forgotten: forgotten.length, notKnown: outcome.notKnown.length }) });
       return { ...msg, topic: 'forget-host-key', payload: { forgotten, notKnown: outcome.notKnown } } as NodeMessageInFlow;
     }
     let hostKeyPolicy: HostKeyPolicy | undefined;

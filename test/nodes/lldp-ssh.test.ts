@@ -250,12 +250,19 @@ test('trust on first use: first key accepted and remembered, a regenerated host 
   const stored = await loaded.ask('host-keys', undefined);
   assert.equal(stored.topic, 'host-keys');
   assert.deepEqual(stored.payload, { [device]: before });
+  const statuses: { text?: string }[] = [];
+  loaded.node('poll-tofu').on('call:status', (call: { args: [{ text?: string }] }) => statuses.push(call.args[0]));
   const forgot = await loaded.ask('forget-host-key', [device, '10.9.9.9']);
+  // The helper has no message catalog for nodes loaded from source: RED._ answers the message id.
+  assert.match(statuses.at(-1)?.text ?? '', /forgotten: 1, not known: 1|lldp-poll\.status\.hostKeysForgotten/);
   assert.equal(forgot.topic, 'forget-host-key');
   assert.deepEqual(forgot.payload, { forgotten: [{ device, fingerprint: before }], notKnown: ['10.9.9.9:22'] });
   assert.deepEqual(loaded.node('poll-tofu').context().get('sshHostKeys'), {});
   const unknown = await loaded.ask('forget-host-key', 'sw9.example.net:2222');
   assert.deepEqual(unknown.payload, { forgotten: [], notKnown: ['sw9.example.net:2222'] });
+  // Names as written in the device list: port 22 by default, IPv6 bracketed, hosts without case.
+  const spelled = await loaded.ask('forget-host-key', ['SW1', '[2001:db8::1]:830', 'FE80::1']);
+  assert.deepEqual(spelled.payload, { forgotten: [], notKnown: ['sw1:22', '[2001:db8::1]:830', '[fe80::1]:22'] });
 
   // The next poll trusts the key it now sees: the new one, as ssh-keygen -lf reads it.
   const accepted = await loaded.pollAgain();

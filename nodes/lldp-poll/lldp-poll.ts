@@ -1,6 +1,7 @@
 // lldp poll: asks devices for their LLDP neighbours (SNMP LLDP-MIB, local lldpcli, CLI over SSH)
 // or listens to LLDP frames from pcap in, builds the topology and reports what changed.
-// Output 1: the topology after each poll; output 2: one message per change event.
+// Output 1: the topology after each poll; output 2: one message per change event, and the answers
+// to the host-key messages (topic "forget-host-key" / "host-keys").
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { PassiveNeighborTable, type LldpDeviceReport } from '../common/lldp';
 import { reportsFromMessage } from './input';
@@ -12,7 +13,7 @@ import { mapLimited } from './sources/limit';
 import { pollLldpcli } from './sources/lldpcli';
 import { pollSnmp } from './sources/snmp';
 import { pollSsh } from './sources/ssh';
-import { parsePinnedFingerprints, type HostKeyPolicy, type KnownHostStore } from './sources/hostkey';
+import { forgetHostKeys, parseForgetRequest, parsePinnedFingerprints, type HostKeyPolicy, type KnownHostStore } from './sources/hostkey';
 import type { PollTarget } from './sources/types';
 import { parseTargets } from './targets';
 
@@ -63,17 +64,37 @@ export = function (RED: NodeAPI) {
     const contextGet = () => new Promise<Record<string, string>>((resolve, reject) => {
       context.get('sshHostKeys', (error: Error | undefined, value: unknown) => error ? reject(error) : resolve((value as Record<string, string>) ?? {}));
     });
+    const contextSet = (known: Record<string, string>) => new Promise<void>((resolve, reject) => {
+      context.set('sshHostKeys', known, (error?: Error) => error ? reject(error) : resolve());
+    });
+    /** Runs a read-modify-write of "sshHostKeys" after the ones already queued. */
+    function queued<T>(update: () => Promise<T>): Promise<T> {
+      const next = storeQueue.then(update);
+      storeQueue = next.catch(() => undefined);
+      return next;
+    }
     const knownHosts: KnownHostStore = {
       get: async (id) => (await contextGet())[id],
-      set: (id, fingerprint) => {
-        const next = storeQueue.then(async () => {
-          const known = { ...(await contextGet()), [id]: fingerprint };
-          await new Promise<void>((resolve, reject) => context.set('sshHostKeys', known, (error?: Error) => error ? reject(error) : resolve()));
-        });
-        storeQueue = next.catch(() => undefined);
-        return next;
-      },
+      set: (id, fingerprint) => queued(async () => {
+        await contextSet({ ...(await contextGet()), [id]: fingerprint });
+        node.log(`trusting the host key of ${id} on first use: ${fingerprint}`);
+      }),
     };
+    // A really replaced device key (RMA, re-install) is forgotten on request, so the next poll
+    // trusts the key it then sees.
+    async function forgetRequested(msg: NodeMessageInFlow): Promise<NodeMessageInFlow> {
+      const request = parseForgetRequest(msg.payload);
+      const outcome = await queued(async () => {
+        const result = forgetHostKeys(await contextGet(), request);
+        if (Object.keys(result.forgotten).length) await contextSet(result.remaining);
+        return result;
+      });
+      const forgotten = Object.entries(outcome.forgotten).map(([device, fingerprint]) => ({ device, fingerprint }));
+      const names = forgotten.map((f) => `${f.device} (${f.fingerprint})`).join(', ') || 'none';
+      node.log(`forgot SSH host keys: ${names}${outcome.notKnown.length ? `; not known: ${outcome.notKnown.join(', ')}` : ''}`);
+      node.status({ fill: 'blue', shape: 'dot', text: RED._('lldp-poll.status.hostKeysForgotten', { forgotten: forgotten.length, notKnown: outcome.notKnown.length }) });
+      return { ...msg, topic: 'forget-host-key', payload: { forgotten, notKnown: outcome.notKnown } } as NodeMessageInFlow;
+    }
     let hostKeyPolicy: HostKeyPolicy | undefined;
     let hostKeyProblem: string | undefined;
     const acceptAnyHostKey = source === 'ssh' && credentials?.hostKeyMode === 'any';
@@ -188,6 +209,13 @@ export = function (RED: NodeAPI) {
 
     node.on('input', (msg: NodeMessageInFlow & { devices?: unknown }, send, done) => {
       const sendAll = send as (m: (NodeMessageInFlow | NodeMessageInFlow[] | null)[]) => void;
+      if (msg.topic === 'forget-host-key' || msg.topic === 'host-keys') {
+        const answer = msg.topic === 'host-keys'
+          ? queued(contextGet).then((known) => ({ ...msg, payload: known }) as NodeMessageInFlow)
+          : forgetRequested(msg);
+        answer.then((reply) => { sendAll([null, reply]); done(); }, (error: Error) => done(error));
+        return;
+      }
       if (source === 'passive') {
         try { observeFrames(msg, sendAll); done(); } catch (error) { done(error as Error); }
         return;

@@ -101,14 +101,16 @@ after(async () => {
 
 type Out = { payload: Topology; errors: { device: string; error: string }[] };
 type HostKeyConfig = { hostKeyMode?: string; hostKeys?: string };
-type Loaded = { pollAgain(): Promise<Out>; node(id: string): NodeJS.EventEmitter & { receive(msg: unknown): void; context(): { get(k: string): unknown } } };
+type Reply = { topic: string; payload: unknown };
+type Loaded = { pollAgain(): Promise<Out>; ask(topic: string, payload: unknown): Promise<Reply>; node(id: string): NodeJS.EventEmitter & { receive(msg: unknown): void; context(): { get(k: string): unknown } } };
 
 async function load(devices: string, hostKey: HostKeyConfig = {}, pollId = 'poll'): Promise<Loaded> {
   const flow = [
     { id: 'tab', type: 'tab' },
     { id: 'login', type: 'wirescope-lldp-credentials', snmpVersion: '2c', sshUsername: userInfo().username, ...hostKey },
-    { id: pollId, z: 'tab', type: 'wirescope-lldp-poll', source: 'ssh', login: 'login', devices, timeout: 10, concurrency: 2, wires: [['topo'], []] },
+    { id: pollId, z: 'tab', type: 'wirescope-lldp-poll', source: 'ssh', login: 'login', devices, timeout: 10, concurrency: 2, wires: [['topo'], ['events']] },
     { id: 'topo', z: 'tab', type: 'helper' },
+    { id: 'events', z: 'tab', type: 'helper' },
   ];
   await helper.unload();
   await helper.load([credentialsNode, pollNode], flow, { login: { sshPrivateKey: clientKey } });
@@ -119,6 +121,16 @@ async function load(devices: string, hostKey: HostKeyConfig = {}, pollId = 'poll
       const out = new Promise<Out>((resolve) => node('topo').once('input', resolve));
       node(pollId).receive({ payload: 'poll' });
       return out;
+    },
+    ask(topic, payload) {
+      // The answer leaves on output 2 (events), or the message fails with done(err): the test
+      // helper reports that as a call of the node's error().
+      const answer = new Promise<Reply>((resolve, reject) => {
+        node('events').once('input', resolve);
+        node(pollId).once('call:error', (call: { args: unknown[] }) => reject(new Error(String(call.args[0]))));
+      });
+      node(pollId).receive({ topic, payload });
+      return answer;
     },
   };
 }
@@ -203,7 +215,7 @@ test('accept any key: polls, with a warning in the status and the log', async (t
 });
 
 // Last: it replaces the server's host key.
-test('trust on first use: first key accepted and remembered, a regenerated host key refused', async (t) => {
+test('trust on first use: first key accepted and remembered, a regenerated host key refused until forgotten', { timeout: 120_000 }, async (t) => {
   if (!requireReal(t, ready, 'needs root and openssh-server (sshd, ssh-keygen)')) return;
   const before = referenceFingerprint();
   const loaded = await load(`127.0.0.1:${port} nxos n7k-lab`, {}, 'poll-tofu'); // default mode
@@ -231,4 +243,47 @@ test('trust on first use: first key accepted and remembered, a regenerated host 
   assert.ok(error.startsWith(`host key of 127.0.0.1:${port} CHANGED: first seen ${before}, now ${after}`), error);
   assert.equal(existsSync(marker), false, 'the ForceCommand ran although the host key changed');
   assert.deepEqual(loaded.node('poll-tofu').context().get('sshHostKeys'), { [`127.0.0.1:${port}`]: before });
+  assert.match(error, new RegExp(`send msg\\.topic "forget-host-key" with msg\\.payload "127\\.0\\.0\\.1:${port}"`));
+
+  // The replaced key is forgotten on request; an unknown device is reported as not known.
+  const device = `127.0.0.1:${port}`;
+  const stored = await loaded.ask('host-keys', undefined);
+  assert.equal(stored.topic, 'host-keys');
+  assert.deepEqual(stored.payload, { [device]: before });
+  const statuses: { text?: string }[] = [];
+  loaded.node('poll-tofu').on('call:status', (call: { args: [{ text?: string }] }) => statuses.push(call.args[0]));
+  const forgot = await loaded.ask('forget-host-key', [device, '10.9.9.9']);
+  // The helper has no message catalog for nodes loaded from source: RED._ answers the message id.
+  assert.match(statuses.at(-1)?.text ?? '', /forgotten: 1, not known: 1|lldp-poll\.status\.hostKeysForgotten/);
+  assert.equal(forgot.topic, 'forget-host-key');
+  assert.deepEqual(forgot.payload, { forgotten: [{ device, fingerprint: before }], notKnown: ['10.9.9.9:22'] });
+  assert.deepEqual(loaded.node('poll-tofu').context().get('sshHostKeys'), {});
+  const unknown = await loaded.ask('forget-host-key', 'sw9.example.net:2222');
+  assert.deepEqual(unknown.payload, { forgotten: [], notKnown: ['sw9.example.net:2222'] });
+  // Names as written in the device list: port 22 by default, IPv6 bracketed, hosts without case.
+  const spelled = await loaded.ask('forget-host-key', ['SW1', '[2001:db8::1]:830', 'FE80::1']);
+  assert.deepEqual(spelled.payload, { forgotten: [], notKnown: ['sw1:22', '[2001:db8::1]:830', '[fe80::1]:22'] });
+
+  // The next poll trusts the key it now sees: the new one, as ssh-keygen -lf reads it.
+  const accepted = await loaded.pollAgain();
+  assert.deepEqual(accepted.errors, []);
+  assert.deepEqual(links(accepted), LINKS);
+  assert.equal(existsSync(marker), true, 'the ForceCommand ran after the key was forgotten');
+  assert.deepEqual(loaded.node('poll-tofu').context().get('sshHostKeys'), { [device]: after });
+  assert.deepEqual((await loaded.ask('host-keys', undefined)).payload, { [device]: after });
+  const logged = (helper.log().args as unknown[][]).map((a) => a[0] as { msg: string; type?: string })
+    .filter((e) => e.type === 'wirescope-lldp-poll').map((e) => String(e.msg));
+  assert.ok(logged.includes(`trusting the host key of ${device} on first use: ${after}`), 'the new fingerprint is not logged');
+
+  // "*" forgets every device.
+  const all = await loaded.ask('forget-host-key', '*');
+  assert.deepEqual(all.payload, { forgotten: [{ device, fingerprint: after }], notKnown: [] });
+  assert.deepEqual(loaded.node('poll-tofu').context().get('sshHostKeys'), {});
+
+  // A malformed payload fails the message (done(err)) and changes nothing.
+  await loaded.pollAgain();
+  await assert.rejects(loaded.ask('forget-host-key', 22), /forget-host-key: bad device 22 in msg\.payload/);
+  await assert.rejects(loaded.ask('forget-host-key', ['sw1', 'bad host']), /bad device "bad host"/);
+  await assert.rejects(loaded.ask('forget-host-key', []), /empty array/);
+  assert.deepEqual(loaded.node('poll-tofu').context().get('sshHostKeys'), { [device]: after });
 });

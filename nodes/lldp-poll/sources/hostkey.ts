@@ -90,5 +90,59 @@ export async function checkHostKey(policy: HostKeyPolicy, target: PollTarget, fi
   if (known === undefined) { await policy.store.set(id, fingerprint); return undefined; }
   if (known === fingerprint) return undefined;
   return `host key of ${id} CHANGED: first seen ${known}, now ${fingerprint} — refused (possible impostor; ` +
-    'if the device really got a new key, delete its entry from the node context "sshHostKeys" or pin the new fingerprint)';
+    `if the device really got a new key, send msg.topic "forget-host-key" with msg.payload "${id}", or pin the new fingerprint)`;
+}
+
+/**
+ * The device id (`host:port`, `[v6]:port`) named by a "forget" request entry: `host`, `host:port`,
+ * `[v6addr]`, `[v6addr]:port` or a bare IPv6 address; the port is 22 when absent, as when polling.
+ * Hosts are compared without case, like DNS names.
+ */
+function deviceIdFromText(entry: string): string | undefined {
+  const text = entry.trim().toLowerCase();
+  if (!text || /\s/.test(text)) return undefined;
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(text);
+  const hostPort = /^([^:[\]]+)(?::(\d{1,5}))?$/.exec(text);
+  const [host, port] = bracketed ? [bracketed[1], bracketed[2]] : hostPort ? [hostPort[1], hostPort[2]]
+    : /^[0-9a-f:.]+$/.test(text) ? [text, undefined] : [undefined, undefined];
+  if (!host || (port !== undefined && (Number(port) < 1 || Number(port) > 65535))) return undefined;
+  return hostKeyId({ host, port: port === undefined ? undefined : Number(port) });
+}
+
+/** What `msg.payload` of a "forget-host-key" message names: device ids, or every device ("*"). */
+export type ForgetRequest = { all: true } | { all: false; ids: string[] };
+
+export function parseForgetRequest(payload: unknown): ForgetRequest {
+  if (payload === '*') return { all: true };
+  const entries: unknown[] = Array.isArray(payload) ? payload : [payload];
+  if (entries.length === 0) throw new Error('forget-host-key: msg.payload is an empty array (give "host", "host:port", an array of them, or "*")');
+  const ids = entries.map((entry) => {
+    const id = typeof entry === 'string' ? deviceIdFromText(entry) : undefined;
+    if (id === undefined) throw new Error(`forget-host-key: bad device ${JSON.stringify(entry)} in msg.payload (give "host", "host:port", "[v6addr]:port", an array of them, or "*")`);
+    return id;
+  });
+  return { all: false, ids: [...new Set(ids)] };
+}
+
+export interface ForgetOutcome {
+  /** The entries that remain stored. */
+  remaining: Record<string, string>;
+  /** Forgotten entries: device id as stored → the fingerprint that was trusted. */
+  forgotten: Record<string, string>;
+  /** Requested devices that had no stored key. */
+  notKnown: string[];
+}
+
+/** Removes the requested devices from the remembered keys (stored ids match without case). */
+export function forgetHostKeys(known: Record<string, string>, request: ForgetRequest): ForgetOutcome {
+  const remaining: Record<string, string> = {};
+  const forgotten: Record<string, string> = {};
+  const wanted = new Set(request.all ? [] : request.ids);
+  for (const [id, fingerprint] of Object.entries(known)) {
+    if (request.all || wanted.has(id.toLowerCase())) forgotten[id] = fingerprint;
+    else remaining[id] = fingerprint;
+  }
+  const forgottenIds = new Set(Object.keys(forgotten).map((id) => id.toLowerCase()));
+  const notKnown = request.all ? [] : request.ids.filter((id) => !forgottenIds.has(id));
+  return { remaining, forgotten, notKnown };
 }

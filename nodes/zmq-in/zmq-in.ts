@@ -39,6 +39,7 @@ export = function (RED: NodeAPI) {
     let invalid = 0;
     let closed = false;
     let opened: Promise<(() => Promise<void>) | undefined> = Promise.resolve(undefined);
+    const rejected = new RejectedClients((key, address) => node.warn(RED._('zmq-in.warn.rejected', { key, address })));
 
     let statusTimer: NodeJS.Timeout | undefined;
     const showStatus = () => {
@@ -48,8 +49,6 @@ export = function (RED: NodeAPI) {
         if (state && !closed) node.status(monitorStatus(state, `${received} received${invalid ? `, ${invalid} invalid` : ''}${rejected.count ? `, ${rejected.count} rejected` : ''}`));
       }, 500);
     };
-
-    const rejected = new RejectedClients((key, address) => node.warn(RED._('zmq-in.warn.rejected', { key, address })));
 
     const receiveLoop = async (sock: Zmq.Subscriber | Zmq.Pull) => {
       while (!closed) {

@@ -28,8 +28,10 @@ export function readUnsigned(buf: Buffer, off: number, len: number): number | bi
  * (softflowd's 16-octet interface names), which are not part of the value (tshark stops there too).
  */
 export function text(buf: Buffer, start: number, end: number): string {
-  const nul = buf.indexOf(0, start);
-  return buf.toString('utf8', start, nul >= 0 && nul < end ? nul : end);
+  // Searched within the field only (Buffer#indexOf has no end and would scan the rest of the datagram).
+  let stop = start;
+  while (stop < end && buf[stop] !== 0) stop++;
+  return buf.toString('utf8', start, stop);
 }
 
 /** 8-octet unsigned as readUnsigned gives it, without the length switch (hot paths). */

@@ -11,3 +11,4 @@ export * from './topology';
 export * from './ecs';
 export * from './es';
 export * as sflowEncoder from './sflow/encoder';
+export * from './aggregate';

@@ -13,7 +13,7 @@ function rec(src: string, dst: string, dport: number, bytes: number | bigint, pa
   };
 }
 
-function run(options: Partial<AggregatorOptions> & { primitives: string }, records: Record<string, unknown>[], flush = true): BinResult[] {
+function run(options: Partial<Omit<AggregatorOptions, 'primitives'>> & { primitives: string }, records: Record<string, unknown>[], flush = true): BinResult[] {
   const bins: BinResult[] = [];
   const agg = new Aggregator({ intervalMs: 60_000, ...options, primitives: parsePrimitives(options.primitives) }, (b) => bins.push(b));
   for (const r of records) agg.add(r);

@@ -133,6 +133,13 @@ describe('aggregate: filter', () => {
     assert.equal(compileRecordFilter('udp')!({ sourceIPv6Address: '2001:db8::1', destinationIPv6Address: '2001:db8::2', protocolIdentifier: 17 }), true);
     assert.equal(compileRecordFilter('ip6 and tcp')!({ sourceIPv6Address: '2001:db8::1', protocolIdentifier: 17 }), false);
     assert.throws(() => compileRecordFilter('src portrange'));
+    const syn = { sourceIPv4Address: '192.0.2.1', destinationIPv4Address: '192.0.2.2', protocolIdentifier: 6, tcpControlBits: 0x12 };
+    assert.equal(compileRecordFilter('tcp[tcpflags] & tcp-syn != 0')!(syn), true);
+    assert.equal(compileRecordFilter('tcp[tcpflags] & tcp-fin != 0')!(syn), false);
+    assert.equal(compileRecordFilter('ip6 net 2001:db8::/32')!({ sourceIPv6Address: '2001:db8:1::1', destinationIPv6Address: '2001:dead::1' }), true);
+    assert.equal(compileRecordFilter('ether src 02:00:00:00:00:01 and vlan 20')!({ sourceMacAddress: '02:00:00:00:00:01', vlanId: 20 }), true);
+    assert.equal(compileRecordFilter('greater 1000')!({ ...syn, octetDeltaCount: 3000, packetDeltaCount: 2 }), true);
+    assert.throws(() => compileRecordFilter('ip[8] < 64'), /no packet bytes/);
   });
 });
 

@@ -11,7 +11,8 @@ export function maskIPv4(address: string, bits: number): string | undefined {
   return `${masked >>> 24}.${(masked >>> 16) & 255}.${(masked >>> 8) & 255}.${masked & 255}/${Math.max(0, Math.min(bits, 32))}`;
 }
 
-function ipv6Bytes(text: string): Buffer | undefined {
+/** 16 bytes of an IPv6 address text (an embedded dotted quad too), undefined when it is not one. */
+export function ipv6Bytes(text: string): Buffer | undefined {
   if (!isIPv6(text)) return undefined;
   let groups = text;
   // An embedded dotted quad (::ffff:1.2.3.4) becomes two hex groups.

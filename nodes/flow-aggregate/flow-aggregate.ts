@@ -48,7 +48,7 @@ export = function (RED: NodeAPI) {
     let idleMs: number;
     try {
       const intervalS = optionalInt(config.interval, 1, 31 * 86400, 'interval') ?? 60;
-      const latenessS = optionalInt(config.lateness, 0, 7 * 86400, 'lateness') ?? 0;
+      const latenessS = optionalInt(config.lateness, 0, 7 * 86400, 'lateness') ?? 30;
       idleMs = (optionalInt(config.idle, 0, 31 * 86400, 'idle') ?? intervalS + latenessS) * 1000;
       const primitives = parsePrimitives(config.primitives || 'src_host, dst_host, src_port, dst_port, proto', {
         netMask: optionalInt(config.netMask, 0, 32, 'IPv4 network mask'),

@@ -1,6 +1,7 @@
 // flow aggregate: flow records (any output mode of flow collector / flow decode, or another flow
-// aggregate's bins) -> one message per closed time bin with top-N rows + `others`
-// (pmacct's memory/print plugins). topic "query" reads the open bin, "flush" closes it, "stats".
+// aggregate's bins) -> output 1: one message per closed time bin with top-N rows + `others`
+// (pmacct's memory/print plugins); output 2: replies to topic "query" (the open bin, not closed)
+// and "stats", kept apart so a query never reaches what stores the bins. "flush" closes bins.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import {
   Aggregator, compileRecordFilter, parsePrimitives, type AggregateContext, type BinResult, type FlowRecord, type Metric,
@@ -85,7 +86,7 @@ export = function (RED: NodeAPI) {
     // settings the old bins are closed and sent first, so no counted traffic disappears.
     const previous = kept.get(node.id);
     kept.delete(node.id);
-    const emit = (bin: BinResult) => { state.binsSent++; node.send(binMessage(bin, 'aggregate')); };
+    const emit = (bin: BinResult) => { state.binsSent++; node.send([binMessage(bin, 'aggregate'), null]); };
     let state: Kept;
     if (previous && previous.signature === signature) {
       state = previous;
@@ -94,7 +95,7 @@ export = function (RED: NodeAPI) {
       const sink = { emit };
       state = { signature, aggregator: make((bin) => sink.emit(bin)), sink, binsSent: 0 };
       if (previous) {
-        previous.sink.emit = (bin) => { state.binsSent++; node.send({ ...binMessage(bin, 'aggregate'), restored: true }); };
+        previous.sink.emit = (bin) => { state.binsSent++; node.send([{ ...binMessage(bin, 'aggregate'), restored: true }, null]); };
         setImmediate(() => previous.aggregator.flush());
       }
     }
@@ -122,12 +123,12 @@ export = function (RED: NodeAPI) {
       try {
         if (msg.topic === 'query') {
           const open = aggregator.query();
-          send(open ? { ...binMessage(open, 'query'), open: true } : { topic: 'query', payload: [], open: false });
+          send([null, open ? { ...binMessage(open, 'query'), open: true } : { topic: 'query', payload: [], open: false }]);
           done();
           return;
         }
         if (msg.topic === 'flush') { aggregator.flush(); done(); return; }
-        if (msg.topic === 'stats') { send(stats()); done(); return; }
+        if (msg.topic === 'stats') { send([null, stats()]); done(); return; }
         const m = msg as unknown as Record<string, unknown>;
         const payload = m.payload;
         const items = Array.isArray(payload) ? payload : [payload];

@@ -71,7 +71,7 @@ function flow(run: string): FlowNode[] {
     ...SETS.flatMap((s): FlowNode[] => [
       {
         id: `agg-${run}-${s.name}`, type: 'wirescope-flow-aggregate', primitives: s.primitives, filter: s.filter ?? '',
-        netMask: s.netMask ?? '', interval: 3600, lateness: 0, idle: 0, topN: 0, maxKeys: 100000, orderBy: 'bytes', wires: [[`sink-${run}-${s.name}`]],
+        netMask: s.netMask ?? '', interval: 3600, lateness: 0, idle: 0, topN: 0, maxKeys: 100000, orderBy: 'bytes', wires: [[`sink-${run}-${s.name}`], [`sink-${run}-${s.name}`]],
       },
       ...sink!.sinkNodes(`sink-${run}-${s.name}`, `${run}-${s.name}`),
     ]),

@@ -126,7 +126,7 @@ test('CURVE: wrong server key receives nothing, right key receives everything, k
   sink.clear();
   await subscriber!.waitForStatus('right', peers(1));
   // The monitor reports the failed handshake on both sides: this is what the status shows.
-  await subscriber!.waitForStatus('wrong', (s) => s.fill === 'red' && /handshake failed/.test(s.text ?? ''));
+  await subscriber!.waitForStatus('wrong', (s) => s.fill === 'red' && /wrong server key\?/.test(s.text ?? ''));
   await publisher!.waitForStatus('zpub', (s) => /failed handshake/.test(s.text ?? ''));
   await waitUntil('the right subscriber to get messages', async () => {
     await post(publisher!, 'frames', { messages: [{ topic: 'probe', frames: [Buffer.from('p').toString('base64')] }] });

@@ -123,6 +123,9 @@ export interface MonitorState {
   curve: CurveRole;
 }
 
+const ZMQ_RECONNECT_STOP = 109;
+const ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED = 0x2;
+
 /** What watchSocket needs of a node's settings. */
 export type WatchConfig = Pick<ZmqSocketConfig, 'mode' | 'curve' | 'reconnectInterval' | 'reconnectMaxInterval'>;
 
@@ -138,6 +141,11 @@ export function watchSocket(socket: Zmq.Socket, config: WatchConfig, onChange: (
   const state: MonitorState = { peers: 0, disconnects: 0, handshakeFailures: 0, waiting: mode === 'bind' ? 'listening' : 'connecting', curve: config.curve ?? 'none' };
   let failedNotYetDisconnected = 0;
   let backoff = 0;
+  // ZMQ_RECONNECT_STOP (libzmq draft): libzmq stops redialling after a failed handshake, and the
+  // back-off below takes over. Without the draft API libzmq keeps its own pace.
+  if (mode === 'connect') {
+    try { (socket as unknown as { setInt32Option(o: number, v: number): void }).setInt32Option(ZMQ_RECONNECT_STOP, ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED); } catch { /* no draft API */ }
+  }
   let redial: NodeJS.Timeout | undefined;
   const backOff = () => {
     if (mode !== 'connect' || endpoints.length === 0 || redial || socket.closed) return;

@@ -7,7 +7,7 @@ import { packetsFromPayload } from '../shared/packet-message';
 import { shortNumber } from '../shared/rate';
 import { recoverOpenFiles, RotatingCaptureWriter, type CaptureFileEvent, type RotationOptions } from './rotating-writer';
 
-/** At close, packets still arriving (a zmq in draining its socket) are written until input is quiet this long… */
+/** At close, packets still arriving (sent before the flow stopped) are written until input is quiet this long… */
 const CLOSE_QUIET_MS = 300;
 /** …or for at most this long; later input is refused with an error. */
 const CLOSE_MAX_MS = 5000;
@@ -91,10 +91,11 @@ export = function (RED: NodeAPI) {
       done();
     });
 
-    // Nodes close together, so a zmq in may still be sending what its socket had accepted. Every
-    // open file is finished at once; packets that arrive meanwhile go to new files, which the
-    // next round finishes, until input has been quiet for CLOSE_QUIET_MS (at most CLOSE_MAX_MS).
-    // After that, input is refused with an error: no file is ever left open.
+    // Node-RED delivers a message a tick after it was sent, so packets sent just before the flow
+    // stopped still arrive while this node closes. Every open file is finished at once; packets
+    // that arrive meanwhile go to new files, which the next round finishes, until input has been
+    // quiet for CLOSE_QUIET_MS (at most CLOSE_MAX_MS). After that, input is refused with an error:
+    // no file is ever left open.
     const finishAll = async () => {
       const deadline = Date.now() + CLOSE_MAX_MS;
       for (;;) {

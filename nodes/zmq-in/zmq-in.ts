@@ -14,11 +14,6 @@ import {
 import { allowListOf, registerZapDomain, RejectedClients } from '../shared/zmq-zap';
 import { CaptureReceiver } from './capture-receiver';
 
-/** At close, messages ZeroMQ already took in are still read and sent for at most this long… */
-const DRAIN_MAX_MS = 2000;
-/** …or until nothing has arrived for this long. */
-const DRAIN_QUIET_MS = 150;
-
 interface ZmqInDef extends NodeDef, ZmqSocketConfig {
   socketType: 'sub' | 'pull';
   format: 'frames' | 'capture';
@@ -46,7 +41,6 @@ export = function (RED: NodeAPI) {
     let received = 0;
     let invalid = 0;
     let closed = false;
-    let lastReceive = 0;
     const userDir = (RED.settings as { userDir?: string }).userDir;
     const capture = config.format === 'capture'
       ? new CaptureReceiver((m) => node.send(m), userDir ? join(userDir, 'wirescope', `zmq-in-${node.id}.sequence.json`) : undefined)
@@ -85,7 +79,6 @@ export = function (RED: NodeAPI) {
           continue;
         }
         received += 1;
-        lastReceive = Date.now();
         if (capture) {
           try {
             capture.receive(frames);
@@ -135,29 +128,20 @@ export = function (RED: NodeAPI) {
       node.error((err as Error).message);
     }
 
-    // What ZeroMQ already accepted is still read and sent on (a PULL socket's queue would be lost
-    // otherwise); the drain ends when the senders go quiet or after DRAIN_MAX_MS.
-    const drain = async () => {
-      if (!capture || !socket || socket.closed) return;
-      const deadline = Date.now() + DRAIN_MAX_MS;
-      lastReceive = Math.max(lastReceive, Date.now());
-      while (Date.now() < deadline && Date.now() - lastReceive < DRAIN_QUIET_MS) await new Promise((r) => setTimeout(r, 20));
-    };
-
+    // No drain at close: Node-RED has already unhooked this node's wires when close runs, so a
+    // message sent now would vanish while the sequence state counted it as delivered. What libzmq
+    // still holds is lost with the socket, and the next run counts it exactly as a gap.
     node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
       if (statusTimer) clearTimeout(statusTimer);
       silenceTimers.forEach((t) => clearTimeout(t));
       if (saveTimer) clearInterval(saveTimer);
-      drain().finally(() => {
-        closed = true;
-        if (statusTimer) clearTimeout(statusTimer);
-        try { socket?.close(); } catch { /* already closed */ }
-        capture?.save();
-        node.status({});
-        // Release this node's ZAP domain (the last one closes the handler) before Node-RED starts
-        // the next deploy, whose server sockets may need the handler again.
-        opened.then((release) => release?.()).catch(() => undefined).finally(() => done());
-      });
+      try { socket?.close(); } catch { /* already closed */ }
+      capture?.save();
+      node.status({});
+      // Release this node's ZAP domain (the last one closes the handler) before Node-RED starts
+      // the next deploy, whose server sockets may need the handler again.
+      opened.then((release) => release?.()).catch(() => undefined).finally(() => done());
     });
   }
 

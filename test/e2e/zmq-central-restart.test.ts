@@ -105,7 +105,15 @@ test('central restarts while an edge pushes: stored + reported gaps = sent, exac
   const events = sink.messages('events').map((m) => m.payload);
   const missing = events.filter((e) => e.type === 'capture-gap').reduce((sum, e) => sum + e.details.missing, 0);
   const distinct = new Set(stored);
-  t.diagnostic(`stored ${stored.length}, reported missing ${missing}, events: ${events.map((e) => e.type).join(', ')}`);
+  const absent: string[] = [];
+  for (let n = 0; n < FRAMES; n++) {
+    if (distinct.has(n)) continue;
+    let end = n;
+    while (end + 1 < FRAMES && !distinct.has(end + 1)) end++;
+    absent.push(`${n}-${end}`);
+    n = end;
+  }
+  t.diagnostic(`stored ${stored.length}, reported missing ${missing}, absent ${absent.join(' ')}, events: ${events.map((e) => `${e.type} ${JSON.stringify(e.details)}`).join(', ')}`);
   assert.equal(distinct.size, stored.length, 'a frame was stored twice');
   assert.equal(stored.length + missing, FRAMES);
   // The events say which source came and went, in the central's own words.

@@ -1,7 +1,10 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 // Geometry of a Graphviz SVG, read from the SVG itself: every node group's box (the union of its
 // polygons and paths; a text-only node's text box), every text's box, and the overlaps between them.
-// Coordinates are the SVG's own (Graphviz points, y grows downwards); text width is estimated from
-// Helvetica's average advance (0.55 em), which is what Graphviz sizes labels with.
+// Coordinates are the SVG's own (Graphviz points, y grows downwards); text width comes from
+// Helvetica's advance widths (Adobe's core font metrics), which is what Graphviz sizes labels with.
 
 export interface Box { x1: number; y1: number; x2: number; y2: number }
 export interface SvgText { text: string; box: Box; group: string }
@@ -35,12 +38,27 @@ function contains(outer: Box, inner: Box, slack = 1): boolean {
   return inner.x1 >= outer.x1 - slack && inner.y1 >= outer.y1 - slack && inner.x2 <= outer.x2 + slack && inner.y2 <= outer.y2 + slack;
 }
 
+/** Helvetica advance widths in 1/1000 em (Adobe AFM); other characters count as 0.556 em, bold as 1.08×. */
+const ADVANCE: Record<string, number> = {
+  ' ': 278, '.': 278, ',': 278, ':': 278, ';': 278, '/': 278, '-': 333, '_': 556, '|': 260, '(': 333, ')': 333, '!': 278,
+  a: 556, b: 556, c: 500, d: 556, e: 556, f: 278, g: 556, h: 556, i: 222, j: 222, k: 500, l: 222, m: 833,
+  n: 556, o: 556, p: 556, q: 556, r: 333, s: 500, t: 278, u: 556, v: 500, w: 722, x: 500, y: 500, z: 500,
+  A: 667, B: 667, C: 722, D: 722, E: 667, F: 611, G: 778, H: 722, I: 278, J: 500, K: 667, L: 556, M: 833,
+  N: 722, O: 778, P: 667, Q: 778, R: 722, S: 667, T: 611, U: 722, V: 667, W: 944, X: 667, Y: 667, Z: 611,
+};
+
+function textWidth(text: string, size: number, bold: boolean): number {
+  let units = 0;
+  for (const ch of text) units += ADVANCE[ch] ?? 556;
+  return (units / 1000) * size * (bold ? 1.08 : 1);
+}
+
 function textBox(attributes: string, text: string): Box {
   const x = Number(/\bx="([^"]+)"/.exec(attributes)?.[1]);
   const y = Number(/\by="([^"]+)"/.exec(attributes)?.[1]);
   const size = Number(/font-size="([^"]+)"/.exec(attributes)?.[1] ?? 14);
   const anchor = /text-anchor="([^"]+)"/.exec(attributes)?.[1] ?? 'start';
-  const width = text.length * size * 0.55;
+  const width = textWidth(text, size, /font-weight="bold"/.test(attributes));
   const x1 = anchor === 'middle' ? x - width / 2 : anchor === 'end' ? x - width : x;
   // Baseline at y: ascent ~0.75 em above, descent ~0.2 em below.
   return { x1, y1: y - size * 0.75, x2: x1 + width, y2: y + size * 0.2 };
@@ -68,9 +86,9 @@ export function svgGroups(svg: string): SvgGroup[] {
       if (/fill="white"[^>]*stroke="(none|transparent)"/.test(attrs) && cls.startsWith('node') === false) continue;
       shapes.push(box);
     }
-    const texts: SvgText[] = [...body.matchAll(/<text([^>]*)>([^<]*)<\/text>/g)].map((t) => ({ text: decode(t[2]), box: textBox(t[1], decode(t[2])), group: id }));
+    const texts: SvgText[] = [...body.matchAll(/<text([^>]*)>([^<]*)<\/text>/g)].map((t) => ({ text: decode(t[2]), box: textBox(t[1], decode(t[2])), group: decode(id) }));
     const box = cls.startsWith('node') ? union(shapes) ?? union(texts.map((t) => t.box)) : union(shapes);
-    groups.push({ id: decode(id), cls, title, box: box ?? { x1: 0, y1: 0, x2: 0, y2: 0 }, cells: shapes, texts, stroke, dashed, arrow });
+    groups.push({ id: decode(id), cls: decode(cls), title, box: box ?? { x1: 0, y1: 0, x2: 0, y2: 0 }, cells: shapes, texts, stroke, dashed, arrow });
   }
   return groups;
 }
@@ -117,4 +135,12 @@ export function deviceCentres(svg: string): Map<string, { x: number; y: number }
     centres.set(g.title, { x: (g.box.x1 + g.box.x2) / 2, y: (g.box.y1 + g.box.y2) / 2 });
   }
   return centres;
+}
+
+/** Keeps a PNG of the test run for a person to look at, when WIRESCOPE_PICTURES names a directory. */
+export function keepPicture(name: string, png: Buffer): void {
+  const dir = process.env.WIRESCOPE_PICTURES;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, name), png);
 }

@@ -167,12 +167,18 @@ export function pictureToDot(picture: Picture, style: StyleOptions = {}, pinned?
   const lines = ['graph topology {'];
   const graph: DotAttributes = { fontname: FONT, fontsize: 8, nodesep: 0.35, ranksep: 1.0, splines: 'true', outputorder: 'edgesfirst', pad: 0.2 };
   if (!pinned) Object.assign(graph, { newrank: 'true' });
-  if (style.legend !== false) {
-    const kinds: (Mark | 'lag')[] = [...picture.kinds];
-    if (picture.devices.some((d) => [...d.top, ...d.bottom].some((g) => g.ports.length > 1))) kinds.push('lag');
-    if (kinds.length) Object.assign(graph, { label: legendLabel(kinds), labelloc: 'b', labeljust: 'r' });
-  }
+  const kinds: (Mark | 'lag')[] = [...picture.kinds];
+  if (picture.devices.some((d) => [...d.top, ...d.bottom].some((g) => g.ports.length > 1))) kinds.push('lag');
   Object.assign(graph, style.graphAttributes, pinned?.graphAttributes);
+  if (style.legend !== false && kinds.length) {
+    // The legend is the graph label, under the drawing; a plain-text title of the user goes above it.
+    const title = typeof style.graphAttributes?.label === 'string' ? style.graphAttributes.label : undefined;
+    if (title !== undefined || style.graphAttributes?.label === undefined) {
+      const legend = legendLabel(kinds).html;
+      const label = title ? `<table border="0" cellspacing="0"><tr><td><font point-size="11">${html(title)}</font></td></tr><tr><td align="right">${legend}</td></tr></table>` : legend;
+      Object.assign(graph, { label: { html: label }, labelloc: 'b', labeljust: title ? 'c' : 'r' });
+    }
+  }
   lines.push(`  ${statement('graph', graph)}`);
   lines.push(`  ${statement('node', { shape: 'plain', fontname: FONT, fontsize: 10, ...style.nodeAttributes })}`);
   lines.push(`  ${statement('edge', { fontname: FONT, fontsize: 8, ...style.edgeAttributes })}`);

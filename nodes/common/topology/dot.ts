@@ -99,12 +99,12 @@ function portRow(groups: PortGroup[]): string {
  * Pinned: port groups in the order of their neighbours' x, so edges do not cross at the device, and
  * the ports of same-row links at the end of the row that faces the neighbour.
  */
-function arranged(device: PictureDevice, tierOf: ReadonlyMap<string, number>, positions?: ReadonlyMap<string, Point>): PictureDevice {
+function arranged(device: PictureDevice, tierOf: ReadonlyMap<string, number>, flatRows: boolean, positions?: ReadonlyMap<string, Point>): PictureDevice {
   const me = positions?.get(device.id);
   if (!me) return device;
   const key = (group: PortGroup): number => {
     const x = positions!.get(group.neighbor)?.x ?? me.x;
-    if (tierOf.get(group.neighbor) !== device.tier) return x;
+    if (tierOf.get(group.neighbor) !== device.tier || !flatRows) return x;
     return x < me.x ? -Infinity : Infinity;
   };
   const sort = (groups: PortGroup[]) => [...groups].sort((a, b) => key(a) - key(b) || a.neighbor.localeCompare(b.neighbor));
@@ -185,7 +185,7 @@ export function pictureToDot(picture: Picture, style: StyleOptions = {}, pinned?
 
   const tierOf = new Map(picture.devices.map((d) => [d.id, d.tier]));
   const deviceLine = (device: PictureDevice, indent: string) => {
-    const attributes: DotAttributes = { label: deviceLabel(arranged(device, tierOf, pinned?.positions), formatTime), class: `device ${device.mark}`, id: `device:${device.id}` };
+    const attributes: DotAttributes = { label: deviceLabel(arranged(device, tierOf, picture.ranked, pinned?.positions), formatTime), class: `device ${device.mark}`, id: `device:${device.id}` };
     const pos = pinned?.positions.get(device.id);
     if (pos) attributes.pos = `${pos.x.toFixed(2)},${pos.y.toFixed(2)}!`;
     return `${indent}${statement(nodeName(device.id), attributes)}`;
@@ -201,7 +201,7 @@ export function pictureToDot(picture: Picture, style: StyleOptions = {}, pinned?
   }
   for (const device of picture.devices) if (device.cluster === undefined) lines.push(deviceLine(device, '  '));
 
-  if (!pinned) {
+  if (!pinned && picture.ranked) {
     // Rows: one rank=same group per tier with an invisible anchor; the anchors chained in order.
     const used = [...new Set(picture.devices.map((d) => d.tier))].sort((a, b) => a - b);
     for (const tier of used) {
@@ -214,7 +214,7 @@ export function pictureToDot(picture: Picture, style: StyleOptions = {}, pinned?
   }
 
   for (const link of picture.links) {
-    const flat = tierOf.get(link.tail.device) === tierOf.get(link.head.device);
+    const flat = link.flat;
     // A same-row link leaves from the side facing its neighbour (pinned), else from below.
     const tailX = pinned?.positions.get(link.tail.device)?.x;
     const headX = pinned?.positions.get(link.head.device)?.x;

@@ -162,7 +162,7 @@ export function drawStable(layout: LayoutFunction, picture: Picture, style: Styl
     const a = positions.get(link.tail.device)!;
     const b = positions.get(link.head.device)!;
     const from = { x: a.x, y: a.y - sizeOf(link.tail.device).h / 2 };
-    const flat = tierOf.get(link.tail.device) === tierOf.get(link.head.device);
+    const flat = link.flat;
     const to = { x: b.x, y: flat ? b.y - sizeOf(link.head.device).h / 2 : b.y + sizeOf(link.head.device).h / 2 };
     const taken = [...placedBoxes(), ...labelBoxes];
     const along = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8].map((t) => ({ x: from.x + (to.x - from.x) * t, y: from.y + (to.y - from.y) * t }));

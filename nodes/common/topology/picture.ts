@@ -31,6 +31,8 @@ export interface PictureLink {
   tail: { device: string; cell: string };
   head: { device: string; cell: string };
   mark: 'up' | 'new' | 'one-way' | 'down';
+  /** Both ends in one tier row: drawn sideways between the two boxes. */
+  flat: boolean;
   /** One-way: the arrow starts at the end that still hears its neighbour. */
   hearer?: 'tail' | 'head';
   since?: number;
@@ -38,6 +40,11 @@ export interface PictureLink {
 
 export interface Picture {
   tiers: string[];
+  /**
+   * False when every device is in one tier: nothing says which row a device belongs to, so the
+   * layout ranks them by their links instead of putting them all in one row.
+   */
+  ranked: boolean;
   devices: PictureDevice[];
   links: PictureLink[];
   /** Kinds present, for the legend. */
@@ -80,6 +87,7 @@ export function buildPicture(topology: Topology, options: PictureOptions = {}): 
 
   const allDevices = [...topology.devices, ...lostDevices.map((l) => l.device)];
   const { names, tierOf } = assignTiers(allDevices, options.tiers);
+  const ranked = new Set(tierOf.values()).size > 1;
   const devices = new Map<string, PictureDevice & { ports: Map<string, { row: 'top' | 'bottom'; neighbor: string; port: PicturePort }> }>();
   for (const device of topology.devices) {
     devices.set(device.id, {
@@ -113,10 +121,10 @@ export function buildPicture(topology: Topology, options: PictureOptions = {}): 
   const links: PictureLink[] = [];
   const addLink = (link: TopologyLink, mark: PictureLink['mark'], since?: number) => {
     const [upper, lower] = tierOf.get(link.a.device)! <= tierOf.get(link.b.device)! ? [link.a, link.b] : [link.b, link.a];
-    const flat = tierOf.get(upper.device) === tierOf.get(lower.device);
+    const flat = ranked && tierOf.get(upper.device) === tierOf.get(lower.device);
     const tail = { device: upper.device, cell: cellOf(upper.device, upper.port, lower.device, 'bottom', mark) };
     const head = { device: lower.device, cell: cellOf(lower.device, lower.port, upper.device, flat ? 'bottom' : 'top', mark) };
-    const picture: PictureLink = { id: link.id, tail, head, mark, since };
+    const picture: PictureLink = { id: link.id, tail, head, mark, flat, since };
     if (mark === 'one-way') picture.hearer = link.seenBy.includes(upper.device) ? 'tail' : 'head';
     links.push(picture);
   };
@@ -140,5 +148,5 @@ export function buildPicture(topology: Topology, options: PictureOptions = {}): 
   for (const d of devices.values()) if (d.mark !== 'up') kinds.add(d.mark);
   for (const l of links) if (l.mark !== 'up') kinds.add(l.mark);
   const pictureDevices = [...devices.values()].map(({ ports: _ports, ...device }) => device).sort((a, b) => a.id.localeCompare(b.id));
-  return { tiers: names, devices: pictureDevices, links, kinds: [...kinds] };
+  return { tiers: names, ranked, devices: pictureDevices, links, kinds: [...kinds] };
 }

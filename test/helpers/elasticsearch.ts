@@ -118,12 +118,17 @@ export class Elasticsearch {
   async pause(): Promise<void> {
     const child = this.child;
     if (!child || this.exited) return;
+    child.kill('SIGCONT'); // a frozen JVM cannot handle SIGTERM
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 30000);
     await exited;
     clearTimeout(timer);
   }
+
+  /** SIGSTOP / SIGCONT: a node that holds connections open and answers nothing (a hung JVM). */
+  freeze(): void { this.child?.kill('SIGSTOP'); }
+  thaw(): void { this.child?.kill('SIGCONT'); }
 
   /** Stops the process and removes its data. */
   async stop(): Promise<void> {

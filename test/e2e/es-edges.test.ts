@@ -1,11 +1,11 @@
-// Closing while the input waits for queue room: every accepted document ends indexed, spooled or
-// on the failure output — first with the library alone (the issue's reproduction: a BulkIndexer
-// with a spool, close() while add() is blocked), then Node-RED stopped with a full queue and
-// started again. Elasticsearch's own counts are the reference: content-hash ids with `create`
-// make each document exactly one hit however often it was resent.
+// The edges of "nothing lost": closing while the input waits for queue room (the library alone —
+// the issue's reproduction, a BulkIndexer with a spool, close() while add() is blocked — then
+// Node-RED stopped with a full queue and started again), a spool file cut inside its last record,
+// and a time without a zone on a host east of UTC. Elasticsearch's own answers are the reference:
+// content-hash ids with `create` make each document exactly one hit however often it was resent.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
@@ -116,7 +116,8 @@ test('Node-RED stopped while the input waits for queue room: nothing lost after 
   await nodeRed.stop({ keepUserDir: true });
   es!.thaw();
 
-  nodeRed = await NodeRed.start({ userDir });
+  // Started again east of UTC: the next test sends times without a zone.
+  nodeRed = await NodeRed.start({ userDir, env: { TZ: 'Asia/Tokyo' } });
   await waitUntil('the spool replayed', async () => {
     const s = await bulkStats(nodeRed!, sink!, 'stop');
     return s.spoolDocs === 0 && s.queueDocs === 0 && s.inFlight === 0;
@@ -126,4 +127,38 @@ test('Node-RED stopped while the input waits for queue room: nothing lost after 
   const agg = await es!.request('POST', '/stop-*/_search', { size: 0, aggs: { seq: { sum: { field: 'seq' } } } });
   assert.equal(agg.aggregations.seq.value, ((total - 1) * total) / 2);
   assert.equal(sink!.messages('stop-fail').length, 0);
+});
+
+test('a spool cut inside its last record: Node-RED starts, the torn record is reported, every whole record arrives', async (t) => {
+  if (!requireReal(t, !missing, missing ?? '')) return;
+  const dir = mkdtempSync(join(tmpdir(), 'wirescope-torn-spool-'));
+  dirs.push(dir);
+  const spool = new Spool(dir, 1 << 30);
+  spool.append(entries('torn', 0, 500)); // one batch as es bulk spools it
+  const segment = readdirSync(dir).find((f) => f.startsWith('seg-'))!;
+  truncateSync(join(dir, segment), statSync(join(dir, segment)).size - 17); // a kill during the append
+  const flow = esFlow(sink!, { url: es!.url, prefix: 'torn', bulk: { index: 'torn', indexMode: 'fixed', idMode: 'hash', opType: 'create', spool: true, spoolDir: dir } });
+  await nodeRed!.deploy(flow.nodes, flow.credentials);
+  await nodeRed!.waitForLog(/torn record of \d+ bytes cut off the end; 499 whole record/);
+  await waitUntil('the spool replayed', async () => (await bulkStats(nodeRed!, sink!, 'torn')).spoolDocs === 0, 120_000, 250);
+  const s = await bulkStats(nodeRed!, sink!, 'torn');
+  assert.equal(s.spoolDamaged, 1);
+  assert.equal(await es!.count('torn'), 499);
+  const agg = await es!.request('POST', '/torn/_search', { size: 0, aggs: { seq: { sum: { field: 'seq' } } } });
+  assert.equal(agg.aggregations.seq.value, (498 * 499) / 2);
+});
+
+test('a time without a zone on a host east of UTC goes to the daily index of the time Elasticsearch stores', async (t) => {
+  if (!requireReal(t, !missing, missing ?? '')) return;
+  const flow = esFlow(sink!, { url: es!.url, prefix: 'tz', bulk: { index: 'tz-%Y.%m.%d', timeField: 'time' } });
+  await nodeRed!.deploy(flow.nodes, flow.credentials);
+  await post(nodeRed!, '/tz/feed', [{ time: '2024-06-01T05:00:00', n: 1 }, { time: '2024-05-31T23:30:00', n: 2 }]);
+  await post(nodeRed!, '/tz/control', { flush: true });
+  await waitUntil('both indexed', async () => (await bulkStats(nodeRed!, sink!, 'tz')).indexed === 2, 60_000, 250);
+  await es!.request('POST', '/tz-*/_refresh');
+  // Elasticsearch's reading of each time (a date field, epoch millis in UTC) against the index it is in.
+  const res = await es!.request('POST', '/tz-*/_search', { size: 10, sort: [{ n: 'asc' }], docvalue_fields: [{ field: 'time', format: 'yyyy.MM.dd' }] });
+  const hits = res.hits.hits as Array<{ _index: string; fields: { time: string[] } }>;
+  assert.deepEqual(hits.map((h) => h._index), hits.map((h) => `tz-${h.fields.time[0]}`));
+  assert.deepEqual(hits.map((h) => h._index), ['tz-2024.06.01', 'tz-2024.05.31']);
 });

@@ -8,7 +8,7 @@ import {
   BulkIndexer, contentHashId, describeEsError, documentTime, flowIndexTemplate, formatIndexName, hasTimeTokens,
   defaultTemplateName, indexWildcard, indicesPastRetention, serializeDocument, Spool, type BulkEntry, type BulkFailure, type BulkSender,
 } from '../common/es';
-import { bulkSender, isRetryableEsError, parseUrls, type EsConfigNode } from '../shared/es-client';
+import { bulkSender, deadNodes, isRetryableEsError, parseUrls, type EsConfigNode } from '../shared/es-client';
 
 interface EsBulkDef extends NodeDef {
   server: string;
@@ -70,6 +70,7 @@ export = function (RED: NodeAPI) {
     const timeField = (def.timeField || '@timestamp').trim();
     const opType = indexMode === 'datastream' ? 'create' : def.opType === 'create' ? 'create' : 'index';
     const clusterKey = config.settings.cloudId?.trim() || parseUrls(config.settings.urls).sort().join(' ');
+    const listedNodes = parseUrls(config.settings.urls).length || 1;
     let client: Client;
     try {
       client = config.createClient();
@@ -126,11 +127,14 @@ export = function (RED: NodeAPI) {
       const problem = s.currentErrorStatus === 401 ? RED._('es-bulk.status.auth')
         : s.currentErrorStatus === 403 ? RED._('es-bulk.status.forbidden')
           : s.currentError?.slice(0, 50);
+      // A listed node the client holds for dead (it is tried again after a few seconds).
+      const down = deadNodes(client);
+      const nodesDown = down.length ? ' ' + RED._('es-bulk.status.nodesDown', { down: down.length, total: listedNodes }) : '';
       if (s.currentErrorStatus === 401 || s.currentErrorStatus === 403) showStatus({ fill: 'red', shape: 'ring', text: `${problem} ${text}` });
       else if (s.spoolDocs > 0) showStatus({ fill: 'yellow', shape: 'ring', text: `${text} ${RED._('es-bulk.status.spooling')}${problem ? ': ' + problem : ''}` });
       else if (s.blocked) showStatus({ fill: 'yellow', shape: 'dot', text: `${text} ${RED._('es-bulk.status.full')}` });
-      else if (problem) showStatus({ fill: 'yellow', shape: 'ring', text: `${text} ${problem}` });
-      else showStatus({ fill: s.failed ? 'yellow' : 'green', shape: 'dot', text });
+      else if (problem) showStatus({ fill: 'yellow', shape: 'ring', text: `${text} ${problem}${nodesDown}` });
+      else showStatus({ fill: s.failed || nodesDown ? 'yellow' : 'green', shape: 'dot', text: text + nodesDown });
     }, 1000);
 
     // Index management: the template first, then retention on a schedule.
@@ -272,7 +276,7 @@ export = function (RED: NodeAPI) {
       try {
         const control = msg as NodeMessageInFlow & { topic?: string; flush?: boolean; retention?: boolean };
         if (control.topic === 'stats') {
-          send([{ topic: 'stats', payload: indexer.snapshot() }, null]);
+          send([{ topic: 'stats', payload: { ...indexer.snapshot(), nodesDown: deadNodes(client) } }, null]);
           done();
           return;
         }

@@ -65,7 +65,7 @@ test('GeoIP and AS answers equal mmdblookup for thousands of IPv4 and IPv6 addre
   for (const row of rows.slice(0, 300)) (row.network.includes(':') ? v6 : v4).push(row.network.split('/')[0]);
   const all = [...v4, ...v6];
   const files = [CITY_IPV4, CITY_IPV6, asnFile];
-  const answers = [];
+  const answers: Array<Map<string, FlatRecord | null>> = [];
   for (const f of files) answers.push(await mmdblookupAll(f, all));
 
   const step = new GeoIpStep({ files, cacheSize: 1000 });

@@ -77,7 +77,7 @@ test('networks: direction from which side is ours (external role is not ours)', 
 test('sampling: a rate only where the record has none, counts scaled at most once', () => {
   const rules = parseSamplingRules('192.0.2.0/24 100\n192.0.2.9 7 # this router samples 1:7\n');
   const step = new SamplingStep({ rules, defaultRate: 10, scale: true });
-  const make = (extra: Record<string, unknown>) => ({ octetDeltaCount: 1500, packetDeltaCount: 3, ...extra });
+  const make = (extra: Record<string, unknown>): Record<string, unknown> => ({ octetDeltaCount: 1500, packetDeltaCount: 3, ...extra });
   const fromSubnet = make({});
   step.apply(fromSubnet, { exporter: { address: '192.0.2.1' } });
   assert.deepEqual(fromSubnet, { octetDeltaCount: 150000, packetDeltaCount: 300, samplingInterval: 100, samplingScaled: true });

@@ -79,7 +79,8 @@ export = function (RED: NodeAPI) {
     const onLoad = (file: MmdbFile, error?: Error) => {
       if (error) {
         loadProblem = error.message;
-        node.error(RED._('flow-enrich.errors.mmdb', { message: error.message }));
+        // The message names the file and what is wrong with it.
+        node.error(error.message);
       } else {
         if (!enricher?.geoip?.files.some((f) => f.lastError)) loadProblem = undefined;
         node.log(RED._('flow-enrich.log.loaded', { path: file.path, type: file.counters().databaseType ?? '?' }));

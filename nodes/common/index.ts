@@ -12,3 +12,4 @@ export * from './ecs';
 export * from './es';
 export * from './enrich';
 export * as sflowEncoder from './sflow/encoder';
+export * from './aggregate';

@@ -60,7 +60,12 @@ install_node_red_5() {
 install_pack_deps() {
   local major=$1 dir=$cache/pack-node-$1
   local stamp
-  stamp=$(cat package.json package-lock.json "$cache/node-$major/include/node/node_version.h" | sha256sum | cut -c1-16)
+  # Only what decides the runtime dependencies: their ranges, the locked non-dev packages, the Node.
+  stamp=$( (node -e '
+    const p = require("./package.json"), l = require("./package-lock.json");
+    const locked = Object.entries(l.packages).filter(([, v]) => !v.dev).map(([k, v]) => [k, v.version, v.integrity]);
+    console.log(JSON.stringify([p.dependencies, p.optionalDependencies, p.allowScripts, locked]));'
+    cat "$cache/node-$major/include/node/node_version.h") | sha256sum | cut -c1-16)
   if [ "$(cat "$dir/.stamp" 2>/dev/null)" = "$stamp" ]; then return 0; fi
   echo "setup node-runtimes: the pack's dependencies for Node $major (npm ci --omit=dev, native modules against its headers)"
   rm -rf "$dir"
@@ -70,14 +75,16 @@ install_pack_deps() {
   echo "$stamp" > "$dir/.stamp"
 }
 
-# id node red.js pack-dir: the descriptor the test helper and the demo read.
+# id node red.js pack-dir: the descriptor the test helper and the demo read. Paths inside the checkout
+# are relative to it, so a copied or moved checkout keeps working.
 describe_runtime() {
   local id=$1 node=$2 red=$3 pack=$4
   local nodeVersion redVersion
+  [ "$pack" = "$root" ] && pack=$root/.
   nodeVersion=$("$node" -v)
   redVersion=$("$node" -p "require('$(dirname "$red")/package.json').version")
   printf '{ "id": "%s", "node": "%s", "nodeVersion": "%s", "nodeRed": "%s", "nodeRedVersion": "%s", "pack": "%s", "npm": "%s" }\n' \
-    "$id" "$node" "$nodeVersion" "$red" "$redVersion" "$pack" "$(dirname "$node")/npm" > "$cache/$id.json"
+    "$id" "${node#"$root"/}" "$nodeVersion" "${red#"$root"/}" "$redVersion" "${pack#"$root"/}" "$(dirname "${node#"$root"/}")/npm" > "$cache/$id.json"
 }
 
 install_node 22 10

@@ -44,7 +44,11 @@ export function runtime(choice?: string): Runtime {
   const explicit = choice ?? process.env.WIRESCOPE_NODE_RED;
   const id = runtimeId(explicit);
   const file = join(runtimesDir, `${id}.json`);
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Runtime;
+  if (existsSync(file)) {
+    // Paths inside the checkout are relative to it (the descriptor survives a copy of the checkout).
+    const r = JSON.parse(readFileSync(file, 'utf8')) as Runtime;
+    return { ...r, node: resolve(repoRoot, r.node), nodeRed: resolve(repoRoot, r.nodeRed), pack: resolve(repoRoot, r.pack), npm: resolve(repoRoot, r.npm) };
+  }
   if (explicit === undefined && process.env.CI !== 'true') {
     if (!warned) console.warn(`test runtime: ${file} missing (run bash scripts/setup.d/node-runtimes.sh); using Node-RED 4.1 on ${process.version}`);
     warned = true;

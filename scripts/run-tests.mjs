@@ -52,8 +52,11 @@ const passes = chosen
   : [{ id: 'nr5-node22', files }, { id: 'nr4-node20', files: files.filter(crossVersion) }];
 let status = 0;
 for (const [n, pass] of passes.entries()) {
-  if (pass.files.length === 0) continue;
   const label = describe(pass.id);
+  if (pass.files.length === 0) {
+    console.log(`run-tests: pass ${n + 1}/${passes.length} (${label}): no cross-version file in this selection`);
+    continue;
+  }
   console.log(`run-tests: pass ${n + 1}/${passes.length}: ${pass.files.length} file(s), Node-RED processes run ${label}`);
   const result = spawnSync(
     process.execPath,

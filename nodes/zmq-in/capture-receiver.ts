@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { NodeMessage } from 'node-red';
 import { decodeCaptureMessage, SequenceTracker, type CaptureEvent, type CaptureSequence, type SequenceState } from '../common/capture-protocol';
+import { SHARD_PREFIX } from '../common/zmq/shard';
 import { eventMessage, messageOfCapture, packetMessages } from '../shared/zmq-messages';
 
 /** The event a sender sends last (zmq out at close); it becomes source-disconnected here. */
@@ -40,7 +41,8 @@ export class CaptureReceiver {
 
   /** One received multipart message; throws CaptureProtocolError when it is malformed. */
   receive(frames: Buffer[], now = Date.now()): void {
-    const decoded = decodeCaptureMessage(frames);
+    // A sharding zmq out puts the worker's topic ("shard/<name>/") in front of the message.
+    const decoded = decodeCaptureMessage(frames.length > 2 && frames[0].subarray(0, SHARD_PREFIX.length).toString() === SHARD_PREFIX ? frames.slice(1) : frames);
     const { source, sequence } = decoded;
     this.messages += 1;
     const closing = decoded.kind === 'event' && decoded.event.type === SOURCE_CLOSING;

@@ -80,6 +80,9 @@ export = function (RED: NodeAPI) {
           await new Promise((r) => setTimeout(r, 100));
           continue;
         }
+        // Node-RED may have stopped the flow while this receive was pending: a message sent now would
+        // vanish, so it is not taken (the sequence state stays before it; the next run counts it).
+        if (closed) return;
         received += 1;
         if (capture) {
           try {

@@ -7,16 +7,15 @@ import { parseIpfixTemplateSet, parseV9TemplateSet } from './template-sets';
 import { uptimeToEpochMs } from './netflow-legacy';
 import type { DomainState, PendingSet, Template, TemplateCache } from './template-cache';
 import type { IeRegistry } from './ie-registry';
-import type { DecodeResult, FlowRecord } from './types';
-import type { SequenceTrack, SequenceTracker } from './sequence';
-import { SCOPE_PROTOCOL, scopeNumber, type ScopeIndex } from './scope-index';
+import type { DecodeResult, FlowRecord } from '../flow/types';
+import type { SequenceTrack, SequenceTracker } from '../flow/sequence';
+import { domainKey, SCOPE_PROTOCOL, scopeNumber, type ScopeIndex } from '../flow/scope-index';
 
 export interface TemplatedState {
   registry: IeRegistry;
   cache: TemplateCache;
   sequences: SequenceTracker;
   scopeByPort: boolean;
-  applySampling: boolean;
   maxRecordsPerDatagram: number;
   maxListDepth: number;
   pendingDecoded: number;
@@ -40,11 +39,6 @@ interface MessageContext {
   /** v9 source id / IPFIX observation domain of this message (a buffer may hold several messages). */
   domainId: number;
   exporterField: 'exporterIPv4Address' | 'exporterIPv6Address';
-}
-
-/** Template / sequence scope: protocol, exporter address (+ port when configured) and domain. */
-export function domainKey(protocol: string, address: string, port: number, domain: number, byPort: boolean): string {
-  return byPort ? `${protocol}:${address}:${port}/${domain}` : `${protocol}:${address}/${domain}`;
 }
 
 /** Decodes one v9 export packet or a run of IPFIX messages into `result`. */
@@ -241,7 +235,7 @@ function decodeDataSet(
     for (let i = 0, off = start; i < n; i++, off += length) {
       const rec = read(buf, off, meta);
       if (t.options) learnOptions(rec, d);
-      else if (needsOptions) applyOptions(rec, d, s.applySampling);
+      else if (needsOptions) applyOptions(rec, d);
       out.push(rec);
     }
     ctx.dataRecords += n;
@@ -270,7 +264,7 @@ function decodeDataSet(
     else if (d.systemInitTimeMs !== undefined) addInitRelativeTimes(rec, d.systemInitTimeMs);
     ctx.dataRecords++;
     if (t.options) learnOptions(rec, d);
-    else if (needsOptions) applyOptions(rec, d, s.applySampling);
+    else if (needsOptions) applyOptions(rec, d);
     out.push(rec);
   }
 }
@@ -321,23 +315,12 @@ function learnOptions(rec: FlowRecord, d: DomainState): void {
   if (typeof name === 'string' && ifIndex !== undefined) d.interfaceNames.set(ifIndex, name);
 }
 
-function scale(v: unknown, by: number): unknown {
-  if (typeof v === 'bigint') return v * BigInt(by);
-  if (typeof v !== 'number') return v;
-  const r = v * by;
-  return Number.isSafeInteger(r) ? r : BigInt(v) * BigInt(by);
-}
-
-function applyOptions(rec: FlowRecord, d: DomainState, applySampling: boolean): void {
-  let interval = num(rec.samplingInterval) ?? num(rec.samplerRandomInterval);
-  if (interval === undefined) {
+/** The sampler's interval onto the record (scaling is the enrich layer's job, enrich/sampling.ts). */
+function applyOptions(rec: FlowRecord, d: DomainState): void {
+  if (rec.samplingInterval === undefined && rec.samplerRandomInterval === undefined) {
     const id = num(rec.samplerId) ?? num(rec.selectorId);
-    interval = (id !== undefined ? d.samplers.get(id) : undefined) ?? d.defaultSamplingInterval;
+    const interval = (id !== undefined ? d.samplers.get(id) : undefined) ?? d.defaultSamplingInterval;
     if (interval !== undefined) rec.samplingInterval = interval;
-  }
-  if (applySampling && interval !== undefined && interval > 1 && Number.isInteger(interval)) {
-    rec.octetDeltaCount = scale(rec.octetDeltaCount, interval);
-    rec.packetDeltaCount = scale(rec.packetDeltaCount, interval);
   }
   if (d.interfaceNames.size) {
     const inName = d.interfaceNames.get(num(rec.ingressInterface) ?? -1);

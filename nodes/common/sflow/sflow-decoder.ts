@@ -5,13 +5,12 @@
 import { Xdr, XdrTruncated } from './xdr';
 import { addSampledHeaderFields, type HeaderFields } from './sampled-header';
 import { readCounterRecord } from './counter-records';
-import type { DecodeResult, FlowRecord } from '../netflow/types';
-import type { SequenceTracker, SequenceTrack } from '../netflow/sequence';
-import { SCOPE_PROTOCOL, scopeNumber, type ScopeIndex } from '../netflow/scope-index';
+import type { DecodeResult, FlowRecord } from '../flow/types';
+import type { SequenceTracker, SequenceTrack } from '../flow/sequence';
+import { SCOPE_PROTOCOL, scopeNumber, type ScopeIndex } from '../flow/scope-index';
 
 export interface SflowState {
   sequences: SequenceTracker;
-  applySampling: boolean;
   maxRecordsPerDatagram: number;
   maxAsPathLength: number;
   dissectHeader?: (protocol: number, header: Buffer) => HeaderFields;
@@ -176,10 +175,6 @@ function readFlowSample(x: Xdr, expanded: boolean, s: SflowState, meta: SampleMe
   trackSource(s, meta, rec);
   rec.packetDeltaCount = 1;
   readFlowRecords(x, rec, s, result);
-  if (s.applySampling && rate > 1) {
-    rec.packetDeltaCount = rate;
-    if (typeof rec.octetDeltaCount === 'number') rec.octetDeltaCount *= rate;
-  }
   return rec;
 }
 
@@ -236,11 +231,16 @@ function readFlowRecord(fmt: number, r: Xdr, rec: FlowRecord, s: SflowState, res
       else addSampledHeaderFields(protocol, header, rec);
       return;
     }
+    // The sampled header is the packet itself: its fields win, in whichever order the records
+    // come. sampled_ethernet / sampled_ipv4 / sampled_ipv6 only fill fields not set yet (the first
+    // one wins among them). Every field is read before any is kept, so the read position always
+    // moves over the whole record.
     case 2: { // sampled_ethernet
-      rec.octetDeltaCount ??= r.u32();
-      rec.sourceMacAddress ??= r.mac();
-      rec.destinationMacAddress ??= r.mac();
-      rec.ethernetType ??= r.u32();
+      const length = r.u32(), source = r.mac(), destination = r.mac(), ethernetType = r.u32();
+      rec.octetDeltaCount ??= length;
+      rec.sourceMacAddress ??= source;
+      rec.destinationMacAddress ??= destination;
+      rec.ethernetType ??= ethernetType;
       return;
     }
     case 3: case 4: { // sampled_ipv4 / sampled_ipv6
@@ -248,14 +248,15 @@ function readFlowRecord(fmt: number, r: Xdr, rec: FlowRecord, s: SflowState, res
       const protocol = r.u32();
       const src = fmt === 3 ? r.ipv4() : r.ipv6();
       const dst = fmt === 3 ? r.ipv4() : r.ipv6();
+      const sourcePort = r.u32(), destinationPort = r.u32(), tcpFlags = r.u32(), tos = r.u32();
       rec.octetDeltaCount ??= length;
       rec.protocolIdentifier ??= protocol;
       rec[fmt === 3 ? 'sourceIPv4Address' : 'sourceIPv6Address'] ??= src;
       rec[fmt === 3 ? 'destinationIPv4Address' : 'destinationIPv6Address'] ??= dst;
-      rec.sourceTransportPort ??= r.u32();
-      rec.destinationTransportPort ??= r.u32();
-      rec.tcpControlBits ??= r.u32();
-      rec.ipClassOfService ??= r.u32();
+      rec.sourceTransportPort ??= sourcePort;
+      rec.destinationTransportPort ??= destinationPort;
+      rec.tcpControlBits ??= tcpFlags;
+      rec.ipClassOfService ??= tos;
       return;
     }
     case 1001: // extended_switch

@@ -77,4 +77,6 @@ export interface DecoderCounters {
   templatesExpired: number;
   /** Sequence accounting per exporter+domain key (unit: see docs/flow.md). */
   sequences: Record<string, SequenceStats>;
+  /** Counters of the enrich steps, by step name. */
+  enrich: Record<string, Record<string, number>>;
 }

@@ -5,6 +5,11 @@
 // hash the string keeps, and one exact number for the rest of the scope. It is only a memo: when
 // it reaches its bound it starts over and the text-keyed state is found again.
 
+/** Template / sequence scope: protocol, exporter address (+ port when configured) and domain. */
+export function domainKey(protocol: string, address: string, port: number, domain: number, byPort: boolean): string {
+  return byPort ? `${protocol}:${address}:${port}/${domain}` : `${protocol}:${address}/${domain}`;
+}
+
 /** Protocol codes for `scopeNumber`: one per sequence/template namespace. */
 export const SCOPE_PROTOCOL = { netflow1: 1, netflow5: 2, netflow7: 3, netflow9: 4, ipfix: 5, sflow5: 6 } as const;
 

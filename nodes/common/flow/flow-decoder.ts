@@ -1,12 +1,14 @@
-// FlowDecoder: one entry point for every flow protocol. Detects the protocol per datagram,
-// keeps template/sequence state per exporter, and never throws on bad input.
-import { IeRegistry, type IeDefinition } from './ie-registry';
-import { LEGACY_LAYOUTS, readLegacyHeader, readLegacyRecords } from './netflow-legacy';
-import { SequenceTracker, type SequenceTrack } from './sequence';
-import { SCOPE_PROTOCOL, ScopeIndex, scopeNumber } from './scope-index';
-import { minRecordLength, TemplateCache, type SerializedTemplate } from './template-cache';
-import { decodeTemplated, domainKey, type TemplatedState } from './templated';
+// FlowDecoder: one entry point for every flow protocol. Detects the protocol per datagram and
+// hands it to that protocol's walk (decode), then runs the enrich steps over the records
+// (sampling, and whatever steps the caller adds). Never throws on bad input.
+import { IeRegistry, type IeDefinition } from '../netflow/ie-registry';
+import { decodeLegacy, type LegacyState } from '../netflow/netflow-legacy';
+import { minRecordLength, TemplateCache, type SerializedTemplate } from '../netflow/template-cache';
+import { decodeTemplated, type TemplatedState } from '../netflow/templated';
 import { decodeSflow, type SflowState } from '../sflow/sflow-decoder';
+import { Enricher, SamplingStep, type EnrichStep } from '../enrich';
+import { SequenceTracker } from './sequence';
+import { ScopeIndex } from './scope-index';
 import type { DecodeResult, DecoderCounters, Exporter, FlowProtocol } from './types';
 
 export interface FlowDecoderOptions {
@@ -25,8 +27,13 @@ export interface FlowDecoderOptions {
   maxAsPathLength?: number;
   /** Include the source port in the template scope (for exporters behind per-port NAT). */
   scopeByPort?: boolean;
-  /** Multiply octetDeltaCount and packetDeltaCount by the record's sampling interval. */
+  /**
+   * Multiply the counts by the record's sampling interval (enrich/sampling.ts: once, and the
+   * record then carries `samplingScaled: true`).
+   */
   applySampling?: boolean;
+  /** Further enrich steps, run after the built-in ones on every decoded datagram. */
+  enrich?: EnrichStep[];
   /** Extra or overriding information elements (PEN, id, name, type). */
   elements?: IeDefinition[];
   /** Templates saved by `exportTemplates()` (e.g. before a restart). */
@@ -53,11 +60,11 @@ const PROTOCOL_BY_VERSION: Record<number, FlowProtocol> = { 1: 'netflow1', 5: 'n
 
 export class FlowDecoder {
   private readonly state: TemplatedState;
+  private readonly legacy: LegacyState;
   private readonly sflow: SflowState;
+  private readonly enricher: Enricher;
   private readonly totals = { datagrams: 0, records: 0, optionsRecords: 0, counterSamples: 0, datagramsWithErrors: 0 };
   private readonly errorCounts: Record<string, number> = {};
-  /** v1/v5/v7 sequence counters per exporter + engine. */
-  private readonly legacyScopes = new ScopeIndex<SequenceTrack>();
 
   constructor(options: FlowDecoderOptions = {}) {
     const o = { ...DEFAULTS, ...options };
@@ -68,14 +75,16 @@ export class FlowDecoder {
     });
     const sequences = new SequenceTracker();
     this.state = {
-      registry, cache, sequences, scopeByPort: !!o.scopeByPort, applySampling: !!o.applySampling,
+      registry, cache, sequences, scopeByPort: !!o.scopeByPort,
       maxRecordsPerDatagram: o.maxRecordsPerDatagram, maxListDepth: o.maxListDepth, pendingDecoded: 0, pendingHeld: 0,
       scopes: new ScopeIndex(o.maxDomains),
     };
+    this.legacy = { sequences, scopeByPort: !!o.scopeByPort, maxRecordsPerDatagram: o.maxRecordsPerDatagram, scopes: new ScopeIndex() };
     this.sflow = {
-      sequences, applySampling: !!o.applySampling, maxRecordsPerDatagram: o.maxRecordsPerDatagram,
+      sequences, maxRecordsPerDatagram: o.maxRecordsPerDatagram,
       maxAsPathLength: o.maxAsPathLength, dissectHeader: options.dissectHeader, samplePools: new Map(), agents: new ScopeIndex(),
     };
+    this.enricher = new Enricher([...(o.applySampling ? [new SamplingStep()] : []), ...(options.enrich ?? [])]);
     if (options.templates) this.importTemplates(options.templates);
   }
 
@@ -87,6 +96,7 @@ export class FlowDecoder {
     this.totals.datagrams++;
     try {
       this.decodeInto(datagram, result, receivedAt.getTime());
+      if (!this.enricher.empty) this.enricher.enrich(result);
     } catch (err) {
       // Every reader checks bounds first; this is the last line so bad input can never escape.
       result.errors.push({ code: 'internal', message: `decoder failure: ${(err as Error).message}` });
@@ -129,32 +139,7 @@ export class FlowDecoder {
       decodeTemplated(buf, version, this.state, result, now);
       return;
     }
-    const v = version as 1 | 5 | 7;
-    if (buf.length < LEGACY_LAYOUTS[v].headerLength) {
-      result.errors.push({ code: 'truncated', message: `datagram of ${buf.length} octets is shorter than the ${protocol} header`, offset: 0 });
-      return;
-    }
-    const h = readLegacyHeader(buf, v);
-    result.exportTime = new Date(h.exportTimeMs);
-    result.sequenceNumber = h.sequence;
-    result.observationDomainId = h.engineId;
-    result.records = readLegacyRecords(buf, h, this.state.maxRecordsPerDatagram, result.errors);
-    if (this.state.applySampling && h.samplingInterval && h.samplingInterval > 1) {
-      for (const r of result.records) {
-        r.octetDeltaCount = (r.octetDeltaCount as number) * h.samplingInterval;
-        r.packetDeltaCount = (r.packetDeltaCount as number) * h.samplingInterval;
-      }
-    }
-    // v5/v7 flow_sequence counts flows (v1 has none).
-    if (h.sequence !== undefined) {
-      const { address, port } = result.exporter;
-      const engine = (h.engineType ?? 0) * 256 + (h.engineId ?? 0);
-      const byPort = this.state.scopeByPort;
-      const n = scopeNumber(SCOPE_PROTOCOL[protocol as 'netflow5' | 'netflow7'], byPort ? port : 0, engine);
-      const track = this.legacyScopes.find(address, n)
-        ?? this.legacyScopes.add(address, n, this.state.sequences.track(domainKey(protocol, address, port, engine, byPort)));
-      this.state.sequences.observeTrack(track, h.sequence, h.count);
-    }
+    decodeLegacy(buf, version as 1 | 5 | 7, this.legacy, result);
   }
 
   /** Running totals and per-exporter sequence accounting, for stats messages. */
@@ -169,6 +154,7 @@ export class FlowDecoder {
       pendingDropped: c.pendingDropped,
       templatesExpired: c.templatesExpired,
       sequences: this.state.sequences.snapshot(),
+      enrich: this.enricher.stats(),
     };
   }
 
@@ -194,5 +180,10 @@ export class FlowDecoder {
       if (set !== 'full') n++;
     }
     return n;
+  }
+
+  /** Releases the enrich steps' resources. */
+  close(): void {
+    this.enricher.close();
   }
 }

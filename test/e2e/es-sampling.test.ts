@@ -131,6 +131,8 @@ describe('sampling is scaled exactly once between the exporter and Elasticsearch
         const stats = () => bulkStats(red!, sink!, prefix);
         // One document per exported record; the sums are compared once all are indexed.
         await waitUntil(`${exported.records} documents indexed`, async () => {
+          const failed = sink!.messages(`${prefix}-fail`);
+          if (failed.length) throw new Error(`es bulk failures: ${JSON.stringify(failed[0].payload).slice(0, 500)}`);
           try {
             await es!.request('POST', `/${prefix}-*/_refresh`);
             return (await es!.count(`${prefix}-*`)) >= exported.records;

@@ -2,8 +2,8 @@
 // IANA IE names so they look like v9/IPFIX records downstream.
 import { ipv4 } from './values';
 import type { DecodeError, DecodeResult, FlowRecord } from '../flow/types';
-import type { SequenceTrack, SequenceTracker } from '../flow/sequence';
-import { domainKey, SCOPE_PROTOCOL, scopeNumber, type ScopeIndex } from '../flow/scope-index';
+import { newTrack, observeSequence, type SequenceTrack } from '../flow/sequence';
+import { domainKey, SCOPE_PROTOCOL, scopeNumber, type StateIndex } from '../flow/state-index';
 
 interface LegacyLayout {
   headerLength: number;
@@ -114,15 +114,14 @@ export function readLegacyRecords(buf: Buffer, h: LegacyHeader, max: number, err
 }
 
 export interface LegacyState {
-  sequences: SequenceTracker;
   scopeByPort: boolean;
   maxRecordsPerDatagram: number;
-  /** v5/v7 sequence counters per exporter + engine. */
-  scopes: ScopeIndex<SequenceTrack>;
+  /** v5/v7 sequence counters per exporter + engine (bounded, least recently used evicted). */
+  scopes: StateIndex<SequenceTrack>;
 }
 
 /** Decodes one v1/v5/v7 datagram into `result` and counts its sequence. */
-export function decodeLegacy(buf: Buffer, version: 1 | 5 | 7, s: LegacyState, result: DecodeResult): void {
+export function decodeLegacy(buf: Buffer, version: 1 | 5 | 7, s: LegacyState, result: DecodeResult, now: number): void {
   const protocol = result.protocol;
   if (buf.length < LEGACY_LAYOUTS[version].headerLength) {
     result.errors.push({ code: 'truncated', message: `datagram of ${buf.length} octets is shorter than the ${protocol} header`, offset: 0 });
@@ -138,7 +137,7 @@ export function decodeLegacy(buf: Buffer, version: 1 | 5 | 7, s: LegacyState, re
   const { address, port } = result.exporter;
   const engine = (h.engineType ?? 0) * 256 + (h.engineId ?? 0);
   const n = scopeNumber(SCOPE_PROTOCOL[protocol as 'netflow5' | 'netflow7'], s.scopeByPort ? port : 0, engine);
-  const track = s.scopes.find(address, n)
-    ?? s.scopes.add(address, n, s.sequences.track(domainKey(protocol, address, port, engine, s.scopeByPort)));
-  s.sequences.observeTrack(track, h.sequence, h.count);
+  const track = s.scopes.find(address, n, now)
+    ?? s.scopes.add(address, n, newTrack(domainKey(protocol, address, port, engine, s.scopeByPort)), now);
+  observeSequence(track, h.sequence, h.count);
 }

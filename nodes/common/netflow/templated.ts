@@ -5,26 +5,21 @@ import { readRecord, type RecordReadContext } from './record-reader';
 import { compileTemplate, type RecordMeta, type TimeMode } from './compiled-reader';
 import { parseIpfixTemplateSet, parseV9TemplateSet } from './template-sets';
 import { uptimeToEpochMs } from './netflow-legacy';
-import type { DomainState, PendingSet, Template, TemplateCache } from './template-cache';
+import { MAX_OPTION_ENTRIES, type DomainState, type PendingSet, type Template, type TemplateCache } from './template-cache';
 import type { IeRegistry } from './ie-registry';
 import type { DecodeResult, FlowRecord } from '../flow/types';
-import type { SequenceTrack, SequenceTracker } from '../flow/sequence';
-import { domainKey, SCOPE_PROTOCOL, scopeNumber, type ScopeIndex } from '../flow/scope-index';
+import { observeSequence } from '../flow/sequence';
+import { domainKey, SCOPE_PROTOCOL, scopeNumber } from '../flow/state-index';
 
 export interface TemplatedState {
   registry: IeRegistry;
   cache: TemplateCache;
-  sequences: SequenceTracker;
   scopeByPort: boolean;
   maxRecordsPerDatagram: number;
   maxListDepth: number;
   pendingDecoded: number;
   pendingHeld: number;
-  /** Template domain and sequence counters per exporter + domain, found without a key string. */
-  scopes: ScopeIndex<TemplatedScope>;
 }
-
-interface TemplatedScope { domain: DomainState; track: SequenceTrack }
 
 interface MessageContext {
   s: TemplatedState;
@@ -67,33 +62,24 @@ export function decodeTemplated(buf: Buffer, version: 9 | 10, s: TemplatedState,
       result.sequenceNumber = sequence;
       result.observationDomainId = domainId;
     }
-    const scope = templatedScope(s, version === 9 ? 'netflow9' : 'ipfix', result, domainId);
-    if (!scope) {
-      const key = domainKey(version === 9 ? 'netflow9' : 'ipfix', result.exporter.address, result.exporter.port, domainId, s.scopeByPort);
-      result.errors.push({ code: 'too-many-domains', message: `domain limit reached; ${key} not tracked`, offset: off });
-      return;
-    }
-    const d = scope.domain;
+    const d = domainState(s, version === 9 ? 'netflow9' : 'ipfix', result, domainId, now);
     const ctx: MessageContext = {
       s, result, d, now, exportTimeMs: exportSecs * 1000, dataRecords: 0, domainId,
       sysUptimeMs: version === 9 ? buf.readUInt32BE(off + 4) : undefined,
       exporterField: result.exporter.address.includes(':') ? 'exporterIPv6Address' : 'exporterIPv4Address',
     };
     walkSets(buf, off + minHeader, end, version, ctx);
-    s.sequences.observeTrack(scope.track, sequence, version === 9 ? 1 : ctx.dataRecords);
+    observeSequence(d.track, sequence, version === 9 ? 1 : ctx.dataRecords);
     if (version === 9) return;
     off = end;
   }
 }
 
-function templatedScope(s: TemplatedState, protocol: 'netflow9' | 'ipfix', result: DecodeResult, domainId: number): TemplatedScope | undefined {
+/** The exporter + domain's state, created (evicting the least recently used one at the limit) when new. */
+function domainState(s: TemplatedState, protocol: 'netflow9' | 'ipfix', result: DecodeResult, domainId: number, now: number): DomainState {
   const { address, port } = result.exporter;
   const n = scopeNumber(SCOPE_PROTOCOL[protocol], s.scopeByPort ? port : 0, domainId);
-  const found = s.scopes.find(address, n);
-  if (found) return found;
-  const key = domainKey(protocol, address, port, domainId, s.scopeByPort);
-  const domain = s.cache.domain(key);
-  return domain && s.scopes.add(address, n, { domain, track: s.sequences.track(key) });
+  return s.cache.find(address, n, now) ?? s.cache.create(address, n, domainKey(protocol, address, port, domainId, s.scopeByPort), now);
 }
 
 function allZero(buf: Buffer, from: number, to: number): boolean {
@@ -178,10 +164,6 @@ function learnTemplates(buf: Buffer, start: number, end: number, setId: number, 
     }
     const t = item.template;
     const action = s.cache.set(d, t);
-    if (action === 'full') {
-      result.errors.push({ code: 'too-many-templates', message: `template limit reached for ${d.key}; template ${t.id} ignored`, offset: start });
-      continue;
-    }
     result.templates.push({ action, templateId: t.id, observationDomainId: domainId, options: t.options });
     pendingMemo?.templates.push(d.templates.get(t.id)!);
     for (const p of s.cache.takePending(d, t.id, ctx.now)) {
@@ -305,14 +287,20 @@ function learnOptions(rec: FlowRecord, d: DomainState): void {
   }
   if (interval !== undefined && interval > 0) {
     const id = num(rec.samplerId) ?? num(rec.selectorId);
-    if (id !== undefined) d.samplers.set(id, interval);
+    if (id !== undefined) boundedSet(d.samplers, id, interval);
     else d.defaultSamplingInterval = interval;
   }
   const initMs = num(rec.systemInitTimeMilliseconds);
   if (initMs !== undefined) d.systemInitTimeMs = initMs;
   const name = rec.interfaceName ?? rec.interfaceDescription;
   const ifIndex = num(rec.ingressInterface) ?? num(rec.egressInterface) ?? num(rec.scopeInterface);
-  if (typeof name === 'string' && ifIndex !== undefined) d.interfaceNames.set(ifIndex, name);
+  if (typeof name === 'string' && ifIndex !== undefined) boundedSet(d.interfaceNames, ifIndex, name);
+}
+
+/** Sets an options-learned entry; at the bound the oldest entry makes room. */
+function boundedSet<V>(map: Map<number, V>, key: number, value: V): void {
+  if (map.size >= MAX_OPTION_ENTRIES && !map.has(key)) map.delete(map.keys().next().value!);
+  map.set(key, value);
 }
 
 /** The sampler's interval onto the record (scaling is the enrich layer's job, enrich/sampling.ts). */

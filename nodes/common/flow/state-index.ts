@@ -82,10 +82,14 @@ export class StateIndex<T> {
   find(address: string, scope: number, now: number): T | undefined {
     const e = this.byAddress.get(address)?.get(scope);
     if (!e) return undefined;
-    e.lastUsed = now;
-    if (e !== this.newest) {
-      this.unlink(e);
-      this.link(e);
+    // Order kept to the millisecond: a datagram's many samples of one source, or a burst within
+    // the same millisecond, relink it once (the hot path stays a map lookup).
+    if (e.lastUsed !== now) {
+      e.lastUsed = now;
+      if (e !== this.newest) {
+        this.unlink(e);
+        this.link(e);
+      }
     }
     return e.value;
   }
@@ -96,6 +100,7 @@ export class StateIndex<T> {
     const old = scopes?.get(scope);
     if (old) {
       old.value = value;
+      old.lastUsed = now - 1; // so find() moves it to the newest end
       this.find(address, scope, now);
       return value;
     }

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep, setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { CaptureFormatError, readCaptureBatches, type CapturePacket } from '../common/pcap';
 import { dissect } from '../common/packet';
-import { compileFilter, type PacketPredicate } from '../common/filter';
+import { compileFilter, type FramePredicate } from '../common/filter';
 import { Batcher } from '../shared/batcher';
 import { capturedPacket, type CapturedPacket } from '../shared/packet-message';
 
@@ -32,14 +32,15 @@ export = function (RED: NodeAPI) {
   function PcapFileInNode(this: Node, config: PcapFileInConfig) {
     RED.nodes.createNode(this, config);
     const node = this;
-    let filter: PacketPredicate;
-    // Dissect only when the filter or the output needs the layers.
-    const needsLayers = config.dissect !== false || (config.filter ?? '').trim() !== '';
+    let filter: FramePredicate;
     try {
       filter = compileFilter(config.filter || '');
     } catch (err) {
+      // Fail closed: every message is refused with the reason, so a Catch node sees it.
+      const problem = (err as Error).message;
       node.status({ fill: 'red', shape: 'ring', text: RED._('pcap-file-in.status.badFilter') });
-      node.error((err as Error).message);
+      node.error(problem);
+      node.on('input', (_msg: unknown, _send: unknown, done: (err?: Error) => void) => done(new Error(problem)));
       return;
     }
     const speed = config.pacing === 'original' ? 1 : config.pacing === 'multiplier' ? Math.max(0.001, Number(config.speed) || 1) : 0;
@@ -60,8 +61,7 @@ export = function (RED: NodeAPI) {
           for (const p of batch as CapturePacket[]) {
             if (closing) return summary;
             summary.packets++;
-            const layers = needsLayers ? dissect(p.data, p.linkType) : undefined;
-            if (layers && !filter(layers, p.originalLength)) continue;
+            if (!filter(p.data, p.linkType, p.originalLength)) continue;
             if (speed > 0) {
               const at = p.timestamp.ms;
               if (firstCapture === undefined) { firstCapture = at; startedAt = Date.now(); }
@@ -73,7 +73,7 @@ export = function (RED: NodeAPI) {
             }
             summary.sent++;
             summary.bytes += p.data.length;
-            batcher.push(capturedPacket(p.data, p.linkType, p.interfaceName ?? String(p.interfaceId), p.timestamp, p.originalLength, config.dissect === false ? undefined : layers));
+            batcher.push(capturedPacket(p.data, p.linkType, p.interfaceName ?? String(p.interfaceId), p.timestamp, p.originalLength, config.dissect === false ? undefined : dissect(p.data, p.linkType)));
           }
           // One read chunk at a time: let Node-RED deliver before reading on, so memory stays bounded.
           batcher.flush();

@@ -2,6 +2,14 @@
 // 64-bit counters as `unsigned_long` (or `long` on clusters without that mapper), times as `date`,
 // strings as `keyword`, geo locations as `geo_point`.
 
+import { indexWildcard } from './index-name';
+
+/** `flows-%Y.%m.%d` -> `wirescope-flows`: the pattern's fixed text, without dangling separators. */
+export function defaultTemplateName(pattern: string): string {
+  const stem = indexWildcard(pattern).replace(/[^a-z0-9_-]/gi, '').replace(/^[-_]+|[-_]+$/g, '');
+  return `wirescope-${stem || 'flows'}`;
+}
+
 export type CounterType = 'unsigned_long' | 'long';
 
 export interface FlowTemplateOptions {

@@ -1,1 +1,3 @@
-export * from './filter';
+export * from './ast';
+export { parseFilter } from './parse';
+export { compileFilter, frameFilter, type FramePredicate } from './frame';

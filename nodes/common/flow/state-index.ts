@@ -45,6 +45,8 @@ interface Entry<T> {
   scope: number;
   value: T;
   lastUsed: number;
+  /** `added` when it was last moved to the newest end. */
+  moved: number;
   /** Towards the most recently used end. */
   newer?: Entry<T>;
   /** Towards the least recently used end. */
@@ -67,13 +69,18 @@ export class StateIndex<T> {
   private count = 0;
   private evicted = 0;
   private expired = 0;
+  /** Entries added so far (the clock of `moved`). */
+  private added = 0;
+  private readonly relinkAfter: number;
 
   /**
    * @param limit most entries kept
    * @param ttlMs an entry idle this long is removed when room is needed or on `sweep`
    * @param onRemove called for each entry evicted or expired (to count what it held)
    */
-  constructor(private readonly limit: number, private readonly ttlMs: number, private readonly onRemove?: (value: T) => void) {}
+  constructor(private readonly limit: number, private readonly ttlMs: number, private readonly onRemove?: (value: T) => void) {
+    this.relinkAfter = Math.floor(limit / 4);
+  }
 
   get size(): number {
     return this.count;
@@ -82,14 +89,14 @@ export class StateIndex<T> {
   find(address: string, scope: number, now: number): T | undefined {
     const e = this.byAddress.get(address)?.get(scope);
     if (!e) return undefined;
-    // Order kept to the millisecond: a datagram's many samples of one source, or a burst within
-    // the same millisecond, relink it once (the hot path stays a map lookup).
-    if (e.lastUsed !== now) {
-      e.lastUsed = now;
-      if (e !== this.newest) {
-        this.unlink(e);
-        this.link(e);
-      }
+    e.lastUsed = now;
+    // Moved to the newest end only once it may have drifted a quarter of the way to eviction
+    // (entries added since it last moved): an entry in use is never evicted, and a steady stream
+    // of known exporters costs a map lookup, no relinking.
+    if (this.added - e.moved > this.relinkAfter) {
+      e.moved = this.added;
+      this.unlink(e);
+      this.link(e);
     }
     return e.value;
   }
@@ -100,7 +107,7 @@ export class StateIndex<T> {
     const old = scopes?.get(scope);
     if (old) {
       old.value = value;
-      old.lastUsed = now - 1; // so find() moves it to the newest end
+      old.moved = -Infinity; // so find() moves it to the newest end
       this.find(address, scope, now);
       return value;
     }
@@ -110,14 +117,17 @@ export class StateIndex<T> {
       scopes = new Map();
       this.byAddress.set(address, scopes);
     }
-    const e: Entry<T> = { address, scope, value, lastUsed: now };
+    const e: Entry<T> = { address, scope, value, lastUsed: now, moved: ++this.added };
     scopes.set(scope, e);
     this.link(e);
     this.count++;
     return value;
   }
 
-  /** Removes the entries idle longer than the TTL (oldest first, so it stops at the first live one). */
+  /**
+   * Removes the entries idle longer than the TTL from the oldest end (it stops at the first live
+   * one: entries in use are moved only now and then, so expiry is approximate, never early).
+   */
   sweep(now: number): void {
     while (this.oldest && now - this.oldest.lastUsed > this.ttlMs) this.remove(this.oldest, now);
   }

@@ -1,8 +1,10 @@
 // Sampling, scaled exactly once. A record's `samplingInterval` is its 1-in-N rate (decoded, from
-// options data, or an override). Counts are multiplied at most once, here, and a record whose
-// counts were multiplied carries `samplingScaled: true`; anything else that can scale (the ECS
-// option of es bulk, an override step) calls this and so skips records already scaled.
-import type { EnrichBatch, EnrichStep, FlowRecord } from './step';
+// options data, or an override). Counts are multiplied at most once, by the functions here (the
+// one place that multiplies), and a record whose counts were multiplied carries
+// `samplingScaled: true`; anything that can scale (FlowDecoder's applySampling, the sampling
+// override step, the ECS option of es bulk) goes through here and so skips records already scaled.
+import type { FlowRecord } from '../flow/types';
+import type { EnrichStep } from './types';
 
 /** Count elements that estimate traffic and so grow with the sampling rate. */
 export const SAMPLED_COUNTS = [
@@ -31,6 +33,15 @@ export function scaleCount(value: unknown, factor: number): unknown {
   return Number.isSafeInteger(r) ? r : BigInt(value) * BigInt(factor);
 }
 
+/** Multiplies every sampled count of the record by `factor` (callers check `samplingScaled` first). */
+export function multiplyCounts(record: FlowRecord, factor: number): void {
+  if (factor === 1) return;
+  for (const name of SAMPLED_COUNTS) {
+    const v = record[name];
+    if (v !== undefined) record[name] = scaleCount(v, factor);
+  }
+}
+
 /**
  * Multiplies the record's counts by its sampling interval unless already done; marks it.
  * Returns whether it scaled.
@@ -38,24 +49,21 @@ export function scaleCount(value: unknown, factor: number): unknown {
 export function scaleBySampling(record: FlowRecord): boolean {
   const factor = pendingSamplingFactor(record);
   if (factor === 1) return false;
-  for (const name of SAMPLED_COUNTS) {
-    const v = record[name];
-    if (v !== undefined) record[name] = scaleCount(v, factor);
-  }
+  multiplyCounts(record, factor);
   record.samplingScaled = true;
   return true;
 }
 
-/** The step of the collector's / decoder's "apply sampling" option. */
-export class SamplingStep implements EnrichStep {
-  readonly name = 'sampling';
+/** FlowDecoder's "apply sampling": scales each record by the interval it carries. */
+export class ApplySamplingStep implements EnrichStep {
+  readonly name = 'applySampling';
   private scaled = 0;
 
-  enrich(batch: EnrichBatch): void {
-    for (const r of batch.records) if (scaleBySampling(r)) this.scaled++;
+  apply(record: FlowRecord): void {
+    if (scaleBySampling(record)) this.scaled++;
   }
 
-  stats(): Record<string, number> {
+  counters(): Record<string, number> {
     return { scaled: this.scaled };
   }
 }

@@ -6,7 +6,8 @@ import { decodeLegacy, type LegacyState } from '../netflow/netflow-legacy';
 import { minRecordLength, TemplateCache, type SerializedTemplate } from '../netflow/template-cache';
 import { decodeTemplated, type TemplatedState } from '../netflow/templated';
 import { decodeSflow, type SflowState } from '../sflow/sflow-decoder';
-import { Enricher, SamplingStep, type EnrichStep } from '../enrich';
+import { ApplySamplingStep } from '../enrich/sampling';
+import type { EnrichContext, EnrichStep } from '../enrich/types';
 import { sequenceReport, type SequenceTrack } from './sequence';
 import { parseDomainKey, SCOPE_PROTOCOL, scopeNumber, StateIndex } from './state-index';
 import type { DecodeResult, DecoderCounters, Exporter, FlowProtocol } from './types';
@@ -47,7 +48,7 @@ export interface FlowDecoderOptions {
    * record then carries `samplingScaled: true`).
    */
   applySampling?: boolean;
-  /** Further enrich steps, run after the built-in ones on every decoded datagram. */
+  /** Further enrich steps (nodes/common/enrich), run after the built-in ones on every decoded record. */
   enrich?: EnrichStep[];
   /** Extra or overriding information elements (PEN, id, name, type). */
   elements?: IeDefinition[];
@@ -81,7 +82,8 @@ export class FlowDecoder {
   private readonly state: TemplatedState;
   private readonly legacy: LegacyState;
   private readonly sflow: SflowState;
-  private readonly enricher: Enricher;
+  /** The enrich layer's steps run on every record: apply sampling (when asked), then the caller's. */
+  private readonly steps: EnrichStep[];
   private readonly maxStatsSequences: number;
   private readonly totals = { datagrams: 0, records: 0, optionsRecords: 0, counterSamples: 0, datagramsWithErrors: 0 };
   private readonly errorCounts: Record<string, number> = {};
@@ -104,7 +106,7 @@ export class FlowDecoder {
       maxRecordsPerDatagram: o.maxRecordsPerDatagram, maxAsPathLength: o.maxAsPathLength, dissectHeader: options.dissectHeader,
       agents: new StateIndex(o.maxExporters, ttl), sources: new StateIndex(o.maxSflowSources, ttl),
     };
-    this.enricher = new Enricher([...(o.applySampling ? [new SamplingStep()] : []), ...(options.enrich ?? [])]);
+    this.steps = [...(o.applySampling ? [new ApplySamplingStep()] : []), ...(options.enrich ?? [])];
     if (options.templates) this.importTemplates(options.templates);
   }
 
@@ -116,7 +118,7 @@ export class FlowDecoder {
     this.totals.datagrams++;
     try {
       this.decodeInto(datagram, result, receivedAt.getTime());
-      if (!this.enricher.empty) this.enricher.enrich(result);
+      if (this.steps.length) this.enrich(result);
     } catch (err) {
       // Every reader checks bounds first; this is the last line so bad input can never escape.
       result.errors.push({ code: 'internal', message: `decoder failure: ${(err as Error).message}` });
@@ -129,6 +131,15 @@ export class FlowDecoder {
       for (const e of result.errors) this.errorCounts[e.code] = (this.errorCounts[e.code] ?? 0) + 1;
     }
     return result;
+  }
+
+  private enrich(result: DecodeResult): void {
+    const context: EnrichContext = { exporter: result.exporter };
+    const { records } = result;
+    for (let s = 0; s < this.steps.length; s++) {
+      const step = this.steps[s];
+      for (let i = 0; i < records.length; i++) step.apply(records[i], context);
+    }
   }
 
   private decodeInto(buf: Buffer, result: DecodeResult, now: number): void {
@@ -184,7 +195,7 @@ export class FlowDecoder {
       sequences,
       sequenceTotals,
       state: { domains: c.stats(), exporters: this.legacy.scopes.stats(), sflowAgents: this.sflow.agents.stats(), sflowSources: this.sflow.sources.stats() },
-      enrich: this.enricher.stats(),
+      enrich: Object.fromEntries(this.steps.map((step) => [step.name, step.counters()])),
     };
   }
 
@@ -224,6 +235,6 @@ export class FlowDecoder {
 
   /** Releases the enrich steps' resources. */
   close(): void {
-    this.enricher.close();
+    for (const step of this.steps) step.close?.();
   }
 }

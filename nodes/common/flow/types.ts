@@ -93,5 +93,5 @@ export interface DecoderCounters {
   /** Per-exporter state tables: entries held, limit, evicted and expired entries. */
   state: Record<string, import('./state-index').StateIndexStats>;
   /** Counters of the enrich steps, by step name. */
-  enrich: Record<string, Record<string, number>>;
+  enrich: Record<string, Record<string, unknown>>;
 }

@@ -1,0 +1,58 @@
+// Every example flow, imported as a user would into a fresh Node-RED with only the pack installed,
+// deploys with no runtime error in the log and no red status. The list is the directory, so
+// examples added later are covered too. Examples that index into Elasticsearch get the bundled one
+// (a user runs them against theirs): their es config points at it instead of 127.0.0.1:9200.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NodeRed, repoRoot, waitUntil, type FlowNode } from '../helpers/node-red';
+import { Elasticsearch, elasticsearchMissing } from '../helpers/elasticsearch';
+import { requireReal } from '../helpers/real';
+
+const examplesDir = join(repoRoot, 'examples');
+const examples = readdirSync(examplesDir).filter((f) => f.endsWith('.json')).sort();
+/** How long a deployed example runs before we look: long enough for connects, reads and first polls. */
+const SETTLE_MS = 4000;
+/** Examples whose fix belongs to another issue still open: reported, not failing the run. */
+const PENDING: Record<string, string> = {
+  'zmq-central-store.json': 'issue 14: empty CURVE keys by default',
+  'zmq-edge-capture.json': 'issue 14: empty CURVE keys by default',
+};
+
+describe('every example deploys clean', () => {
+  let nodeRed: NodeRed;
+  let es: Elasticsearch | undefined;
+  before(async () => { nodeRed = await NodeRed.start(); });
+  after(async () => { await nodeRed?.stop(); await es?.stop(); });
+
+  it('finds the examples', () => {
+    assert.ok(examples.length >= 16, `only ${examples.length} examples`);
+  });
+
+  for (const file of examples) {
+    it(file, { todo: PENDING[file] }, async (t) => {
+      const flow = JSON.parse(readFileSync(join(examplesDir, file), 'utf8')) as FlowNode[];
+      const esConfigs = flow.filter((n) => n.type === 'wirescope-es-config');
+      if (esConfigs.length > 0) {
+        if (!requireReal(t, !elasticsearchMissing(), elasticsearchMissing() ?? '')) return;
+        es ??= await Elasticsearch.start();
+        for (const config of esConfigs) config.urls = es.url;
+      }
+      const ids = new Set(flow.map((n) => n.id));
+      const logStart = nodeRed.logs.length;
+      await nodeRed.deploy(flow);
+      const settled = Date.now() + SETTLE_MS;
+      await waitUntil('the example to run a while', () => Date.now() >= settled, SETTLE_MS + 5000, 200);
+      const log = nodeRed.logs.slice(logStart);
+      const errors = log.filter((l) => /\[(error|warn)\]/.test(l) && !/Encrypted credentials not found|Creating new flow file/.test(l));
+      assert.deepEqual(errors.filter((l) => /\[error\]/.test(l)), [], `runtime errors deploying ${file}`);
+      const red = [...ids].flatMap((id) => (nodeRed.statuses.get(id) ?? []).filter((s) => s.fill === 'red').map((s) => `${id}: ${s.text}`));
+      assert.deepEqual(red, [], `red status deploying ${file}`);
+      // pcap in's default engine is auto, and its status says which engine it took.
+      for (const capture of flow.filter((n) => n.type === 'wirescope-pcap-in')) {
+        assert.match(nodeRed.lastStatus(capture.id)?.text ?? '', /\((cap|tcpdump)\)|pkt\/s/, `pcap in ${capture.id} status`);
+      }
+    });
+  }
+});

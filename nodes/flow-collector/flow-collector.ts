@@ -1,6 +1,7 @@
 // flow collector: UDP listener for NetFlow v1/v5/v7/v9, IPFIX and sFlow v5 (protocol detected per
 // datagram), decoding with the pack's FlowDecoder. Outputs: 1 records, 2 sFlow counters,
 // 3 options / template events / errors / stats.
+import { failClosed } from '../shared/fail-closed';
 import dgram from 'node:dgram';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { FlowDecoder, parseElementDefinitions, type IeDefinition, type SerializedTemplate } from '../common';
@@ -44,17 +45,13 @@ export = function (RED: NodeAPI) {
       ports = parsePorts(config.ports || '2055,4739,6343');
       allowed = makeAllowList(config.allow);
     } catch (err) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('flow-collector.status.bad-config') });
-      node.error((err as Error).message);
-      return;
+      return failClosed(node, RED._('flow-collector.status.bad-config'), (err as Error).message);
     }
     try {
       elements = parseElementDefinitions(config.elements || '');
     } catch (err) {
       // Not listening at all beats decoding with names the user did not ask for.
-      node.status({ fill: 'red', shape: 'ring', text: RED._('flow-collector.status.bad-elements') });
-      node.error((err as Error).message);
-      return;
+      return failClosed(node, RED._('flow-collector.status.bad-elements'), (err as Error).message);
     }
 
     const saved = config.persist ? (node.context().get(TEMPLATE_KEY) as SerializedTemplate[] | undefined) : undefined;

@@ -1,6 +1,7 @@
 // graphviz: DOT text or a topology object in, SVG (default), PNG or DOT out. Layout runs in a worker
 // thread with the WebAssembly build of Graphviz; the latest image of each node is served on an
 // admin URL for the editor and dashboards.
+import { failClosed } from '../shared/fail-closed';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { addDotDefaults, topologyToDot, type DotAttributes, type Topology, type TopologyEvent } from '../common/topology';
 import { ENGINES, FORMATS, type Engine, type OutputFormat } from './render-types';
@@ -62,7 +63,6 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, config);
     const node = this;
     const timeoutMs = Math.max(0.01, Number(config.timeout) || 30) * 1000;
-    const renderer = new GraphvizRenderer(timeoutMs);
     let configured: { graph: DotAttributes; node: DotAttributes; edge: DotAttributes; rankSame: string[][] };
     try {
       configured = {
@@ -72,10 +72,9 @@ export = function (RED: NodeAPI) {
         rankSame: parseRankSame(config.rankSame),
       };
     } catch (error) {
-      node.error(`${RED._('graphviz.errors.config')}: ${(error as Error).message}`);
-      node.status({ fill: 'red', shape: 'ring', text: RED._('graphviz.status.badConfig') });
-      configured = { graph: {}, node: {}, edge: {}, rankSame: [] };
+      return failClosed(node, RED._('graphviz.status.badConfig'), `${RED._('graphviz.errors.config')}: ${(error as Error).message}`);
     }
+    const renderer = new GraphvizRenderer(timeoutMs);
 
     node.on('input', (msg: GraphvizMessage, send, done) => {
       void (async () => {

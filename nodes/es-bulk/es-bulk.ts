@@ -132,9 +132,10 @@ export = function (RED: NodeAPI) {
     };
     const setup = ensureTemplate().catch(() => undefined);
     let retentionTimer: NodeJS.Timeout | undefined;
+    let closed = false; // a retention run cut short by a redeploy is not an error
     const retentionDays = Number(def.retentionDays) || 0;
     if (retentionDays > 0 && indexMode === 'pattern' && hasTimeTokens(indexPattern)) {
-      const run = () => { void applyRetention(); };
+      const run = () => { if (!closed) void applyRetention(); };
       void setup.then(run);
       retentionTimer = setInterval(run, num(def.retentionHours, 1) * 3_600_000);
     }
@@ -191,7 +192,7 @@ export = function (RED: NodeAPI) {
         }
         return old;
       } catch (err) {
-        node.error(RED._('es-bulk.errors.retention', { error: describeEsError(err) }));
+        if (!closed) node.error(RED._('es-bulk.errors.retention', { error: describeEsError(err) }));
         return [];
       }
     }
@@ -281,6 +282,7 @@ export = function (RED: NodeAPI) {
     });
 
     node.on('close', async (_removed: boolean, done: () => void) => {
+      closed = true;
       clearInterval(statusTimer);
       clearInterval(retentionTimer);
       try {

@@ -1,9 +1,16 @@
 // pcap file out: writes packets to rotating pcap/pcapng files, one series per capture source
-// (msg.topic), and reports file events (opened, rotated, closed, deleted) on its second output.
+// (msg.topic), and reports file events (opened, rotated, closed, deleted, recovered) on its second
+// output. Capture-protocol events from zmq in (msg.kind = 'event') pass by: they are not packets.
+import { dirname } from 'node:path';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { packetsFromPayload } from '../shared/packet-message';
 import { shortNumber } from '../shared/rate';
-import { RotatingCaptureWriter, type CaptureFileEvent, type RotationOptions } from './rotating-writer';
+import { recoverOpenFiles, RotatingCaptureWriter, type CaptureFileEvent, type RotationOptions } from './rotating-writer';
+
+/** At close, packets still arriving (sent before the flow stopped) are written until input is quiet this long… */
+const CLOSE_QUIET_MS = 300;
+/** …or for at most this long; later input is refused with an error. */
+const CLOSE_MAX_MS = 5000;
 
 interface PcapFileOutConfig extends NodeDef {
   filename: string;
@@ -22,8 +29,10 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, config);
     const node = this;
     if (!config.filename) {
+      // Fail closed: every message gets the error, so Catch nodes see that nothing is stored.
       node.status({ fill: 'red', shape: 'ring', text: RED._('pcap-file-out.status.noFile') });
       node.error(RED._('pcap-file-out.error.noFile'));
+      node.on('input', (_msg, _send, done) => done(new Error(RED._('pcap-file-out.error.noFile'))));
       return;
     }
     const options: RotationOptions = {
@@ -39,6 +48,9 @@ export = function (RED: NodeAPI) {
     const writers = new Map<string, RotatingCaptureWriter>();
     let written = 0;
     let files = 0;
+    let refused = 0;
+    let finished = false;
+    let lastInput = 0;
 
     const report = (event: CaptureFileEvent) => {
       if (event.event === 'opened') files++;
@@ -56,8 +68,17 @@ export = function (RED: NodeAPI) {
     };
     const ageCheck = setInterval(() => writers.forEach((w) => w.tick()), 1000);
     node.status({ fill: 'grey', shape: 'ring', text: RED._('pcap-file-out.status.waiting') });
+    // Files a crash left open in the (untemplated) directory are finished before new ones open.
+    const directory = dirname(options.template);
+    const recovered = /[%{]/.test(directory) ? Promise.resolve() : recoverOpenFiles(directory, options.gzip, report);
 
     node.on('input', (msg: any, _send, done) => {
+      if (msg.kind === 'event') return done();
+      if (finished) {
+        refused += 1;
+        return done(new Error(RED._('pcap-file-out.error.closed', { refused })));
+      }
+      lastInput = Date.now();
       const packets = packetsFromPayload(msg.payload, { linkType: msg.linkType, interface: msg.topic });
       if (!packets) return done(new Error(RED._('pcap-file-out.error.notPackets')));
       try {
@@ -70,9 +91,31 @@ export = function (RED: NodeAPI) {
       done();
     });
 
+    // Node-RED delivers a message a tick after it was sent, so packets sent just before the flow
+    // stopped still arrive while this node closes. Every open file is finished at once; packets
+    // that arrive meanwhile go to new files, which the next round finishes, until input has been
+    // quiet for CLOSE_QUIET_MS (at most CLOSE_MAX_MS). After that, input is refused with an error:
+    // no file is ever left open.
+    const finishAll = async () => {
+      const deadline = Date.now() + CLOSE_MAX_MS;
+      for (;;) {
+        const open = [...writers.values()];
+        writers.clear();
+        await Promise.all(open.map((w) => w.close()));
+        if (Date.now() >= deadline || Date.now() - lastInput >= CLOSE_QUIET_MS) {
+          if (writers.size === 0) return;
+          continue;
+        }
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+
     node.on('close', (_removed: boolean, done: () => void) => {
       clearInterval(ageCheck);
-      Promise.all([...writers.values()].map((w) => w.close())).finally(() => {
+      finishAll().then(() => {
+        finished = true;
+        return Promise.all([recovered, ...[...writers.values()].map((w) => w.close())]);
+      }).finally(() => {
         writers.clear();
         node.status({});
         done();

@@ -1,6 +1,6 @@
 // Writes packets of one capture source to pcap or pcapng files, rotating by size and/or age,
 // gzip-compressing closed files and keeping N files or N days. Reports what it does as events.
-import { createReadStream, createWriteStream, existsSync, mkdirSync, openSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, openSync, writeFileSync, type WriteStream } from 'node:fs';
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -21,7 +21,8 @@ export interface RotationOptions {
 }
 
 export interface CaptureFileEvent {
-  event: 'opened' | 'rotated' | 'closed' | 'deleted' | 'error';
+  /** `recovered`: a file a previous run left open (a crash), finished at start. */
+  event: 'opened' | 'rotated' | 'closed' | 'deleted' | 'recovered' | 'error';
   source: string;
   file: string;
   packets?: number;
@@ -37,6 +38,38 @@ interface OpenFile {
   bytes: number;
   packets: number;
   encode: (p: CapturedPacket) => Buffer;
+}
+
+/** Beside each open file: removed when the file is finished, so one left behind marks a file a crash left open. */
+export const OPEN_MARKER = '.open';
+
+/**
+ * Finishes the files a previous run left open in `directory` (their markers remain): compresses
+ * them when gzip is on and reports each as `recovered`.
+ */
+export async function recoverOpenFiles(directory: string, gzip: boolean, report: (e: CaptureFileEvent) => void): Promise<void> {
+  for (const name of await readdir(directory).catch(() => [] as string[])) {
+    if (!name.endsWith(OPEN_MARKER)) continue;
+    const path = join(directory, name.slice(0, -OPEN_MARKER.length));
+    const source = '';
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isFile()) {
+      const finished = gzip ? await compress(path, source, report) : path;
+      report({ event: 'recovered', source, file: finished, bytes: info.size });
+    }
+    await unlink(join(directory, name)).catch(() => undefined);
+  }
+}
+
+async function compress(path: string, source: string, report: (e: CaptureFileEvent) => void): Promise<string> {
+  try {
+    await pipeline(createReadStream(path), createGzip(), createWriteStream(`${path}.gz`));
+    await unlink(path);
+    return `${path}.gz`;
+  } catch (err) {
+    report({ event: 'error', source, file: path, reason: `compression failed: ${(err as Error).message}` });
+    return path;
+  }
 }
 
 export class RotatingCaptureWriter {
@@ -89,6 +122,7 @@ export class RotatingCaptureWriter {
       }
       path = withCounter(name, n);
     }
+    writeFileSync(`${path}${OPEN_MARKER}`, '');
     const stream = createWriteStream(path, { fd });
     stream.on('error', (err) => this.report({ event: 'error', source: this.source, file: path, reason: err.message }));
     const linkType = first.linkType;
@@ -113,16 +147,8 @@ export class RotatingCaptureWriter {
     const finished = new Promise<void>((resolve) => file.stream.end(resolve));
     this.housekeeping = this.housekeeping.then(async () => {
       await finished;
-      let path = file.path;
-      if (this.options.gzip) {
-        try {
-          await pipeline(createReadStream(path), createGzip(), createWriteStream(`${path}.gz`));
-          await unlink(path);
-          path = `${path}.gz`;
-        } catch (err) {
-          this.report({ event: 'error', source: this.source, file: path, reason: `compression failed: ${(err as Error).message}` });
-        }
-      }
+      const path = this.options.gzip ? await compress(file.path, this.source, this.report) : file.path;
+      await unlink(`${file.path}${OPEN_MARKER}`).catch(() => undefined);
       this.report({ event, source: this.source, file: path, packets: file.packets, bytes: file.bytes });
       await this.applyRetention(dirname(file.path));
     });

@@ -61,9 +61,11 @@ export = function (RED: NodeAPI) {
     }
 
     let reportsSent = 0;
+    let captureLost = 0;
     const showStatus = () => {
       const c = tracker.counters;
-      node.status({ fill: tracker.streamCount > 0 ? 'green' : 'grey', shape: 'dot', text: RED._('rtp-stats.status.counts', { streams: tracker.streamCount, rtp: c.rtp, other: c.frames - c.rtp, reports: reportsSent }) });
+      const text = RED._('rtp-stats.status.counts', { streams: tracker.streamCount, rtp: c.rtp, other: c.frames - c.rtp, reports: reportsSent });
+      node.status({ fill: tracker.streamCount > 0 ? 'green' : 'grey', shape: 'dot', text: captureLost ? `${text}, ${RED._('rtp-stats.status.captureLost', { lost: captureLost })}` : text });
     };
     const emit = (send: (m: NodeMessage) => void, reports: RtpReport[]) => {
       for (const report of reports) {
@@ -82,9 +84,16 @@ export = function (RED: NodeAPI) {
     }, 1000);
     let statusTimer: NodeJS.Timeout | undefined;
 
-    node.on('input', (msg: NodeMessage & { flush?: unknown; filename?: unknown }, send, done) => {
+    node.on('input', (msg: NodeMessage & { flush?: unknown; filename?: unknown; kind?: unknown; gap?: unknown }, send, done) => {
       try {
         lastInput = Date.now();
+        // zmq in's capture events (connected, gap, file…) are not packets; the gap itself comes
+        // with the next data message as msg.gap.
+        if (msg.kind === 'event') return done();
+        if (typeof msg.gap === 'number' && msg.gap > 0) {
+          captureLost += msg.gap;
+          tracker.captureGap();
+        }
         const items = Array.isArray(msg.payload) ? msg.payload : [msg.payload];
         if (items.length > 0 && items.every(isCapturedPacket)) {
           for (const p of items) emit(send, tracker.add(p.frame, p.linkType, p.seconds, p.nanoseconds));

@@ -1,6 +1,6 @@
 // Node-RED message <-> ZeroMQ multipart frames, for zmq out (encode) and zmq in (decode).
 import type { NodeMessage } from 'node-red';
-import { encodeCaptureData, encodeCaptureEvent, type CaptureMessage, type CapturedFrame } from '../common/capture-protocol';
+import { encodeCaptureData, encodeCaptureEvent, type CaptureEvent, type CaptureMessage, type CapturedFrame, type SequenceNumbering } from '../common/capture-protocol';
 import { isCapturedPacket, type CapturedPacket } from './packet-message';
 
 export type Frame = Buffer | string;
@@ -19,29 +19,41 @@ export function framesOf(msg: NodeMessage): Frame[] {
 
 /**
  * The capture-protocol frames for one message. The source is msg.source, else the node's source.
- * An event is msg.event = {type, details?}, or a file event of pcap file out
- * (msg.payload = {event: 'rotated', source, file, ...}) which becomes type "file-rotated".
+ * An event is what zmq in emits for one (msg.kind = 'event', msg.payload = {type, time?, details?}),
+ * msg.event = {type, time?, details?}, or a file event of pcap file out (msg.payload = {event:
+ * 'rotated', source, file, ...}) which becomes type "file-rotated". `numbering` stamps each
+ * message with the sender's session and sequence number.
  */
-export function captureFrames(msg: NodeMessage & { source?: unknown; event?: unknown }, defaultSource: string): Buffer[] {
+export function captureFrames(msg: NodeMessage & { source?: unknown; event?: unknown; kind?: unknown }, defaultSource: string, numbering?: SequenceNumbering): Buffer[] {
   const source = typeof msg.source === 'string' && msg.source ? msg.source : defaultSource;
-  if (msg.event && typeof msg.event === 'object') {
-    const event = msg.event as { type?: unknown; time?: unknown; details?: Record<string, unknown> };
-    if (typeof event.type !== 'string') throw new Error('msg.event.type must be a string');
-    return encodeCaptureEvent(source, { type: event.type, time: typeof event.time === 'number' ? event.time : Date.now(), ...(event.details ? { details: event.details } : {}) });
+  const event = eventOf(msg, source);
+  if (event) return encodeCaptureEvent(event.source, event.event, numbering?.event(event.source));
+  const items = Array.isArray(msg.payload) ? msg.payload : [msg.payload];
+  const packets: CapturedFrame[] = [];
+  for (const item of items) {
+    if (!isCapturedPacket(item)) throw new Error('capture format needs msg.payload to be captured packets (from pcap in / pcap file in), an event (msg.event, or msg.kind "event" from zmq in), or a pcap file out file event');
+    packets.push(item);
   }
+  return encodeCaptureData(source, packets, numbering?.data(source, packets.length));
+}
+
+/** The event a message carries, in any of the three shapes captureFrames accepts. */
+function eventOf(msg: NodeMessage & { event?: unknown; kind?: unknown }, source: string): { source: string; event: CaptureEvent } | undefined {
+  const asEvent = (value: unknown): CaptureEvent => {
+    const e = value as { type?: unknown; time?: unknown; details?: unknown };
+    if (typeof e.type !== 'string') throw new Error('an event needs a string "type"');
+    const details = e.details && typeof e.details === 'object' ? { details: e.details as Record<string, unknown> } : {};
+    return { type: e.type, time: typeof e.time === 'number' ? e.time : Date.now(), ...details };
+  };
+  if (msg.event && typeof msg.event === 'object') return { source, event: asEvent(msg.event) };
+  if (msg.kind === 'event' && msg.payload && typeof msg.payload === 'object') return { source, event: asEvent(msg.payload) };
   const fileEvent = msg.payload as { event?: unknown; source?: unknown; file?: unknown } | undefined;
   if (fileEvent && typeof fileEvent === 'object' && !Array.isArray(fileEvent) && typeof fileEvent.event === 'string' && typeof fileEvent.file === 'string') {
     const { event, source: fileSource, ...details } = fileEvent as Record<string, unknown>;
     const eventSource = typeof fileSource === 'string' && fileSource ? fileSource : source;
-    return encodeCaptureEvent(eventSource, { type: `file-${String(event)}`, time: Date.now(), details });
+    return { source: eventSource, event: { type: `file-${String(event)}`, time: Date.now(), details } };
   }
-  const items = Array.isArray(msg.payload) ? msg.payload : [msg.payload];
-  const packets: CapturedFrame[] = [];
-  for (const item of items) {
-    if (!isCapturedPacket(item)) throw new Error('capture format needs msg.payload to be captured packets (from pcap in / pcap file in), msg.event, or a pcap file out file event');
-    packets.push(item);
-  }
-  return encodeCaptureData(source, packets);
+  return undefined;
 }
 
 export function messageOfFrames(frames: Buffer[], topicFrame: boolean, asString: boolean): NodeMessage {
@@ -56,9 +68,14 @@ export function messageOfFrames(frames: Buffer[], topicFrame: boolean, asString:
   return msg;
 }
 
+/** The message zmq in emits for an event (its own, or one received): zmq out's capture format takes it back as it is. */
+export function eventMessage(source: string, event: CaptureEvent): NodeMessage {
+  return { topic: source, kind: 'event', source, payload: event } as NodeMessage;
+}
+
 export function messageOfCapture(decoded: CaptureMessage): NodeMessage {
   // msg.topic is the capture source, as pcap file out expects for its per-source files.
-  if (decoded.kind === 'event') return { topic: decoded.source, kind: 'event', source: decoded.source, payload: decoded.event } as NodeMessage;
+  if (decoded.kind === 'event') return eventMessage(decoded.source, decoded.event);
   const packets: CapturedPacket[] = decoded.packets.map((p) => ({
     timestamp: p.seconds * 1000 + p.nanoseconds / 1e6,
     seconds: p.seconds,

@@ -2,7 +2,9 @@
 // connect its endpoints, and turn the socket monitor's events into a peer count and a status.
 // The status follows the monitor, not our own calls: connect() returns before any TCP session
 // exists, so "connected" only shows once the ZMTP handshake (CURVE included) has succeeded.
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type * as Zmq from 'zeromq';
+import { z85Decode, z85Encode } from '../common/zmq/zap';
 import { loadNative } from './native';
 
 export type ZmqModule = typeof Zmq;
@@ -58,8 +60,23 @@ const Z85_KEY = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
 
 function key(name: string, value: string | undefined): string {
   const v = (value ?? '').trim();
+  if (v === '') throw new Error(`CURVE ${name}: no key set: generate a key pair (or set CURVE to none)`);
   if (!Z85_KEY.test(v)) throw new Error(`CURVE ${name} must be 40 Z85 characters (use the key-pair generator)`);
   return v;
+}
+
+/** The CURVE (X25519) public key of a Z85 secret key, as zmq_curve_public computes it. */
+export function curvePublicOf(secretKey: string): string | undefined {
+  const secret = z85Decode(secretKey);
+  if (!secret || secret.length !== 32) return undefined;
+  const jwk = createPublicKey(createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: secret.toString('base64url'), x: Buffer.alloc(32).toString('base64url') }, format: 'jwk' })).export({ format: 'jwk' });
+  return z85Encode(Buffer.from(String(jwk.x), 'base64url'));
+}
+
+/** A stored public key that is not the secret key's makes every client with it fail: say so at deploy. */
+function checkKeyPair(publicKey: string | undefined, secretKey: string): void {
+  const stated = (publicKey ?? '').trim();
+  if (stated && curvePublicOf(secretKey) !== stated) throw new Error('CURVE public key does not belong to the secret key: generate a new key pair');
 }
 
 /** Socket options from the node settings; throws on invalid keys or numbers. */
@@ -83,6 +100,7 @@ export function socketOptions(config: ZmqSocketConfig, credentials: ZmqCredentia
   if (config.curve === 'server') {
     options.curveServer = true;
     options.curveSecretKey = key('secret key', credentials.secretKey);
+    checkKeyPair(credentials.publicKey, options.curveSecretKey as string);
   } else if (config.curve === 'client') {
     options.curveServerKey = key('server public key', credentials.serverKey);
     // A client without its own long-term key pair gets a fresh one: fine for a server without
@@ -90,6 +108,7 @@ export function socketOptions(config: ZmqSocketConfig, credentials: ZmqCredentia
     const own = credentials.secretKey && credentials.publicKey ? { publicKey: credentials.publicKey, secretKey: credentials.secretKey } : zmq.curveKeyPair();
     options.curvePublicKey = key('public key', own.publicKey);
     options.curveSecretKey = key('secret key', own.secretKey);
+    checkKeyPair(own.publicKey, own.secretKey);
   }
   return options;
 }
@@ -101,15 +120,46 @@ export interface MonitorState {
   lastFailure?: string;
   /** "connecting", "listening", "retrying" — what the socket waits for while it has no peer. */
   waiting: string;
+  curve: CurveRole;
 }
+
+const ZMQ_RECONNECT_STOP = 109;
+const ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED = 0x2;
+
+/** What watchSocket needs of a node's settings. */
+export type WatchConfig = Pick<ZmqSocketConfig, 'mode' | 'curve' | 'reconnectInterval' | 'reconnectMaxInterval'>;
 
 /**
  * Follows the socket monitor until the socket closes. A peer counts once its handshake succeeded;
  * a disconnect after a failed handshake does not lower the count (libzmq reports both).
+ * A connecting socket whose handshakes fail (a wrong server key) would retry at the reconnect
+ * interval forever — libzmq resets its back-off once TCP connects — so after each failure the
+ * endpoints are dropped and dialled again after a delay that doubles up to the reconnect maximum.
  */
-export function watchSocket(socket: Zmq.Socket, mode: 'bind' | 'connect', onChange: (state: MonitorState) => void): MonitorState {
-  const state: MonitorState = { peers: 0, disconnects: 0, handshakeFailures: 0, waiting: mode === 'bind' ? 'listening' : 'connecting' };
+export function watchSocket(socket: Zmq.Socket, config: WatchConfig, onChange: (state: MonitorState, event: string) => void, endpoints: string[] = []): MonitorState {
+  const mode = config.mode;
+  const state: MonitorState = { peers: 0, disconnects: 0, handshakeFailures: 0, waiting: mode === 'bind' ? 'listening' : 'connecting', curve: config.curve ?? 'none' };
   let failedNotYetDisconnected = 0;
+  let backoff = 0;
+  // ZMQ_RECONNECT_STOP (libzmq draft): libzmq stops redialling after a failed handshake, and the
+  // back-off below takes over. Without the draft API libzmq keeps its own pace.
+  if (mode === 'connect') {
+    try { (socket as unknown as { setInt32Option(o: number, v: number): void }).setInt32Option(ZMQ_RECONNECT_STOP, ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED); } catch { /* no draft API */ }
+  }
+  let redial: NodeJS.Timeout | undefined;
+  const backOff = () => {
+    if (mode !== 'connect' || endpoints.length === 0 || redial || socket.closed) return;
+    const floor = Math.max(1000, num(config.reconnectInterval) ?? 0);
+    const ceiling = Math.max(floor, num(config.reconnectMaxInterval) || 30000);
+    backoff = Math.min(ceiling, backoff ? backoff * 2 : floor);
+    for (const endpoint of endpoints) try { socket.disconnect(endpoint); } catch { /* not connected */ }
+    state.waiting = 'retrying';
+    redial = setTimeout(() => {
+      redial = undefined;
+      if (socket.closed) return;
+      for (const endpoint of endpoints) try { socket.connect(endpoint); } catch { /* closed meanwhile */ }
+    }, backoff);
+  };
   const events = socket.events;
   void (async () => {
     try {
@@ -117,6 +167,7 @@ export function watchSocket(socket: Zmq.Socket, mode: 'bind' | 'connect', onChan
         switch (event.type) {
           case 'handshake':
             state.peers += 1;
+            backoff = 0;
             state.waiting = mode === 'bind' ? 'listening' : 'connecting';
             break;
           case 'handshake:error:auth':
@@ -125,6 +176,7 @@ export function watchSocket(socket: Zmq.Socket, mode: 'bind' | 'connect', onChan
             state.handshakeFailures += 1;
             failedNotYetDisconnected += 1;
             state.lastFailure = event.type.slice('handshake:error:'.length);
+            backOff();
             break;
           case 'disconnect':
             state.disconnects += 1;
@@ -139,21 +191,30 @@ export function watchSocket(socket: Zmq.Socket, mode: 'bind' | 'connect', onChan
           default:
             continue;
         }
-        onChange(state);
+        onChange(state, event.type);
       }
     } catch {
       // The observer ends with the socket; nothing to report.
+    } finally {
+      if (redial) clearTimeout(redial);
     }
   })();
   return state;
 }
 
-/** Short status text: "2 peers", "listening", "auth failed ×3"… plus the caller's counters. */
+/** Why handshakes fail, in the words a user acts on: with CURVE it is nearly always a key. */
+function failureText(state: MonitorState): string {
+  if (state.curve === 'client') return 'wrong server key?';
+  if (state.curve === 'server') return state.lastFailure === 'auth' ? 'client key refused' : 'client with a wrong key?';
+  return `handshake failed (${state.lastFailure})`;
+}
+
+/** Short status text: "2 peers", "listening", "wrong server key? ×3"… plus the caller's counters. */
 export function monitorStatus(state: MonitorState, extra: string): { fill: 'green' | 'yellow' | 'red'; shape: 'dot' | 'ring'; text: string } {
   const suffix = extra ? ` · ${extra}` : '';
   const failed = state.handshakeFailures > 0 ? `, ${state.handshakeFailures} failed handshake${state.handshakeFailures === 1 ? '' : 's'}` : '';
   if (state.peers > 0) return { fill: 'green', shape: 'dot', text: `${state.peers} peer${state.peers === 1 ? '' : 's'}${failed}${suffix}` };
-  if (state.handshakeFailures > 0) return { fill: 'red', shape: 'ring', text: `handshake failed (${state.lastFailure}) ×${state.handshakeFailures}${suffix}` };
+  if (state.handshakeFailures > 0) return { fill: 'red', shape: 'ring', text: `${failureText(state)} ×${state.handshakeFailures}${suffix}` };
   return { fill: 'yellow', shape: 'ring', text: `${state.waiting}${suffix}` };
 }
 

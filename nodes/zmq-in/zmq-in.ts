@@ -1,15 +1,18 @@
 // zmq in: receives on a SUB or PULL socket and sends one Node-RED message per ZeroMQ message,
 // either as plain frames (first frame → msg.topic when asked, the rest → msg.payload) or decoded
-// from the capture-server protocol (data → msg.payload CapturedPacket[], event → msg.payload event).
+// from the capture-server protocol (data → msg.payload CapturedPacket[], event → msg.payload event,
+// plus the events capture-receiver.ts derives: source-connected/-disconnected, capture-gap).
+import { join } from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type * as Zmq from 'zeromq';
-import { decodeCaptureMessage } from '../common/capture-protocol';
-import { messageOfCapture, messageOfFrames } from '../shared/zmq-messages';
+import { shortNumber } from '../shared/rate';
+import { messageOfFrames } from '../shared/zmq-messages';
 import {
   loadZeromq, monitorStatus, openEndpoints, parseEndpoints, registerKeyPairEndpoint, socketOptions, watchSocket,
   type MonitorState, type ZmqCredentials, type ZmqSocketConfig,
 } from '../shared/zmq-socket';
 import { allowListOf, registerZapDomain, RejectedClients } from '../shared/zmq-zap';
+import { CaptureReceiver } from './capture-receiver';
 
 interface ZmqInDef extends NodeDef, ZmqSocketConfig {
   socketType: 'sub' | 'pull';
@@ -38,20 +41,33 @@ export = function (RED: NodeAPI) {
     let received = 0;
     let invalid = 0;
     let closed = false;
+    const userDir = (RED.settings as { userDir?: string }).userDir;
+    const capture = config.format === 'capture'
+      ? new CaptureReceiver((m) => node.send(m), userDir ? join(userDir, 'wirescope', `zmq-in-${node.id}.sequence.json`) : undefined)
+      : undefined;
+    const saveTimer = capture ? setInterval(() => capture.save(), 1000) : undefined;
+    const silenceTimers = new Set<NodeJS.Timeout>();
     let opened: Promise<(() => Promise<void>) | undefined> = Promise.resolve(undefined);
     const rejected = new RejectedClients((key, address) => node.warn(RED._('zmq-in.warn.rejected', { key, address })));
 
+    // The capture format counts packets (as pcap file out does) and the packets its senders' sequence numbers say never arrived.
+    const counters = () => [
+      capture ? `${shortNumber(capture.packets)} packets` : `${shortNumber(received)} received`,
+      capture?.lost ? `${shortNumber(capture.lost)} lost` : '',
+      invalid ? `${invalid} invalid` : '',
+      rejected.count ? `${rejected.count} rejected` : '',
+    ].filter(Boolean).join(', ');
     let statusTimer: NodeJS.Timeout | undefined;
     const showStatus = () => {
       if (statusTimer || closed) return;
       statusTimer = setTimeout(() => {
         statusTimer = undefined;
-        if (state && !closed) node.status(monitorStatus(state, `${received} received${invalid ? `, ${invalid} invalid` : ''}${rejected.count ? `, ${rejected.count} rejected` : ''}`));
+        if (state && !closed) node.status(monitorStatus(state, counters()));
       }, 500);
     };
 
     const receiveLoop = async (sock: Zmq.Subscriber | Zmq.Pull) => {
-      while (!closed) {
+      while (!closed && !sock.closed) {
         let frames: Buffer[];
         try {
           frames = await sock.receive();
@@ -63,9 +79,9 @@ export = function (RED: NodeAPI) {
           continue;
         }
         received += 1;
-        if (config.format === 'capture') {
+        if (capture) {
           try {
-            node.send(messageOfCapture(decodeCaptureMessage(frames)));
+            capture.receive(frames);
           } catch (err) {
             // Counted and reported, with the frame count for whoever has to debug the sender.
             invalid += 1;
@@ -90,7 +106,14 @@ export = function (RED: NodeAPI) {
         sub.subscribe(...prefixes); // no prefix = everything
         socket = sub;
       }
-      state = watchSocket(socket, config.mode, () => showStatus());
+      state = watchSocket(socket, config, (s, event) => {
+        if (event === 'disconnect' && capture && !closed) {
+          // PULL and SUB cannot say which sender left: the sources that then stay silent did.
+          const timer = capture.peerDisconnected(s.peers, Math.max(5000, 2 * (Number(config.heartbeatTimeout) || 0)));
+          if (timer) silenceTimers.add(timer);
+        }
+        showStatus();
+      }, endpoints);
       node.status(monitorStatus(state, ''));
       const sock = socket;
       // The ZAP handler must answer before the first client arrives, so it comes up first.
@@ -105,10 +128,16 @@ export = function (RED: NodeAPI) {
       node.error((err as Error).message);
     }
 
+    // No drain at close: Node-RED has already unhooked this node's wires when close runs, so a
+    // message sent now would vanish while the sequence state counted it as delivered. What libzmq
+    // still holds is lost with the socket, and the next run counts it exactly as a gap.
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
       if (statusTimer) clearTimeout(statusTimer);
+      silenceTimers.forEach((t) => clearTimeout(t));
+      if (saveTimer) clearInterval(saveTimer);
       try { socket?.close(); } catch { /* already closed */ }
+      capture?.save();
       node.status({});
       // Release this node's ZAP domain (the last one closes the handler) before Node-RED starts
       // the next deploy, whose server sockets may need the handler again.

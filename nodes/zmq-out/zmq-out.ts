@@ -3,6 +3,8 @@
 // capture-server protocol (msg.payload = CapturedPacket(s) → a data message; msg.event → an event).
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type * as Zmq from 'zeromq';
+import { encodeCaptureEvent, SequenceNumbering } from '../common/capture-protocol';
+import { shortNumber } from '../shared/rate';
 import { captureFrames, framesOf, type Frame } from '../shared/zmq-messages';
 import {
   loadZeromq, monitorStatus, openEndpoints, parseEndpoints, registerKeyPairEndpoint, socketOptions, watchSocket,
@@ -21,6 +23,12 @@ interface ZmqOutDef extends NodeDef, ZmqSocketConfig {
   sendTimeout?: number | string;
 }
 
+/** One multipart message waiting for the socket, and the packets it carries (1 for the frames format). */
+interface Outgoing {
+  frames: Frame[];
+  count: number;
+}
+
 export = function (RED: NodeAPI) {
   function ZmqOutNode(this: Node<ZmqCredentials>, config: ZmqOutDef) {
     RED.nodes.createNode(this, config);
@@ -37,18 +45,23 @@ export = function (RED: NodeAPI) {
     const source = config.source || 'default';
     let socket: Zmq.Publisher | Zmq.Push | undefined;
     let state: MonitorState | undefined;
+    // The capture format numbers packets per source, so receivers count what never arrived.
+    const numbering = config.format === 'capture' ? new SequenceNumbering() : undefined;
+    // Counted in packets for the capture format (as zmq in and pcap file out count), else in messages.
     let sent = 0;
     let dropped = 0;
     let closed = false;
     let sending = false;
+    let pumped: Promise<void> = Promise.resolve();
     // A FIFO read from `head`: Array.shift() would be O(n) on a long queue.
-    let queue: Frame[][] = [];
+    let queue: Outgoing[] = [];
     let head = 0;
     const queued = () => queue.length - head;
 
     let opened: Promise<(() => Promise<void>) | undefined> = Promise.resolve(undefined);
     const rejected = new RejectedClients((key, address) => node.warn(RED._('zmq-out.warn.rejected', { key, address })));
-    const counters = () => `${sent} sent${dropped ? `, ${dropped} dropped` : ''}${rejected.count ? `, ${rejected.count} rejected` : ''}`;
+    const unit = numbering ? ' packets' : '';
+    const counters = () => `${shortNumber(sent)}${unit} sent${dropped ? `, ${shortNumber(dropped)} dropped` : ''}${rejected.count ? `, ${rejected.count} rejected` : ''}`;
     let statusTimer: NodeJS.Timeout | undefined;
     // Statuses go over the editor websocket: at most 2 per second, whatever the message rate.
     const showStatus = () => {
@@ -59,8 +72,8 @@ export = function (RED: NodeAPI) {
       }, 500);
     };
     let lastDropWarning = 0;
-    const countDrop = (why: string) => {
-      dropped += 1;
+    const countDrop = (why: string, count: number) => {
+      dropped += count;
       const now = Date.now();
       if (now - lastDropWarning > 10000) {
         lastDropWarning = now;
@@ -79,7 +92,7 @@ export = function (RED: NodeAPI) {
       const allowList = allowListOf(config, node.id, Z);
       const options = { ...socketOptions(config, node.credentials ?? {}, 'send', Z), ...allowList?.socketOptions, sendTimeout };
       socket = config.socketType === 'push' ? new Z.Push(options) : new Z.Publisher({ ...options, noDrop: true });
-      state = watchSocket(socket, config.mode, () => showStatus());
+      state = watchSocket(socket, config, () => showStatus(), endpoints);
       node.status(monitorStatus(state, ''));
       const sock = socket;
       // The ZAP handler must answer before the first client arrives, so it comes up first.
@@ -97,55 +110,76 @@ export = function (RED: NodeAPI) {
     const pump = async () => {
       if (sending || !socket) return;
       sending = true;
-      while (queued() > 0 && !closed) {
-        const frames = queue[head++];
+      while (queued() > 0 && !socket.closed) {
+        const { frames, count } = queue[head++];
         if (head >= 4096 && head * 2 >= queue.length) {
           queue = queue.slice(head);
           head = 0;
         }
         try {
           await socket.send(frames);
-          sent += 1;
+          sent += count;
           showStatus();
         } catch (err) {
-          if (closed) break;
-          if ((err as { code?: string }).code === 'EAGAIN') countDrop('high-water mark');
-          else { dropped += 1; node.error(`send failed: ${(err as Error).message}`); }
+          if (socket.closed) break;
+          if ((err as { code?: string }).code === 'EAGAIN') countDrop('high-water mark', count);
+          else { dropped += count; node.error(`send failed: ${(err as Error).message}`); }
         }
       }
       sending = false;
       showStatus();
     };
+    const enqueue = (item: Outgoing) => {
+      queue.push(item);
+      if (!sending) pumped = pump();
+    };
 
     node.on('input', (msg, _send, done) => {
       if (!socket) return done(new Error(RED._('zmq-out.status.error')));
+      if (closed) return done(new Error(RED._('zmq-out.error.closing')));
       let frames: Frame[];
       try {
-        frames = config.format === 'capture' ? captureFrames(msg, source) : framesOf(msg);
+        frames = numbering ? captureFrames(msg, source, numbering) : framesOf(msg);
       } catch (err) {
         return done(err as Error);
       }
+      // Data messages count their packets (frames after topic and header); events count nothing.
+      const count = numbering ? Math.max(0, frames.length - 2) : 1;
       if (queued() >= queueLimit) {
-        countDrop('queue full');
+        countDrop('queue full', count);
         return done();
       }
-      queue.push(frames);
-      void pump();
+      enqueue({ frames, count });
       done();
     });
+
+    // At close the queue still goes to ZeroMQ (for at most the linger time, 1 s at least), last
+    // a source-closing event per source, so receivers know the session ended and where; close()
+    // then gives libzmq the linger time to put it all on the wire.
+    const flush = async () => {
+      if (!socket || socket.closed) return;
+      for (const [src] of numbering?.sources() ?? []) {
+        const sequence = numbering!.event(src);
+        enqueue({ frames: encodeCaptureEvent(src, { type: 'source-closing', time: Date.now(), details: { packetsSent: sequence.seq } }, sequence), count: 0 });
+      }
+      const linger = Number(config.linger);
+      const limit = new Promise((r) => setTimeout(r, Math.min(5000, Math.max(1000, Number.isFinite(linger) ? linger : 0))));
+      await Promise.race([pumped, limit]);
+    };
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
       if (statusTimer) clearTimeout(statusTimer);
-      if (queued() > 0) node.warn(RED._('zmq-out.warn.unsent', { count: queued() }));
-      queue = [];
-      head = 0;
-      // close() honours linger: queued frames get that long to leave, then the socket is gone.
-      try { socket?.close(); } catch { /* already closed */ }
-      node.status({});
-      // Release this node's ZAP domain (the last one closes the handler) before Node-RED starts
-      // the next deploy, whose server sockets may need the handler again.
-      opened.then((release) => release?.()).catch(() => undefined).finally(() => done());
+      void flush().finally(() => {
+        if (queued() > 0) node.warn(RED._('zmq-out.warn.unsent', { count: queued() }));
+        queue = [];
+        head = 0;
+        try { socket?.close(); } catch { /* already closed */ }
+        node.status({});
+        // Release this node's ZAP domain (the last one closes the handler) before Node-RED starts
+        // the next deploy, whose server sockets may need the handler again.
+        opened.then((release) => release?.()).catch(() => undefined).finally(() => done());
+      });
     });
   }
 

@@ -19,10 +19,6 @@ const BAD_CONFIG: Record<string, Record<string, unknown>> = {
   'wirescope-graphviz': { graphAttributes: '{not json' },
   'wirescope-lldp-poll': { source: 'lldpcli', excludePorts: '(unclosed' },
 };
-/** Fixes that belong to another issue still open: reported, not failing the run. */
-const PENDING: Record<string, string> = {
-  'wirescope-pcap-file-out': 'issue 14: pcap file out fails closed',
-};
 
 /** Node types (from package.json) whose editor definition has an input. */
 function typesWithInput(): string[] {
@@ -50,7 +46,7 @@ describe('a node with a bad configuration fails every message', () => {
   });
 
   for (const type of typesWithInput()) {
-    it(type, { todo: PENDING[type] }, async () => {
+    it(type, async () => {
       // Ids of their own per case: a full deploy that only rewires a kept node trips Node-RED.
       const id = `bad-${type}`;
       const flow: FlowNode[] = [

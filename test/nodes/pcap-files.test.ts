@@ -2,7 +2,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collect, helper, loadFlow, startServer, stopServer, testNode } from '../helpers/node-test';
@@ -144,6 +144,10 @@ describe('pcap file out', () => {
     const end = collect('end');
     testNode('in').receive({});
     await waitUntil('end of file', () => end.length === 1);
+    // Rotated files are compressed (and retention applied) in the background: wait for that to
+    // finish, as events sent while the flow stops may not reach the helper node, which stops too.
+    const count = (what: string) => events.filter((e) => e.payload.event === what).length;
+    await waitUntil('rotations finished', () => count('rotated') === count('opened') - 1 && (!(out as any).keepFiles || count('opened') - count('deleted') <= (out as any).keepFiles));
     await helper.unload(); // close: files are closed and compressed before close completes
     return events;
   }
@@ -182,7 +186,7 @@ describe('pcap file out', () => {
   it('keeps only the newest N files', async () => {
     const events = await store({ rotateSize: 0.008, keepFiles: 2 });
     const files = readdirSync(dir);
-    assert.equal(files.length, 2);
+    assert.equal(files.length, 2, files.join(', '));
     const deleted = events.filter((e) => e.payload.event === 'deleted').length;
     const opened = events.filter((e) => e.payload.event === 'opened').length;
     assert.equal(opened - deleted, 2);
@@ -197,5 +201,34 @@ describe('pcap file out', () => {
     // Under the test helper no message catalogue is loaded, so the error carries its i18n key.
     assert.match(String(errors[0]?.message ?? errors[0]), /notPackets|not a packet/);
     assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('passes capture events by, fails closed without a file name, and finishes files a crash left open', async (t) => {
+    if (!requireCommands(t, 'tshark')) return;
+    // A file a crashed run left open: its marker is still beside it.
+    const left = join(dir, 'left-capture-20260101000000.pcap');
+    execFileSync('tshark', ['-r', sample, '-F', 'pcap', '-w', left], { stdio: 'ignore' });
+    writeFileSync(`${left}.open`, '');
+    await loadFlow([pcapFileOut], [
+      { id: 'out', type: 'wirescope-pcap-file-out', filename: join(dir, 'left-{source}-%Y%m%d%H%M%S.pcap'), format: 'pcap', gzip: true, wires: [[], ['events']] },
+      { id: 'bad', type: 'wirescope-pcap-file-out', filename: '', format: 'pcap', wires: [[], []] },
+      { id: 'events', type: 'helper' },
+    ]);
+    const events = collect('events');
+    await waitUntil('recovered event', () => events.some((e) => e.payload.event === 'recovered'));
+    assert.deepEqual(readdirSync(dir).sort(), ['left-capture-20260101000000.pcap.gz']);
+    assert.equal(events.find((e) => e.payload.event === 'recovered').payload.file, `${left}.gz`);
+    assert.equal(tshark(`${left}.gz`, 'frame.number').length, tshark(sample, 'frame.number').length);
+    const errors: any[] = [];
+    testNode('out').on('call:error', (call: any) => errors.push(call.firstArg));
+    testNode('bad').on('call:error', (call: any) => errors.push(call.firstArg));
+    // What zmq in emits for an event is not an error and writes nothing.
+    testNode('out').receive({ topic: 'edge-1', kind: 'event', source: 'edge-1', payload: { type: 'source-connected', time: 1 } });
+    testNode('bad').receive({ payload: Buffer.alloc(60) });
+    await waitUntil('the bad node fails the message', () => errors.length >= 1);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(errors.length, 1);
+    assert.match(String(errors[0]?.message ?? errors[0]), /noFile|no file name/);
+    assert.deepEqual(readdirSync(dir).sort(), ['left-capture-20260101000000.pcap.gz']);
   });
 });

@@ -153,3 +153,22 @@ test('mutated and truncated frames never throw (seeded fuzz)', () => {
   assert.equal(c.frames, 20000);
   assert.equal(c.rtp + c.notRtp + c.notUdp + c.portFiltered + c.tooManyStreams, c.frames, 'every frame is accounted for');
 });
+
+test('a capture-path gap is told apart from network loss: the next jump of each stream is attributed to it', () => {
+  // Network loss: packets 50-52 and 300 (the plan's default). Capture-path loss: packets 400-409
+  // are dropped here, after capture, and the tracker is told of a gap before the next packet.
+  const plan = planRtpStream({ swap: [], duplicate: [] });
+  const tracker = new RtpTracker({ reportInterval: 0 });
+  const capturedLoss = new Set(Array.from({ length: 10 }, (_, i) => 400 + i));
+  let gapPending = false;
+  for (const p of plan.packets) {
+    const index = (p.sequence - 65000 + 65536) % 65536;
+    if (capturedLoss.has(index)) { gapPending = true; continue; }
+    if (gapPending) { tracker.captureGap(); gapPending = false; }
+    tracker.add(rtpFrame(plan, p), 1, p.seconds, p.nanoseconds);
+  }
+  const [end] = tracker.flush();
+  assert.equal(end.missing, 14);
+  assert.equal(end.captureMissing, 10);
+  assert.equal(end.networkMissing, 4);
+});

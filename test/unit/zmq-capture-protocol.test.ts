@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CaptureProtocolError, captureTopic, decodeCaptureMessage, encodeCaptureData, encodeCaptureEvent } from '../../nodes/common/capture-protocol';
+import { CaptureProtocolError, captureTopic, decodeCaptureMessage, encodeCaptureData, encodeCaptureEvent, SequenceNumbering, SequenceTracker } from '../../nodes/common/capture-protocol';
 
 const frame = Buffer.from('ffffffffffff0200000000010800450000', 'hex');
 
@@ -60,4 +60,61 @@ test('malformed messages give CaptureProtocolError, never another exception (see
     }
   }
   assert.ok(errors > 1000, `only ${errors} mutations were rejected`);
+});
+
+test('sequence numbers: written into the header, optional on decode (old senders), checked when present', () => {
+  const packet = { seconds: 1, nanoseconds: 2, interface: 'eth0', linkType: 1, originalLength: frame.length, frame };
+  const frames = encodeCaptureData('edge-1', [packet, packet], { session: 'abc', seq: 7 });
+  assert.deepEqual(JSON.parse(frames[1].toString()), { v: 1, kind: 'data', source: 'edge-1', session: 'abc', seq: 7, count: 2 });
+  const decoded = decodeCaptureMessage(frames);
+  assert.deepEqual(decoded.sequence, { session: 'abc', seq: 7 });
+  // A message of a sender without sequence numbers (the header as version 1 wrote it) still decodes.
+  const old = [Buffer.from('data/edge-1/'), Buffer.from('{"v":1,"kind":"data","source":"edge-1","count":1}'), frames[2]];
+  const oldDecoded = decodeCaptureMessage(old);
+  assert.equal(oldDecoded.sequence, undefined);
+  assert.equal(oldDecoded.kind === 'data' && oldDecoded.packets.length, 1);
+  const event = encodeCaptureEvent('edge-1', { type: 'x', time: 5 }, { session: 'abc', seq: 9 });
+  assert.deepEqual(JSON.parse(event[1].toString()), { v: 1, kind: 'event', source: 'edge-1', session: 'abc', seq: 9, type: 'x', time: 5 });
+  for (const bad of ['{"v":1,"kind":"data","source":"edge-1","count":1,"seq":3}', '{"v":1,"kind":"data","source":"edge-1","count":1,"session":"a","seq":-1}', '{"v":1,"kind":"data","source":"edge-1","count":1,"session":"a","seq":1.5}']) {
+    assert.throws(() => decodeCaptureMessage([old[0], Buffer.from(bad), old[2]]), CaptureProtocolError);
+  }
+});
+
+test('sequence tracker counts exactly the packets that never arrived, tail included, and survives a restart', () => {
+  const numbering = new SequenceNumbering();
+  const tracker = new SequenceTracker();
+  const sizes = [3, 1, 4, 1, 5, 9, 2, 6];
+  const dropped = new Set([2, 5]); // messages lost on the way: 4 + 9 packets
+  let missing = 0;
+  let delivered = 0;
+  for (const [i, n] of sizes.entries()) {
+    const sequence = numbering.data('edge-1', n);
+    if (dropped.has(i)) continue;
+    const observed = tracker.data('edge-1', sequence, n);
+    assert.equal(observed.newSession, i === 0);
+    missing += observed.missing;
+    delivered += n;
+  }
+  assert.equal(missing, 13);
+  assert.equal(delivered + missing, sizes.reduce((a, b) => a + b));
+  // The last data message is lost: the closing event's number tells.
+  numbering.data('edge-1', 7);
+  assert.equal(tracker.event('edge-1', numbering.event('edge-1')).missing, 7);
+  assert.equal(tracker.missingOf('edge-1'), 20);
+  // A restarted receiver with the saved state counts what arrived while it was away.
+  const restarted = new SequenceTracker(10, JSON.parse(JSON.stringify(tracker.state())));
+  numbering.data('edge-1', 10);
+  assert.equal(restarted.data('edge-1', numbering.data('edge-1', 2), 2).missing, 10);
+  // A repeated message is counted as repeated, not as progress; a new session starts afresh.
+  assert.equal(restarted.data('edge-1', { session: numbering.session, seq: 0 }, 3).repeated, 3);
+  assert.deepEqual(restarted.data('edge-1', { session: 'other', seq: 500 }, 1), { newSession: true, missing: 0, repeated: 0 });
+  // Events of a session the tracker has no data of say nothing about loss.
+  assert.equal(new SequenceTracker().event('edge-2', { session: 's', seq: 99 }).missing, 0);
+});
+
+test('sequence tracker is bounded by its number of sources', () => {
+  const tracker = new SequenceTracker(3);
+  for (let i = 0; i < 10; i++) tracker.data(`s${i}`, { session: 'x', seq: 0 }, 1);
+  assert.equal(Object.keys(tracker.state()).length, 3);
+  assert.equal(tracker.evicted, 7);
 });

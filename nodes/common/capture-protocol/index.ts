@@ -8,6 +8,12 @@
 // kind and source ("data/edge-1/"). The trailing "/" keeps "edge-1" from matching "edge-10".
 // Each packet frame is a fixed binary record header followed by the captured bytes, so the bytes
 // are never re-encoded (no base64, no JSON arrays of numbers).
+//
+// Sequence numbers (optional, so messages of senders without them still decode): a sender picks a
+// random `session` id when it starts and numbers the PACKETS it sends per source from 0; a data
+// header carries `seq`, the number of its first packet, and an event carries `seq`, the number
+// the next packet will get. A receiver that knows where a session stands can therefore count
+// exactly how many packets never arrived (sequence.ts).
 
 export const CAPTURE_PROTOCOL_VERSION = 1;
 
@@ -32,9 +38,15 @@ export interface CaptureEvent {
   details?: Record<string, unknown>;
 }
 
+/** Where a message stands in its sender's numbering; absent in messages of older senders. */
+export interface CaptureSequence {
+  session: string;
+  seq: number;
+}
+
 export type CaptureMessage =
-  | { kind: 'event'; source: string; event: CaptureEvent }
-  | { kind: 'data'; source: string; packets: CapturedFrame[] };
+  | { kind: 'event'; source: string; event: CaptureEvent; sequence?: CaptureSequence }
+  | { kind: 'data'; source: string; packets: CapturedFrame[]; sequence?: CaptureSequence };
 
 export class CaptureProtocolError extends Error {}
 
@@ -57,13 +69,13 @@ function checkSource(source: string): void {
   }
 }
 
-export function encodeCaptureEvent(source: string, event: CaptureEvent): Buffer[] {
-  const header = { v: CAPTURE_PROTOCOL_VERSION, kind: 'event', source, ...event };
+export function encodeCaptureEvent(source: string, event: CaptureEvent, sequence?: CaptureSequence): Buffer[] {
+  const header = { v: CAPTURE_PROTOCOL_VERSION, kind: 'event', source, ...sequence, ...event };
   return [Buffer.from(captureTopic('event', source)), Buffer.from(JSON.stringify(header))];
 }
 
-export function encodeCaptureData(source: string, packets: readonly CapturedFrame[]): Buffer[] {
-  const header = { v: CAPTURE_PROTOCOL_VERSION, kind: 'data', source, count: packets.length };
+export function encodeCaptureData(source: string, packets: readonly CapturedFrame[], sequence?: CaptureSequence): Buffer[] {
+  const header = { v: CAPTURE_PROTOCOL_VERSION, kind: 'data', source, ...sequence, count: packets.length };
   const frames: Buffer[] = [Buffer.from(captureTopic('data', source)), Buffer.from(JSON.stringify(header))];
   for (const packet of packets) frames.push(encodePacketRecord(packet));
   return frames;
@@ -103,19 +115,29 @@ export function decodeCaptureMessage(frames: readonly Buffer[]): CaptureMessage 
     throw new CaptureProtocolError(`unsupported protocol version ${JSON.stringify(header?.v)}`);
   }
   if (header.kind !== kind || header.source !== source) throw new CaptureProtocolError('header kind/source disagree with the topic frame');
+  const sequence = sequenceOf(header);
   if (kind === 'event') {
     if (frames.length !== 2) throw new CaptureProtocolError(`event message has ${frames.length} frames, expected 2`);
-    const { v: _v, kind: _k, source: _s, type, time, details } = header;
+    const { type, time, details } = header;
     if (typeof type !== 'string' || typeof time !== 'number') throw new CaptureProtocolError('event header needs a string "type" and a numeric "time"');
     const event: CaptureEvent = { type, time };
     if (details !== undefined) event.details = details as Record<string, unknown>;
-    return { kind: 'event', source, event };
+    return sequence ? { kind: 'event', source, event, sequence } : { kind: 'event', source, event };
   }
   const count = frames.length - 2;
   if (header.count !== count) throw new CaptureProtocolError(`header announces ${String(header.count)} packets, message has ${count} packet frames`);
   const packets: CapturedFrame[] = [];
   for (let i = 2; i < frames.length; i++) packets.push(decodePacketRecord(frames[i], i));
-  return { kind: 'data', source, packets };
+  return sequence ? { kind: 'data', source, packets, sequence } : { kind: 'data', source, packets };
+}
+
+function sequenceOf(header: Record<string, unknown>): CaptureSequence | undefined {
+  const { session, seq } = header;
+  if (session === undefined && seq === undefined) return undefined;
+  if (typeof session !== 'string' || session.length === 0 || session.length > 64 || !Number.isSafeInteger(seq) || (seq as number) < 0) {
+    throw new CaptureProtocolError('header "session" must be a short string and "seq" a non-negative integer, both or neither');
+  }
+  return { session, seq: seq as number };
 }
 
 function decodePacketRecord(record: Buffer, index: number): CapturedFrame {
@@ -132,3 +154,5 @@ function decodePacketRecord(record: Buffer, index: number): CapturedFrame {
     frame: record.subarray(RECORD_FIXED + nameLength),
   };
 }
+
+export * from './sequence';

@@ -25,6 +25,10 @@ export interface RtpTrackerOptions {
 export interface RtpReport extends RtpStreamStats {
   kind: 'periodic' | 'end';
   mos?: MosEstimate;
+  /** Of `missing`, the sequence numbers that vanished where the capture path (side channel) reported a gap. */
+  captureMissing: number;
+  /** `missing` − `captureMissing`: lost on the network before capture. */
+  networkMissing: number;
 }
 
 export interface RtpTrackerCounters {
@@ -36,7 +40,13 @@ export interface RtpTrackerCounters {
   tooManyStreams: number;
 }
 
-interface Tracked { stream: RtpStream; nextReport: number }
+interface Tracked {
+  stream: RtpStream;
+  nextReport: number;
+  /** The capture path lost packets since this stream's last packet: its next jump is that loss. */
+  gapPending: boolean;
+  captureMissing: number;
+}
 
 export class RtpTracker {
   readonly counters: RtpTrackerCounters = { frames: 0, rtp: 0, notUdp: 0, notRtp: 0, portFiltered: 0, tooManyStreams: 0 };
@@ -86,16 +96,32 @@ export class RtpTracker {
         return this.expire(time);
       }
       const key = { ssrc: header.ssrc, sourceAddress: source, sourcePort: s.sourcePort, destinationAddress: destination, destinationPort: s.destinationPort };
-      tracked = { stream: new RtpStream(key, this.clockRateOf), nextReport: time + this.interval };
+      tracked = { stream: new RtpStream(key, this.clockRateOf), nextReport: time + this.interval, gapPending: false, captureMissing: 0 };
       this.streams.set(id, tracked);
     }
-    tracked.stream.add(header, seconds, nanoseconds);
+    if (tracked.gapPending) {
+      // The sequence numbers this packet skips went missing in the capture path's gap, not on the network.
+      const before = tracked.stream.stats().missing;
+      tracked.stream.add(header, seconds, nanoseconds);
+      tracked.captureMissing += Math.max(0, tracked.stream.stats().missing - before);
+      tracked.gapPending = false;
+    } else {
+      tracked.stream.add(header, seconds, nanoseconds);
+    }
     const reports = this.expire(time);
     if (this.interval > 0 && time >= tracked.nextReport) {
       tracked.nextReport = time + this.interval;
-      reports.push(this.report(tracked.stream, 'periodic'));
+      reports.push(this.report(tracked, 'periodic'));
     }
     return reports;
+  }
+
+  /**
+   * The capture path (sequence numbers of the capture protocol) lost packets just before the next
+   * ones: each stream's next sequence jump is attributed to it instead of to the network.
+   */
+  captureGap(): void {
+    for (const tracked of this.streams.values()) tracked.gapPending = true;
   }
 
   /** Ends streams idle for the timeout, judged by the newest capture time seen (or `now`). */
@@ -105,7 +131,7 @@ export class RtpTracker {
     for (const [id, tracked] of this.streams) {
       if (this.latest - tracked.stream.lastSeen > this.idle) {
         this.streams.delete(id);
-        reports.push(this.report(tracked.stream, 'end'));
+        reports.push(this.report(tracked, 'end'));
       }
     }
     return reports;
@@ -113,7 +139,7 @@ export class RtpTracker {
 
   /** End-of-stream reports for every stream (end of a file, redeploy). */
   flush(): RtpReport[] {
-    const reports = [...this.streams.values()].map((t) => this.report(t.stream, 'end'));
+    const reports = [...this.streams.values()].map((t) => this.report(t, 'end'));
     this.streams.clear();
     return reports;
   }
@@ -124,9 +150,10 @@ export class RtpTracker {
     return ports.some((p) => (Array.isArray(p) ? port >= p[0] && port <= p[1] : port === p));
   }
 
-  private report(stream: RtpStream, kind: RtpReport['kind']): RtpReport {
-    const stats = stream.stats();
+  private report(tracked: Tracked, kind: RtpReport['kind']): RtpReport {
+    const stats = tracked.stream.stats();
     const mos = stats.jitterMs === undefined ? undefined : estimateMos(stats.payloadType, stats.lossPercent, stats.jitterMs, this.options.networkDelayMs ?? 20);
-    return { kind, ...stats, ...(mos ? { mos } : {}) };
+    const captureMissing = Math.min(tracked.captureMissing, stats.missing);
+    return { kind, ...stats, ...(mos ? { mos } : {}), captureMissing, networkMissing: stats.missing - captureMissing };
   }
 }

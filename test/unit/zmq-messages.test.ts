@@ -1,0 +1,41 @@
+// zmq in's output is zmq out's input, for every kind of capture message; CURVE key checks.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as zmq from 'zeromq';
+import { decodeCaptureMessage, encodeCaptureData, encodeCaptureEvent, SequenceNumbering } from '../../nodes/common/capture-protocol';
+import { captureFrames, messageOfCapture } from '../../nodes/shared/zmq-messages';
+import { curvePublicOf, socketOptions } from '../../nodes/shared/zmq-socket';
+
+const frame = Buffer.from('ffffffffffff0200000000010800450000', 'hex');
+
+test('every message zmq in emits is taken back by zmq out unchanged (events and data)', () => {
+  const numbering = new SequenceNumbering();
+  const originals = [
+    encodeCaptureEvent('edge-1', { type: 'end-of-file', time: 1234, details: { file: 'a.pcap' } }),
+    encodeCaptureEvent('edge-1', { type: 'source-connected', time: 99 }),
+    encodeCaptureData('edge-1', [{ seconds: 5, nanoseconds: 6, interface: 'eth0', linkType: 1, originalLength: 40, frame }]),
+  ];
+  for (const original of originals) {
+    const decoded = decodeCaptureMessage(original);
+    const republished = decodeCaptureMessage(captureFrames(messageOfCapture(decoded), 'central', numbering));
+    assert.equal(republished.kind, decoded.kind);
+    assert.equal(republished.source, 'edge-1');
+    if (decoded.kind === 'event' && republished.kind === 'event') assert.deepEqual(republished.event, decoded.event);
+    if (decoded.kind === 'data' && republished.kind === 'data') assert.deepEqual(republished.packets, decoded.packets);
+    assert.equal(republished.sequence?.session, numbering.session);
+  }
+});
+
+test('CURVE: the public key of a secret key is the one libzmq generated with it; a mismatch and an empty key are refused', () => {
+  for (let i = 0; i < 5; i++) {
+    const pair = zmq.curveKeyPair();
+    assert.equal(curvePublicOf(pair.secretKey), pair.publicKey);
+  }
+  const a = zmq.curveKeyPair();
+  const b = zmq.curveKeyPair();
+  const config = { mode: 'bind' as const, endpoints: 'tcp://127.0.0.1:1', curve: 'server' as const };
+  assert.throws(() => socketOptions(config, { secretKey: a.secretKey, publicKey: b.publicKey }, 'receive', zmq), /does not belong to the secret key/);
+  assert.doesNotThrow(() => socketOptions(config, { secretKey: a.secretKey, publicKey: a.publicKey }, 'receive', zmq));
+  assert.throws(() => socketOptions(config, {}, 'receive', zmq), /no key set: generate a key pair/);
+  assert.throws(() => socketOptions({ ...config, curve: 'client' }, {}, 'send', zmq), /no key set: generate a key pair/);
+});

@@ -5,14 +5,16 @@ import type { NodeAPI, Node, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import type { Client } from '@elastic/elasticsearch';
 import { flowRecordToEcs, type FlowContext } from '../common/ecs';
 import {
-  BulkIndexer, contentHashId, describeEsError, documentTime, flowIndexTemplate, formatIndexName, hasTimeTokens,
-  indexWildcard, indicesPastRetention, serializeDocument, Spool, type BulkEntry, type BulkFailure, type BulkSender,
+  aggregateDocument, aggregateId, aggregatesIndexTemplate, BulkIndexer, contentHashId, describeEsError, documentTime, flowIndexTemplate,
+  formatIndexName, hasTimeTokens, defaultTemplateName, indexWildcard, indicesPastRetention, serializeDocument, Spool,
+  type BulkEntry, type BulkFailure, type BulkSender,
 } from '../common/es';
-import { bulkSender, isRetryableEsError, type EsConfigNode } from '../shared/es-client';
+import { bulkSender, deadNodes, isRetryableEsError, parseUrls, type EsConfigNode } from '../shared/es-client';
 
 interface EsBulkDef extends NodeDef {
   server: string;
-  shape: 'none' | 'ecs';
+  /** ecs: flow records as ECS; aggregates: flow aggregate rows (time = bin, id = bin + key). */
+  shape: 'none' | 'ecs' | 'aggregates';
   scaleBySampling: boolean;
   indexMode: 'pattern' | 'fixed' | 'datastream';
   index: string;
@@ -33,6 +35,7 @@ interface EsBulkDef extends NodeDef {
   spool: boolean;
   spoolDir: string;
   spoolMB: number | string;
+  spoolFsync: boolean;
   installTemplate: boolean;
   templateName: string;
   replicas: string;
@@ -41,6 +44,11 @@ interface EsBulkDef extends NodeDef {
 }
 
 type Doc = Record<string, unknown>;
+
+const parseSource = (source: string): unknown => { try { return JSON.parse(source); } catch { return source; } };
+
+/** Clusters already told they lack the unsigned_long mapper (one warning per cluster per process). */
+const warnedNoUnsignedLong = new Set<string>();
 
 const num = (value: unknown, fallback: number) => {
   const n = Number(value);
@@ -63,6 +71,8 @@ export = function (RED: NodeAPI) {
     const indexPattern = (def.index || 'flows-%Y.%m.%d').trim();
     const timeField = (def.timeField || '@timestamp').trim();
     const opType = indexMode === 'datastream' ? 'create' : def.opType === 'create' ? 'create' : 'index';
+    const clusterKey = config.settings.cloudId?.trim() || parseUrls(config.settings.urls).sort().join(' ');
+    const listedNodes = parseUrls(config.settings.urls).length || 1;
     let client: Client;
     try {
       client = config.createClient();
@@ -76,7 +86,8 @@ export = function (RED: NodeAPI) {
     if (def.spool) {
       const userDir = (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
       const dir = def.spoolDir?.trim() || join(userDir, 'wirescope-es-spool', node.id.replace(/[^a-zA-Z0-9_-]/g, '_'));
-      spool = new Spool(dir, num(def.spoolMB, 1024) * 1024 * 1024);
+      spool = new Spool(dir, num(def.spoolMB, 1024) * 1024 * 1024, { fsync: !!def.spoolFsync });
+      for (const note of spool.damage.notes) node.warn(RED._('es-bulk.warn.spoolDamage', { dir, note }));
     }
 
     let sendFailure: (msg: NodeMessage) => void = (msg) => node.send([null, msg]);
@@ -96,14 +107,14 @@ export = function (RED: NodeAPI) {
       retriesBeforeSpool: 2,
       isRetryable: isRetryableEsError,
       describeError: describeEsError,
-      onFailure: (failure: BulkFailure) => sendFailure(failureMessage(failure)),
+      onFailure: (failure: BulkFailure) => sendFailure(failureMessage(parseSource(failure.entry.source), { ...failure, index: failure.entry.index, id: failure.entry.id })),
     });
 
     // Status: documents/s over the last interval, queue, spool, failures.
     let lastIndexed = 0;
     let lastTick = Date.now();
     let lastStatus = '';
-    const showStatus = (status: { fill: 'green' | 'yellow'; shape: 'dot' | 'ring'; text: string }) => {
+    const showStatus = (status: { fill: 'green' | 'yellow' | 'red'; shape: 'dot' | 'ring'; text: string }) => {
       const key = JSON.stringify(status);
       if (key !== lastStatus) { lastStatus = key; node.status(status); }
     };
@@ -114,9 +125,18 @@ export = function (RED: NodeAPI) {
       const rate = Math.round(((done - lastIndexed) * 1000) / Math.max(1, now - lastTick));
       lastIndexed = done; lastTick = now;
       const text = RED._('es-bulk.status.running', { rate, queue: s.queueDocs + s.inFlight, spool: s.spoolDocs, failed: s.failed });
-      if (s.spoolDocs > 0) showStatus({ fill: 'yellow', shape: 'ring', text: `${text} ${RED._('es-bulk.status.spooling')}${s.lastError ? ': ' + s.lastError.slice(0, 50) : ''}` });
+      // Only the error still in effect is shown: it goes away with the first answered request.
+      const problem = s.currentErrorStatus === 401 ? RED._('es-bulk.status.auth')
+        : s.currentErrorStatus === 403 ? RED._('es-bulk.status.forbidden')
+          : s.currentError?.slice(0, 50);
+      // A listed node the client holds for dead (it is tried again after a few seconds).
+      const down = deadNodes(client);
+      const nodesDown = down.length ? ' ' + RED._('es-bulk.status.nodesDown', { down: down.length, total: listedNodes }) : '';
+      if (s.currentErrorStatus === 401 || s.currentErrorStatus === 403) showStatus({ fill: 'red', shape: 'ring', text: `${problem} ${text}` });
+      else if (s.spoolDocs > 0) showStatus({ fill: 'yellow', shape: 'ring', text: `${text} ${RED._('es-bulk.status.spooling')}${problem ? ': ' + problem : ''}` });
       else if (s.blocked) showStatus({ fill: 'yellow', shape: 'dot', text: `${text} ${RED._('es-bulk.status.full')}` });
-      else showStatus({ fill: s.failed ? 'yellow' : 'green', shape: 'dot', text });
+      else if (problem) showStatus({ fill: 'yellow', shape: 'ring', text: `${text} ${problem}${nodesDown}` });
+      else showStatus({ fill: s.failed || nodesDown ? 'yellow' : 'green', shape: 'dot', text: text + nodesDown });
     }, 1000);
 
     // Index management: the template first, then retention on a schedule.
@@ -156,9 +176,9 @@ export = function (RED: NodeAPI) {
 
     async function installTemplate(): Promise<void> {
       if (!def.installTemplate) return;
-      const name = def.templateName?.trim() || `wirescope-${indexWildcard(indexPattern).replace(/[^a-z0-9_-]/gi, '') || 'flows'}`;
+      const name = def.templateName?.trim() || defaultTemplateName(indexPattern);
       const replicas = def.replicas !== undefined && String(def.replicas).trim() !== '' ? Number(def.replicas) : undefined;
-      const body = (counterType: 'unsigned_long' | 'long') => flowIndexTemplate({
+      const body = (counterType: 'unsigned_long' | 'long') => (def.shape === 'aggregates' ? aggregatesIndexTemplate : flowIndexTemplate)({
         indexPatterns: [indexMode === 'pattern' ? indexWildcard(indexPattern) : indexPattern],
         counterType, dataStream: indexMode === 'datastream', replicas,
       });
@@ -171,7 +191,8 @@ export = function (RED: NodeAPI) {
           if (!isRetryableEsError(err)) node.error(RED._('es-bulk.errors.template', { error: describeEsError(err) }));
           throw err;
         }
-        node.warn(RED._('es-bulk.warn.noUnsignedLong'));
+        // Said once per cluster, not by every es bulk node at every start.
+        if (!warnedNoUnsignedLong.has(clusterKey)) { warnedNoUnsignedLong.add(clusterKey); node.warn(RED._('es-bulk.warn.noUnsignedLong')); }
         try {
           await client.indices.putIndexTemplate({ name, ...body('long') } as never);
         } catch (err2) {
@@ -197,7 +218,7 @@ export = function (RED: NodeAPI) {
       }
     }
 
-    function toEntries(msg: NodeMessageInFlow & { exporter?: FlowContext['exporter'] }): { entries: BulkEntry[]; invalid: Array<{ doc: unknown; reason: string }> } {
+    function toEntries(msg: NodeMessageInFlow & { exporter?: FlowContext['exporter'] }): { entries: BulkEntry[]; invalid: Array<{ doc: unknown; index?: string; reason: string }> } {
       const payload = msg.payload as unknown;
       let docs: Doc[];
       // The flow collector puts the datagram's exporter, receive time, protocol and domain on the message.
@@ -224,13 +245,14 @@ export = function (RED: NodeAPI) {
         docs = (Array.isArray(payload) ? payload : [payload]) as Doc[];
       }
       const entries: BulkEntry[] = [];
-      const invalid: Array<{ doc: unknown; reason: string }> = [];
+      const invalid: Array<{ doc: unknown; index?: string; reason: string }> = [];
       for (const raw of docs) {
         if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
           invalid.push({ doc: raw, reason: RED._('es-bulk.errors.notObject') });
           continue;
         }
-        const doc = def.shape === 'ecs' ? flowRecordToEcs(raw, context, { scaleBySampling: !!def.scaleBySampling }) : raw;
+        const doc = def.shape === 'ecs' ? flowRecordToEcs(raw, context, { scaleBySampling: !!def.scaleBySampling })
+          : def.shape === 'aggregates' ? aggregateDocument(raw) : raw;
         let index = indexPattern;
         if (indexMode === 'pattern' && hasTimeTokens(indexPattern)) {
           const time = documentTime(doc, timeField);
@@ -239,6 +261,7 @@ export = function (RED: NodeAPI) {
         }
         let id: string | undefined;
         if (def.idMode === 'hash') id = contentHashId(doc);
+        else if (def.shape === 'aggregates' && def.idMode !== 'field') id = aggregateId(raw);
         else if (def.idMode === 'field' && def.idField) {
           const value = doc[def.idField];
           if (value !== undefined && value !== null && value !== '') id = String(value);
@@ -247,7 +270,7 @@ export = function (RED: NodeAPI) {
         try {
           entries.push({ index, op: opType, ...(id !== undefined ? { id } : {}), ...(routingValue !== undefined ? { routing: String(routingValue) } : {}), source: serializeDocument(doc) });
         } catch (err) {
-          invalid.push({ doc, reason: (err as Error).message });
+          invalid.push({ doc, index, reason: (err as Error).message });
         }
       }
       return { entries, invalid };
@@ -258,7 +281,7 @@ export = function (RED: NodeAPI) {
       try {
         const control = msg as NodeMessageInFlow & { topic?: string; flush?: boolean; retention?: boolean };
         if (control.topic === 'stats') {
-          send([{ topic: 'stats', payload: indexer.snapshot() }, null]);
+          send([{ topic: 'stats', payload: { ...indexer.snapshot(), nodesDown: deadNodes(client) } }, null]);
           done();
           return;
         }
@@ -271,7 +294,7 @@ export = function (RED: NodeAPI) {
         const { entries, invalid } = toEntries(msg as never);
         for (const bad of invalid) {
           indexer.stats.failed++;
-          send([null, { topic: 'failure', payload: bad.doc, reason: bad.reason, status: 0 }]);
+          send([null, failureMessage(bad.doc, { status: 0, reason: bad.reason, attempts: 0, index: bad.index })]);
         }
         if (entries.length) await indexer.add(entries);
         if (control.flush) indexer.flush();
@@ -295,18 +318,21 @@ export = function (RED: NodeAPI) {
     });
   }
 
-  function failureMessage(failure: BulkFailure): NodeMessage {
-    let payload: unknown;
-    try { payload = JSON.parse(failure.entry.source); } catch { payload = failure.entry.source; }
+  /**
+   * One shape for every failure, refused by Elasticsearch or by the node itself (no time, not an
+   * object): the document, its index and _id (null when none was chosen), HTTP status (0 when no
+   * answer), reason and attempts (0 when never sent).
+   */
+  function failureMessage(doc: unknown, failure: { status: number; reason: string; attempts: number; index?: string; id?: string }): NodeMessage {
     return {
       topic: 'failure',
-      payload,
-      index: failure.entry.index,
-      _id: failure.entry.id,
+      payload: doc,
+      index: failure.index ?? null,
+      _id: failure.id ?? null,
       status: failure.status,
       reason: failure.reason,
       attempts: failure.attempts,
-    };
+    } as NodeMessage;
   }
 
   RED.nodes.registerType('wirescope-es-bulk', EsBulk as never);

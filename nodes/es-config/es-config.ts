@@ -3,7 +3,7 @@
 import type { NodeAPI, NodeDef } from 'node-red';
 import type { Client } from '@elastic/elasticsearch';
 import { describeEsError } from '../common/es';
-import { clusterInfo, createClient, type EsAuthType, type EsConfigNode, type EsConnectionSettings, type EsCredentials } from '../shared/es-client';
+import { clusterInfo, createClient, parseUrls, type EsAuthType, type EsConfigNode, type EsConnectionSettings, type EsCredentials } from '../shared/es-client';
 
 interface EsConfigDef extends NodeDef {
   urls: string;
@@ -14,6 +14,7 @@ interface EsConfigDef extends NodeDef {
   insecure: boolean;
   timeout: number | string;
   compression: boolean;
+  sniff: boolean;
 }
 
 
@@ -27,7 +28,22 @@ function settingsOf(def: Partial<EsConfigDef>): EsConnectionSettings {
     insecure: def.insecure === true || (def.insecure as unknown) === 'true',
     timeoutMs: Number(def.timeout) || 30000,
     compression: def.compression === true || (def.compression as unknown) === 'true',
+    sniff: def.sniff === true || (def.sniff as unknown) === 'true',
   };
+}
+
+interface UrlCheck { url: string; ok: boolean; clusterName?: string; version?: string; error?: string }
+
+async function checkOne(settings: EsConnectionSettings, credentials: EsCredentials, url: string): Promise<UrlCheck> {
+  let client: Client | undefined;
+  try {
+    client = createClient(settings, credentials);
+    return { url, ok: true, ...(await clusterInfo(client)) };
+  } catch (err) {
+    return { url, ok: false, error: describeEsError(err) };
+  } finally {
+    await client?.close().catch(() => undefined);
+  }
 }
 
 const credentialFields = ['username', 'password', 'apiKey', 'token', 'key', 'passphrase'] as const;
@@ -63,15 +79,24 @@ export = function (RED: NodeAPI) {
       const sent = body.credentials?.[field];
       credentials[field] = sent === undefined || sent === '__PWRD__' ? stored?.[field] : sent;
     }
-    let client: Client | undefined;
+    const settings = { ...settingsOf(body), sniff: false, timeoutMs: Math.min(Number(body.timeout) || 10000, 15000) };
+    let targets: string[];
     try {
-      client = createClient({ ...settingsOf(body), timeoutMs: Math.min(Number(body.timeout) || 10000, 15000) }, credentials);
-      const info = await clusterInfo(client);
-      res.json({ ok: true, ...info });
+      // Each URL on its own (a client of one node): the pool would answer from any node that works.
+      targets = settings.cloudId?.trim() ? [''] : parseUrls(settings.urls);
+      if (targets.length === 0) throw new Error('no Elasticsearch URL or Cloud ID configured');
     } catch (err) {
-      res.json({ ok: false, error: describeEsError(err) });
-    } finally {
-      await client?.close().catch(() => undefined);
+      res.json({ ok: false, error: describeEsError(err), nodes: [] });
+      return;
     }
+    const nodes = await Promise.all(targets.map((url) => checkOne(url ? { ...settings, urls: url } : settings, credentials, url || 'Cloud ID')));
+    const first = nodes.find((n) => n.ok);
+    const failed = nodes.filter((n) => !n.ok);
+    res.json({
+      ok: failed.length === 0,
+      ...(first ? { clusterName: first.clusterName, version: first.version } : {}),
+      ...(failed.length ? { error: failed.map((n) => `${n.url}: ${n.error}`).join('; ') } : {}),
+      nodes,
+    });
   });
 };

@@ -4,7 +4,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Engine, OutputFormat, RenderRequest, RenderResponse } from './render-types';
+import type { Engine, FontSet, OutputFormat, RenderOutput, RenderRequest, RenderResponse } from './render-types';
+
+/** A request without its id (the renderer numbers them). */
+export type Job = RenderRequest extends infer R ? (R extends RenderRequest ? Omit<R, 'id'> : never) : never;
 
 export class DotSyntaxError extends Error {
   constructor(message: string, readonly line?: number, readonly lineText?: string) {
@@ -37,23 +40,29 @@ export class GraphvizRenderer {
 
   constructor(private readonly timeoutMs: number) {}
 
-  async render(dot: string, engine: Engine, format: OutputFormat, scale = 1): Promise<string | Buffer> {
+  /** DOT text → SVG/DOT text or a PNG. */
+  async render(dot: string, engine: Engine, format: OutputFormat, scale = 1, font?: FontSet): Promise<string | Buffer> {
+    const output = await this.run({ kind: 'dot', dot, engine, format, scale, font });
+    return output.png ? Buffer.from(output.png.buffer, output.png.byteOffset, output.png.byteLength) : output.text ?? '';
+  }
+
+  /** Any job; the whole of it (layout passes and rasterising) counts against the timeout. */
+  async run(job: Job): Promise<RenderOutput> {
     const id = this.nextId++;
-    const request: RenderRequest = { id, dot, engine, format, scale };
+    const request = { ...job, id } as RenderRequest;
     const worker = this.ensureWorker();
     const response = await new Promise<RenderResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         // The layout may never return: only a fresh thread gets us out of it.
         this.stopWorker(new Error(`Graphviz render cancelled: another render on this worker timed out`));
-        reject(new Error(`Graphviz ${engine} layout timed out after ${this.timeoutMs} ms`));
+        reject(new Error(`Graphviz ${job.kind === 'dot' ? job.engine : 'dot/neato'} layout timed out after ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       worker.postMessage(request);
     });
-    if (!response.ok) throw explain(response.error, dot);
-    if (response.png) return Buffer.from(response.png.buffer, response.png.byteOffset, response.png.byteLength);
-    return response.text ?? '';
+    if (!response.ok) throw explain(response.error, job.kind === 'dot' ? job.dot : '');
+    return response;
   }
 
   close(): Promise<void> {

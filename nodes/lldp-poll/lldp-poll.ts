@@ -6,6 +6,7 @@ import { failClosed } from '../shared/fail-closed';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { PassiveNeighborTable, type LldpDeviceReport } from '../common/lldp';
 import { reportsFromMessage } from './input';
+import { capturePortName } from './capture-port';
 import { buildTopology, DEFAULT_MANAGEMENT_PORTS, diffTopology, type Topology, type TopologyOptions } from '../common/topology';
 import type { CapturedPacket } from '../shared/packet-message';
 import { isCapturedPacket } from '../shared/packet-message';
@@ -32,7 +33,9 @@ interface PollDef extends NodeDef {
   domainSuffixes: string;
   excludePorts: string;
   localName: string;
+  capturePort: string;
 }
+
 
 interface PollResult { topology: Topology; reports: LldpDeviceReport[]; errors: { device: string; error: string }[]; stale: string[] }
 
@@ -195,9 +198,9 @@ export = function (RED: NodeAPI) {
       for (const packet of packets) {
         if (!isCapturedPacket(packet)) { counters.badFrames++; continue; }
         const captured = packet as CapturedPacket;
-        const result = passive.observe(captured.frame, captured.interface, captured.timestamp);
+        const result = passive.observe(captured.frame, capturePortName(captured.interface, config.capturePort), captured.timestamp);
         if (result.kind === 'not-lldp') counters.notLldp++;
-        else if (result.kind === 'error') { counters.badFrames++; node.warn(`bad LLDPDU on ${captured.interface}: ${result.errors.join('; ')}`); }
+        else if (result.kind === 'error') { counters.badFrames++; node.warn(`bad LLDPDU on ${capturePortName(captured.interface, config.capturePort)}: ${result.errors.join('; ')}`); }
         else if (result.kind === 'shutdown' || result.isNew) changed = true;
         if (result.kind !== 'not-lldp' && result.kind !== 'error') changed ||= passive.expire(captured.timestamp) > 0;
       }

@@ -1,7 +1,7 @@
 // Building an @elastic/elasticsearch client from an es config node's settings and credentials,
 // and the two things es bulk needs from it: sending a bulk body and telling retryable errors.
 import { readFileSync } from 'node:fs';
-import { Client, type ClientOptions } from '@elastic/elasticsearch';
+import { Client, ClusterConnectionPool, type ClientOptions } from '@elastic/elasticsearch';
 import type { Node } from 'node-red';
 import type { BulkItemResult, BulkSender } from '../common/es';
 
@@ -19,6 +19,8 @@ export interface EsConnectionSettings {
   insecure?: boolean;
   timeoutMs?: number;
   compression?: boolean;
+  /** Ask the cluster for its other nodes at start, every 5 minutes and after a connection fault. */
+  sniff?: boolean;
 }
 
 export interface EsCredentials {
@@ -54,6 +56,15 @@ export function clientOptions(settings: EsConnectionSettings, credentials: EsCre
     const nodes = parseUrls(settings.urls);
     if (nodes.length === 0) throw new Error('no Elasticsearch URL or Cloud ID configured');
     options.nodes = nodes;
+    // The client's default pool (weighted) ignores resurrectStrategy and gives a node that failed a
+    // low weight it only slowly regains; the cluster pool takes a dead node out of the rotation and
+    // tries it again after the resurrect timeout (set short in createClient), so it comes back.
+    options.ConnectionPool = ClusterConnectionPool;
+    if (settings.sniff) {
+      options.sniffOnStart = true;
+      options.sniffInterval = 300_000;
+      options.sniffOnConnectionFault = true;
+    }
   }
   switch (settings.authType ?? 'none') {
     case 'basic': options.auth = { username: credentials.username ?? '', password: credentials.password ?? '' }; break;
@@ -73,8 +84,23 @@ export function clientOptions(settings: EsConnectionSettings, credentials: EsCre
   return options;
 }
 
+/** A dead node is tried again after 5 s, then 10, 20, 40 s (then every 40 s) while it stays dead. */
+const resurrectAfterMs = 5000;
+const resurrectDoublings = 3;
+
 export function createClient(settings: EsConnectionSettings, credentials: EsCredentials = {}): Client {
-  return new Client(clientOptions(settings, credentials));
+  const client = new Client(clientOptions(settings, credentials));
+  if (client.connectionPool instanceof ClusterConnectionPool) {
+    client.connectionPool.resurrectTimeout = resurrectAfterMs;
+    client.connectionPool.resurrectTimeoutCutoff = resurrectDoublings;
+  }
+  return client;
+}
+
+/** URLs of the listed nodes the client currently holds for dead (empty with one node: never marked). */
+export function deadNodes(client: Client): string[] {
+  const pool = client.connectionPool as unknown as { connections?: Array<{ status: string; url: URL }> };
+  return (pool.connections ?? []).filter((c) => c.status === 'dead').map((c) => c.url.origin);
 }
 
 /** Cluster name and version, from `GET /` or, where the root endpoint is absent, the local node info. */

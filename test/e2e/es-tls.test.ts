@@ -1,7 +1,8 @@
-// TLS, authentication and secrets: es config and es bulk through nginx (TLS with a CA made for
-// this run, basic auth) in front of a real Elasticsearch. A wrong CA, a wrong password and an
-// unreachable host each give a clear error; the password never shows up in the flow JSON,
-// the logs or the failure output.
+// TLS, authentication and secrets: a real Elasticsearch with security on checks the user and
+// password itself (its file realm); nginx in front adds only TLS (with a CA made for this run),
+// which the integ-test zip does not serve. A wrong CA, a wrong password and an unreachable host
+// each give a clear error; the password never shows up in the flow JSON, the logs or the failure
+// output.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -23,8 +24,8 @@ const missing = elasticsearchMissing() ?? (hasCommand('nginx') && hasCommand('op
 
 before(async () => {
   if (missing) return;
-  es = await Elasticsearch.start();
-  proxy = await NginxTlsProxy.start(es.port, user, password);
+  es = await Elasticsearch.start({ users: [{ username: user, password, roles: ['superuser'] }] });
+  proxy = await NginxTlsProxy.start(es.port);
   sink = await MessageSink.start();
   nodeRed = await NodeRed.start();
 });
@@ -36,7 +37,7 @@ after(async () => {
   await es?.stop();
 });
 
-async function testConnection(body: Record<string, unknown>): Promise<{ ok: boolean; clusterName?: string; version?: string; error?: string }> {
+async function testConnection(body: Record<string, unknown>): Promise<{ ok: boolean; clusterName?: string; version?: string; error?: string; nodes?: Array<{ url: string; ok: boolean; version?: string; error?: string }> }> {
   const t0 = Date.now();
   const res = await fetch(`${nodeRed!.url}/wirescope-es-config/test`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   assert.equal(res.status, 200);
@@ -51,7 +52,15 @@ test('test connection: right CA and password give the cluster name and version; 
   const version = (Object.values(nodes.nodes)[0] as { version: string }).version;
   const good = { urls: proxy!.url, authType: 'basic', ca: proxy!.caFile, credentials: { username: user, password } };
 
-  assert.deepEqual(await testConnection(good), { ok: true, clusterName: 'wirescope-test', version });
+  assert.deepEqual(await testConnection(good), { ok: true, clusterName: 'wirescope-test', version, nodes: [{ url: proxy!.url, ok: true, clusterName: 'wirescope-test', version }] });
+
+  // Several URLs, one dead: each is asked on its own and answers for itself.
+  const dead = `https://127.0.0.1:${await freePort()}`;
+  const several = await testConnection({ ...good, urls: `${proxy!.url}, ${dead}` });
+  assert.equal(several.ok, false);
+  assert.deepEqual(several.nodes!.map((n) => [n.url, n.ok]), [[proxy!.url, true], [dead, false]]);
+  assert.match(several.nodes![1].error!, /connection refused/);
+  assert.equal(several.nodes![0].version, version);
 
   const wrongCa = await testConnection({ ...good, ca: proxy!.otherCaFile });
   assert.equal(wrongCa.ok, false);
@@ -64,6 +73,7 @@ test('test connection: right CA and password give the cluster name and version; 
   const wrongPassword = await testConnection({ ...good, credentials: { username: user, password: 'not-it' } });
   assert.equal(wrongPassword.ok, false);
   assert.match(wrongPassword.error!, /authentication failed \(HTTP 401\)/);
+  assert.match(wrongPassword.error!, /unable to authenticate user \[flows\]/); // Elasticsearch's own answer
 
   const unreachable = await testConnection({ ...good, urls: `https://127.0.0.1:${await freePort()}` });
   assert.equal(unreachable.ok, false);
@@ -105,11 +115,16 @@ test('es bulk through TLS + basic auth; the password stays out of flows, logs an
   await waitUntil('100 documents indexed through the proxy', async () => (await bulkStats(nodeRed!, sink!, 'tls')).indexed === 100, 30000, 200);
   assert.equal(await es!.count('secure-docs'), 100);
 
-  // A wrong password: every document is reported with the 401, none silently dropped.
+  // A wrong password: every document is reported with Elasticsearch's 401, none silently dropped,
+  // and the status says so.
   await post(nodeRed!, '/wrongpw/feed', [{ n: 1 }, { n: 2 }]);
   await post(nodeRed!, '/wrongpw/control', { flush: true });
   const wrongFailures = await sink!.waitFor('wrongpw-fail', 2, 30000);
-  for (const f of wrongFailures) assert.match(f.reason, /authentication failed \(HTTP 401\)/);
+  for (const f of wrongFailures) {
+    assert.match(f.reason, /authentication failed \(HTTP 401\).*unable to authenticate user \[flows\]/);
+    assert.deepEqual([f.index, f.status, f.attempts], ['secure-docs', 401, 1]);
+  }
+  await nodeRed!.waitForStatus('wrongpw-bulk', (s) => /^authentication failed \(401\)/.test(String(s.text)) && s.fill === 'red', 30000);
 
   // Secrets: not in the flows the admin API returns, not in the flow file on disk, not in the
   // log, not in any failure message.

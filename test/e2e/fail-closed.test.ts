@@ -18,6 +18,8 @@ const BAD_CONFIG: Record<string, Record<string, unknown>> = {
   'wirescope-zmq-out': { socketType: 'push', mode: 'bind', endpoints: 'tcp://127.0.0.1:0', sendTimeout: 'soon' },
   'wirescope-graphviz': { graphAttributes: '{not json' },
   'wirescope-lldp-poll': { source: 'lldpcli', excludePorts: '(unclosed' },
+  'wirescope-flow-enrich': { exporterNames: 'only-one-field-on-this-line a b c' },
+  'wirescope-flow-aggregate': { primitives: 'src_host', filter: 'tcp and frobnicate' },
 };
 
 /** Node types (from package.json) whose editor definition has an input. */

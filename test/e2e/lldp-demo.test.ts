@@ -17,9 +17,11 @@ test('demo/lldp.json draws the bundled lab topology', async () => {
   await red.waitForStatus('lldp-demo-gv', (s) => /^svg /.test(s.text ?? ''));
   const svg = await (await fetch(`http://127.0.0.1:${red.port}/lldp-demo/topology.svg`)).text();
   // The lab is a ring dev0–dev1–dev2–dev3 with dev4 hanging off dev2 (test/helpers/lldp-lab.ts).
-  const titles = [...svg.matchAll(/<g id="[^"]*" class="node">\s*<title>([^<]*)<\/title>/g)].map((m) => m[1]).sort();
+  const titles = [...svg.matchAll(/<g id="[^"]*" class="node device[^"]*">\s*<title>([^<]*)<\/title>/g)].map((m) => m[1]).sort();
   assert.deepEqual(titles, ['dev0', 'dev1', 'dev2', 'dev3', 'dev4']);
-  const edges = [...svg.matchAll(/<g id="[^"]*" class="edge">\s*<title>([^<]*)<\/title>/g)].map((m) => m[1].replace('&#45;&#45;', '--').split('--').sort().join('--')).sort();
+  // Edge ids are the link ids, "device|port--device|port".
+  const edges = [...svg.matchAll(/<g id="([^"]*)" class="edge link[^"]*">/g)]
+    .map((m) => m[1].replace(/&#45;/g, '-').split('--').map((end) => end.split('|')[0]).sort().join('--')).sort();
   assert.deepEqual(edges, ['dev0--dev1', 'dev0--dev3', 'dev1--dev2', 'dev2--dev3', 'dev2--dev4']);
   const image = await fetch(`http://127.0.0.1:${red.port}/wirescope/graphviz/lldp-demo-gv/image`);
   assert.equal(image.status, 200);

@@ -1,31 +1,98 @@
-// A real single-node Elasticsearch 8.x for tests and benchmarks: the integ-test-zip that
-// scripts/setup.d/es.sh unpacks into .cache/elasticsearch/current, run with the machine's Java
-// on a free port with a temp data dir. Elasticsearch refuses to run as root, so as root the
-// process runs as the system user `wirescope-es` (created when missing).
+// A real single-node Elasticsearch for tests and benchmarks: an integ-test-zip that
+// scripts/setup.d/es.sh unpacks into .cache/elasticsearch/<version> (the newest 8.x and 9.x;
+// `current` is the 8.x), run with the machine's Java on a free port with a temp data dir.
+// Elasticsearch refuses to run as root, so as root the process runs as the system user
+// `wirescope-es` (created when missing), from a copy of the distribution under
+// /var/tmp/wirescope-es/<version>: a checkout under a private directory (/root is 0700) cannot
+// be read or executed by that user.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { accessSync, chmodSync, chownSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, repoRoot, waitUntil } from './node-red';
 import { hasCommand, isRoot } from './real';
 
-export const esHome = join(repoRoot, '.cache', 'elasticsearch', 'current');
+const esCache = join(repoRoot, '.cache', 'elasticsearch');
+export const esHome = join(esCache, 'current');
 const esUser = 'wirescope-es';
+/** Where the distributions the `wirescope-es` user runs are copied (world-readable, machine-wide). */
+export const sharedEsRoot = '/var/tmp/wirescope-es';
+
+/** The newest unpacked version of each major, oldest major first (e.g. ['8.19.21', '9.2.1']). */
+export function esVersions(): string[] {
+  const unpacked = existsSync(esCache) ? readdirSync(esCache).filter((v) => /^\d+\.\d+\.\d+$/.test(v) && existsSync(join(esCache, v, 'bin', 'elasticsearch'))) : [];
+  const newest = new Map<string, string>();
+  const key = (v: string) => v.split('.').map((n) => n.padStart(6, '0')).join('.');
+  for (const v of unpacked.sort((a, b) => key(a).localeCompare(key(b)))) newest.set(v.split('.')[0], v);
+  return [...newest.values()];
+}
+
+/**
+ * A copy of the distribution at `home` that the user `uid` can read and execute: `home` itself
+ * when it can, else /var/tmp/wirescope-es/<version> (made once, atomically, mode 755).
+ */
+export function reachableHome(home: string, version: string, uid: number, gid: number): string {
+  if (canExecuteAs(join(home, 'bin', 'elasticsearch'), uid, gid)) return home;
+  const target = join(sharedEsRoot, version);
+  if (existsSync(join(target, 'bin', 'elasticsearch'))) return target;
+  mkdirSync(sharedEsRoot, { recursive: true, mode: 0o755 });
+  chmodSync(sharedEsRoot, 0o755);
+  const copy = `${target}.tmp-${randomBytes(4).toString('hex')}`;
+  cpSync(home, copy, { recursive: true, verbatimSymlinks: true });
+  chmodSync(copy, 0o755);
+  try {
+    renameSync(copy, target);
+  } catch {
+    rmSync(copy, { recursive: true, force: true }); // another process made it first
+  }
+  return target;
+}
+
+/** Whether `uid` can execute `file` (every directory on the way searchable): asked as that user. */
+export function canExecuteAs(file: string, uid: number, gid: number): boolean {
+  if (uid === process.getuid?.()) {
+    try { accessSync(file, constants.X_OK); return true; } catch { return false; }
+  }
+  try {
+    execFileSync('test', ['-x', file], { uid, gid, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 // A test process that exits without its `after` hooks (an interrupted run) must not leave a JVM.
 const running = new Set<ChildProcess>();
 process.once('exit', () => { for (const child of running) child.kill('SIGTERM'); });
 
 /** Why Elasticsearch cannot run here, or undefined when it can. */
-export function elasticsearchMissing(): string | undefined {
-  if (!existsSync(join(esHome, 'bin', 'elasticsearch'))) return 'Elasticsearch not unpacked (run scripts/setup.d/es.sh)';
+export function elasticsearchMissing(version?: string): string | undefined {
+  if (!existsSync(join(homeOf(version), 'bin', 'elasticsearch'))) return `Elasticsearch ${version ?? ''} not unpacked (run scripts/setup.d/es.sh)`;
   if (!hasCommand('java')) return 'java missing';
   return undefined;
 }
 
+function homeOf(version?: string): string {
+  if (!version) return esHome;
+  const exact = join(esCache, version);
+  if (version.includes('.')) return exact;
+  const newest = esVersions().find((v) => v.split('.')[0] === version);
+  return newest ? join(esCache, newest) : exact;
+}
+
+export interface EsUser { username: string; password: string; roles?: string[] }
+
 export interface ElasticsearchOptions {
   /** Extra `-E` settings, e.g. { 'thread_pool.write.queue_size': '2' }. */
   settings?: Record<string, string>;
+  /** A version (`8.19.21`) or a major (`9`): the newest unpacked of it; default `current` (8.x). */
+  version?: string;
+  /**
+   * Security on (HTTP without TLS) with these users in the file realm; the helper adds a
+   * superuser of its own for its requests.
+   */
+  users?: EsUser[];
 }
 
 export class Elasticsearch {
@@ -33,7 +100,22 @@ export class Elasticsearch {
   private exited = true;
   readonly logs: string[] = [];
 
-  private constructor(readonly baseDir: string, readonly port: number, private readonly options: ElasticsearchOptions, private readonly user?: { uid: number; gid: number }) {}
+  private readonly home: string;
+  private readonly admin?: EsUser;
+
+  private constructor(readonly baseDir: string, readonly port: number, private readonly options: ElasticsearchOptions, private readonly user?: { uid: number; gid: number }) {
+    const home = homeOf(options.version);
+    this.home = user ? reachableHome(home, realpathSync(home).split('/').pop()!, user.uid, user.gid) : home;
+    if (options.users) this.admin = { username: 'wirescope-admin', password: randomBytes(12).toString('hex'), roles: ['superuser'] };
+  }
+
+  /** The version this node runs (from the distribution's directory name). */
+  get version(): string { return realpathSync(this.home).split('/').pop()!.replace(/\.tmp-.*$/, ''); }
+
+  /** Headers for the helper's own requests (basic auth as its superuser when security is on). */
+  private get headers(): Record<string, string> {
+    return this.admin ? { authorization: `Basic ${Buffer.from(`${this.admin.username}:${this.admin.password}`).toString('base64')}` } : {};
+  }
 
   get url(): string { return `http://127.0.0.1:${this.port}`; }
 
@@ -45,9 +127,14 @@ export class Elasticsearch {
     const baseDir = mkdtempSync(join(tmpdir(), 'wirescope-es-'));
     for (const dir of ['data', 'logs', 'tmp']) mkdirSync(join(baseDir, dir));
     // The config dir is copied because Elasticsearch writes its keystore there at start.
-    cpSync(join(esHome, 'config'), join(baseDir, 'config'), { recursive: true });
-    if (user) chownTree(baseDir, user.uid, user.gid);
     const es = new Elasticsearch(baseDir, await freePort(), options, user);
+    cpSync(join(es.home, 'config'), join(baseDir, 'config'), { recursive: true });
+    for (const u of [...(options.users ?? []), ...(es.admin ? [es.admin] : [])]) {
+      execFileSync(join(es.home, 'bin', 'elasticsearch-users'), ['useradd', u.username, '-p', u.password, '-r', (u.roles ?? ['superuser']).join(',')], {
+        env: { PATH: process.env.PATH, ES_JAVA_HOME: javaHome(), ES_PATH_CONF: join(baseDir, 'config') }, stdio: 'pipe',
+      });
+    }
+    if (user) chownTree(baseDir, user.uid, user.gid);
     try {
       await es.resume();
     } catch (err) {
@@ -68,7 +155,9 @@ export class Elasticsearch {
       'transport.port': String(transportPort),
       'path.data': join(this.baseDir, 'data'),
       'path.logs': join(this.baseDir, 'logs'),
-      'xpack.security.enabled': 'false',
+      ...(this.options.users
+        ? { 'xpack.security.enabled': 'true', 'xpack.security.http.ssl.enabled': 'false', 'xpack.security.transport.ssl.enabled': 'false' }
+        : { 'xpack.security.enabled': 'false' }),
       'xpack.ml.enabled': 'false',
       'ingest.geoip.downloader.enabled': 'false',
       // Tests fill the small temp disk of a CI machine; the default watermarks would block writes.
@@ -77,11 +166,11 @@ export class Elasticsearch {
       ...this.options.settings,
     };
     // xpack.ml is absent from the integ-test zip: only pass settings that its modules know.
-    if (!readdirSync(join(esHome, 'modules')).some((m) => m.includes('ml'))) delete settings['xpack.ml.enabled'];
-    if (!readdirSync(join(esHome, 'modules')).some((m) => m.includes('geoip'))) delete settings['ingest.geoip.downloader.enabled'];
+    if (!readdirSync(join(this.home, 'modules')).some((m) => m.includes('ml'))) delete settings['xpack.ml.enabled'];
+    if (!readdirSync(join(this.home, 'modules')).some((m) => m.includes('geoip'))) delete settings['ingest.geoip.downloader.enabled'];
     const args = Object.entries(settings).map(([k, v]) => `-E${k}=${v}`);
     this.exited = false;
-    const child = spawn(join(esHome, 'bin', 'elasticsearch'), args, {
+    const child = spawn(join(this.home, 'bin', 'elasticsearch'), args, {
       cwd: this.baseDir,
       uid: this.user?.uid,
       gid: this.user?.gid,
@@ -104,26 +193,31 @@ export class Elasticsearch {
     await waitUntil('Elasticsearch to be yellow or green', async () => {
       if (this.exited) throw new Error(`Elasticsearch exited:\n${this.logs.slice(-40).join('\n')}`);
       try {
-        const res = await fetch(`${this.url}/_cluster/health`, { signal: AbortSignal.timeout(2000) });
+        const res = await fetch(`${this.url}/_cluster/health`, { headers: this.headers, signal: AbortSignal.timeout(2000) });
         if (!res.ok) return false;
         const health = (await res.json()) as { status: string };
         return health.status === 'green' || health.status === 'yellow';
       } catch {
         return false;
       }
-    }, 120000, 250);
+    }, 300_000, 250); // a loaded CI machine can take minutes to start a JVM
   }
 
   /** Stops the process but keeps the data: an outage. */
   async pause(): Promise<void> {
     const child = this.child;
     if (!child || this.exited) return;
+    child.kill('SIGCONT'); // a frozen JVM cannot handle SIGTERM
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 30000);
     await exited;
     clearTimeout(timer);
   }
+
+  /** SIGSTOP / SIGCONT: a node that holds connections open and answers nothing (a hung JVM). */
+  freeze(): void { this.child?.kill('SIGSTOP'); }
+  thaw(): void { this.child?.kill('SIGCONT'); }
 
   /** Stops the process and removes its data. */
   async stop(): Promise<void> {
@@ -135,7 +229,7 @@ export class Elasticsearch {
   async request<T = any>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${this.url}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

@@ -24,6 +24,8 @@ export interface LabOptions {
   /** Pairs of device indexes to join; default: a ring over all but the last device, the last one a leaf of device 2. */
   links?: [number, number][];
   snmp?: boolean;
+  /** Host names (without the lab domain) by device index; default dev0, dev1… */
+  names?: string[];
   /** SNMPv3 authPriv user every snmpd accepts besides community "public". */
   v3?: { user: string; authKey: string; privKey: string };
 }
@@ -91,7 +93,7 @@ export class LldpLab {
       const namespace = `lldplab-${this.suffix}-${i}`;
       run('ip', ['netns', 'add', namespace]);
       run('ip', ['-n', namespace, 'link', 'set', 'lo', 'up']);
-      this.devices.push({ index: i, hostname: `dev${i}.lab.example`, namespace, socket: join(this.dir, `lldpd-${i}.sock`), interfaces: [] });
+      this.devices.push({ index: i, hostname: `${options.names?.[i] ?? `dev${i}`}.lab.example`, namespace, socket: join(this.dir, `lldpd-${i}.sock`), interfaces: [] });
     }
     for (const [a, b] of options.links ?? ringWithLeaf(options.devices)) {
       const n = this.links.length;

@@ -1,6 +1,7 @@
-// Debian nginx as a TLS + basic-auth reverse proxy in front of a test Elasticsearch, with a CA
-// and a server certificate made by openssl for this run (and a second, unrelated CA to test
-// that a wrong one is refused).
+// Debian nginx as a TLS reverse proxy in front of a test Elasticsearch (the integ-test zip serves
+// plain HTTP only), with a CA and a server certificate made by openssl for this run (and a second,
+// unrelated CA to test that a wrong one is refused). Authentication is Elasticsearch's own when it
+// runs with security; nginx checks basic auth itself only when given a user.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ export class NginxTlsProxy {
   get caFile(): string { return join(this.dir, 'ca.crt'); }
   get otherCaFile(): string { return join(this.dir, 'other-ca.crt'); }
 
-  static async start(upstreamPort: number, user: string, password: string): Promise<NginxTlsProxy> {
+  static async start(upstreamPort: number, user?: string, password?: string): Promise<NginxTlsProxy> {
     const dir = mkdtempSync(join(tmpdir(), 'wirescope-nginx-'));
     const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
     ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=Wirescope Test CA');
@@ -27,8 +28,10 @@ export class NginxTlsProxy {
     ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
     writeFileSync(join(dir, 'san.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
     ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.cnf');
-    const hash = execFileSync('openssl', ['passwd', '-apr1', '-stdin'], { input: password + '\n' }).toString().trim();
-    writeFileSync(join(dir, 'htpasswd'), `${user}:${hash}\n`);
+    if (user) {
+      const hash = execFileSync('openssl', ['passwd', '-apr1', '-stdin'], { input: password + '\n' }).toString().trim();
+      writeFileSync(join(dir, 'htpasswd'), `${user}:${hash}\n`);
+    }
     for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
     const port = await freePort();
     writeFileSync(join(dir, 'nginx.conf'), `
@@ -50,8 +53,8 @@ http {
     listen 127.0.0.1:${port} ssl;
     ssl_certificate ${dir}/server.crt;
     ssl_certificate_key ${dir}/server.key;
-    auth_basic "elasticsearch";
-    auth_basic_user_file ${dir}/htpasswd;
+    ${user ? `auth_basic "elasticsearch";
+    auth_basic_user_file ${dir}/htpasswd;` : ''}
     location / {
       proxy_pass http://127.0.0.1:${upstreamPort};
       proxy_http_version 1.1;

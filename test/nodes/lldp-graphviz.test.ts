@@ -1,10 +1,15 @@
 // graphviz node in a real Node-RED runtime (node-red-node-test-helper): our SVG against native
-// `dot -Tsvg` on the same DOT, PNG output, the admin image URL, bad DOT and the timeout.
+// `dot -Tsvg` on the same DOT, PNG output and its font, the admin image URL, bad DOT, the timeout,
+// and a 50-device three-tier topology drawn without overlaps, tiers top to bottom.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import helper from 'node-red-node-test-helper';
+import { Resvg } from '@resvg/resvg-js';
+import { buildTopology, diffTopology } from '../../nodes/common/topology';
 import { requireCommands } from '../helpers/real';
+import { threeTierReports } from '../helpers/lldp-three-tier';
+import { deviceCentres, keepPicture, svgOverlaps } from '../helpers/lldp-svg';
 
 helper.init(require.resolve('node-red'));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -13,7 +18,7 @@ const graphvizNode = require('../../nodes/graphviz/graphviz');
 before(() => new Promise<void>((resolve) => helper.startServer(() => resolve())));
 after(() => new Promise<void>((resolve) => { void helper.unload().then(() => helper.stopServer(() => resolve())); }));
 
-type Msg = { payload: unknown; contentType?: string; dot?: string };
+type Msg = { payload: unknown; contentType?: string; dot?: string; svg?: string; dataUrl?: string; changes?: unknown[]; lost?: unknown[] };
 
 async function render(config: Record<string, unknown>, msg: Record<string, unknown>): Promise<{ out?: Msg; error?: string; id: string }> {
   const id = 'g' + Math.random().toString(16).slice(2);
@@ -111,4 +116,61 @@ test('a layout over its timeout is stopped, and the next render works', async ()
   assert.match(slow.error!, /timed out after 10 ms/);
   const { out } = await render({ timeout: 30 }, { payload: 'graph { a -- b }' });
   assert.deepEqual(svgGraph(String(out!.payload)).nodes, ['a', 'b']);
+});
+
+test('a 50-device three-tier topology: no overlaps, core above distribution above access, PNG in a sans font', async () => {
+  const topology = buildTopology(threeTierReports(50));
+  assert.equal(topology.devices.length, 50);
+  const { out, error } = await render({ format: 'png', timeout: 120, scale: 1 }, { payload: topology, events: diffTopology(undefined, topology), baseline: true });
+  assert.equal(error, undefined);
+  const svg = out!.svg!;
+  assert.deepEqual(svgOverlaps(svg), []);
+  const centres = deviceCentres(svg);
+  assert.equal(centres.size, 50);
+  const rows = (prefix: string) => [...centres].filter(([name]) => name.startsWith(prefix)).map(([, c]) => c.y);
+  // SVG y grows downwards: every core device above every distribution one, above every access one.
+  assert.ok(Math.max(...rows('core')) < Math.min(...rows('dist')), 'core above distribution');
+  assert.ok(Math.max(...rows('dist')) < Math.min(...rows('acc')), 'distribution above access');
+  assert.equal(new Set(rows('acc')).size, 1, 'one access row');
+  // Ports are cells with edges on them: no port text floats on an edge.
+  assert.doesNotMatch(svg, /class="edge[^"]*">[\s\S]{0,400}?<text/);
+  const png = out!.payload as Buffer;
+  keepPicture('fifty-devices.png', png);
+  // The PNG is what resvg draws with Liberation Sans and nothing else loaded, not a serif fallback.
+  const font = { loadSystemFonts: false, fontFiles: ['/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf', '/usr/share/fonts/truetype/liberation2/LiberationSans-Bold.ttf'] };
+  const sans = new Resvg(svg, { background: 'white', font: { ...font, defaultFontFamily: 'Liberation Sans', sansSerifFamily: 'Liberation Sans' } }).render().asPng();
+  const serif = new Resvg(svg, { background: 'white', font: { loadSystemFonts: false, fontFiles: ['/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf'], defaultFontFamily: 'DejaVu Serif' } }).render().asPng();
+  assert.ok(png.equals(sans), 'drawn in Liberation Sans');
+  assert.ok(!png.equals(serif));
+  assert.match(out!.dataUrl!, /^data:image\/png;base64,iVBORw0KGgo/);
+});
+
+test('PNG without any usable font is refused, not drawn in a fallback font', async () => {
+  const { error } = await render({ format: 'png', fontFile: '/nonexistent/font.ttf' }, { payload: 'graph { a -- b }' });
+  assert.match(error!, /no font for PNG text/);
+});
+
+test('clusters: each site is a box around its own devices, boxes apart, tiers still in order', async () => {
+  const topology = buildTopology(threeTierReports(26));
+  const clusterRules = '/^(dist[12]|acc\\d*[13579])$/ building A\n/^(dist[34]|acc\\d*[02468])$/ building B';
+  const { out, error } = await render({ format: 'svg', timeout: 120, clusterRules }, { payload: topology, events: [], baseline: true });
+  assert.equal(error, undefined);
+  const svg = out!.svg!;
+  assert.deepEqual(svgOverlaps(svg), []);
+  const clusters = [...svg.matchAll(/<g id="[^"]*" class="cluster">\s*<title>[^<]*<\/title>\s*<(?:polygon|path)[^>]*(?:points|d)="([^"]*)"[\s\S]*?<text[^>]*>([^<]*)<\/text>/g)]
+    .map((m) => { const n = (m[1].match(/-?\d+(?:\.\d+)?/g) ?? []).map(Number); const xs = n.filter((_, i) => i % 2 === 0); const ys = n.filter((_, i) => i % 2 === 1); return { label: m[2], x1: Math.min(...xs), x2: Math.max(...xs), y1: Math.min(...ys), y2: Math.max(...ys) }; });
+  assert.deepEqual(clusters.map((c) => c.label).sort(), ['building A', 'building B']);
+  const [a, b] = clusters;
+  assert.ok(a.x2 <= b.x1 || b.x2 <= a.x1 || a.y2 <= b.y1 || b.y2 <= a.y1, 'the two buildings do not overlap');
+  const centres = deviceCentres(svg);
+  const inside = (name: string, label: string) => { const c = clusters.find((k) => k.label === label)!; const p = centres.get(name)!; return p.x > c.x1 && p.x < c.x2 && p.y > c.y1 && p.y < c.y2; };
+  for (const name of centres.keys()) {
+    if (name.startsWith('core')) assert.ok(!inside(name, 'building A') && !inside(name, 'building B'), `${name} in no building`);
+    else {
+      const label = /^(dist[12]|acc\d*[13579])$/.test(name) ? 'building A' : 'building B';
+      assert.ok(inside(name, label), `${name} in ${label}`);
+    }
+  }
+  const ys = (prefix: string) => [...centres].filter(([n]) => n.startsWith(prefix)).map(([, c]) => c.y);
+  assert.ok(Math.max(...ys('core')) < Math.min(...ys('dist')) && Math.max(...ys('dist')) < Math.min(...ys('acc')));
 });

@@ -1,10 +1,7 @@
 // Index names from the document's own time, retention selection, bulk serialisation, spool.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { backoffDelay, bulkBody, classifyItem, contentHashId, documentTime, formatIndexName, indexPeriod, indexWildcard, indicesPastRetention, serializeDocument, Spool } from '../../nodes/common/es';
+import { backoffDelay, bulkBody, classifyItem, contentHashId, documentTime, formatIndexName, indexPeriod, indexWildcard, indicesPastRetention, serializeDocument, defaultTemplateName } from '../../nodes/common/es';
 
 test('strftime tokens are filled in UTC across midnight and month boundaries', () => {
   assert.equal(formatIndexName('flows-%Y.%m.%d', new Date('2024-12-31T23:59:59.999Z')), 'flows-2024.12.31');
@@ -21,6 +18,29 @@ test('document time comes from the configured field', () => {
   assert.equal(documentTime({ event: { end: 1704067200000 } }, 'event.end')?.toISOString(), '2024-01-01T00:00:00.000Z');
   assert.equal(documentTime({ '@timestamp': 'yesterday' }, '@timestamp'), undefined);
   assert.equal(documentTime({}, '@timestamp'), undefined);
+});
+
+test('a time without a zone is UTC, as Elasticsearch reads it, whatever the host zone', () => {
+  const saved = process.env.TZ;
+  process.env.TZ = 'Asia/Tokyo'; // UTC+9: a local reading would move 05:00 to the day before
+  try {
+    assert.equal(new Date('2024-06-01T05:00:00').getUTCDate(), 31, 'the host zone is in effect');
+    assert.equal(documentTime({ t: '2024-06-01T05:00:00' }, 't')?.toISOString(), '2024-06-01T05:00:00.000Z');
+    assert.equal(documentTime({ t: '2024-06-01T05:00:00.123456' }, 't')?.toISOString(), '2024-06-01T05:00:00.123Z');
+    assert.equal(documentTime({ t: '2024-06-01T05:00' }, 't')?.toISOString(), '2024-06-01T05:00:00.000Z');
+    assert.equal(documentTime({ t: '2024-06-01' }, 't')?.toISOString(), '2024-06-01T00:00:00.000Z');
+    assert.equal(documentTime({ t: '2024-06-01T05:00:00+09:00' }, 't')?.toISOString(), '2024-05-31T20:00:00.000Z');
+    assert.equal(formatIndexName('flows-%Y.%m.%d', documentTime({ t: '2024-06-01T05:00:00' }, 't')!), 'flows-2024.06.01');
+  } finally {
+    if (saved === undefined) delete process.env.TZ; else process.env.TZ = saved;
+  }
+});
+
+test('default template names carry no dangling separator', () => {
+  assert.equal(defaultTemplateName('flows-%Y.%m.%d'), 'wirescope-flows');
+  assert.equal(defaultTemplateName('net_flows_%Y'), 'wirescope-net_flows');
+  assert.equal(defaultTemplateName('%Y.%m'), 'wirescope-flows');
+  assert.equal(defaultTemplateName('logs'), 'wirescope-logs');
 });
 
 test('retention picks only indices whose whole day ended more than N days ago', () => {
@@ -51,34 +71,6 @@ test('bulk body and item classification follow the _bulk API', () => {
   assert.equal(backoffDelay(1, 100, 1000, () => 0), 50);
   assert.equal(backoffDelay(3, 100, 1000, () => 1), 400);
   assert.equal(backoffDelay(10, 100, 1000, () => 1), 1000);
-});
-
-test('the spool keeps order across reopen and acknowledges exactly what was sent', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wirescope-spool-'));
-  try {
-    const entries = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ index: 'i', op: 'index' as const, source: `{"n":${from + i}}` }));
-    const spool = new Spool(dir, 1 << 20, 200);
-    for (let i = 0; i < 10; i++) assert.equal(spool.append(entries(i * 5, 5)), true);
-    assert.equal(spool.docs, 50);
-    assert.deepEqual(spool.peek(3, 1 << 20).map((e) => e.source), ['{"n":0}', '{"n":1}', '{"n":2}']);
-    spool.ack(3);
-    // Reopen as after a restart: the next document is the fourth.
-    const again = new Spool(dir, 1 << 20, 200);
-    assert.equal(again.docs, 47);
-    const seen: string[] = [];
-    while (again.docs > 0) {
-      const batch = again.peek(4, 1 << 20);
-      seen.push(...batch.map((e) => e.source));
-      again.ack(batch.length);
-    }
-    assert.deepEqual(seen, entries(3, 47).map((e) => e.source));
-    assert.equal(new Spool(dir, 1 << 20, 200).docs, 0);
-    const small = new Spool(join(dir, 'small'), 100);
-    assert.equal(small.append(entries(0, 2)), true);
-    assert.equal(small.append(entries(2, 5)), false); // over the cap: refused, not dropped silently
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 });
 
 test('error descriptions name the cause', async () => {

@@ -66,7 +66,15 @@ export interface BulkStats {
   spoolDocs: number;
   spoolBytes: number;
   blocked: boolean;
+  /** Spool records found torn or corrupt and dropped (counted, see the log). */
+  spoolDamaged: number;
+  /** The error of the last failed request, with its time; kept after recovery as history. */
   lastError?: string;
+  lastErrorAt?: string;
+  /** The request error still in effect: cleared by the next request that gets an answer. */
+  currentError?: string;
+  /** HTTP status of `currentError` (401: authentication failed), when Elasticsearch answered. */
+  currentErrorStatus?: number;
 }
 
 interface Item { entry: BulkEntry; bytes: number; attempts: number }
@@ -78,12 +86,14 @@ export class BulkIndexer {
   private delayed = new Set<{ items: Item[]; timer: NodeJS.Timeout }>();
   private flushTimer?: NodeJS.Timeout;
   private roomWaiters: Array<() => void> = [];
+  /** Documents of add() calls waiting for room: accepted, so close() must keep or report them too. */
+  private waitingItems = new Set<Item[]>();
   private replaying = false;
   private replayTimer?: NodeJS.Timeout;
   private replayWake?: () => void;
   private closed = false;
   private readonly random: () => number;
-  readonly stats: Omit<BulkStats, 'queueDocs' | 'queueBytes' | 'inFlight' | 'spoolDocs' | 'spoolBytes' | 'blocked'> = {
+  readonly stats: Omit<BulkStats, 'queueDocs' | 'queueBytes' | 'inFlight' | 'spoolDocs' | 'spoolBytes' | 'blocked' | 'spoolDamaged'> = {
     accepted: 0, indexed: 0, duplicates: 0, failed: 0, retried: 0, spooled: 0, replayed: 0, requests: 0, requestErrors: 0,
   };
   private blockedWaiters = 0;
@@ -110,6 +120,7 @@ export class BulkIndexer {
       spoolDocs: this.options.spool?.docs ?? 0,
       spoolBytes: this.options.spool?.bytes ?? 0,
       blocked: this.blockedWaiters > 0,
+      spoolDamaged: this.options.spool ? this.options.spool.damage.tornRecords + this.options.spool.damage.corruptRecords : 0,
     };
   }
 
@@ -134,8 +145,14 @@ export class BulkIndexer {
       } else if (this.options.whenFull === 'spool' && this.options.spool) {
         if (this.toSpool(items)) return;
       }
-      await this.waitForRoom();
-      if (this.closed) throw new Error('the bulk indexer closed before the documents were queued');
+      this.waitingItems.add(items);
+      try {
+        await this.waitForRoom();
+      } finally {
+        this.waitingItems.delete(items);
+      }
+      // close() took these documents: spooled, or reported as failures like any other unsent one.
+      if (this.closed) return;
     }
   }
 
@@ -155,7 +172,11 @@ export class BulkIndexer {
     clearTimeout(this.flushTimer);
     clearTimeout(this.replayTimer);
     this.replayWake?.();
-    for (const wake of this.roomWaiters.splice(0)) wake();
+    // Documents still waiting for room join the tail of the queue before their add() wakes up.
+    const waiting = [...this.waitingItems].flat();
+    this.waitingItems.clear();
+    for (const item of waiting) { this.queue.push(item); this.queueBytes += item.bytes; }
+    this.wakeWaiters();
     const pending = (): Item[] => [
       ...[...this.inFlight].flatMap((r) => r.items),
       ...[...this.delayed].flatMap((d) => d.items),
@@ -170,7 +191,8 @@ export class BulkIndexer {
       } else {
         this.stats.spooled += items.length;
       }
-      this.queue = []; this.delayed.clear(); this.inFlight.clear();
+      this.queue = []; this.queueBytes = 0; this.delayed.clear(); this.inFlight.clear();
+      this.changed();
       return;
     }
     // No spool: give queued documents a moment to go out, then report the rest.
@@ -182,7 +204,8 @@ export class BulkIndexer {
     }
     for (const r of this.inFlight) r.abort.abort();
     for (const item of pending()) this.fail(item, 0, 'Node-RED stopped the node before the document was indexed');
-    this.queue = []; this.inFlight.clear(); this.delayed.clear();
+    this.queue = []; this.queueBytes = 0; this.inFlight.clear(); this.delayed.clear();
+    this.changed();
   }
 
   private isFull(items: Item[]): boolean {
@@ -266,7 +289,17 @@ export class BulkIndexer {
     });
   }
 
+  private noteError(error: unknown): string {
+    const reason = this.options.describeError(error);
+    this.stats.requestErrors++;
+    this.stats.lastError = this.stats.currentError = reason.slice(0, 300);
+    this.stats.lastErrorAt = new Date().toISOString();
+    this.stats.currentErrorStatus = statusOf(error) || undefined;
+    return reason;
+  }
+
   private settleItems(items: Item[], results: BulkItemResult[]): void {
+    this.stats.currentError = this.stats.currentErrorStatus = undefined;
     this.adjustConcurrency(results.some((r) => r.status === 429));
     const retry: Item[] = [];
     items.forEach((item, i) => {
@@ -281,10 +314,8 @@ export class BulkIndexer {
   }
 
   private requestFailed(items: Item[], error: unknown): void {
-    this.stats.requestErrors++;
     if (statusOf(error) === 429) this.adjustConcurrency(true);
-    const reason = this.options.describeError(error);
-    this.stats.lastError = reason.slice(0, 300);
+    const reason = this.noteError(error);
     if (!this.options.isRetryable(error)) {
       for (const item of items) this.fail(item, statusOf(error), reason);
       return;
@@ -339,7 +370,11 @@ export class BulkIndexer {
   private startReplay(): void {
     if (this.replaying || this.closed) return;
     this.replaying = true;
-    void this.replayLoop().finally(() => { this.replaying = false; this.changed(); });
+    // Replay never throws: an unexpected error (a spool file removed under us...) is reported and
+    // the loop starts again with the next batch that is spooled.
+    void this.replayLoop()
+      .catch((error: unknown) => { this.noteError(error); })
+      .finally(() => { this.replaying = false; this.changed(); });
   }
 
   private async replayLoop(): Promise<void> {
@@ -360,8 +395,7 @@ export class BulkIndexer {
         try {
           results = await this.options.sender.send(bulkBody(pending.map((i) => i.entry)), abort.signal);
         } catch (error) {
-          this.stats.requestErrors++;
-          this.stats.lastError = this.options.describeError(error).slice(0, 300);
+          this.noteError(error);
           this.changed();
           if (this.closed) return;
           if (!this.options.isRetryable(error)) {
@@ -376,6 +410,7 @@ export class BulkIndexer {
           this.inFlight.delete(request);
         }
         failures = 0;
+        this.stats.currentError = this.stats.currentErrorStatus = undefined;
         const retry: typeof pending = [];
         pending.forEach((item, i) => {
           const result = results[i] ?? { status: 0, error: { type: 'missing_item', reason: 'the bulk response had no item for this document' } };

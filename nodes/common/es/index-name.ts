@@ -67,6 +67,12 @@ export function indicesPastRetention(pattern: string, names: string[], now: Date
   });
 }
 
+/**
+ * An ISO date-time without a zone. Elasticsearch reads it as UTC; JavaScript's Date would read it
+ * in the host's zone and put the document in another day's index than the one its time is in.
+ */
+const zoneless = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
+
 /** A document's time from a field (a dotted path or a literal key): Date, epoch ms or a date string. */
 export function documentTime(doc: Record<string, unknown>, field: string): Date | undefined {
   let value: unknown = field in doc ? doc[field] : undefined;
@@ -76,6 +82,6 @@ export function documentTime(doc: Record<string, unknown>, field: string): Date 
   let time: Date | undefined;
   if (value instanceof Date) time = value;
   else if (typeof value === 'number') time = new Date(value);
-  else if (typeof value === 'string' && value !== '') time = /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
+  else if (typeof value === 'string' && value !== '') time = /^\d+$/.test(value) ? new Date(Number(value)) : new Date(zoneless.test(value) ? value + 'Z' : value);
   return time && !Number.isNaN(time.getTime()) ? time : undefined;
 }

@@ -41,6 +41,7 @@ export function buildTopology(reports: readonly LldpDeviceReport[], options: Top
       existing.chassisId ??= extra.chassisId;
       existing.managementAddress ??= extra.managementAddress;
       existing.description ??= extra.description;
+      existing.capabilities ??= extra.capabilities;
     } else {
       devices.set(id, { id, name: displayDeviceName(name, options), polled, ...Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)) });
     }
@@ -62,6 +63,7 @@ export function buildTopology(reports: readonly LldpDeviceReport[], options: Top
         chassisId: neighbor.chassisId,
         managementAddress: neighbor.managementAddresses?.[0],
         description: neighbor.systemDescription,
+        capabilities: neighbor.capabilities?.length ? neighbor.capabilities.map((c) => c.toLowerCase()) : undefined,
       });
       const ends = [
         { device: local, port: normalizeInterfaceName(neighbor.localPort) },

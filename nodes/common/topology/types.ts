@@ -8,6 +8,8 @@ export interface TopologyDevice {
   chassisId?: string;
   managementAddress?: string;
   description?: string;
+  /** Enabled LLDP system capabilities ("router", "bridge", "station"...) as its neighbours report them. */
+  capabilities?: string[];
   /** True when the device itself was polled (its own neighbour table is known). */
   polled: boolean;
 }

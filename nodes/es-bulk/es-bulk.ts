@@ -65,7 +65,7 @@ export = function (RED: NodeAPI) {
       node.on('input', (_msg, _send, done) => done(new Error(RED._('es-bulk.errors.noConfig'))));
       return;
     }
-    if (config.settings.insecure) node.warn(RED._('es-config.warn.insecure'));
+    if (config.settings.insecure) node.warn(RED._('es-bulk.warn.insecure'));
 
     const indexMode = def.indexMode ?? 'pattern';
     const indexPattern = (def.index || 'flows-%Y.%m.%d').trim();

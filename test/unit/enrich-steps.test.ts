@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
-  ExporterNamesStep, FlowEnricher, interfaceTableFromIfMib, IF_MIB, InterfacesStep, NetworksStep, parseExporterNames, parseNetworks,
+  ExporterNamesStep, FlowEnricher, interfaceTableFromIfMib, IF_MIB, InterfacesStep, LruCache, NetworksStep, parseExporterNames, parseNetworks,
   parseSamplingRules, SamplingStep, type NetworkEntry,
 } from '../../nodes/common/enrich';
 import { requireCommands } from '../helpers/real';
@@ -188,3 +188,22 @@ test('interfaces: a failing source is counted and the record still passes; the t
   assert.ok((step.counters() as Record<string, number>).unknownIfIndex >= 1);
 });
 
+
+test('the caches are bounded: least recently used entries go first, evictions are counted', () => {
+  const cache = new LruCache<string, number>(4);
+  for (const k of ['a', 'b', 'c', 'd']) cache.set(k, k.charCodeAt(0));
+  cache.get('a'); // a becomes the most recent
+  for (const k of ['e', 'f', 'g']) cache.set(k, 0);
+  assert.equal(cache.get('a'), 97);
+  assert.equal(cache.get('b'), undefined);
+  assert.deepEqual(cache.counters(), { size: 4, hits: 2, misses: 1, evictions: 3 });
+  // A hot key read again and again survives a stream of new keys.
+  const hot = new LruCache<string, number>(100);
+  hot.set('hot', 1);
+  for (let i = 0; i < 1000; i++) {
+    assert.equal(hot.get('hot'), 1, `after ${i} new keys`);
+    hot.set(`k${i}`, i);
+  }
+  assert.equal(hot.counters().size, 100);
+  assert.equal(hot.counters().evictions, 901);
+});

@@ -1,5 +1,7 @@
 // A bounded least-recently-used map with counts, for the enrichment caches (addresses repeat a lot
-// in real traffic; a Map keeps insertion order, so re-inserting on a hit makes it an LRU).
+// in real traffic). A Map keeps insertion order, so re-inserting on a hit makes it an LRU; to keep
+// hits cheap, an entry is re-inserted only once it has drifted into the older half of the map
+// (an approximation of LRU that evicts the same cold entries).
 
 export interface LruCounters {
   size: number;
@@ -9,7 +11,9 @@ export interface LruCounters {
 }
 
 export class LruCache<K, V> {
-  private readonly map = new Map<K, V>();
+  private readonly map = new Map<K, { value: V; tick: number }>();
+  /** Insertions so far: an entry's tick says how far back it was (re)inserted. */
+  private tick = 0;
   private hits = 0;
   private misses = 0;
   private evictions = 0;
@@ -20,18 +24,18 @@ export class LruCache<K, V> {
 
   /** The cached value, or undefined (a miss is counted). */
   get(key: K): V | undefined {
-    const value = this.map.get(key);
-    if (value === undefined) {
+    const entry = this.map.get(key);
+    if (entry === undefined) {
       this.misses++;
       return undefined;
     }
     this.hits++;
-    // Refresh recency only when the map is near full: re-inserting costs, and order matters only for eviction.
-    if (this.map.size >= this.max >> 1) {
+    if (this.tick - entry.tick > this.max >> 1) {
       this.map.delete(key);
-      this.map.set(key, value);
+      entry.tick = ++this.tick;
+      this.map.set(key, entry);
     }
-    return value;
+    return entry.value;
   }
 
   set(key: K, value: V): void {
@@ -42,7 +46,7 @@ export class LruCache<K, V> {
       this.map.delete(oldest);
       this.evictions++;
     }
-    this.map.set(key, value);
+    this.map.set(key, { value, tick: ++this.tick });
   }
 
   clear(): void {

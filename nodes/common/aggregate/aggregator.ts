@@ -9,7 +9,7 @@ import { KeyTable, type Counts, type Metric } from './key-table';
 import type { Primitive, PrimitiveValue, RecordContext } from './primitives';
 import { scalar } from './primitives';
 import { flowEnd, flowStart, recordTime, type TimeField } from './record-time';
-import type { FlowRecord } from '../netflow/types';
+import type { FlowRecord } from '../flow/types';
 
 export interface AggregatorOptions {
   primitives: Primitive[];

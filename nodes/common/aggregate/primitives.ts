@@ -2,7 +2,7 @@
 // the pack's vocabulary (IANA IPFIX IE names, the enrichment fields of DESIGN.md). Any IE name is a
 // primitive too, read as is. A primitive's value is a string or a number; absent is undefined.
 import { builtinTypeByName } from '../netflow/ie-registry';
-import type { FlowRecord } from '../netflow/types';
+import type { FlowRecord } from '../flow/types';
 import { maskAddress } from './networks';
 
 export type PrimitiveValue = string | number | undefined;

@@ -108,10 +108,19 @@ async function count(index) {
 }
 
 // The start-up time ends with the first live aggregates in Elasticsearch; then a count every 30 s.
+// The bundled Elasticsearch is restarted (same port and data) if it dies under the demo.
 let firstIn = false;
 let lastCount = 0;
+let restarting = false;
 const report = setInterval(async () => {
-  if (stopping) return;
+  if (stopping || restarting) return;
+  if (es && !es.running) {
+    restarting = true;
+    console.log(`demo: Elasticsearch exited; restarting it. Its last lines:\n${es.logs.slice(-10).join('\n')}`);
+    await es.resume().catch((err) => console.log(`demo: Elasticsearch did not restart: ${err.message}`));
+    restarting = false;
+    return;
+  }
   const agg = await count(AGG_INDEX);
   if (!firstIn && agg) {
     firstIn = true;

@@ -46,7 +46,7 @@ describe('npm run demo', () => {
     }, 360_000, 200);
     const statuses = new Map<string, NodeStatus[]>();
     comms = await watchStatuses(port, statuses);
-    const esUrl = /Elasticsearch at (http:\/\/\S+?);/.exec(log)?.[1];
+    const esUrl = /Elasticsearch at (http:\/\/[^\s;]+)/.exec(log)?.[1];
     assert.ok(esUrl, 'the demo prints where its Elasticsearch is');
 
     const flows = (await (await fetch(`http://127.0.0.1:${port}/flows`)).json()) as Array<{ id: string; type: string; z?: string; label?: string }>;

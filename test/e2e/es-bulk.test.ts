@@ -156,3 +156,20 @@ test('retention deletes only the indices whose day ended more than N days ago', 
   assert.deepEqual(rows.map((r) => r.index).sort(), expected);
   await nodeRed!.waitForLog(/retention: deleted/);
 });
+
+test('retention by size deletes the oldest indices of the pattern until they fit the cap', async (t) => {
+  if (!requireReal(t, !missing, missing ?? '')) return;
+  const names = ['size-2024.01.01', 'size-2024.01.02', 'size-2024.01.03'];
+  for (const name of names) {
+    await es!.request('PUT', `/${name}`, { settings: { number_of_replicas: 0 } });
+  }
+  // Elasticsearch's own sizes decide: a cap just under the sum of the three (and over the newest).
+  const sizes = await es!.request<Array<{ index: string; 'store.size': string }>>('GET', '/_cat/indices/size-*?format=json&h=index,store.size&bytes=b');
+  const bytes = Object.fromEntries(sizes.map((r) => [r.index, Number(r['store.size'])]));
+  const capGB = (bytes[names[1]] + bytes[names[2]]) / 1024 ** 3;
+  const flow = esFlow(sink!, { url: es!.url, prefix: 'size', bulk: { index: 'size-%Y.%m.%d', retentionGB: capGB, retentionHours: 24 } });
+  await nodeRed!.deploy(flow.nodes, flow.credentials);
+  await nodeRed!.waitForLog(/retention: deleted size-2024\.01\.01 \(the pattern's indices were over/, 60000);
+  const rows = await es!.request<Array<{ index: string }>>('GET', '/_cat/indices/size-*?format=json&h=index');
+  assert.deepEqual(rows.map((r) => r.index).sort(), names.slice(1));
+});

@@ -10,7 +10,7 @@ import { MessageSink, NodeRed, waitUntil } from '../helpers/node-red';
 import { requireReal } from '../helpers/real';
 import { bulkStats, esFlow, post } from '../helpers/es-flow';
 
-const total = 60_000;
+const total = 30_000;
 const chunk = 2000;
 let cluster: EsCluster | undefined;
 let nodeRed: NodeRed | undefined;

@@ -210,7 +210,7 @@ export class Elasticsearch {
       } catch {
         return false;
       }
-    }, 300_000, 250).catch((err: Error) => { throw new Error(`${err.message}:\n${this.logs.slice(-30).join('\n')}`); }); // a loaded CI machine can take minutes to start a JVM
+    }, 600_000, 250).catch((err: Error) => { throw new Error(`${err.message}:\n${this.logs.slice(-30).join('\n')}`); }); // a loaded CI machine can take minutes to start a JVM
   }
 
   /** Stops the process but keeps the data: an outage. */
@@ -330,6 +330,6 @@ export class EsCluster {
         } catch { /* that node is down: ask the next */ }
       }
       return false;
-    }, 300_000, 500);
+    }, 600_000, 500);
   }
 }

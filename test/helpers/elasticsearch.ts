@@ -270,7 +270,8 @@ function javaHome(): string {
   return join(java, '..', '..');
 }
 
-function ensureUser(): { uid: number; gid: number } {
+/** The system user that runs Elasticsearch when the tests run as root (created when missing). */
+export function ensureUser(): { uid: number; gid: number } {
   const lookup = () => {
     try {
       return {

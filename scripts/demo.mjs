@@ -1,9 +1,16 @@
 // Starts Node-RED with the pack installed in a user dir under .cache/demo and the demo flows
 // deployed. Every demo/*.json is a tab of nodes; `${WIRESCOPE_DEMO_DATA}` inside them becomes the
 // absolute path of demo/data. WIRESCOPE_DEMO_PORT overrides the port (tests use a free one).
+// Node-RED 5 on Node 22 by default; WIRESCOPE_NODE_RED=4 runs Node-RED 4.1 on the system Node
+// (the runtimes and the pack's place in the user dir come from test/helpers/runtime.ts).
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { register } from 'tsx/cjs/api';
+
+register();
+const { describeRuntime, placeRuntime, runtime } = createRequire(import.meta.url)('../test/helpers/runtime.ts');
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const port = Number(process.env.WIRESCOPE_DEMO_PORT ?? 1880);
@@ -11,10 +18,9 @@ const userDir = process.env.WIRESCOPE_DEMO_USERDIR ?? join(root, '.cache', 'demo
 const dataDir = join(root, 'demo', 'data');
 const outputDir = join(userDir, 'output');
 
-mkdirSync(join(userDir, 'node_modules', '@wirescope'), { recursive: true });
 mkdirSync(outputDir, { recursive: true });
-rmSync(join(userDir, 'node_modules', '@wirescope', 'node-red'), { force: true });
-symlinkSync(root, join(userDir, 'node_modules', '@wirescope', 'node-red'), 'dir');
+const nodeRed = runtime();
+const placed = placeRuntime(nodeRed, userDir, false);
 writeFileSync(join(userDir, 'package.json'), JSON.stringify({ name: 'wirescope-demo', private: true, dependencies: { '@wirescope/node-red': `file:${root}` } }, null, 2));
 
 const flows = readdirSync(join(root, 'demo'))
@@ -32,7 +38,7 @@ writeFileSync(
   `module.exports = ${JSON.stringify({ uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: 'wirescope-demo', editorTheme: { tours: false }, diagnostics: { enabled: false }, telemetry: { enabled: false } }, null, 2)};\n`,
 );
 
-console.log(`demo: Node-RED on http://127.0.0.1:${port}/ with ${flows.filter((n) => n.type === 'tab').length} demo tab(s); output files in ${outputDir}`);
-const child = spawn(process.execPath, [join(root, 'node_modules/node-red/red.js'), '--userDir', userDir, '--settings', join(userDir, 'settings.js')], { stdio: 'inherit' });
+console.log(`demo: ${describeRuntime(nodeRed)} on http://127.0.0.1:${port}/ with ${flows.filter((n) => n.type === 'tab').length} demo tab(s); output files in ${outputDir}`);
+const child = spawn(placed.node, [placed.nodeRed, '--userDir', userDir, '--settings', join(userDir, 'settings.js')], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

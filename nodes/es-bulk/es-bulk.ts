@@ -5,14 +5,16 @@ import type { NodeAPI, Node, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import type { Client } from '@elastic/elasticsearch';
 import { flowRecordToEcs, type FlowContext } from '../common/ecs';
 import {
-  BulkIndexer, contentHashId, describeEsError, documentTime, flowIndexTemplate, formatIndexName, hasTimeTokens,
-  defaultTemplateName, indexWildcard, indicesOverSize, indicesPastRetention, serializeDocument, Spool, type BulkEntry, type BulkFailure, type BulkSender,
+  aggregateDocument, aggregateId, aggregatesIndexTemplate, BulkIndexer, contentHashId, describeEsError, documentTime, flowIndexTemplate,
+  formatIndexName, hasTimeTokens, defaultTemplateName, indexWildcard, indicesOverSize, indicesPastRetention, serializeDocument, Spool,
+  type BulkEntry, type BulkFailure, type BulkSender,
 } from '../common/es';
 import { bulkSender, deadNodes, isRetryableEsError, parseUrls, type EsConfigNode } from '../shared/es-client';
 
 interface EsBulkDef extends NodeDef {
   server: string;
-  shape: 'none' | 'ecs';
+  /** ecs: flow records as ECS; aggregates: flow aggregate rows (time = bin, id = bin + key). */
+  shape: 'none' | 'ecs' | 'aggregates';
   scaleBySampling: boolean;
   indexMode: 'pattern' | 'fixed' | 'datastream';
   index: string;
@@ -177,7 +179,7 @@ export = function (RED: NodeAPI) {
       if (!def.installTemplate) return;
       const name = def.templateName?.trim() || defaultTemplateName(indexPattern);
       const replicas = def.replicas !== undefined && String(def.replicas).trim() !== '' ? Number(def.replicas) : undefined;
-      const body = (counterType: 'unsigned_long' | 'long') => flowIndexTemplate({
+      const body = (counterType: 'unsigned_long' | 'long') => (def.shape === 'aggregates' ? aggregatesIndexTemplate : flowIndexTemplate)({
         indexPatterns: [indexMode === 'pattern' ? indexWildcard(indexPattern) : indexPattern],
         counterType, dataStream: indexMode === 'datastream', replicas,
       });
@@ -253,7 +255,8 @@ export = function (RED: NodeAPI) {
           invalid.push({ doc: raw, reason: RED._('es-bulk.errors.notObject') });
           continue;
         }
-        const doc = def.shape === 'ecs' ? flowRecordToEcs(raw, context, { scaleBySampling: !!def.scaleBySampling }) : raw;
+        const doc = def.shape === 'ecs' ? flowRecordToEcs(raw, context, { scaleBySampling: !!def.scaleBySampling })
+          : def.shape === 'aggregates' ? aggregateDocument(raw) : raw;
         let index = indexPattern;
         if (indexMode === 'pattern' && hasTimeTokens(indexPattern)) {
           const time = documentTime(doc, timeField);
@@ -262,6 +265,7 @@ export = function (RED: NodeAPI) {
         }
         let id: string | undefined;
         if (def.idMode === 'hash') id = contentHashId(doc);
+        else if (def.shape === 'aggregates' && def.idMode !== 'field') id = aggregateId(raw);
         else if (def.idMode === 'field' && def.idField) {
           const value = doc[def.idField];
           if (value !== undefined && value !== null && value !== '') id = String(value);

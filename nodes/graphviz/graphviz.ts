@@ -200,7 +200,7 @@ export = function (RED: NodeAPI) {
         if (msg.topic === 'relayout') positions = undefined;
         if (!lastTopology) { node.status({ fill: 'grey', shape: 'ring', text: RED._('graphviz.status.nothingYet') }); return; }
         history.expire(now);
-        publish(lastTopology.msg, await draw(lastTopology.msg, settings, lastTopology.topology, undefined, msg.topic === 'relayout'), 'dot', send);
+        publish(msg, await draw(lastTopology.msg, settings, lastTopology.topology, undefined, msg.topic === 'relayout'), 'dot', send);
         return;
       }
       if (isTopology(msg.payload)) {

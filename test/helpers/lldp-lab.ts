@@ -47,7 +47,8 @@ async function freeUdpPort(): Promise<number> {
   });
 }
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 20000): Promise<void> {
+// Generous: the machine is shared, and lldpd/snmpd start slowly under load.
+async function waitFor(what: string, check: () => boolean, timeoutMs = 60000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (check()) return;
@@ -158,7 +159,7 @@ export class LldpLab {
   }
 
   /** Waits until lldpd on `device` lists exactly `count` neighbours. */
-  async waitForNeighborCount(device: number, count: number, timeoutMs = 20000): Promise<void> {
+  async waitForNeighborCount(device: number, count: number, timeoutMs = 60000): Promise<void> {
     await waitFor(`device ${device} to list ${count} neighbours`, () => this.neighborNames(device).length === count, timeoutMs);
   }
 

@@ -1,16 +1,17 @@
-// A real Node-RED 4 process with the pack installed as the palette would install it, for
-// end-to-end and browser tests: deploy flows over the admin API, collect what the flow sends
+// A real Node-RED process (Node-RED 5 on Node 22 by default, see runtime.ts) with the pack installed
+// as the palette would install it, for end-to-end and browser tests: deploy flows over the admin API, collect what the flow sends
 // (through an HTTP sink), the node statuses (over the editor's comms websocket) and the log.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import WebSocket from 'ws';
+import { placeRuntime, repoRoot, runtime, type PlacedRuntime, type Runtime } from './runtime';
 
-export const repoRoot = resolve(__dirname, '..', '..');
+export { repoRoot };
 
 export type FlowNode = { id: string; type: string; z?: string; wires?: string[][]; [key: string]: unknown };
 export interface NodeStatus { fill?: string; shape?: string; text?: string }
@@ -55,6 +56,10 @@ export interface NodeRedOptions {
   port?: number;
   /** Run Node-RED as this user (the user dir is handed over to it); root otherwise. */
   user?: { uid: number; gid: number };
+  /** Which Node-RED on which Node: `5`, `4` or a runtime id (see runtime.ts); WIRESCOPE_NODE_RED otherwise. */
+  runtime?: string;
+  /** false: the user dir already holds the pack (a test installed it with npm); the helper places it otherwise. */
+  placePack?: boolean;
 }
 
 export class NodeRed {
@@ -63,7 +68,9 @@ export class NodeRed {
   private comms?: WebSocket;
   private exited = false;
 
-  private constructor(readonly userDir: string, readonly port: number, private readonly child: ChildProcess, private readonly ownsUserDir: boolean) {
+  private constructor(readonly userDir: string, readonly port: number, private readonly child: ChildProcess, private readonly ownsUserDir: boolean,
+    /** The Node-RED and Node this process runs. */
+    readonly runtime: Runtime, private readonly placed: PlacedRuntime) {
     const keep = (chunk: Buffer) => this.logs.push(...chunk.toString().split('\n').filter(Boolean));
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -75,7 +82,12 @@ export class NodeRed {
   static async start(options: NodeRedOptions = {}): Promise<NodeRed> {
     const ownsUserDir = !options.userDir;
     const userDir = options.userDir ?? mkdtempSync(join(tmpdir(), 'wirescope-nr-'));
-    installPack(userDir);
+    const chosen = runtime(options.runtime);
+    let placed: PlacedRuntime = { node: chosen.node, nodeRed: chosen.nodeRed, cleanup: () => {} };
+    if (options.placePack !== false) {
+      writeFileSync(join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true, dependencies: { '@wirescope/node-red': `file:${repoRoot}` } }, null, 2));
+      placed = placeRuntime(chosen, userDir, !!options.user);
+    }
     const port = options.port ?? (await freePort());
     const settings = {
       uiHost: '127.0.0.1',
@@ -89,12 +101,12 @@ export class NodeRed {
     };
     writeFileSync(join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
     if (options.user) execFileSync('chown', ['-R', `${options.user.uid}:${options.user.gid}`, userDir]);
-    const child = spawn(process.execPath, [join(repoRoot, 'node_modules/node-red/red.js'), '--userDir', userDir, '--settings', join(userDir, 'settings.js')], {
+    const child = spawn(placed.node, [placed.nodeRed, '--userDir', userDir, '--settings', join(userDir, 'settings.js')], {
       env: { ...process.env, HOME: userDir, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(options.user ?? {}),
     });
-    const nodeRed = new NodeRed(userDir, port, child, ownsUserDir);
+    const nodeRed = new NodeRed(userDir, port, child, ownsUserDir, chosen, placed);
     try {
       await waitUntil('Node-RED to start', () => {
         if (nodeRed.exited) throw new Error(`Node-RED exited:\n${nodeRed.logs.join('\n')}`);
@@ -170,19 +182,11 @@ export class NodeRed {
       await exited;
       clearTimeout(timer);
     }
+    this.placed.cleanup();
     if (this.ownsUserDir && !options.keepUserDir) rmSync(this.userDir, { recursive: true, force: true });
   }
 
   get pid(): number | undefined { return this.child.pid; }
-}
-
-/** What `npm install <this repo>` from the palette leaves: a dependency and a link in node_modules. */
-function installPack(userDir: string): void {
-  const scope = join(userDir, 'node_modules', '@wirescope');
-  mkdirSync(scope, { recursive: true });
-  rmSync(join(scope, 'node-red'), { force: true });
-  symlinkSync(repoRoot, join(scope, 'node-red'), 'dir');
-  writeFileSync(join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true, dependencies: { '@wirescope/node-red': `file:${repoRoot}` } }, null, 2));
 }
 
 /** An HTTP server that the flow posts its messages to; `sinkNodes` makes the two flow nodes that do it. */

@@ -149,3 +149,28 @@ test('PNG without any usable font is refused, not drawn in a fallback font', asy
   const { error } = await render({ format: 'png', fontFile: '/nonexistent/font.ttf' }, { payload: 'graph { a -- b }' });
   assert.match(error!, /no font for PNG text/);
 });
+
+test('clusters: each site is a box around its own devices, boxes apart, tiers still in order', async () => {
+  const topology = buildTopology(threeTierReports(26));
+  const clusterRules = '/^(dist[12]|acc\\d*[13579])$/ building A\n/^(dist[34]|acc\\d*[02468])$/ building B';
+  const { out, error } = await render({ format: 'svg', timeout: 120, clusterRules }, { payload: topology, events: [], baseline: true });
+  assert.equal(error, undefined);
+  const svg = out!.svg!;
+  assert.deepEqual(svgOverlaps(svg), []);
+  const clusters = [...svg.matchAll(/<g id="[^"]*" class="cluster">\s*<title>[^<]*<\/title>\s*<(?:polygon|path)[^>]*(?:points|d)="([^"]*)"[\s\S]*?<text[^>]*>([^<]*)<\/text>/g)]
+    .map((m) => { const n = (m[1].match(/-?\d+(?:\.\d+)?/g) ?? []).map(Number); const xs = n.filter((_, i) => i % 2 === 0); const ys = n.filter((_, i) => i % 2 === 1); return { label: m[2], x1: Math.min(...xs), x2: Math.max(...xs), y1: Math.min(...ys), y2: Math.max(...ys) }; });
+  assert.deepEqual(clusters.map((c) => c.label).sort(), ['building A', 'building B']);
+  const [a, b] = clusters;
+  assert.ok(a.x2 <= b.x1 || b.x2 <= a.x1 || a.y2 <= b.y1 || b.y2 <= a.y1, 'the two buildings do not overlap');
+  const centres = deviceCentres(svg);
+  const inside = (name: string, label: string) => { const c = clusters.find((k) => k.label === label)!; const p = centres.get(name)!; return p.x > c.x1 && p.x < c.x2 && p.y > c.y1 && p.y < c.y2; };
+  for (const name of centres.keys()) {
+    if (name.startsWith('core')) assert.ok(!inside(name, 'building A') && !inside(name, 'building B'), `${name} in no building`);
+    else {
+      const label = /^(dist[12]|acc\d*[13579])$/.test(name) ? 'building A' : 'building B';
+      assert.ok(inside(name, label), `${name} in ${label}`);
+    }
+  }
+  const ys = (prefix: string) => [...centres].filter(([n]) => n.startsWith(prefix)).map(([, c]) => c.y);
+  assert.ok(Math.max(...ys('core')) < Math.min(...ys('dist')) && Math.max(...ys('dist')) < Math.min(...ys('acc')));
+});

@@ -58,7 +58,7 @@ async function pollOnce(config: Record<string, unknown>, credentials: Record<str
     { id: 'creds', type: 'wirescope-lldp-credentials', snmpVersion: '2c', ...creds },
     { id: 'poll', z: 'tab', type: 'wirescope-lldp-poll', login: 'creds', timeout: 3, retries: 1, concurrency: 4, wires: [['topo', 'gv'], []], ...config },
     { id: 'topo', z: 'tab', type: 'helper' },
-    { id: 'gv', z: 'tab', type: 'wirescope-graphviz', engine: 'neato', format: 'svg', timeout: 30, legend: true, wires: [['svg']] },
+    { id: 'gv', z: 'tab', type: 'wirescope-graphviz', format: 'svg', timeout: 30, legend: true, wires: [['svg']] },
     { id: 'svg', z: 'tab', type: 'helper' },
   ];
   await helper.unload();

@@ -168,8 +168,8 @@ test('passive LLDP: the port is the pcapng interface name (dumpcap), or the conf
   // Only what arrives: not acc3's own LLDPDUs.
   const mac = /link\/ether ([0-9a-f:]{17})/.exec(execFileSync('ip', ['-n', device.namespace, 'link', 'show', ifname], { encoding: 'utf8' }))![1];
   const filter = `ether proto 0x88cc and not ether src ${mac}`;
-  execFileSync('timeout', ['20', 'ip', 'netns', 'exec', device.namespace, 'dumpcap', '-q', '-i', ifname, '-c', '1', '-f', filter, '-w', pcapng], { stdio: 'ignore' });
-  execFileSync('timeout', ['20', 'ip', 'netns', 'exec', device.namespace, 'tcpdump', '-i', ifname, '-c', '1', '-w', pcap, filter], { stdio: 'ignore' });
+  execFileSync('timeout', ['60', 'ip', 'netns', 'exec', device.namespace, 'dumpcap', '-q', '-i', ifname, '-c', '1', '-f', filter, '-w', pcapng], { stdio: 'ignore' });
+  execFileSync('timeout', ['60', 'ip', 'netns', 'exec', device.namespace, 'tcpdump', '-i', ifname, '-c', '1', '-w', pcap, filter], { stdio: 'ignore' });
   // Reference: what tshark reads as the interface name of the pcapng, and that the pcap has none.
   assert.equal(execFileSync('tshark', ['-r', pcapng, '-T', 'fields', '-e', 'frame.interface_name'], { encoding: 'utf8' }).trim(), ifname);
   assert.equal(execFileSync('tshark', ['-r', pcap, '-T', 'fields', '-e', 'frame.interface_name'], { encoding: 'utf8' }).trim(), '');

@@ -54,8 +54,9 @@ describe('package metadata (scorecard P01-P07, D01-D02)', () => {
     assert.match(pkg.name, /^@[a-z0-9-]+\/[a-z0-9-]+$/);
     assert.ok(pkg.keywords.includes('node-red'));
   });
-  it('declares Node-RED >=4.0.0 and Node >=20', () => {
-    assert.equal(pkg['node-red'].version, '>=4.0.0');
+  // Supported: Node-RED 5 on Node 22/24 and Node-RED 4.1 on Node 20/22 (test/e2e/runtime-matrix.test.ts runs each).
+  it('declares Node-RED >=4.1.0 and Node >=20', () => {
+    assert.equal(pkg['node-red'].version, '>=4.1.0');
     assert.equal(pkg.engines.node, '>=20');
   });
   it('has at most 6 dependencies and none on Node-RED itself', () => {

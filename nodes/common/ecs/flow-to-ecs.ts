@@ -5,6 +5,7 @@
 import { isIPv6 } from 'node:net';
 import { communityId } from './community-id';
 import { protocolName } from './protocols';
+import { ECS_MAPPED_ENRICHMENT, enrichedDirection, geoAndAs, observerInterface } from './enrichment';
 import { builtinTypeByName } from '../netflow/ie-registry';
 import type { FlowRecord } from '../netflow/types';
 
@@ -21,7 +22,10 @@ export interface FlowContext {
 }
 
 export interface EcsOptions {
-  /** Multiply byte and packet counts by the record's sampling rate (1-in-N sampling). */
+  /**
+   * Multiply byte and packet counts by the record's sampling rate (1-in-N sampling), unless the
+   * record says its counts are scaled already (`samplingScaled`): counts are scaled at most once.
+   */
   scaleBySampling?: boolean;
   /** Community ID seed (spec default 0). */
   communityIdSeed?: number;
@@ -49,7 +53,7 @@ export function flowRecordToEcs(record: FlowRecord, context: FlowContext = {}, o
   const sourcePort = icmp ? undefined : num(record.sourceTransportPort);
   const destinationPort = icmp ? undefined : num(record.destinationTransportPort);
 
-  const rate = options.scaleBySampling ? samplingRate(record) : 1;
+  const rate = options.scaleBySampling && record.samplingScaled !== true ? samplingRate(record) : 1;
   const bytes = scale(record.octetDeltaCount ?? record.octetTotalCount, rate);
   const packets = scale(record.packetDeltaCount ?? record.packetTotalCount, rate);
 
@@ -64,8 +68,8 @@ export function flowRecordToEcs(record: FlowRecord, context: FlowContext = {}, o
   if (receivedAt) event.created = receivedAt.toISOString();
   doc.event = event;
 
-  doc.source = endpoint(sourceIp, sourcePort, str(record.sourceMacAddress), { bytes, packets });
-  doc.destination = endpoint(destinationIp, destinationPort, str(record.destinationMacAddress), {});
+  doc.source = { ...endpoint(sourceIp, sourcePort, str(record.sourceMacAddress), { bytes, packets }), ...geoAndAs(record, 'source') };
+  doc.destination = { ...endpoint(destinationIp, destinationPort, str(record.destinationMacAddress), {}), ...geoAndAs(record, 'destination') };
 
   const network: Record<string, unknown> = {};
   if (protocol !== undefined) {
@@ -78,8 +82,11 @@ export function flowRecordToEcs(record: FlowRecord, context: FlowContext = {}, o
   else if (sourceIp) network.type = isIPv6(sourceIp) ? 'ipv6' : 'ipv4';
   if (bytes !== undefined) network.bytes = bytes;
   if (packets !== undefined) network.packets = packets;
+  // Direction relative to our networks (enrichment) says more than the exporter's ingress/egress.
   const direction = num(record.flowDirection);
-  if (direction !== undefined && flowDirections[direction]) network.direction = flowDirections[direction];
+  const enriched = enrichedDirection(record);
+  if (enriched) network.direction = enriched;
+  else if (direction !== undefined && flowDirections[direction]) network.direction = flowDirections[direction];
   if (sourceIp && destinationIp && protocol !== undefined) {
     const id = communityId({
       sourceIp, destinationIp, protocol,
@@ -92,17 +99,19 @@ export function flowRecordToEcs(record: FlowRecord, context: FlowContext = {}, o
 
   const observer: Record<string, unknown> = {};
   if (context.exporter?.address) observer.ip = context.exporter.address;
-  const ingress = num(record.ingressInterface);
-  const egress = num(record.egressInterface);
-  if (ingress !== undefined) observer.ingress = { interface: { id: String(ingress) } };
-  if (egress !== undefined) observer.egress = { interface: { id: String(egress) } };
+  const exporterName = str(record.exporterName);
+  if (exporterName) observer.name = exporterName;
+  const ingress = observerInterface(record, 'ingress', num(record.ingressInterface));
+  const egress = observerInterface(record, 'egress', num(record.egressInterface));
+  if (ingress) observer.ingress = ingress;
+  if (egress) observer.egress = egress;
   if (Object.keys(observer).length) doc.observer = observer;
 
   if (icmp) doc.icmp = icmp;
 
   const netflow: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(record)) {
-    if (value === undefined || value === null) continue;
+    if (value === undefined || value === null || ECS_MAPPED_ENRICHMENT.has(name)) continue;
     netflow[snakeCase(name)] = typeof value === 'number' || typeof value === 'bigint' ? plainTime(name, value) ?? value : plainValue(value);
   }
   if (context.exporter) {

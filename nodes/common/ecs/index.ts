@@ -1,3 +1,4 @@
 export * from './community-id';
 export * from './protocols';
 export * from './flow-to-ecs';
+export * from './enrichment';

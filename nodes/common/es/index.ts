@@ -4,3 +4,4 @@ export * from './template';
 export * from './errors';
 export * from './spool';
 export * from './bulk-indexer';
+export * from './aggregates';

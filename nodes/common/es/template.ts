@@ -30,11 +30,11 @@ export function flowIndexTemplate(options: FlowTemplateOptions): Record<string, 
   const endpoint = {
     properties: {
       ip, port: { type: 'long' }, mac: keyword, bytes: counter, packets: counter,
-      geo: { properties: { location: { type: 'geo_point' }, country_iso_code: keyword, city_name: keyword } },
+      geo: { properties: { location: { type: 'geo_point' }, country_iso_code: keyword, country_name: keyword, city_name: keyword } },
       as: { properties: { number: { type: 'long' }, organization: { properties: { name: keyword } } } },
     },
   };
-  const iface = { properties: { interface: { properties: { id: keyword, name: keyword } } } };
+  const iface = { properties: { interface: { properties: { id: keyword, name: keyword, alias: keyword } } } };
   const settings: Record<string, unknown> = {};
   if (options.shards !== undefined) settings.number_of_shards = options.shards;
   if (options.replicas !== undefined) settings.number_of_replicas = options.replicas;
@@ -62,7 +62,7 @@ export function flowIndexTemplate(options: FlowTemplateOptions): Record<string, 
               direction: keyword, community_id: keyword,
             },
           },
-          observer: { properties: { ip, ingress: iface, egress: iface } },
+          observer: { properties: { ip, name: keyword, ingress: iface, egress: iface } },
           icmp: { properties: { type: { type: 'long' }, code: { type: 'long' } } },
         },
       },

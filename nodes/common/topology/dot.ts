@@ -90,9 +90,15 @@ function groupCells(group: PortGroup): string {
   return `<td border="0" cellpadding="0"><table border="1" cellborder="1" cellspacing="0" cellpadding="2" color="${MARK_COLORS.lag}" style="rounded"><tr>${group.ports.map(portCell).join('')}</tr></table></td>`;
 }
 
+/**
+ * Graphviz stretches a row's cells to the width of the widest row, sharing the extra width evenly
+ * among them; empty cells at both ends take most of it, so port cells stay about as wide as their names.
+ */
+const FILLERS = '<td border="0" cellpadding="0"></td>'.repeat(3);
+
 function portRow(groups: PortGroup[]): string {
   if (groups.length === 0) return '';
-  return `<tr><td border="0" cellpadding="0"><table border="0" cellborder="1" cellspacing="2" cellpadding="2"><tr>${groups.map(groupCells).join('')}</tr></table></td></tr>`;
+  return `<tr><td border="0" cellpadding="0"><table border="0" cellborder="1" cellspacing="2" cellpadding="2"><tr>${FILLERS}${groups.map(groupCells).join('')}${FILLERS}</tr></table></td></tr>`;
 }
 
 /**

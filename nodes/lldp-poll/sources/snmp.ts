@@ -6,7 +6,7 @@ import type { PollTarget, SnmpCredentials } from './types';
 
 export interface SnmpOptions { timeoutMs: number; retries: number; maxRepetitions: number }
 
-function openSession(target: PollTarget, credentials: SnmpCredentials, options: SnmpOptions): snmp.Session {
+export function openSession(target: PollTarget, credentials: SnmpCredentials, options: SnmpOptions): snmp.Session {
   const sessionOptions = { port: target.port ?? 161, retries: options.retries, timeout: options.timeoutMs };
   if (credentials.version !== '3') {
     return snmp.createSession(target.host, credentials.community || 'public', { ...sessionOptions, version: snmp.Version2c });
@@ -23,7 +23,7 @@ function openSession(target: PollTarget, credentials: SnmpCredentials, options: 
   return snmp.createV3Session(target.host, user, { ...sessionOptions, version: snmp.Version3 });
 }
 
-function walk(session: snmp.Session, oid: string, maxRepetitions: number, into: MibVarbind[]): Promise<void> {
+export function walk(session: snmp.Session, oid: string, maxRepetitions: number, into: MibVarbind[]): Promise<void> {
   return new Promise((resolve, reject) => {
     session.subtree(oid, maxRepetitions, (varbinds) => {
       for (const varbind of varbinds) {

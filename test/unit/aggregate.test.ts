@@ -1,0 +1,176 @@
+// The aggregation library against a plain exact reference computed here record by record
+// (a Map of sums), and Space-Saving against its published guarantee.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Aggregator, parsePrimitives, compileRecordFilter, PrimitiveError, type BinResult, type AggregatorOptions } from '../../nodes/common/aggregate';
+
+const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
+
+function rec(src: string, dst: string, dport: number, bytes: number | bigint, packets: number, endMs: number, extra: Record<string, unknown> = {}) {
+  return {
+    sourceIPv4Address: src, destinationIPv4Address: dst, sourceTransportPort: 40000, destinationTransportPort: dport,
+    protocolIdentifier: 6, octetDeltaCount: bytes, packetDeltaCount: packets, flowStartMilliseconds: endMs - 10, flowEndMilliseconds: endMs, ...extra,
+  };
+}
+
+function run(options: Partial<Omit<AggregatorOptions, 'primitives'>> & { primitives: string }, records: Record<string, unknown>[], flush = true): BinResult[] {
+  const bins: BinResult[] = [];
+  const agg = new Aggregator({ intervalMs: 60_000, ...options, primitives: parsePrimitives(options.primitives) }, (b) => bins.push(b));
+  for (const r of records) agg.add(r);
+  if (flush) agg.flush();
+  return bins;
+}
+
+const sum = (rows: { bytes: unknown }[]) => rows.reduce((a, r) => a + BigInt(r.bytes as number), 0n);
+
+describe('aggregate: primitives', () => {
+  it('rejects an unknown name, naming it and the valid ones', () => {
+    assert.throws(() => parsePrimitives('src_host, dst_hots'), (e: Error) => e instanceof PrimitiveError && /"dst_hots"/.test(e.message) && /src_net/.test(e.message));
+  });
+  it('accepts IANA IE names, enrichment fields and vendor pen ids', () => {
+    assert.deepEqual(parsePrimitives('sourceIPv4Address, sourceCountryIsoCode, pen9_ie12235, reverseOctetDeltaCount').map((p) => p.name),
+      ['sourceIPv4Address', 'sourceCountryIsoCode', 'pen9_ie12235', 'reverseOctetDeltaCount']);
+  });
+  it('src_net with a configured mask and the record prefix length; IPv6 too', () => {
+    const [net] = parsePrimitives('src_net', { netMask: 16, netMask6: 48 });
+    assert.equal(net.read({ sourceIPv4Address: '10.1.2.3' }, {}), '10.1.0.0/16');
+    assert.equal(net.read({ sourceIPv6Address: '2001:db8:aa:bb::1' }, {}), '2001:db8:aa::/48');
+    const [own] = parsePrimitives('src_net');
+    assert.equal(own.read({ sourceIPv4Address: '192.168.7.200', sourceIPv4PrefixLength: 20 }, {}), '192.168.0.0/20');
+    assert.equal(own.read({ sourceIPv4Address: '192.168.7.200' }, {}), '192.168.7.200/32');
+  });
+  it('peer_src_ip from the record, else the message exporter', () => {
+    const [peer] = parsePrimitives('peer_src_ip');
+    assert.equal(peer.read({ exporterIPv4Address: '192.0.2.9' }, { exporter: '192.0.2.1' }), '192.0.2.9');
+    assert.equal(peer.read({}, { exporter: '192.0.2.1' }), '192.0.2.1');
+  });
+});
+
+describe('aggregate: bins', () => {
+  it('places records by their own end time, closes a bin when the record clock passes it, and sums equal totals', () => {
+    const records = [
+      rec('10.0.0.1', '10.0.0.2', 443, 1000, 2, T0 + 1_000),
+      rec('10.0.0.1', '10.0.0.2', 443, 500, 1, T0 + 59_999),
+      rec('10.0.0.3', '10.0.0.2', 80, 700, 3, T0 + 30_000),
+      rec('10.0.0.1', '10.0.0.2', 443, 1, 1, T0 + 60_000), // next bin, closes the first
+    ];
+    const bins = run({ primitives: 'src_host, dst_port' }, records, false);
+    assert.equal(bins.length, 1);
+    assert.equal(bins[0].binStart, T0);
+    assert.equal(bins[0].binEnd, T0 + 60_000);
+    assert.deepEqual(bins[0].rows.map((r) => [r.src_host, r.dst_port, r.bytes, r.packets, r.flows]),
+      [['10.0.0.1', 443, 1500, 3, 2], ['10.0.0.3', 80, 700, 3, 1], [undefined, undefined, 0, 0, 0]]);
+    assert.equal(bins[0].rows.at(-1)!.others, true);
+    assert.equal(bins[0].totals.bytes, 2200);
+  });
+
+  it('late records inside lateness count; beyond it they are counted as late and left out', () => {
+    const bins: BinResult[] = [];
+    const agg = new Aggregator({ intervalMs: 60_000, latenessMs: 10_000, primitives: parsePrimitives('src_host') }, (b) => bins.push(b));
+    agg.add(rec('10.0.0.1', 'x', 1, 100, 1, T0 + 50_000));
+    agg.add(rec('10.0.0.1', 'x', 1, 100, 1, T0 + 65_000)); // watermark 65 s: first bin still open (lateness 10 s)
+    agg.add(rec('10.0.0.1', 'x', 1, 10, 1, T0 + 40_000)); // late but inside lateness
+    assert.equal(bins.length, 0);
+    agg.add(rec('10.0.0.2', 'x', 1, 100, 1, T0 + 70_000)); // watermark 70 s closes the first bin
+    assert.equal(bins.length, 1);
+    assert.equal(bins[0].totals.bytes, 110);
+    agg.add(rec('10.0.0.1', 'x', 1, 999, 7, T0 + 59_000)); // beyond lateness
+    assert.equal(agg.counters.late, 1);
+    assert.equal(agg.counters.lateBytes, 999);
+    assert.equal(agg.counters.latePackets, 7);
+    agg.flush();
+    assert.equal(bins.length, 2);
+    assert.equal(bins[1].totals.bytes, 200);
+  });
+
+  it('top-N plus others adds up to the totals, ordered by the chosen metric', () => {
+    const records = [];
+    for (let i = 0; i < 50; i++) records.push(rec(`10.0.0.${i}`, 'd', 1, (i + 1) * 10, 50 - i, T0 + i));
+    const [bin] = run({ primitives: 'src_host', topN: 5, orderBy: 'packets' }, records);
+    assert.deepEqual(bin.rows.slice(0, 5).map((r) => r.src_host), ['10.0.0.0', '10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4']);
+    assert.equal(bin.rows.length, 6);
+    assert.equal(sum(bin.rows), BigInt(bin.totals.bytes as number));
+    assert.equal(bin.rows.reduce((a, r) => a + (r.packets as number), 0), 50 * 51 / 2);
+  });
+
+  it('sums above 2^53 stay exact as bigint', () => {
+    const big = 2n ** 60n + 7n;
+    const [bin] = run({ primitives: 'src_host' }, [
+      rec('10.0.0.1', 'd', 1, big, 1, T0), rec('10.0.0.1', 'd', 1, Number.MAX_SAFE_INTEGER, 1, T0 + 1), rec('10.0.0.1', 'd', 1, 5, 1, T0 + 2),
+    ]);
+    assert.equal(bin.rows[0].bytes, big + BigInt(Number.MAX_SAFE_INTEGER) + 5n);
+    assert.equal(bin.totals.bytes, big + BigInt(Number.MAX_SAFE_INTEGER) + 5n);
+  });
+
+  it('splits a flow across bins in proportion to time, exactly', () => {
+    const r = { ...rec('10.0.0.1', 'd', 1, 1000, 10, T0 + 90_000), flowStartMilliseconds: T0 + 30_000 };
+    const bins = run({ primitives: 'src_host', split: true }, [r]);
+    assert.deepEqual(bins.map((b) => [b.binStart - T0, b.totals.bytes, b.totals.packets, b.totals.flows]), [[0, 500, 5, 0], [60_000, 500, 5, 1]]);
+  });
+
+  it('re-aggregates its own output into coarser bins, others included', () => {
+    const fine: BinResult[] = [];
+    const agg = new Aggregator({ intervalMs: 10_000, topN: 2, primitives: parsePrimitives('src_host') }, (b) => fine.push(b));
+    const records = [];
+    for (let i = 0; i < 60; i++) records.push(rec(`10.0.0.${i % 5}`, 'd', 1, 100 + i, 1, T0 + i * 1000));
+    for (const r of records) agg.add(r);
+    agg.flush();
+    assert.equal(fine.length, 6);
+    const coarse = run({ primitives: 'src_host', intervalMs: 60_000 }, fine.flatMap((b) => b.rows));
+    assert.equal(coarse.length, 1);
+    const expected = records.reduce((a, r) => a + (r.octetDeltaCount as number), 0);
+    assert.equal(coarse[0].totals.bytes, expected);
+    assert.equal(sum(coarse[0].rows), BigInt(expected));
+  });
+});
+
+describe('aggregate: filter', () => {
+  it('uses the packet filter grammar over record fields', () => {
+    const f = compileRecordFilter('src portrange 0-1023 or (net 10.0.0.0/8 and not port 53)')!;
+    assert.equal(f({ sourceIPv4Address: '192.0.2.1', destinationIPv4Address: '192.0.2.2', protocolIdentifier: 6, sourceTransportPort: 443, destinationTransportPort: 5000 }), true);
+    assert.equal(f({ sourceIPv4Address: '10.1.1.1', destinationIPv4Address: '192.0.2.2', protocolIdentifier: 17, sourceTransportPort: 5353, destinationTransportPort: 53 }), false);
+    assert.equal(f({ sourceIPv4Address: '10.1.1.1', destinationIPv4Address: '192.0.2.2', protocolIdentifier: 17, sourceTransportPort: 5353, destinationTransportPort: 123 }), true);
+    assert.equal(compileRecordFilter('udp')!({ sourceIPv6Address: '2001:db8::1', destinationIPv6Address: '2001:db8::2', protocolIdentifier: 17 }), true);
+    assert.equal(compileRecordFilter('ip6 and tcp')!({ sourceIPv6Address: '2001:db8::1', protocolIdentifier: 17 }), false);
+    assert.throws(() => compileRecordFilter('src portrange'));
+    const syn = { sourceIPv4Address: '192.0.2.1', destinationIPv4Address: '192.0.2.2', protocolIdentifier: 6, tcpControlBits: 0x12 };
+    assert.equal(compileRecordFilter('tcp[tcpflags] & tcp-syn != 0')!(syn), true);
+    assert.equal(compileRecordFilter('tcp[tcpflags] & tcp-fin != 0')!(syn), false);
+    assert.equal(compileRecordFilter('ip6 net 2001:db8::/32')!({ sourceIPv6Address: '2001:db8:1::1', destinationIPv6Address: '2001:dead::1' }), true);
+    assert.equal(compileRecordFilter('ether src 02:00:00:00:00:01 and vlan 20')!({ sourceMacAddress: '02:00:00:00:00:01', vlanId: 20 }), true);
+    assert.equal(compileRecordFilter('greater 1000')!({ ...syn, octetDeltaCount: 3000, packetDeltaCount: 2 }), true);
+    assert.throws(() => compileRecordFilter('ip[8] < 64'), /no packet bytes/);
+  });
+});
+
+describe('aggregate: Space-Saving over maxKeys', () => {
+  it('keeps heavy hitters in order with overcounts inside total/maxKeys, sums equal totals', () => {
+    const maxKeys = 1000;
+    const heavy = [50_000, 30_000, 20_000, 10_000];
+    const records: Record<string, unknown>[] = [];
+    let seed = 7;
+    const random = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+    for (let i = 0; i < 200_000; i++) {
+      // Distinct noise keys, each seen once with a small count, interleaved with the heavy keys.
+      records.push(rec(`n${i}`, 'd', 1, 1 + Math.floor(random() * 20), 1, T0 + (i % 50_000)));
+      if (i % 10 === 0) heavy.forEach((total, h) => records.push(rec(`h${h}`, 'd', 1, total / 20_000, 1, T0 + (i % 50_000))));
+    }
+    const exact = new Map<string, number>();
+    for (const r of records) exact.set(r.sourceIPv4Address as string, (exact.get(r.sourceIPv4Address as string) ?? 0) + (r.octetDeltaCount as number));
+    const [bin] = run({ primitives: 'src_host', maxKeys, topN: 10 }, records);
+    assert.ok(bin.approximate, 'the bin says it is approximate');
+    assert.ok(bin.approximate!.evictions > 0);
+    const bound = Number(bin.approximate!.bound);
+    assert.equal(bound, Math.floor(Number(bin.totals.bytes) / maxKeys));
+    assert.deepEqual(bin.rows.slice(0, 4).map((r) => r.src_host), ['h0', 'h1', 'h2', 'h3']);
+    for (const row of bin.rows.slice(0, 4)) {
+      const truth = exact.get(row.src_host as string)!;
+      const counted = row.bytes as number;
+      const error = (row.error as { bytes: number } | undefined)?.bytes ?? 0;
+      assert.ok(counted >= truth && counted - truth <= bound, `${row.src_host}: ${counted} vs ${truth}, bound ${bound}`);
+      assert.ok(counted - error <= truth);
+    }
+    assert.equal(sum(bin.rows), BigInt(bin.totals.bytes as number));
+    assert.ok(bin.totals.keys <= maxKeys);
+  });
+});

@@ -1,0 +1,156 @@
+// GeoIP/AS enrichment against libmaxminddb's mmdblookup on the same files: the GeoLite2 City
+// build shipped by @ip-location-db and an AS database written by MaxMind's Perl writer, for
+// thousands of IPv4 and IPv6 addresses, many of which the databases do not hold.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync, mkdtempSync, rmSync, writeFileSync, renameSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GeoIpStep, MmdbFile, type GeoAnswer } from '../../nodes/common/enrich';
+import { hasCommand, requireCommands } from '../helpers/real';
+import {
+  CITY_IPV4, CITY_IPV6, mmdblookupAll, randomIpv4, randomIpv6, seeded, writeAsnDatabase, type AsRow, type FlatRecord,
+} from '../helpers/mmdb';
+import { waitUntil } from '../helpers/node-red';
+
+const dir = mkdtempSync(join(tmpdir(), 'wirescope-geoip-'));
+const asnFile = join(dir, 'asn.mmdb');
+const next = seeded(0x5eed13);
+
+/** AS rows over random IPv4 /8../24 and IPv6 /16../48 networks (numbers and names invented). */
+function asRows(count: number): AsRow[] {
+  const rows: AsRow[] = [];
+  for (let i = 0; i < count; i++) {
+    const v6 = i % 3 === 0;
+    const length = v6 ? 16 + (next() % 33) : 8 + (next() % 17);
+    const base = v6 ? randomIpv6(next) : randomIpv4(next);
+    rows.push({ network: `${base}/${length}`, number: 64_512 + (next() % 100_000), organization: `Org ${i} — Ünïcode Ltd` });
+  }
+  return rows;
+}
+
+let rows: AsRow[] = [];
+const canRun = hasCommand('mmdblookup') && hasCommand('perl');
+
+before(async () => {
+  if (!canRun) return;
+  rows = asRows(600);
+  await writeAsnDatabase(asnFile, rows);
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** First file that answers wins, field by field — what GeoIpStep promises, built from mmdblookup answers. */
+function expected(address: string, answers: Array<Map<string, FlatRecord | null>>): GeoAnswer {
+  const out: GeoAnswer = {};
+  for (const file of answers) {
+    const r = file.get(address);
+    if (!r) continue;
+    if (typeof r.country_code === 'string' && r.country_code) out.CountryIsoCode ??= r.country_code;
+    if (typeof r.city === 'string' && r.city) out.CityName ??= r.city;
+    if (typeof r.latitude === 'number' && typeof r.longitude === 'number') out.Location ??= { lat: r.latitude, lon: r.longitude };
+    if (typeof r.autonomous_system_number === 'number') out.AsNumber ??= r.autonomous_system_number;
+    if (typeof r.autonomous_system_organization === 'string' && r.autonomous_system_organization) out.AsOrganization ??= r.autonomous_system_organization;
+  }
+  return out;
+}
+
+test('GeoIP and AS answers equal mmdblookup for thousands of IPv4 and IPv6 addresses', { timeout: 600_000 }, async (t) => {
+  if (!requireCommands(t, 'mmdblookup', 'perl')) return;
+  const v4: string[] = ['10.1.2.3', '192.168.0.1', '127.0.0.1', '0.0.0.0', '255.255.255.255', '8.8.8.8', '1.1.1.1'];
+  const v6: string[] = ['::1', 'fe80::1', 'fc00::1', '2001:db8::1', '2001:4860:4860::8888', '::ffff:8.8.8.8'];
+  for (let i = 0; i < 1600; i++) v4.push(randomIpv4(next));
+  for (let i = 0; i < 900; i++) v6.push(randomIpv6(next));
+  // Addresses inside the AS networks, so AS answers are not all "none".
+  for (const row of rows.slice(0, 300)) (row.network.includes(':') ? v6 : v4).push(row.network.split('/')[0]);
+  const all = [...v4, ...v6];
+  const files = [CITY_IPV4, CITY_IPV6, asnFile];
+  const answers: Array<Map<string, FlatRecord | null>> = [];
+  for (const f of files) answers.push(await mmdblookupAll(f, all));
+
+  const step = new GeoIpStep({ files, cacheSize: 1000 });
+  await step.open();
+  t.after(() => step.close());
+  let found = 0;
+  let missing = 0;
+  let withAs = 0;
+  for (const address of all) {
+    const want = expected(address, answers);
+    const got = step.answer(address);
+    // mmdblookup prints floats with 6 decimals.
+    if (want.Location && got.Location) {
+      assert.ok(Math.abs(want.Location.lat - got.Location.lat) < 1e-6 && Math.abs(want.Location.lon - got.Location.lon) < 1e-6, `${address} location ${JSON.stringify(got.Location)} vs ${JSON.stringify(want.Location)}`);
+      got.Location = want.Location;
+    }
+    assert.deepEqual({ ...got }, want, address);
+    if (Object.keys(want).length) found++;
+    else missing++;
+    if (want.AsNumber !== undefined) withAs++;
+  }
+  // The comparison means something only if both kinds of answer occur, for both families.
+  assert.ok(found > 500 && missing > 300 && withAs > 250, `found ${found}, missing ${missing}, with AS ${withAs}`);
+  assert.ok(v6.some((a) => Object.keys(expected(a, answers)).length > 0), 'some IPv6 addresses are found');
+  const c = step.counters() as { lookups: number; notFound: number };
+  assert.equal(c.lookups, new Set(all).size);
+});
+
+test('records get source and destination fields named as the contract says', { timeout: 120_000 }, async (t) => {
+  if (!requireCommands(t, 'mmdblookup', 'perl')) return;
+  const row = rows.find((r) => !r.network.includes(':'))!;
+  const inside = row.network.split('/')[0];
+  const [city] = [await mmdblookupAll(CITY_IPV4, ['8.8.8.8'])];
+  const ref = city.get('8.8.8.8')!;
+  const step = new GeoIpStep({ files: [CITY_IPV4, CITY_IPV6, asnFile] });
+  await step.open();
+  t.after(() => step.close());
+  const record: Record<string, unknown> = { sourceIPv4Address: '8.8.8.8', destinationIPv4Address: inside };
+  step.apply(record);
+  assert.equal(record.sourceCountryIsoCode, ref.country_code);
+  assert.ok(Math.abs((record.sourceLocation as { lat: number }).lat - (ref.latitude as number)) < 1e-6);
+  assert.equal(record.destinationAsNumber, (await mmdblookupAll(asnFile, [inside])).get(inside)!.autonomous_system_number);
+  assert.equal(record.sourceCityName, undefined, 'an empty city string is no city');
+});
+
+test('a database replaced on disk is picked up; a corrupt one keeps the last good and says why', { timeout: 120_000 }, async (t) => {
+  if (!requireCommands(t, 'mmdblookup', 'perl')) return;
+  const path = join(dir, 'live.mmdb');
+  await writeAsnDatabase(join(dir, 'one.mmdb'), [{ network: '198.51.100.0/24', number: 64501, organization: 'First' }]);
+  await writeAsnDatabase(join(dir, 'two.mmdb'), [{ network: '198.51.100.0/24', number: 64502, organization: 'Second' }]);
+  copyFileSync(join(dir, 'one.mmdb'), path);
+  const loads: Array<string | undefined> = [];
+  const step = new GeoIpStep({ files: [path], watchIntervalMs: 50, onLoad: (_f, err) => loads.push(err?.message) });
+  await step.open();
+  t.after(() => step.close());
+  assert.equal(step.answer('198.51.100.7').AsNumber, 64501);
+
+  // Replaced the way updaters do it: a new file renamed over the old one.
+  copyFileSync(join(dir, 'two.mmdb'), `${path}.tmp`);
+  renameSync(`${path}.tmp`, path);
+  await waitUntil('the replaced file is loaded', () => step.answer('198.51.100.7').AsNumber === 64502, 60_000);
+  assert.equal(step.answer('198.51.100.7').AsOrganization, 'Second');
+
+  // Corrupt: a truncated copy, then plain text.
+  const before = loads.length;
+  const good = join(dir, 'two.mmdb');
+  const size = statSync(good).size;
+  writeFileSync(`${path}.tmp`, Buffer.concat([Buffer.alloc(64, 0x41), readFileSync(good).subarray(size - 200)]));
+  renameSync(`${path}.tmp`, path);
+  await waitUntil('the corrupt file is tried', () => loads.length > before, 60_000);
+  const file = step.files[0];
+  assert.match(file.lastError?.message ?? '', /live\.mmdb is (damaged|not a MaxMind database)/);
+  assert.equal(step.answer('198.51.100.7').AsNumber, 64502, 'the last good database stays in use');
+  const c = file.counters();
+  assert.equal(c.loaded, true);
+  assert.ok(c.loadErrors >= 1);
+  writeFileSync(path, 'this is not a database');
+  await waitUntil('the text file is tried', () => file.counters().loadErrors >= 2, 60_000);
+  assert.equal(step.answer('198.51.100.7').AsNumber, 64502);
+});
+
+test('a file that never opened reports the error and answers nothing', async () => {
+  const file = new MmdbFile(join(dir, 'absent.mmdb'));
+  await file.open();
+  assert.equal(file.loaded, false);
+  assert.match(file.lastError?.message ?? '', /ENOENT/);
+  assert.equal(file.get('8.8.8.8', false), null);
+});

@@ -64,7 +64,7 @@ describe(`Elasticsearch ${version ?? '(not unpacked)'}`, () => {
     }, 60000, 200);
     const stats = await bulkStats(nodeRed!, sink!, 'flows');
     assert.equal(stats.failed, 0, JSON.stringify(sink!.messages('flows-fail')));
-    assert.equal(stats.indexed, 400);
+    assert.equal(stats.indexed, 400, JSON.stringify(stats));
     assert.equal(stats.duplicates, 50);
 
     assert.equal(await es!.count('flows-*'), 400);

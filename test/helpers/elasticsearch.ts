@@ -93,10 +93,6 @@ export interface ElasticsearchOptions {
    * superuser of its own for its requests.
    */
   users?: EsUser[];
-  /** JVM heap, default 512m. */
-  heap?: string;
-  /** A member of a cluster (see EsCluster) instead of a single-node one. */
-  member?: { cluster: string; node: string; transportPort: number; seedPorts: number[]; masters: string[] };
 }
 
 export class Elasticsearch {
@@ -150,16 +146,10 @@ export class Elasticsearch {
 
   /** (Re)starts the process on the same port and data dir: used after `pause()` to end an outage. */
   async resume(): Promise<void> {
-    const member = this.options.member;
-    const transportPort = member?.transportPort ?? await freePort();
+    const transportPort = await freePort();
     const settings: Record<string, string> = {
-      ...(member
-        ? {
-          'cluster.name': member.cluster, 'node.name': member.node,
-          'discovery.seed_hosts': member.seedPorts.map((p) => `127.0.0.1:${p}`).join(','),
-          'cluster.initial_master_nodes': member.masters.join(','),
-        }
-        : { 'cluster.name': 'wirescope-test', 'discovery.type': 'single-node' }),
+      'cluster.name': 'wirescope-test',
+      'discovery.type': 'single-node',
       'network.host': '127.0.0.1',
       'http.port': String(this.port),
       'transport.port': String(transportPort),
@@ -189,7 +179,7 @@ export class Elasticsearch {
         ES_JAVA_HOME: javaHome(),
         ES_PATH_CONF: join(this.baseDir, 'config'),
         ES_TMPDIR: join(this.baseDir, 'tmp'),
-        ES_JAVA_OPTS: `-Xms${this.options.heap ?? '512m'} -Xmx${this.options.heap ?? '512m'}`,
+        ES_JAVA_OPTS: '-Xms512m -Xmx512m',
         HOME: this.baseDir,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -200,7 +190,7 @@ export class Elasticsearch {
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     child.on('exit', () => { this.exited = true; running.delete(child); });
-    await waitUntil(`Elasticsearch ${this.options.member?.node ?? ''} to be yellow or green`, async () => {
+    await waitUntil('Elasticsearch to be yellow or green', async () => {
       if (this.exited) throw new Error(`Elasticsearch exited:\n${this.logs.slice(-40).join('\n')}`);
       try {
         const res = await fetch(`${this.url}/_cluster/health`, { headers: this.headers, signal: AbortSignal.timeout(2000) });
@@ -223,15 +213,6 @@ export class Elasticsearch {
     const timer = setTimeout(() => child.kill('SIGKILL'), 30000);
     await exited;
     clearTimeout(timer);
-  }
-
-  /** SIGKILL: the node dies at once, mid-request (data kept; `resume()` brings it back). */
-  async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || this.exited) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
   }
 
   /** SIGSTOP / SIGCONT: a node that holds connections open and answers nothing (a hung JVM). */
@@ -300,37 +281,3 @@ function chownTree(path: string, uid: number, gid: number): void {
   for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid);
 }
 
-/** A cluster of `size` nodes on this machine, each with its own data dir, ports and a small heap. */
-export class EsCluster {
-  private constructor(readonly nodes: Elasticsearch[]) {}
-
-  get urls(): string[] { return this.nodes.map((n) => n.url); }
-
-  static async start(size = 3, options: Omit<ElasticsearchOptions, 'member'> = {}): Promise<EsCluster> {
-    const cluster = `wirescope-cluster-${randomBytes(3).toString('hex')}`;
-    const ports = await Promise.all(Array.from({ length: size }, () => freePort()));
-    const names = ports.map((_, i) => `node-${i}`);
-    const nodes = await Promise.all(ports.map((transportPort, i) => Elasticsearch.start({
-      heap: '256m', ...options,
-      member: { cluster, node: names[i], transportPort, seedPorts: ports, masters: names },
-    })));
-    return new EsCluster(nodes);
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.nodes.map((n) => n.stop()));
-  }
-
-  /** Waits for the cluster health (as any live node answers it) to reach `status`. */
-  async waitFor(status: 'green' | 'yellow', nodes = this.nodes.length): Promise<void> {
-    await waitUntil(`cluster ${status} with ${nodes} nodes`, async () => {
-      for (const node of this.nodes) {
-        try {
-          const h = await node.request('GET', '/_cluster/health');
-          if ((status === 'yellow' ? ['yellow', 'green'] : ['green']).includes(h.status) && h.number_of_nodes >= nodes) return true;
-        } catch { /* that node is down: ask the next */ }
-      }
-      return false;
-    }, 600_000, 500);
-  }
-}

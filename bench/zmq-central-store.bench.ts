@@ -2,14 +2,15 @@
 // gzip files) stores with no loss, beside a bare zeromq PULL process that gzips the same pcap
 // records into a file (the floor: socket + gzip, no Node-RED). The edge is this process, a PUSH
 // socket sending capture-protocol data messages of 64 packets; PUSH/PULL back-pressure means
-// nothing is dropped, and tshark's count of the stored files proves it.
+// nothing is dropped, and tshark's count of the stored files proves it. The Node-RED store runs
+// twice: messages without sequence numbers, and numbered (the receiver's gap accounting on).
 // Run: npm run build && node --import tsx bench/zmq-central-store.bench.ts
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zmq from 'zeromq';
-import { encodeCaptureData, encodeCaptureEvent, type CapturedFrame } from '../nodes/common/capture-protocol';
+import { encodeCaptureData, encodeCaptureEvent, SequenceNumbering, type CapturedFrame } from '../nodes/common/capture-protocol';
 import { MessageSink, NodeRed, freePort, repoRoot } from '../test/helpers/node-red';
 
 const PACKETS_PER_MESSAGE = 64;
@@ -18,11 +19,15 @@ const FRAME_BYTES = 300;
 const TOTAL = PACKETS_PER_MESSAGE * MESSAGES;
 const dir = mkdtempSync(join(tmpdir(), 'wirescope-central-bench-'));
 
-function messages(): Buffer[][] {
+function messages(numbered: boolean): Buffer[][] {
   const frame = Buffer.alloc(FRAME_BYTES, 0x55);
   const batch: CapturedFrame[] = Array.from({ length: PACKETS_PER_MESSAGE }, (_, i) => ({ seconds: 1_700_000_000 + i, nanoseconds: i, interface: 'eth0', linkType: 1, originalLength: FRAME_BYTES, frame }));
-  const data = encodeCaptureData('edge-1', batch);
-  return Array.from({ length: MESSAGES }, () => data);
+  if (!numbered) {
+    const data = encodeCaptureData('edge-1', batch);
+    return Array.from({ length: MESSAGES }, () => data);
+  }
+  const numbering = new SequenceNumbering();
+  return Array.from({ length: MESSAGES }, () => encodeCaptureData('edge-1', batch, numbering.data('edge-1', batch.length)));
 }
 
 async function push(endpoint: string, all: Buffer[][]): Promise<void> {
@@ -41,10 +46,12 @@ function storedPackets(folder: string): number {
   return n;
 }
 
+let runs = 0;
+
 async function nodeRedCentral(all: Buffer[][], withStore: boolean): Promise<{ seconds: number; stored: number }> {
   const sink = await MessageSink.start();
   const central = await NodeRed.start();
-  const store = join(dir, 'nr');
+  const store = join(dir, `nr-${++runs}`);
   try {
     const endpoint = `tcp://127.0.0.1:${await freePort()}`;
     await central.deploy([
@@ -109,12 +116,20 @@ const { createGzip } = require('node:zlib');
 
 (async () => {
   try {
-    const all = messages();
-    const bare = await bareCentral(all);
-    const ingest = await nodeRedCentral(all, false);
-    const nr = await nodeRedCentral(all, true);
+    const plain = messages(false);
+    const numbered = messages(true);
+    const bare = await bareCentral(plain);
+    const ingest = await nodeRedCentral(numbered, false);
+    const nr = await nodeRedCentral(plain, true);
+    const nrSeq = await nodeRedCentral(numbered, true);
     console.log(`central store: ${TOTAL} packets of ${FRAME_BYTES} B in ${MESSAGES} capture-protocol messages of ${PACKETS_PER_MESSAGE}, PUSH → PULL on 127.0.0.1, gzip pcap`);
-    for (const [name, r, what] of [['bare zeromq PULL + zlib gzip', bare, 'stored (tshark)'], ['Node-RED zmq in → pcap file out', nr, 'stored (tshark)'], ['Node-RED zmq in only (no store)', ingest, 'decoded']] as const) {
+    const rows = [
+      ['bare zeromq PULL + zlib gzip', bare, 'stored (tshark)'],
+      ['Node-RED zmq in → pcap file out', nr, 'stored (tshark)'],
+      ['  same, sequence accounting on', nrSeq, 'stored (tshark)'],
+      ['Node-RED zmq in only (numbered)', ingest, 'decoded'],
+    ] as const;
+    for (const [name, r, what] of rows) {
       console.log(`${name.padEnd(34)} ${(r.stored / r.seconds).toFixed(0).padStart(8)} packets/s  ${((r.stored * FRAME_BYTES) / 1e6 / r.seconds).toFixed(1).padStart(6)} MB/s  ${what} ${r.stored}/${TOTAL}`);
     }
   } finally {

@@ -1,7 +1,8 @@
 // Node-RED message <-> ZeroMQ multipart frames, for zmq out (encode) and zmq in (decode).
 import type { NodeMessage } from 'node-red';
 import { encodeCaptureData, encodeCaptureEvent, type CaptureEvent, type CaptureMessage, type CapturedFrame, type SequenceNumbering } from '../common/capture-protocol';
-import { isCapturedPacket, type CapturedPacket } from './packet-message';
+import { dissect } from '../common/packet';
+import { capturedPacket, isCapturedPacket, type CapturedPacket } from './packet-message';
 
 export type Frame = Buffer | string;
 
@@ -88,3 +89,14 @@ export function messageOfCapture(decoded: CaptureMessage): NodeMessage {
   return { topic: decoded.source, kind: 'data', source: decoded.source, payload: packets } as NodeMessage;
 }
 
+
+/**
+ * A data message as one Node-RED message per packet, each dissected, as pcap in sends with a batch
+ * of 1: what flow decode takes (one datagram per message, its UDP layer decoded).
+ */
+export function packetMessages(decoded: Extract<CaptureMessage, { kind: 'data' }>): NodeMessage[] {
+  return decoded.packets.map((p) => ({
+    topic: decoded.source, kind: 'data', source: decoded.source,
+    payload: capturedPacket(p.frame, p.linkType, p.interface, p, p.originalLength, dissect(p.frame, p.linkType)),
+  }) as NodeMessage);
+}

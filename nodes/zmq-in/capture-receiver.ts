@@ -7,7 +7,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { NodeMessage } from 'node-red';
 import { decodeCaptureMessage, SequenceTracker, type CaptureEvent, type CaptureSequence, type SequenceState } from '../common/capture-protocol';
-import { eventMessage, messageOfCapture } from '../shared/zmq-messages';
+import { SHARD_PREFIX } from '../common/zmq/shard';
+import { eventMessage, messageOfCapture, packetMessages } from '../shared/zmq-messages';
 
 /** The event a sender sends last (zmq out at close); it becomes source-disconnected here. */
 export const SOURCE_CLOSING = 'source-closing';
@@ -24,7 +25,13 @@ export class CaptureReceiver {
   private readonly live = new Map<string, SourceLiveness>();
   private dirty = false;
 
-  constructor(private readonly send: (msg: NodeMessage) => void, private readonly stateFile?: string, private readonly maxSources = 10000) {
+  constructor(
+    private readonly send: (msg: NodeMessage) => void,
+    private readonly stateFile?: string,
+    /** One message per packet, dissected (for flow decode), instead of one per data message. */
+    private readonly perPacket = false,
+    private readonly maxSources = 10000,
+  ) {
     this.tracker = new SequenceTracker(maxSources, stateFile ? readState(stateFile) : undefined);
   }
 
@@ -34,7 +41,8 @@ export class CaptureReceiver {
 
   /** One received multipart message; throws CaptureProtocolError when it is malformed. */
   receive(frames: Buffer[], now = Date.now()): void {
-    const decoded = decodeCaptureMessage(frames);
+    // A sharding zmq out puts the worker's topic ("shard/<name>/") in front of the message.
+    const decoded = decodeCaptureMessage(frames.length > 2 && frames[0].subarray(0, SHARD_PREFIX.length).toString() === SHARD_PREFIX ? frames.slice(1) : frames);
     const { source, sequence } = decoded;
     this.messages += 1;
     const closing = decoded.kind === 'event' && decoded.event.type === SOURCE_CLOSING;
@@ -44,10 +52,10 @@ export class CaptureReceiver {
       if (observed) this.dirty = true;
       this.seen(source, now, sequence, !!observed?.newSession);
       if (observed?.missing) this.gap(source, observed.missing, observed.expected!, sequence!.seq);
-      const msg = messageOfCapture(decoded) as NodeMessage & { gap?: number };
+      const messages = (this.perPacket ? packetMessages(decoded) : [messageOfCapture(decoded)]) as Array<NodeMessage & { gap?: number }>;
       // The packets missing just before these, so a consumer (rtp stats) can tell this loss apart.
-      if (observed?.missing) msg.gap = observed.missing;
-      this.send(msg);
+      if (observed?.missing && messages.length > 0) messages[0].gap = observed.missing;
+      for (const msg of messages) this.send(msg);
       return;
     }
     const observed = sequence ? this.tracker.event(source, sequence) : undefined;

@@ -23,6 +23,8 @@ interface ZmqInDef extends NodeDef, ZmqSocketConfig {
   topicFrame?: boolean;
   /** Frames format: payload frames as UTF-8 strings instead of Buffers. */
   asString?: boolean;
+  /** Capture format: one message per packet, dissected (what flow decode takes). */
+  perPacket?: boolean;
 }
 
 export = function (RED: NodeAPI) {
@@ -43,7 +45,7 @@ export = function (RED: NodeAPI) {
     let closed = false;
     const userDir = (RED.settings as { userDir?: string }).userDir;
     const capture = config.format === 'capture'
-      ? new CaptureReceiver((m) => node.send(m), userDir ? join(userDir, 'wirescope', `zmq-in-${node.id}.sequence.json`) : undefined)
+      ? new CaptureReceiver((m) => node.send(m), userDir ? join(userDir, 'wirescope', `zmq-in-${node.id}.sequence.json`) : undefined, !!config.perPacket)
       : undefined;
     const saveTimer = capture ? setInterval(() => capture.save(), 1000) : undefined;
     const silenceTimers = new Set<NodeJS.Timeout>();
@@ -78,6 +80,9 @@ export = function (RED: NodeAPI) {
           await new Promise((r) => setTimeout(r, 100));
           continue;
         }
+        // Node-RED may have stopped the flow while this receive was pending: a message sent now would
+        // vanish, so it is not taken (the sequence state stays before it; the next run counts it).
+        if (closed) return;
         received += 1;
         if (capture) {
           try {

@@ -6,6 +6,7 @@ import type * as Zmq from 'zeromq';
 import { encodeCaptureEvent, SequenceNumbering } from '../common/capture-protocol';
 import { shortNumber } from '../shared/rate';
 import { captureFrames, framesOf, type Frame } from '../shared/zmq-messages';
+import { ShardDispatcher } from './shard-dispatcher';
 import {
   loadZeromq, monitorStatus, openEndpoints, parseEndpoints, registerKeyPairEndpoint, socketOptions, watchSocket,
   type MonitorState, type ZmqCredentials, type ZmqSocketConfig,
@@ -13,7 +14,8 @@ import {
 import { allowListOf, registerZapDomain, RejectedClients } from '../shared/zmq-zap';
 
 interface ZmqOutDef extends NodeDef, ZmqSocketConfig {
-  socketType: 'pub' | 'push';
+  /** shard: XPUB to decode workers, each packet to the worker that owns its exporter (capture format). */
+  socketType: 'pub' | 'push' | 'shard';
   format: 'frames' | 'capture';
   /** Capture source name for data and event messages (msg.source overrides). */
   source?: string;
@@ -43,10 +45,14 @@ export = function (RED: NodeAPI) {
     const Z = zmq.module;
     const queueLimit = Number(config.queueLimit) > 0 ? Number(config.queueLimit) : 10000;
     const source = config.source || 'default';
-    let socket: Zmq.Publisher | Zmq.Push | undefined;
+    let socket: Zmq.Publisher | Zmq.Push | Zmq.XPublisher | undefined;
     let state: MonitorState | undefined;
     // The capture format numbers packets per source, so receivers count what never arrived.
-    const numbering = config.format === 'capture' ? new SequenceNumbering() : undefined;
+    const numbering = config.format === 'capture' || config.socketType === 'shard' ? new SequenceNumbering() : undefined;
+    const shard = config.socketType === 'shard' ? new ShardDispatcher(numbering!, (what, worker) => {
+      if (what === 'left') node.warn(RED._('zmq-out.warn.workerLeft', { worker }));
+      showStatus();
+    }) : undefined;
     // Counted in packets for the capture format (as zmq in and pcap file out count), else in messages.
     let sent = 0;
     let dropped = 0;
@@ -61,7 +67,14 @@ export = function (RED: NodeAPI) {
     let opened: Promise<(() => Promise<void>) | undefined> = Promise.resolve(undefined);
     const rejected = new RejectedClients((key, address) => node.warn(RED._('zmq-out.warn.rejected', { key, address })));
     const unit = numbering ? ' packets' : '';
-    const counters = () => `${shortNumber(sent)}${unit} sent${dropped ? `, ${shortNumber(dropped)} dropped` : ''}${rejected.count ? `, ${rejected.count} rejected` : ''}`;
+    const counters = () => [
+      shard ? `${shard.ring.workers.length} workers` : '',
+      `${shortNumber(sent)}${unit} sent`,
+      dropped ? `${shortNumber(dropped)} dropped` : '',
+      shard?.unrouted ? `${shortNumber(shard.unrouted)} without worker` : '',
+      shard?.moved ? `${shard.moved} exporters moved` : '',
+      rejected.count ? `${rejected.count} rejected` : '',
+    ].filter(Boolean).join(', ');
     let statusTimer: NodeJS.Timeout | undefined;
     // Statuses go over the editor websocket: at most 2 per second, whatever the message rate.
     const showStatus = () => {
@@ -91,7 +104,13 @@ export = function (RED: NodeAPI) {
       if (!Number.isInteger(sendTimeout) || sendTimeout < -1) throw new Error(`send timeout must be -1, 0 or a number of ms: ${String(config.sendTimeout)}`);
       const allowList = allowListOf(config, node.id, Z);
       const options = { ...socketOptions(config, node.credentials ?? {}, 'send', Z), ...allowList?.socketOptions, sendTimeout };
-      socket = config.socketType === 'push' ? new Z.Push(options) : new Z.Publisher({ ...options, noDrop: true });
+      if (shard) {
+        const xpub = new Z.XPublisher({ ...options, noDrop: true });
+        shard.watch(xpub);
+        socket = xpub;
+      } else {
+        socket = config.socketType === 'push' ? new Z.Push(options) : new Z.Publisher({ ...options, noDrop: true });
+      }
       state = watchSocket(socket, config, () => showStatus(), endpoints);
       node.status(monitorStatus(state, ''));
       const sock = socket;
@@ -137,19 +156,22 @@ export = function (RED: NodeAPI) {
     node.on('input', (msg, _send, done) => {
       if (!socket) return done(new Error(RED._('zmq-out.status.error')));
       if (closed) return done(new Error(RED._('zmq-out.error.closing')));
-      let frames: Frame[];
+      let outgoing: Outgoing[];
       try {
-        frames = numbering ? captureFrames(msg, source, numbering) : framesOf(msg);
+        if (shard) outgoing = shard.route(msg, source);
+        else {
+          const frames = numbering ? captureFrames(msg, source, numbering) : framesOf(msg);
+          // Data messages count their packets (frames after topic and header); events count nothing.
+          outgoing = [{ frames, count: numbering ? Math.max(0, frames.length - 2) : 1 }];
+        }
       } catch (err) {
         return done(err as Error);
       }
-      // Data messages count their packets (frames after topic and header); events count nothing.
-      const count = numbering ? Math.max(0, frames.length - 2) : 1;
-      if (queued() >= queueLimit) {
-        countDrop('queue full', count);
-        return done();
+      for (const item of outgoing) {
+        if (queued() >= queueLimit) countDrop('queue full', item.count);
+        else enqueue(item);
       }
-      enqueue({ frames, count });
+      if (shard?.unrouted) showStatus();
       done();
     });
 
@@ -158,9 +180,12 @@ export = function (RED: NodeAPI) {
     // then gives libzmq the linger time to put it all on the wire.
     const flush = async () => {
       if (!socket || socket.closed) return;
-      for (const [src] of numbering?.sources() ?? []) {
-        const sequence = numbering!.event(src);
-        enqueue({ frames: encodeCaptureEvent(src, { type: 'source-closing', time: Date.now(), details: { packetsSent: sequence.seq } }, sequence), count: 0 });
+      if (shard) shard.closing().forEach(enqueue);
+      else {
+        for (const [src] of numbering?.sources() ?? []) {
+          const sequence = numbering!.event(src);
+          enqueue({ frames: encodeCaptureEvent(src, { type: 'source-closing', time: Date.now(), details: { packetsSent: sequence.seq } }, sequence), count: 0 });
+        }
       }
       const linger = Number(config.linger);
       const limit = new Promise((r) => setTimeout(r, Math.min(5000, Math.max(1000, Number.isFinite(linger) ? linger : 0))));

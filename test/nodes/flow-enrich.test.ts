@@ -4,7 +4,7 @@
 // is counted and records still pass).
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import helper from 'node-red-node-test-helper';
@@ -161,4 +161,18 @@ test('interface names from a real snmpd (IF-MIB); a description changed on the d
     enrich.receive({ topic: 'stats' });
     return (await stats).payload.interfaces.pollFailures >= 1;
   }, 60_000, 500);
+});
+
+test('the example flows configure flow enrich cleanly', async () => {
+  for (const file of ['flow-enrich-to-elasticsearch.json', 'flow-enrich-aggregate-country-as.json']) {
+    const flow = JSON.parse(readFileSync(join(__dirname, '../../examples', file), 'utf8')) as Array<{ type: string; z?: string; x?: number; y?: number }>;
+    // Without its tab (and so without editor coordinates, which the runtime then ignores), wired to nothing.
+    const nodes = flow.filter((n) => n.type === 'wirescope-flow-enrich').map(({ z: _z, x: _x, y: _y, ...n }) => ({ ...n, wires: [[], []] }));
+    assert.equal(nodes.length, 1, file);
+    await load(nodes);
+    const enrich = helper.getNode((nodes[0] as unknown as { id: string }).id) as any;
+    assert.ok(!enrich.status.calledWithMatch({ fill: 'red' }), `${file}: no red status`);
+    assert.equal(enrich.error.callCount, 0, `${file}: no error`);
+    await helper.unload();
+  }
 });

@@ -3,7 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
 import { decodeCaptureMessage, encodeCaptureData, encodeCaptureEvent, SequenceNumbering } from '../../nodes/common/capture-protocol';
-import { captureFrames, messageOfCapture } from '../../nodes/shared/zmq-messages';
+import { join } from 'node:path';
+import { FlowDecoder } from '../../nodes/common';
+import { readCaptureFile } from '../../nodes/common/pcap';
+import { datagramOf } from '../../nodes/shared/flow-output';
+import { captureFrames, messageOfCapture, packetMessages } from '../../nodes/shared/zmq-messages';
 import { curvePublicOf, socketOptions } from '../../nodes/shared/zmq-socket';
 
 const frame = Buffer.from('ffffffffffff0200000000010800450000', 'hex');
@@ -38,4 +42,26 @@ test('CURVE: the public key of a secret key is the one libzmq generated with it;
   assert.doesNotThrow(() => socketOptions(config, { secretKey: a.secretKey, publicKey: a.publicKey }, 'receive', zmq));
   assert.throws(() => socketOptions(config, {}, 'receive', zmq), /no key set: generate a key pair/);
   assert.throws(() => socketOptions({ ...config, curve: 'client' }, {}, 'send', zmq), /no key set: generate a key pair/);
+});
+
+test('per-packet messages are what flow decode takes: real NetFlow v9 / IPFIX exports through the capture protocol', async () => {
+  const decoder = new FlowDecoder();
+  const protocols = new Set<string>();
+  let records = 0;
+  for await (const p of readCaptureFile(join(__dirname, '..', '..', 'demo', 'data', 'flow-exports.pcap'))) {
+    const frames = encodeCaptureData('edge-1', [{ seconds: p.timestamp.seconds, nanoseconds: p.timestamp.nanoseconds, interface: 'eth0', linkType: p.linkType, originalLength: p.originalLength, frame: p.data }]);
+    const decoded = decodeCaptureMessage(frames);
+    assert.equal(decoded.kind, 'data');
+    for (const msg of packetMessages(decoded as Extract<typeof decoded, { kind: 'data' }>)) {
+      const input = datagramOf(msg as unknown as Record<string, unknown>);
+      assert.notEqual(typeof input, 'string', String(input));
+      if (typeof input === 'string') continue;
+      assert.equal(input.exporter.address, '192.0.2.1');
+      const result = decoder.decode(input.datagram, input.exporter);
+      protocols.add(result.protocol);
+      records += result.records.length;
+    }
+  }
+  assert.ok(protocols.has('netflow9') && protocols.has('ipfix'), [...protocols].join(', '));
+  assert.ok(records > 0);
 });

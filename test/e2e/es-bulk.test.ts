@@ -64,8 +64,10 @@ describe(`Elasticsearch ${version ?? '(not unpacked)'}`, () => {
     }, 60000, 200);
     const stats = await bulkStats(nodeRed!, sink!, 'flows');
     assert.equal(stats.failed, 0, JSON.stringify(sink!.messages('flows-fail')));
-    assert.equal(stats.indexed, 400, JSON.stringify(stats));
-    assert.equal(stats.duplicates, 50);
+    // A request that timed out on a loaded machine may have been indexed and is resent: the
+    // resend is a 409 duplicate. Elasticsearch's count below is what proves exactly once.
+    assert.equal(stats.indexed + stats.duplicates, 450, JSON.stringify(stats));
+    assert.ok(stats.duplicates >= 50);
 
     assert.equal(await es!.count('flows-*'), 400);
     const perIndex = (n: string) => es!.count(n);

@@ -3,9 +3,10 @@
 // 3 options / template events / errors / stats.
 import dgram from 'node:dgram';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { FlowDecoder, parseElementDefinitions, type IeDefinition, type SerializedTemplate } from '../common';
+import { FlowDecoder, parseElementDefinitions, type DecodeResult, type Exporter, type FlowRecord, type SerializedTemplate } from '../common';
+import { Batcher } from '../shared/batcher';
 import {
-  makeAllowList, normaliseAddress, parsePorts, recordOutput, RecordBatcher, sideOutputs, type FlowMessage, type OutputMode,
+  makeAllowList, normaliseAddress, parsePorts, recordOutput, sideOutputs, type FlowMessage, type OutputMode,
 } from '../shared/flow-output';
 
 interface FlowCollectorDef extends NodeDef {
@@ -26,6 +27,27 @@ interface FlowCollectorDef extends NodeDef {
 
 const TEMPLATE_KEY = 'flowTemplates';
 
+/**
+ * The collector's decode path: datagram in, decoded and enriched result out. Kept behind this one
+ * function (no Node-RED state in it) so it can run in a worker thread.
+ */
+interface DecodePath {
+  decode(datagram: Buffer, exporter: Exporter): DecodeResult;
+  decoder: FlowDecoder;
+}
+
+function decodePath(config: FlowCollectorDef, saved: SerializedTemplate[] | undefined): DecodePath {
+  const decoder = new FlowDecoder({
+    applySampling: !!config.applySampling,
+    scopeByPort: !!config.scopeByPort,
+    templateTtlMs: Number(config.templateTtl || 1800) * 1000,
+    templates: saved,
+    // Throws on a bad line, which the caller reports as a bad configuration.
+    elements: parseElementDefinitions(config.elements || ''),
+  });
+  return { decode: (datagram, exporter) => decoder.decode(datagram, exporter), decoder };
+}
+
 export = function (RED: NodeAPI) {
   function FlowCollectorNode(this: Node, config: FlowCollectorDef) {
     RED.nodes.createNode(this, config);
@@ -39,35 +61,34 @@ export = function (RED: NodeAPI) {
 
     let ports: number[];
     let allowed: (a: string) => boolean;
-    let elements: IeDefinition[];
+    let path: DecodePath;
     try {
       ports = parsePorts(config.ports || '2055,4739,6343');
       allowed = makeAllowList(config.allow);
     } catch (err) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('flow-collector.status.bad-config') });
-      node.error((err as Error).message);
+      failClosed('bad-config', (err as Error).message);
       return;
     }
     try {
-      elements = parseElementDefinitions(config.elements || '');
+      const saved = config.persist ? (node.context().get(TEMPLATE_KEY) as SerializedTemplate[] | undefined) : undefined;
+      path = decodePath(config, Array.isArray(saved) ? saved : undefined);
     } catch (err) {
       // Not listening at all beats decoding with names the user did not ask for.
-      node.status({ fill: 'red', shape: 'ring', text: RED._('flow-collector.status.bad-elements') });
-      node.error((err as Error).message);
+      failClosed('bad-elements', (err as Error).message);
       return;
     }
+    const decoder = path.decoder;
 
-    const saved = config.persist ? (node.context().get(TEMPLATE_KEY) as SerializedTemplate[] | undefined) : undefined;
-    const decoder = new FlowDecoder({
-      applySampling: !!config.applySampling,
-      scopeByPort: !!config.scopeByPort,
-      templateTtlMs: Number(config.templateTtl || 1800) * 1000,
-      templates: Array.isArray(saved) ? saved : undefined,
-      elements,
-    });
+    /** Nothing listens; each input message still ends with the error, so a catch node sees it. */
+    function failClosed(status: 'bad-config' | 'bad-elements', message: string): void {
+      node.status({ fill: 'red', shape: 'ring', text: RED._(`flow-collector.status.${status}`) });
+      node.error(message);
+      node.on('input', (_msg: NodeMessageInFlow, _send, done) => done(new Error(RED._('flow-collector.errors.not-running', { message }))));
+    }
+
     const mode: OutputMode = config.output === 'record' || config.output === 'batch' ? config.output : 'datagram';
     const batcher = mode === 'batch'
-      ? new RecordBatcher(Math.max(1, Number(config.batchSize) || 1000), Math.max(0, Number(config.batchMs) || 1000),
+      ? new Batcher<FlowRecord>({ size: Math.max(1, Number(config.batchSize) || 1000), intervalMs: Math.max(0, Number(config.batchMs) || 1000) },
         (records) => node.send([{ topic: 'flows', payload: records }, null, null]))
       : undefined;
 
@@ -78,12 +99,12 @@ export = function (RED: NodeAPI) {
         stats.notAllowed++;
         return;
       }
-      const r = decoder.decode(msg, exporter);
+      const r = path.decode(msg, exporter);
       stats.records += r.records.length;
       if (r.templates.length) stats.templatesChanged = true;
       const [counters, events] = sideOutputs(r);
       let records: FlowMessage | FlowMessage[] | null = null;
-      if (batcher) batcher.add(r.records);
+      if (batcher) for (const rec of r.records) batcher.push(rec);
       else records = recordOutput(r, mode === 'record' ? 'record' : 'datagram');
       if (records || counters || events) node.send([records, counters, events] as never);
     };
@@ -104,7 +125,7 @@ export = function (RED: NodeAPI) {
     const showStatus = () => {
       const rate = stats.records - stats.recordsAtLastStatus;
       stats.recordsAtLastStatus = stats.records;
-      const c = decoder.counters();
+      const c = decoder.summary();
       const drops = stats.notAllowed + c.datagramsWithErrors + c.pendingDropped;
       node.status({
         fill: drops ? 'yellow' : 'green', shape: 'dot',
@@ -155,7 +176,7 @@ export = function (RED: NodeAPI) {
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
       try {
         if (msg.topic === 'stats') send([null, null, [statsMessage()]] as never);
-        else if (msg.topic === 'flush') batcher?.release();
+        else if (msg.topic === 'flush') batcher?.flush();
         done();
       } catch (err) {
         done(err as Error);

@@ -2,7 +2,7 @@
 // output 1 flow records, output 2 sFlow counter samples, output 3 options data / template events /
 // errors / stats. One message per datagram by default (Node-RED clones each message per wire,
 // so batching keeps the cost per record low).
-import type { DecodeResult, Exporter, FlowRecord } from '../common';
+import type { DecodeResult, Exporter } from '../common';
 import { isCapturedPacket } from './packet-message';
 
 export type OutputMode = 'datagram' | 'record' | 'batch';
@@ -46,37 +46,6 @@ export function recordOutput(r: DecodeResult, mode: 'datagram' | 'record'): Flow
   const h = header(r);
   if (mode === 'datagram') return { topic: r.protocol, ...h, payload: r.records };
   return r.records.map((payload) => ({ topic: r.protocol, ...h, payload }));
-}
-
-/** Collects records across datagrams and releases them N at a time or every T ms. */
-export class RecordBatcher {
-  private pending: FlowRecord[] = [];
-  private timer?: NodeJS.Timeout;
-
-  constructor(private readonly size: number, private readonly intervalMs: number, private readonly flush: (records: FlowRecord[]) => void) {}
-
-  add(records: FlowRecord[]): void {
-    for (const r of records) {
-      this.pending.push(r);
-      if (this.pending.length >= this.size) this.release();
-    }
-    if (this.pending.length && !this.timer && this.intervalMs > 0) {
-      this.timer = setTimeout(() => this.release(), this.intervalMs);
-    }
-  }
-
-  release(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.pending.length === 0) return;
-    const out = this.pending;
-    this.pending = [];
-    this.flush(out);
-  }
-
-  close(): void {
-    this.release();
-  }
 }
 
 /** Parses a comma/space separated list of ports; throws a readable error. */

@@ -331,6 +331,25 @@ test('flow collector: bad element definitions give a red status and an error, an
   probe.close();
 });
 
+for (const [what, config, status] of [
+  ['bad ports', { ports: '2055,70000' }, 'bad-config'],
+  ['a bad allow list', { ports: '2055', allow: '10.0.0.0/99' }, 'bad-config'],
+  ['bad element definitions', { ports: '2055', elements: '1 2 x notatype' }, 'bad-elements'],
+] as const) {
+  test(`flow collector with ${what} fails closed: red status, and every input message ends with done(err)`, async () => {
+    await load(collectorNode, [{ id: 'c', type: 'wirescope-flow-collector', bind: '127.0.0.1', ...config, wires: [[], [], []] }]);
+    assert.deepEqual(statuses.get('c'), [{ fill: 'red', shape: 'ring', text: `flow-collector.status.${status}` }]);
+    const c = helper.getNode('c');
+    const failed = new Promise<unknown>((resolve) => {
+      const orig = c.error.bind(c);
+      c.error = (e: unknown, m?: unknown) => { orig(e, m as never); resolve(e); };
+    });
+    c.receive({ topic: 'stats' });
+    // done(err): a catch node sees the message the collector could not serve.
+    assert.match(String(await failed), /flow-collector\.errors\.not-running/);
+  });
+}
+
 test('flow collector: saved templates take the current element definitions on restore', () => {
   // What the collector does with its node-context templates after a redeploy: the decoder looks
   // each saved field up again in its own registry, with the definitions of the new deployment.

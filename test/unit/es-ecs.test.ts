@@ -71,7 +71,7 @@ test('an IPv4 TCP flow record maps onto source/destination/network/event/observe
 test('IPv6, epoch-millisecond times, sampling scale and ICMP type/code', () => {
   const doc = flowRecordToEcs({
     sourceIPv6Address: '2001:db8::1', destinationIPv6Address: '2001:db8::2', protocolIdentifier: 58,
-    icmpTypeCodeIPv6: (128 << 8) | 0, octetDeltaCount: 100, packetDeltaCount: 1, samplingRate: 512,
+    icmpTypeCodeIPv6: (128 << 8) | 0, octetDeltaCount: 100, packetDeltaCount: 1, samplingInterval: 512,
     flowStartMilliseconds: Date.UTC(2024, 0, 1), flowEndMilliseconds: Date.UTC(2024, 0, 1, 0, 0, 1),
   }, {}, { scaleBySampling: true }) as any;
   assert.equal(doc.network.type, 'ipv6');

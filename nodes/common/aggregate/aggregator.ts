@@ -9,7 +9,7 @@ import { KeyTable, type Counts, type Metric } from './key-table';
 import type { Primitive, PrimitiveValue, RecordContext } from './primitives';
 import { scalar } from './primitives';
 import { flowEnd, flowStart, recordTime, type TimeField } from './record-time';
-import type { FlowRecord } from '../netflow/types';
+import type { FlowRecord } from '../flow/types';
 
 export interface AggregatorOptions {
   primitives: Primitive[];
@@ -103,6 +103,7 @@ export class Aggregator {
   private readonly maxKeys: number;
   private readonly orderBy: Metric;
   private readonly topN: number;
+  private readonly filter: ((record: FlowRecord) => boolean) | undefined;
 
   constructor(private readonly options: AggregatorOptions, private readonly onBin: (bin: BinResult) => void) {
     if (!(options.intervalMs > 0)) throw new RangeError('interval must be positive');
@@ -115,6 +116,7 @@ export class Aggregator {
     this.readers = options.primitives.map((p) => p.read);
     this.rowReaders = options.primitives.map((p) => (r: FlowRecord) => scalar(r[p.name]));
     this.scratch = new Array(options.primitives.length);
+    this.filter = options.filter;
   }
 
   /** Keys in the newest open bin. */
@@ -130,8 +132,8 @@ export class Aggregator {
 
   /** A flow record, or a row of another aggregator's output (re-aggregation into coarser bins). */
   add(record: FlowRecord, context: AggregateContext = {}): void {
-    const isRow = typeof record.binStart === 'number' && record.bytes !== undefined;
-    if (!isRow && this.options.filter && !this.options.filter(record)) {
+    const isRow = record.binStart !== undefined && typeof record.binStart === 'number' && record.bytes !== undefined;
+    if (!isRow && this.filter !== undefined && !this.filter(record)) {
       this.counters.filtered++;
       return;
     }
@@ -210,8 +212,9 @@ export class Aggregator {
     }
     const t = bin.totals;
     t.records++;
-    t.packets = addCount(t.packets, packets);
-    t.bytes = addCount(t.bytes, bytes);
+    const tp = t.packets, tb = t.bytes;
+    t.packets = typeof tp === 'number' && typeof packets === 'number' && tp + packets <= Number.MAX_SAFE_INTEGER ? tp + packets : addCount(tp, packets);
+    t.bytes = typeof tb === 'number' && typeof bytes === 'number' && tb + bytes <= Number.MAX_SAFE_INTEGER ? tb + bytes : addCount(tb, bytes);
     t.flows = addCount(t.flows, flows);
     // An `others` row from upstream has no key: it stays in this bin's `others` via the totals.
     if (!others) bin.table.add(key, this.scratch, packets, bytes, flows);

@@ -7,7 +7,7 @@
 // naming the position, since a record has no packet bytes.
 import { isIPv4 } from 'node:net';
 import { FilterSyntaxError, parseFilter, type Arith, type Direction, type FilterNode } from '../filter';
-import type { FlowRecord } from '../netflow/types';
+import type { FlowRecord } from '../flow/types';
 import { ipv6Bytes } from './networks';
 
 type Test = (r: FlowRecord) => boolean;

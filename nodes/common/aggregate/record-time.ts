@@ -1,6 +1,6 @@
 // A flow record's own time in epoch ms (the decoders give flowStart/EndMilliseconds; other
 // resolutions are accepted as IPFIX defines them). Aggregate rows (re-aggregation) use binStart.
-import type { FlowRecord } from '../netflow/types';
+import type { FlowRecord } from '../flow/types';
 
 export type TimeField = 'end' | 'start';
 

@@ -4,7 +4,7 @@
 // `observer.ingress|egress.interface.name|alias`, the exporter's name as `observer.name`, and
 // networkDirection as `network.direction`. Fields without an ECS home (network names and roles,
 // interface speeds) stay under netflow.* like every other record field.
-import type { FlowRecord } from '../netflow/types';
+import type { FlowRecord } from '../flow/types';
 
 /** Record fields this module maps, so the netflow.* copy leaves them out. */
 export const ECS_MAPPED_ENRICHMENT = new Set<string>([

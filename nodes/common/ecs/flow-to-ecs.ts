@@ -7,7 +7,8 @@ import { communityId } from './community-id';
 import { protocolName } from './protocols';
 import { ECS_MAPPED_ENRICHMENT, enrichedDirection, geoAndAs, observerInterface } from './enrichment';
 import { builtinTypeByName } from '../netflow/ie-registry';
-import type { FlowRecord } from '../netflow/types';
+import type { FlowRecord } from '../flow/types';
+import { pendingSamplingFactor, SAMPLED_COUNTS, scaleCount } from '../enrich/sampling';
 
 export type EcsDocument = Record<string, unknown>;
 
@@ -23,8 +24,8 @@ export interface FlowContext {
 
 export interface EcsOptions {
   /**
-   * Multiply byte and packet counts by the record's sampling rate (1-in-N sampling), unless the
-   * record says its counts are scaled already (`samplingScaled`): counts are scaled at most once.
+   * Multiply byte and packet counts by the record's `samplingInterval` (1-in-N), unless the
+   * record says they were multiplied already (`samplingScaled`, set by the enrich layer).
    */
   scaleBySampling?: boolean;
   /** Community ID seed (spec default 0). */
@@ -53,9 +54,9 @@ export function flowRecordToEcs(record: FlowRecord, context: FlowContext = {}, o
   const sourcePort = icmp ? undefined : num(record.sourceTransportPort);
   const destinationPort = icmp ? undefined : num(record.destinationTransportPort);
 
-  const rate = options.scaleBySampling && record.samplingScaled !== true ? samplingRate(record) : 1;
-  const bytes = scale(record.octetDeltaCount ?? record.octetTotalCount, rate);
-  const packets = scale(record.packetDeltaCount ?? record.packetTotalCount, rate);
+  const rate = options.scaleBySampling ? pendingSamplingFactor(record) : 1;
+  const bytes = count(record.octetDeltaCount ?? record.octetTotalCount, rate);
+  const packets = count(record.packetDeltaCount ?? record.packetTotalCount, rate);
 
   const doc: EcsDocument = {};
   if (timestamp) doc['@timestamp'] = timestamp.toISOString();
@@ -114,6 +115,11 @@ export function flowRecordToEcs(record: FlowRecord, context: FlowContext = {}, o
     if (value === undefined || value === null || ECS_MAPPED_ENRICHMENT.has(name)) continue;
     netflow[snakeCase(name)] = typeof value === 'number' || typeof value === 'bigint' ? plainTime(name, value) ?? value : plainValue(value);
   }
+  if (rate !== 1) {
+    // Scaled here: the document then reads as if the collector had scaled (enrich/sampling.ts).
+    for (const name of SAMPLED_COUNTS) if (record[name] !== undefined) netflow[snakeCase(name)] = scaleCount(record[name], rate);
+    netflow.sampling_scaled = true;
+  }
   if (context.exporter) {
     netflow.exporter = {
       address: context.exporter.port !== undefined ? `${context.exporter.address}:${context.exporter.port}` : context.exporter.address,
@@ -164,17 +170,10 @@ function icmpTypeCode(record: FlowRecord, protocol: number | undefined): { type:
   return { type: combined >> 8, code: combined & 0xff };
 }
 
-function samplingRate(record: FlowRecord): number {
-  const rate = num(record.samplingRate) ?? num(record.samplingPacketInterval) ?? num(record.samplingInterval);
-  return rate && rate > 1 ? rate : 1;
-}
-
-function scale(value: unknown, rate: number): number | bigint | undefined {
-  if (typeof value === 'bigint') return rate === 1 ? value : value * BigInt(rate);
-  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
-  if (rate === 1) return value;
-  const product = value * rate;
-  return Number.isSafeInteger(product) ? product : BigInt(value) * BigInt(rate);
+/** A count for source.bytes / network.packets: a finite number or a bigint, scaled by `rate`. */
+function count(value: unknown, rate: number): number | bigint | undefined {
+  if (typeof value !== 'bigint' && (typeof value !== 'number' || !Number.isFinite(value))) return undefined;
+  return scaleCount(value, rate) as number | bigint;
 }
 
 function firstTime(record: FlowRecord, candidates: Array<[string, number]>): Date | undefined {

@@ -1,7 +1,7 @@
 // The enrichment steps this folder offers, put together in one order: sampling first (so later
 // steps see the final counts), then interfaces and exporter names (per exporter), then the
 // per-address lookups (GeoIP/AS, networks).
-import type { FlowRecord } from '../netflow/types';
+import type { FlowRecord } from '../flow/types';
 import { ExporterNamesStep, type ExporterNamesOptions } from './exporter-names';
 import { GeoIpStep, type GeoIpOptions } from './geoip';
 import { InterfacesStep, type InterfacesOptions } from './interfaces';

@@ -3,7 +3,7 @@
 // passes without a name and starts the lookup, which has a timeout; lookups in flight are bounded
 // (the system resolver runs in libuv's small thread pool), and every outcome is counted.
 import { promises as dns } from 'node:dns';
-import type { FlowRecord } from '../netflow/types';
+import type { FlowRecord } from '../flow/types';
 import { LruCache } from './lru';
 import { exporterAddress, type EnrichContext, type EnrichStep } from './types';
 

@@ -3,7 +3,7 @@
 // IPv6 halves ip-location-db ships); for each field the first file that answers wins. Answers are
 // cached per address (bounded LRU), and the cache is forgotten when a file reloads.
 import type { Response } from 'maxmind';
-import type { FlowRecord } from '../netflow/types';
+import type { FlowRecord } from '../flow/types';
 import { LruCache } from './lru';
 import { MmdbFile } from './mmdb';
 import { destinationAddress, sourceAddress, type EnrichContext, type EnrichStep } from './types';

@@ -4,6 +4,7 @@ export * from './prefix-table';
 export * from './mmdb';
 export * from './geoip';
 export * from './networks';
+export * from './sampling';
 export * from './sampling-overrides';
 export * from './exporter-names';
 export * from './interfaces';

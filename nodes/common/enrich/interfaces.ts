@@ -3,7 +3,7 @@
 // library). Tables are cached and refreshed on a schedule driven by the exporter's own records;
 // polls run behind the flow, so a record never waits: one whose exporter has no table yet, or
 // whose agent does not answer, passes without names and is counted.
-import type { FlowRecord } from '../netflow/types';
+import type { FlowRecord } from '../flow/types';
 import { LruCache } from './lru';
 import { exporterAddress, numberValue, type EnrichContext, type EnrichStep } from './types';
 

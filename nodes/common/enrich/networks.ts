@@ -1,7 +1,7 @@
 // Named networks: "CIDR name [role]" lines, longest-prefix match for the source and destination,
 // and the direction of the flow relative to our networks (ECS network.direction; Akvorado calls
 // this classification). Every listed network is ours unless its role is "external".
-import type { FlowRecord } from '../netflow/types';
+import type { FlowRecord } from '../flow/types';
 import { LruCache } from './lru';
 import { parseCidr, PrefixTable } from './prefix-table';
 import { destinationAddress, sourceAddress, type EnrichStep } from './types';

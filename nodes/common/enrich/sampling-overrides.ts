@@ -2,9 +2,10 @@
 // exporter address or subnet (longest prefix wins), else a default. Follows the pack's sampling
 // contract: `samplingInterval` is set only on records without one; counts are multiplied only when
 // asked and only on records without `samplingScaled`, which is then set — so at most once.
-import type { FlowRecord } from '../netflow/types';
+import type { FlowRecord } from '../flow/types';
 import { parseCidr, PrefixTable } from './prefix-table';
 import { exporterAddress, numberValue, type EnrichContext, type EnrichStep } from './types';
+import { multiplyCounts } from './sampling';
 
 export interface SamplingRule {
   /** An exporter address or CIDR prefix. */
@@ -19,9 +20,6 @@ export interface SamplingOptions {
   /** Multiply counts by the rate (records without samplingScaled only). */
   scale?: boolean;
 }
-
-/** The counters a 1-in-N sample stands for N times of. */
-export const SAMPLED_COUNTS = ['octetDeltaCount', 'packetDeltaCount', 'octetTotalCount', 'packetTotalCount', 'postOctetDeltaCount', 'postPacketDeltaCount'];
 
 /** Parses "exporter-or-CIDR rate" lines (# comments allowed). Throws naming the line. */
 export function parseSamplingRules(text: string): SamplingRule[] {
@@ -76,25 +74,12 @@ export class SamplingStep implements EnrichStep {
       this.n.alreadyScaled++;
       return;
     }
-    scaleCounts(record, rate);
+    multiplyCounts(record, rate);
     record.samplingScaled = true;
     this.n.scaled++;
   }
 
   counters(): Record<string, unknown> {
     return { ...this.n };
-  }
-}
-
-/** Multiplies the sampled counters by `rate`, exactly (bigint past 2^53). */
-export function scaleCounts(record: FlowRecord, rate: number): void {
-  if (rate === 1) return;
-  for (const name of SAMPLED_COUNTS) {
-    const v = record[name];
-    if (typeof v === 'bigint') record[name] = v * BigInt(rate);
-    else if (typeof v === 'number') {
-      const product = v * rate;
-      record[name] = Number.isSafeInteger(product) ? product : BigInt(v) * BigInt(rate);
-    }
   }
 }

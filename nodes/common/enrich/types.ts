@@ -1,7 +1,7 @@
 // The shape every enrichment step shares: it fills fields of one record in place, synchronously
 // (lookups that need the network — SNMP, reverse DNS — answer from a cache and refresh behind it),
 // and reports counts for the status and the stats message.
-import type { FlowRecord } from '../netflow/types';
+import type { FlowRecord } from '../flow/types';
 
 export interface EnrichContext {
   /** The device that exported the record, when the record does not carry `exporter` itself. */

@@ -7,7 +7,7 @@
 import { ipv4, ipv6, mac, readUnsigned, readUnsigned64 as u64, readValue, text } from './values';
 import { uptimeToEpochMs } from './netflow-legacy';
 import { VARIABLE_LENGTH, type Template } from './template-cache';
-import type { FlowRecord } from './types';
+import type { FlowRecord } from '../flow/types';
 
 /** Values every record of a set shares, written into the record by the compiled reader. */
 export interface RecordMeta {

@@ -1,6 +1,4 @@
-export { FlowDecoder, type FlowDecoderOptions } from './flow-decoder';
 export { IeRegistry, REVERSE_PEN, type AbstractType, type IeDefinition } from './ie-registry';
 export { parseElementDefinitions } from './element-definitions';
 export type { SerializedTemplate } from './template-cache';
-export * from './types';
 export * as flowEncoder from './encoder';

@@ -1,7 +1,9 @@
 // Fixed-format NetFlow v1, v5 and v7 (Cisco "NetFlow Export Datagram Format"), mapped onto
 // IANA IE names so they look like v9/IPFIX records downstream.
 import { ipv4 } from './values';
-import type { DecodeError, FlowRecord } from './types';
+import type { DecodeError, DecodeResult, FlowRecord } from '../flow/types';
+import { newTrack, observeSequence, type SequenceTrack } from '../flow/sequence';
+import { domainKey, SCOPE_PROTOCOL, scopeNumber, type StateIndex } from '../flow/state-index';
 
 interface LegacyLayout {
   headerLength: number;
@@ -109,4 +111,33 @@ export function readLegacyRecords(buf: Buffer, h: LegacyHeader, max: number, err
     records[i] = r;
   }
   return records;
+}
+
+export interface LegacyState {
+  scopeByPort: boolean;
+  maxRecordsPerDatagram: number;
+  /** v5/v7 sequence counters per exporter + engine (bounded, least recently used evicted). */
+  scopes: StateIndex<SequenceTrack>;
+}
+
+/** Decodes one v1/v5/v7 datagram into `result` and counts its sequence. */
+export function decodeLegacy(buf: Buffer, version: 1 | 5 | 7, s: LegacyState, result: DecodeResult, now: number): void {
+  const protocol = result.protocol;
+  if (buf.length < LEGACY_LAYOUTS[version].headerLength) {
+    result.errors.push({ code: 'truncated', message: `datagram of ${buf.length} octets is shorter than the ${protocol} header`, offset: 0 });
+    return;
+  }
+  const h = readLegacyHeader(buf, version);
+  result.exportTime = new Date(h.exportTimeMs);
+  result.sequenceNumber = h.sequence;
+  result.observationDomainId = h.engineId;
+  result.records = readLegacyRecords(buf, h, s.maxRecordsPerDatagram, result.errors);
+  // v5/v7 flow_sequence counts flows (v1 has none).
+  if (h.sequence === undefined) return;
+  const { address, port } = result.exporter;
+  const engine = (h.engineType ?? 0) * 256 + (h.engineId ?? 0);
+  const n = scopeNumber(SCOPE_PROTOCOL[protocol as 'netflow5' | 'netflow7'], s.scopeByPort ? port : 0, engine);
+  const track = s.scopes.find(address, n, now)
+    ?? s.scopes.add(address, n, newTrack(domainKey(protocol, address, port, engine, s.scopeByPort)), now);
+  observeSequence(track, h.sequence, h.count);
 }

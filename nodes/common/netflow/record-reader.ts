@@ -3,7 +3,7 @@
 import { readValue } from './values';
 import { VARIABLE_LENGTH, type Template } from './template-cache';
 import type { IeRegistry } from './ie-registry';
-import type { DecodeError, FlowRecord } from './types';
+import type { DecodeError, FlowRecord } from '../flow/types';
 
 export interface RecordReadContext {
   registry: IeRegistry;

@@ -2,6 +2,8 @@
 // Key: exporter address + domain (+ source port only when configured), so two exporters that
 // reuse a template id, or one exporter with several domains, never see each other's layouts.
 import type { IeDefinition } from './ie-registry';
+import { StateIndex, type StateIndexStats } from '../flow/state-index';
+import { newTrack, type SequenceTrack } from '../flow/sequence';
 
 export const VARIABLE_LENGTH = 0xffff;
 
@@ -36,6 +38,8 @@ export interface PendingSet {
 
 export interface DomainState {
   key: string;
+  /** Sequence accounting of this exporter + domain. */
+  track: SequenceTrack;
   templates: Map<number, Template>;
   /** Sampler / selector id -> sampling interval, learned from options data. */
   samplers: Map<number, number>;
@@ -46,6 +50,8 @@ export interface DomainState {
   /** ifIndex -> interface name from options data. */
   interfaceNames: Map<number, string>;
   pending: PendingSet[];
+  /** Octets held in `pending`. */
+  pendingBytes: number;
   /**
    * Template sets seen last, by set id * 65536 + first template id: the set's bytes and the
    * templates it defined. A resent identical set (exporters resend every few seconds) then only
@@ -59,9 +65,16 @@ export interface TemplateCacheLimits {
   templateTtlMs: number;
   maxTemplatesPerDomain: number;
   maxDomains: number;
+  /** A domain (with its templates and sequence counters) idle this long is dropped when room is needed. */
+  domainTtlMs: number;
   maxPendingSetsPerDomain: number;
+  /** Octets of held data sets across all domains. */
+  maxPendingBytes: number;
   pendingTtlMs: number;
 }
+
+/** Entries kept in a domain's sampler and interface-name tables (options data can name any id). */
+export const MAX_OPTION_ENTRIES = 4096;
 
 export interface SerializedTemplate {
   domain: string;
@@ -79,21 +92,37 @@ export function minRecordLength(fields: TemplateField[]): number {
 }
 
 export class TemplateCache {
-  private readonly domains = new Map<string, DomainState>();
+  /** Per exporter (+ port) and domain; bounded, least recently used evicted (state-index.ts). */
+  private readonly domains: StateIndex<DomainState>;
+  private pendingBytes = 0;
   templatesExpired = 0;
+  templatesEvicted = 0;
   pendingDropped = 0;
 
-  constructor(private readonly limits: TemplateCacheLimits) {}
+  constructor(private readonly limits: TemplateCacheLimits) {
+    this.domains = new StateIndex(limits.maxDomains, limits.domainTtlMs, (d) => {
+      // Held sets of a dropped domain can never be decoded: counted as dropped.
+      this.pendingDropped += d.pending.length;
+      this.pendingBytes -= d.pendingBytes;
+    });
+  }
 
-  /** Returns the domain state, creating it; undefined when the domain limit is reached. */
-  domain(key: string): DomainState | undefined {
-    let d = this.domains.get(key);
-    if (!d) {
-      if (this.domains.size >= this.limits.maxDomains) return undefined;
-      d = { key, templates: new Map(), samplers: new Map(), interfaceNames: new Map(), pending: [] };
-      this.domains.set(key, d);
-    }
-    return d;
+  find(address: string, scope: number, now: number): DomainState | undefined {
+    return this.domains.find(address, scope, now);
+  }
+
+  /** A new domain state under `key`, making room by evicting the least recently used one. */
+  create(address: string, scope: number, key: string, now: number): DomainState {
+    const d: DomainState = { key, track: newTrack(key), templates: new Map(), samplers: new Map(), interfaceNames: new Map(), pending: [], pendingBytes: 0 };
+    return this.domains.add(address, scope, d, now);
+  }
+
+  domainStates(): IterableIterator<DomainState> {
+    return this.domains.values();
+  }
+
+  stats(): StateIndexStats {
+    return this.domains.stats();
   }
 
   /** Live template, or undefined (an expired one is removed and counted). */
@@ -107,17 +136,30 @@ export class TemplateCache {
     return t;
   }
 
-  /** Stores a template. Returns what happened, or 'full' when the per-domain limit is hit. */
-  set(d: DomainState, t: Template): 'added' | 'refreshed' | 'changed' | 'full' {
+  /**
+   * Stores a template. At the per-domain limit an expired template makes room, else the one
+   * learned (or refreshed) longest ago, counted in `templatesEvicted`.
+   */
+  set(d: DomainState, t: Template): 'added' | 'refreshed' | 'changed' {
     const old = d.templates.get(t.id);
-    if (!old && d.templates.size >= this.limits.maxTemplatesPerDomain) return 'full';
     if (old && sameLayout(old, t)) {
       // Exporters resend templates constantly: keep the existing object (and its compiled reader).
       old.learnedAt = t.learnedAt;
       return 'refreshed';
     }
+    if (!old && d.templates.size >= this.limits.maxTemplatesPerDomain) this.makeRoom(d, t.learnedAt);
     d.templates.set(t.id, t);
     return old ? 'changed' : 'added';
+  }
+
+  private makeRoom(d: DomainState, now: number): void {
+    let stalest: Template | undefined;
+    for (const t of d.templates.values()) if (!stalest || t.learnedAt < stalest.learnedAt) stalest = t;
+    if (!stalest) return;
+    d.templates.delete(stalest.id);
+    d.templateSets?.clear();
+    if (now - stalest.learnedAt > this.limits.templateTtlMs) this.templatesExpired++;
+    else this.templatesEvicted++;
   }
 
   withdraw(d: DomainState, id: number | 'all-data' | 'all-options'): number {
@@ -129,14 +171,16 @@ export class TemplateCache {
     return n;
   }
 
-  /** Holds a data set until its template arrives; false (and counted) when over the bound. */
+  /** Holds a data set until its template arrives; false (and counted) when over a bound. */
   hold(d: DomainState, p: PendingSet): boolean {
     this.expirePending(d, p.heldAt);
-    if (d.pending.length >= this.limits.maxPendingSetsPerDomain) {
+    if (d.pending.length >= this.limits.maxPendingSetsPerDomain || this.pendingBytes + p.body.length > this.limits.maxPendingBytes) {
       this.pendingDropped++;
       return false;
     }
     d.pending.push(p);
+    d.pendingBytes += p.body.length;
+    this.pendingBytes += p.body.length;
     return true;
   }
 
@@ -145,15 +189,23 @@ export class TemplateCache {
     if (d.pending.length === 0) return [];
     this.expirePending(d, now);
     const taken = d.pending.filter((p) => p.templateId === templateId);
-    if (taken.length) d.pending = d.pending.filter((p) => p.templateId !== templateId);
+    if (taken.length) this.keepPending(d, d.pending.filter((p) => p.templateId !== templateId));
     return taken;
   }
 
   private expirePending(d: DomainState, now: number): void {
     const before = d.pending.length;
     if (before === 0) return;
-    d.pending = d.pending.filter((p) => now - p.heldAt <= this.limits.pendingTtlMs);
+    this.keepPending(d, d.pending.filter((p) => now - p.heldAt <= this.limits.pendingTtlMs));
     this.pendingDropped += before - d.pending.length;
+  }
+
+  private keepPending(d: DomainState, kept: PendingSet[]): void {
+    let bytes = 0;
+    for (const p of kept) bytes += p.body.length;
+    this.pendingBytes -= d.pendingBytes - bytes;
+    d.pending = kept;
+    d.pendingBytes = bytes;
   }
 
   pendingCount(): number {

@@ -2,7 +2,7 @@
 // and IPFIX sets 2/3 (RFC 7011 sections 3.4.1, 3.4.2), including IPFIX withdrawal (section 8.1).
 import type { IeDefinition, IeRegistry } from './ie-registry';
 import { minRecordLength, type Template, type TemplateField } from './template-cache';
-import type { DecodeError } from './types';
+import type { DecodeError } from '../flow/types';
 
 /** RFC 3954 section 6.1: v9 options scope field types. */
 const V9_SCOPE_NAMES: Record<number, string> = { 1: 'scopeSystem', 2: 'scopeInterface', 3: 'scopeLineCard', 4: 'scopeCache', 5: 'scopeTemplate' };

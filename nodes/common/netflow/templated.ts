@@ -5,27 +5,21 @@ import { readRecord, type RecordReadContext } from './record-reader';
 import { compileTemplate, type RecordMeta, type TimeMode } from './compiled-reader';
 import { parseIpfixTemplateSet, parseV9TemplateSet } from './template-sets';
 import { uptimeToEpochMs } from './netflow-legacy';
-import type { DomainState, PendingSet, Template, TemplateCache } from './template-cache';
+import { MAX_OPTION_ENTRIES, type DomainState, type PendingSet, type Template, type TemplateCache } from './template-cache';
 import type { IeRegistry } from './ie-registry';
-import type { DecodeResult, FlowRecord } from './types';
-import type { SequenceTrack, SequenceTracker } from './sequence';
-import { SCOPE_PROTOCOL, scopeNumber, type ScopeIndex } from './scope-index';
+import type { DecodeResult, FlowRecord } from '../flow/types';
+import { observeSequence } from '../flow/sequence';
+import { domainKey, SCOPE_PROTOCOL, scopeNumber } from '../flow/state-index';
 
 export interface TemplatedState {
   registry: IeRegistry;
   cache: TemplateCache;
-  sequences: SequenceTracker;
   scopeByPort: boolean;
-  applySampling: boolean;
   maxRecordsPerDatagram: number;
   maxListDepth: number;
   pendingDecoded: number;
   pendingHeld: number;
-  /** Template domain and sequence counters per exporter + domain, found without a key string. */
-  scopes: ScopeIndex<TemplatedScope>;
 }
-
-interface TemplatedScope { domain: DomainState; track: SequenceTrack }
 
 interface MessageContext {
   s: TemplatedState;
@@ -40,11 +34,6 @@ interface MessageContext {
   /** v9 source id / IPFIX observation domain of this message (a buffer may hold several messages). */
   domainId: number;
   exporterField: 'exporterIPv4Address' | 'exporterIPv6Address';
-}
-
-/** Template / sequence scope: protocol, exporter address (+ port when configured) and domain. */
-export function domainKey(protocol: string, address: string, port: number, domain: number, byPort: boolean): string {
-  return byPort ? `${protocol}:${address}:${port}/${domain}` : `${protocol}:${address}/${domain}`;
 }
 
 /** Decodes one v9 export packet or a run of IPFIX messages into `result`. */
@@ -73,33 +62,24 @@ export function decodeTemplated(buf: Buffer, version: 9 | 10, s: TemplatedState,
       result.sequenceNumber = sequence;
       result.observationDomainId = domainId;
     }
-    const scope = templatedScope(s, version === 9 ? 'netflow9' : 'ipfix', result, domainId);
-    if (!scope) {
-      const key = domainKey(version === 9 ? 'netflow9' : 'ipfix', result.exporter.address, result.exporter.port, domainId, s.scopeByPort);
-      result.errors.push({ code: 'too-many-domains', message: `domain limit reached; ${key} not tracked`, offset: off });
-      return;
-    }
-    const d = scope.domain;
+    const d = domainState(s, version === 9 ? 'netflow9' : 'ipfix', result, domainId, now);
     const ctx: MessageContext = {
       s, result, d, now, exportTimeMs: exportSecs * 1000, dataRecords: 0, domainId,
       sysUptimeMs: version === 9 ? buf.readUInt32BE(off + 4) : undefined,
       exporterField: result.exporter.address.includes(':') ? 'exporterIPv6Address' : 'exporterIPv4Address',
     };
     walkSets(buf, off + minHeader, end, version, ctx);
-    s.sequences.observeTrack(scope.track, sequence, version === 9 ? 1 : ctx.dataRecords);
+    observeSequence(d.track, sequence, version === 9 ? 1 : ctx.dataRecords);
     if (version === 9) return;
     off = end;
   }
 }
 
-function templatedScope(s: TemplatedState, protocol: 'netflow9' | 'ipfix', result: DecodeResult, domainId: number): TemplatedScope | undefined {
+/** The exporter + domain's state, created (evicting the least recently used one at the limit) when new. */
+function domainState(s: TemplatedState, protocol: 'netflow9' | 'ipfix', result: DecodeResult, domainId: number, now: number): DomainState {
   const { address, port } = result.exporter;
   const n = scopeNumber(SCOPE_PROTOCOL[protocol], s.scopeByPort ? port : 0, domainId);
-  const found = s.scopes.find(address, n);
-  if (found) return found;
-  const key = domainKey(protocol, address, port, domainId, s.scopeByPort);
-  const domain = s.cache.domain(key);
-  return domain && s.scopes.add(address, n, { domain, track: s.sequences.track(key) });
+  return s.cache.find(address, n, now) ?? s.cache.create(address, n, domainKey(protocol, address, port, domainId, s.scopeByPort), now);
 }
 
 function allZero(buf: Buffer, from: number, to: number): boolean {
@@ -184,10 +164,6 @@ function learnTemplates(buf: Buffer, start: number, end: number, setId: number, 
     }
     const t = item.template;
     const action = s.cache.set(d, t);
-    if (action === 'full') {
-      result.errors.push({ code: 'too-many-templates', message: `template limit reached for ${d.key}; template ${t.id} ignored`, offset: start });
-      continue;
-    }
     result.templates.push({ action, templateId: t.id, observationDomainId: domainId, options: t.options });
     pendingMemo?.templates.push(d.templates.get(t.id)!);
     for (const p of s.cache.takePending(d, t.id, ctx.now)) {
@@ -241,7 +217,7 @@ function decodeDataSet(
     for (let i = 0, off = start; i < n; i++, off += length) {
       const rec = read(buf, off, meta);
       if (t.options) learnOptions(rec, d);
-      else if (needsOptions) applyOptions(rec, d, s.applySampling);
+      else if (needsOptions) applyOptions(rec, d);
       out.push(rec);
     }
     ctx.dataRecords += n;
@@ -270,7 +246,7 @@ function decodeDataSet(
     else if (d.systemInitTimeMs !== undefined) addInitRelativeTimes(rec, d.systemInitTimeMs);
     ctx.dataRecords++;
     if (t.options) learnOptions(rec, d);
-    else if (needsOptions) applyOptions(rec, d, s.applySampling);
+    else if (needsOptions) applyOptions(rec, d);
     out.push(rec);
   }
 }
@@ -311,33 +287,28 @@ function learnOptions(rec: FlowRecord, d: DomainState): void {
   }
   if (interval !== undefined && interval > 0) {
     const id = num(rec.samplerId) ?? num(rec.selectorId);
-    if (id !== undefined) d.samplers.set(id, interval);
+    if (id !== undefined) boundedSet(d.samplers, id, interval);
     else d.defaultSamplingInterval = interval;
   }
   const initMs = num(rec.systemInitTimeMilliseconds);
   if (initMs !== undefined) d.systemInitTimeMs = initMs;
   const name = rec.interfaceName ?? rec.interfaceDescription;
   const ifIndex = num(rec.ingressInterface) ?? num(rec.egressInterface) ?? num(rec.scopeInterface);
-  if (typeof name === 'string' && ifIndex !== undefined) d.interfaceNames.set(ifIndex, name);
+  if (typeof name === 'string' && ifIndex !== undefined) boundedSet(d.interfaceNames, ifIndex, name);
 }
 
-function scale(v: unknown, by: number): unknown {
-  if (typeof v === 'bigint') return v * BigInt(by);
-  if (typeof v !== 'number') return v;
-  const r = v * by;
-  return Number.isSafeInteger(r) ? r : BigInt(v) * BigInt(by);
+/** Sets an options-learned entry; at the bound the oldest entry makes room. */
+function boundedSet<V>(map: Map<number, V>, key: number, value: V): void {
+  if (map.size >= MAX_OPTION_ENTRIES && !map.has(key)) map.delete(map.keys().next().value!);
+  map.set(key, value);
 }
 
-function applyOptions(rec: FlowRecord, d: DomainState, applySampling: boolean): void {
-  let interval = num(rec.samplingInterval) ?? num(rec.samplerRandomInterval);
-  if (interval === undefined) {
+/** The sampler's interval onto the record (scaling is the enrich layer's job, enrich/sampling.ts). */
+function applyOptions(rec: FlowRecord, d: DomainState): void {
+  if (rec.samplingInterval === undefined && rec.samplerRandomInterval === undefined) {
     const id = num(rec.samplerId) ?? num(rec.selectorId);
-    interval = (id !== undefined ? d.samplers.get(id) : undefined) ?? d.defaultSamplingInterval;
+    const interval = (id !== undefined ? d.samplers.get(id) : undefined) ?? d.defaultSamplingInterval;
     if (interval !== undefined) rec.samplingInterval = interval;
-  }
-  if (applySampling && interval !== undefined && interval > 1 && Number.isInteger(interval)) {
-    rec.octetDeltaCount = scale(rec.octetDeltaCount, interval);
-    rec.packetDeltaCount = scale(rec.packetDeltaCount, interval);
   }
   if (d.interfaceNames.size) {
     const inName = d.interfaceNames.get(num(rec.ingressInterface) ?? -1);

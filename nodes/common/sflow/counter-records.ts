@@ -2,7 +2,7 @@
 // sflow_host.txt, sflow_lag.txt, sflow_optics.txt, sflow_80211.txt, sflow_openflow.txt).
 import { XdrTruncated, type Xdr } from './xdr';
 import { readUnsigned64, mac as readMac } from '../netflow/values';
-import type { FlowRecord } from '../netflow/types';
+import type { FlowRecord } from '../flow/types';
 
 /**
  * XDR field types in counter groups: unsigned int, unsigned hyper, float; `mac` is opaque[6]

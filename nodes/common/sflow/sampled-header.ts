@@ -10,7 +10,7 @@ import { dissect } from '../packet/dissect';
 import { dissectL2L4 as l2l4, newL2L4Summary } from '../packet/fast';
 import { ipv4ToString as v4, ipv6ToString as v6, macToString as macText } from '../packet/text';
 import { LinkType } from '../packet/types';
-import type { FlowRecord } from '../netflow/types';
+import type { FlowRecord } from '../flow/types';
 
 export type HeaderFields = Record<string, unknown>;
 

@@ -5,32 +5,23 @@
 import { Xdr, XdrTruncated } from './xdr';
 import { addSampledHeaderFields, type HeaderFields } from './sampled-header';
 import { readCounterRecord } from './counter-records';
-import type { DecodeResult, FlowRecord } from '../netflow/types';
-import type { SequenceTracker, SequenceTrack } from '../netflow/sequence';
-import { SCOPE_PROTOCOL, scopeNumber, type ScopeIndex } from '../netflow/scope-index';
+import type { DecodeResult, FlowRecord } from '../flow/types';
+import { newTrack, observeSequence, type SequenceTrack } from '../flow/sequence';
+import { SCOPE_PROTOCOL, scopeNumber, type StateIndex } from '../flow/state-index';
 
 export interface SflowState {
-  sequences: SequenceTracker;
-  applySampling: boolean;
   maxRecordsPerDatagram: number;
   maxAsPathLength: number;
   dissectHeader?: (protocol: number, header: Buffer) => HeaderFields;
-  /** Last sample pool per data source, so stats can show it. */
-  samplePools: Map<string, number>;
-  /** Per agent and sub-agent: its key, sequence counters and data sources, built once. */
-  agents: ScopeIndex<AgentScope>;
+  /** Per agent and sub-agent: datagram sequence counters (bounded, least recently used evicted). */
+  agents: StateIndex<SequenceTrack>;
+  /** Per agent, sub-agent and data source: sample sequence counters (bounded the same way). */
+  sources: StateIndex<SequenceTrack>;
 }
-
-interface AgentScope { agentKey: string; track: SequenceTrack; sources: Map<number, SourceKeys> }
-
-interface SourceKeys { key: string; samplesKey: string; track?: SequenceTrack }
-
-/** Sources remembered per agent before the key cache starts over (it only saves string building). */
-const MAX_SOURCE_KEYS = 4096;
 
 const FLOW_SAMPLE = 1, COUNTER_SAMPLE = 2, FLOW_SAMPLE_EXPANDED = 3, COUNTER_SAMPLE_EXPANDED = 4, DISCARDED_PACKET = 5;
 
-export function decodeSflow(buf: Buffer, s: SflowState, result: DecodeResult): void {
+export function decodeSflow(buf: Buffer, s: SflowState, result: DecodeResult, now: number): void {
   const x = new Xdr(buf, 4, buf.length);
   let agent: string | undefined, subAgent: number, sequence: number, numSamples: number;
   try {
@@ -46,9 +37,9 @@ export function decodeSflow(buf: Buffer, s: SflowState, result: DecodeResult): v
   result.sequenceNumber = sequence;
   result.observationDomainId = subAgent;
   const agentAddress = agent ?? result.exporter.address;
-  const scope = agentScope(s, agentAddress, subAgent);
-  s.sequences.observeTrack(scope.track, sequence, 1);
-  const meta: SampleMeta = { agent: agentAddress, agentKey: scope.agentKey, subAgent, sources: scope.sources };
+  const track = agentTrack(s, agentAddress, subAgent, now);
+  observeSequence(track, sequence, 1);
+  const meta: SampleMeta = { agent: agentAddress, agentKey: track.key, subAgent, now };
   for (let i = 0; i < numSamples; i++) {
     if (x.end - x.off < 8) {
       result.errors.push({ code: 'truncated', message: `datagram announces ${numSamples} samples, ${i} present`, offset: x.off });
@@ -86,19 +77,17 @@ export function decodeSflow(buf: Buffer, s: SflowState, result: DecodeResult): v
   }
 }
 
-function agentScope(s: SflowState, agent: string, subAgent: number): AgentScope {
+function agentTrack(s: SflowState, agent: string, subAgent: number, now: number): SequenceTrack {
   const n = scopeNumber(SCOPE_PROTOCOL.sflow5, 0, subAgent);
-  const found = s.agents.find(agent, n);
-  if (found) return found;
-  const agentKey = `sflow5:${agent}/${subAgent}`;
-  return s.agents.add(agent, n, { agentKey, track: s.sequences.track(agentKey), sources: new Map() });
+  return s.agents.find(agent, n, now) ?? s.agents.add(agent, n, newTrack(`sflow5:${agent}/${subAgent}`), now);
 }
 
 interface SampleMeta {
   agent: string;
+  /** `sflow5:agent/subAgent`: the agent's track key, and the address part of its sources' scope. */
   agentKey: string;
   subAgent: number;
-  sources: Map<number, SourceKeys>;
+  now: number;
 }
 
 function sourceFields(rec: FlowRecord, x: Xdr, expanded: boolean): void {
@@ -176,28 +165,16 @@ function readFlowSample(x: Xdr, expanded: boolean, s: SflowState, meta: SampleMe
   trackSource(s, meta, rec);
   rec.packetDeltaCount = 1;
   readFlowRecords(x, rec, s, result);
-  if (s.applySampling && rate > 1) {
-    rec.packetDeltaCount = rate;
-    if (typeof rec.octetDeltaCount === 'number') rec.octetDeltaCount *= rate;
-  }
   return rec;
 }
 
 function trackSource(s: SflowState, meta: SampleMeta, rec: FlowRecord): void {
-  const type = rec.sflowSourceIdType as number, index = rec.sflowSourceIdIndex as number;
-  // One number per source when exact (type < 2^21), else the strings are built each time.
-  const n = type < 0x200000 ? type * 4294967296 + index : -1;
-  let keys = n >= 0 ? meta.sources.get(n) : undefined;
-  if (!keys) {
-    const key = `${meta.agentKey}/${type}:${index}`;
-    keys = { key, samplesKey: `${key}#samples` };
-    if (n >= 0) {
-      if (meta.sources.size >= MAX_SOURCE_KEYS) meta.sources.clear();
-      meta.sources.set(n, keys);
-    }
-  }
-  s.sequences.observeTrack(keys.track ??= s.sequences.track(keys.samplesKey), rec.sflowSampleSequence as number, 1);
-  s.samplePools.set(keys.key, rec.sflowSamplePool as number);
+  // Source id type (at most 2^21 kept apart; larger ones share a track) and index in one number.
+  const type = Math.min(rec.sflowSourceIdType as number, 0x1fffff), index = rec.sflowSourceIdIndex as number;
+  const n = type * 4294967296 + index;
+  const track = s.sources.find(meta.agentKey, n, meta.now)
+    ?? s.sources.add(meta.agentKey, n, newTrack(`${meta.agentKey}/${type}:${index}#samples`), meta.now);
+  observeSequence(track, rec.sflowSampleSequence as number, 1);
 }
 
 function readFlowRecords(x: Xdr, rec: FlowRecord, s: SflowState, result: DecodeResult): void {
@@ -236,11 +213,16 @@ function readFlowRecord(fmt: number, r: Xdr, rec: FlowRecord, s: SflowState, res
       else addSampledHeaderFields(protocol, header, rec);
       return;
     }
+    // The sampled header is the packet itself: its fields win, in whichever order the records
+    // come. sampled_ethernet / sampled_ipv4 / sampled_ipv6 only fill fields not set yet (the first
+    // one wins among them). Every field is read before any is kept, so the read position always
+    // moves over the whole record.
     case 2: { // sampled_ethernet
-      rec.octetDeltaCount ??= r.u32();
-      rec.sourceMacAddress ??= r.mac();
-      rec.destinationMacAddress ??= r.mac();
-      rec.ethernetType ??= r.u32();
+      const length = r.u32(), source = r.mac(), destination = r.mac(), ethernetType = r.u32();
+      rec.octetDeltaCount ??= length;
+      rec.sourceMacAddress ??= source;
+      rec.destinationMacAddress ??= destination;
+      rec.ethernetType ??= ethernetType;
       return;
     }
     case 3: case 4: { // sampled_ipv4 / sampled_ipv6
@@ -248,14 +230,15 @@ function readFlowRecord(fmt: number, r: Xdr, rec: FlowRecord, s: SflowState, res
       const protocol = r.u32();
       const src = fmt === 3 ? r.ipv4() : r.ipv6();
       const dst = fmt === 3 ? r.ipv4() : r.ipv6();
+      const sourcePort = r.u32(), destinationPort = r.u32(), tcpFlags = r.u32(), tos = r.u32();
       rec.octetDeltaCount ??= length;
       rec.protocolIdentifier ??= protocol;
       rec[fmt === 3 ? 'sourceIPv4Address' : 'sourceIPv6Address'] ??= src;
       rec[fmt === 3 ? 'destinationIPv4Address' : 'destinationIPv6Address'] ??= dst;
-      rec.sourceTransportPort ??= r.u32();
-      rec.destinationTransportPort ??= r.u32();
-      rec.tcpControlBits ??= r.u32();
-      rec.ipClassOfService ??= r.u32();
+      rec.sourceTransportPort ??= sourcePort;
+      rec.destinationTransportPort ??= destinationPort;
+      rec.tcpControlBits ??= tcpFlags;
+      rec.ipClassOfService ??= tos;
       return;
     }
     case 1001: // extended_switch

@@ -1,21 +1,39 @@
-// FlowDecoder: one entry point for every flow protocol. Detects the protocol per datagram,
-// keeps template/sequence state per exporter, and never throws on bad input.
-import { IeRegistry, type IeDefinition } from './ie-registry';
-import { LEGACY_LAYOUTS, readLegacyHeader, readLegacyRecords } from './netflow-legacy';
-import { SequenceTracker, type SequenceTrack } from './sequence';
-import { SCOPE_PROTOCOL, ScopeIndex, scopeNumber } from './scope-index';
-import { minRecordLength, TemplateCache, type SerializedTemplate } from './template-cache';
-import { decodeTemplated, domainKey, type TemplatedState } from './templated';
+// FlowDecoder: one entry point for every flow protocol. Detects the protocol per datagram and
+// hands it to that protocol's walk (decode), then runs the enrich steps over the records
+// (sampling, and whatever steps the caller adds). Never throws on bad input.
+import { IeRegistry, type IeDefinition } from '../netflow/ie-registry';
+import { decodeLegacy, type LegacyState } from '../netflow/netflow-legacy';
+import { minRecordLength, TemplateCache, type SerializedTemplate } from '../netflow/template-cache';
+import { decodeTemplated, type TemplatedState } from '../netflow/templated';
 import { decodeSflow, type SflowState } from '../sflow/sflow-decoder';
+import { ApplySamplingStep } from '../enrich/sampling';
+import type { EnrichContext, EnrichStep } from '../enrich/types';
+import { sequenceReport, type SequenceTrack } from './sequence';
+import { parseDomainKey, SCOPE_PROTOCOL, scopeNumber, StateIndex } from './state-index';
 import type { DecodeResult, DecoderCounters, Exporter, FlowProtocol } from './types';
 
 export interface FlowDecoderOptions {
   /** Template lifetime without a refresh (default 30 min, the RFC 7011 section 10.3.7 example for UDP). */
   templateTtlMs?: number;
+  /** Templates per exporter+domain; at the limit the one learned longest ago goes (default 1024). */
   maxTemplatesPerDomain?: number;
+  /** v9/IPFIX exporter+domains with templates and sequence counters (default 4096). */
   maxDomains?: number;
+  /** v1/v5/v7 exporter+engines and sFlow agent+sub-agents with sequence counters (default 4096). */
+  maxExporters?: number;
+  /** sFlow data sources with sample sequence counters (default 16384). */
+  maxSflowSources?: number;
+  /**
+   * Per-exporter state idle this long is dropped first when room is needed (default: the
+   * template TTL). At any limit the least recently used entry goes; every drop is counted.
+   */
+  exporterTtlMs?: number;
+  /** Sequence tracks listed in `counters().sequences` (default 100; totals cover all). */
+  maxStatsSequences?: number;
   /** Data sets held while their template is missing, per exporter+domain (default 64). */
   maxPendingSetsPerDomain?: number;
+  /** Octets of held data sets over all exporters (default 16 MiB). */
+  maxPendingBytes?: number;
   /** How long a held data set waits for its template (default 60 s). */
   pendingTtlMs?: number;
   maxRecordsPerDatagram?: number;
@@ -25,8 +43,13 @@ export interface FlowDecoderOptions {
   maxAsPathLength?: number;
   /** Include the source port in the template scope (for exporters behind per-port NAT). */
   scopeByPort?: boolean;
-  /** Multiply octetDeltaCount and packetDeltaCount by the record's sampling interval. */
+  /**
+   * Multiply the counts by the record's sampling interval (enrich/sampling.ts: once, and the
+   * record then carries `samplingScaled: true`).
+   */
   applySampling?: boolean;
+  /** Further enrich steps (nodes/common/enrich), run after the built-in ones on every decoded record. */
+  enrich?: EnrichStep[];
   /** Extra or overriding information elements (PEN, id, name, type). */
   elements?: IeDefinition[];
   /** Templates saved by `exportTemplates()` (e.g. before a restart). */
@@ -42,7 +65,11 @@ const DEFAULTS = {
   templateTtlMs: 30 * 60_000,
   maxTemplatesPerDomain: 1024,
   maxDomains: 4096,
+  maxExporters: 4096,
+  maxSflowSources: 16_384,
+  maxStatsSequences: 100,
   maxPendingSetsPerDomain: 64,
+  maxPendingBytes: 16 * 1024 * 1024,
   pendingTtlMs: 60_000,
   maxRecordsPerDatagram: 10_000,
   maxListDepth: 4,
@@ -53,29 +80,33 @@ const PROTOCOL_BY_VERSION: Record<number, FlowProtocol> = { 1: 'netflow1', 5: 'n
 
 export class FlowDecoder {
   private readonly state: TemplatedState;
+  private readonly legacy: LegacyState;
   private readonly sflow: SflowState;
+  /** The enrich layer's steps run on every record: apply sampling (when asked), then the caller's. */
+  private readonly steps: EnrichStep[];
+  private readonly maxStatsSequences: number;
   private readonly totals = { datagrams: 0, records: 0, optionsRecords: 0, counterSamples: 0, datagramsWithErrors: 0 };
   private readonly errorCounts: Record<string, number> = {};
-  /** v1/v5/v7 sequence counters per exporter + engine. */
-  private readonly legacyScopes = new ScopeIndex<SequenceTrack>();
 
   constructor(options: FlowDecoderOptions = {}) {
     const o = { ...DEFAULTS, ...options };
+    const ttl = o.exporterTtlMs ?? o.templateTtlMs;
     const registry = new IeRegistry(options.elements);
     const cache = new TemplateCache({
-      templateTtlMs: o.templateTtlMs, maxTemplatesPerDomain: o.maxTemplatesPerDomain, maxDomains: o.maxDomains,
-      maxPendingSetsPerDomain: o.maxPendingSetsPerDomain, pendingTtlMs: o.pendingTtlMs,
+      templateTtlMs: o.templateTtlMs, maxTemplatesPerDomain: o.maxTemplatesPerDomain, maxDomains: o.maxDomains, domainTtlMs: ttl,
+      maxPendingSetsPerDomain: o.maxPendingSetsPerDomain, maxPendingBytes: o.maxPendingBytes, pendingTtlMs: o.pendingTtlMs,
     });
-    const sequences = new SequenceTracker();
+    this.maxStatsSequences = o.maxStatsSequences;
     this.state = {
-      registry, cache, sequences, scopeByPort: !!o.scopeByPort, applySampling: !!o.applySampling,
+      registry, cache, scopeByPort: !!o.scopeByPort,
       maxRecordsPerDatagram: o.maxRecordsPerDatagram, maxListDepth: o.maxListDepth, pendingDecoded: 0, pendingHeld: 0,
-      scopes: new ScopeIndex(o.maxDomains),
     };
+    this.legacy = { scopeByPort: !!o.scopeByPort, maxRecordsPerDatagram: o.maxRecordsPerDatagram, scopes: new StateIndex(o.maxExporters, ttl) };
     this.sflow = {
-      sequences, applySampling: !!o.applySampling, maxRecordsPerDatagram: o.maxRecordsPerDatagram,
-      maxAsPathLength: o.maxAsPathLength, dissectHeader: options.dissectHeader, samplePools: new Map(), agents: new ScopeIndex(),
+      maxRecordsPerDatagram: o.maxRecordsPerDatagram, maxAsPathLength: o.maxAsPathLength, dissectHeader: options.dissectHeader,
+      agents: new StateIndex(o.maxExporters, ttl), sources: new StateIndex(o.maxSflowSources, ttl),
     };
+    this.steps = [...(o.applySampling ? [new ApplySamplingStep()] : []), ...(options.enrich ?? [])];
     if (options.templates) this.importTemplates(options.templates);
   }
 
@@ -87,6 +118,7 @@ export class FlowDecoder {
     this.totals.datagrams++;
     try {
       this.decodeInto(datagram, result, receivedAt.getTime());
+      if (this.steps.length) this.enrich(result);
     } catch (err) {
       // Every reader checks bounds first; this is the last line so bad input can never escape.
       result.errors.push({ code: 'internal', message: `decoder failure: ${(err as Error).message}` });
@@ -101,6 +133,15 @@ export class FlowDecoder {
     return result;
   }
 
+  private enrich(result: DecodeResult): void {
+    const context: EnrichContext = { exporter: result.exporter };
+    const { records } = result;
+    for (let s = 0; s < this.steps.length; s++) {
+      const step = this.steps[s];
+      for (let i = 0; i < records.length; i++) step.apply(records[i], context);
+    }
+  }
+
   private decodeInto(buf: Buffer, result: DecodeResult, now: number): void {
     if (buf.length < 4) {
       result.errors.push({ code: 'truncated', message: `datagram of ${buf.length} octets is too short for any flow header`, offset: 0 });
@@ -110,7 +151,7 @@ export class FlowDecoder {
     if (buf.readUInt32BE(0) === 5) {
       result.protocol = 'sflow5';
       result.version = 5;
-      decodeSflow(buf, this.sflow, result);
+      decodeSflow(buf, this.sflow, result, now);
       return;
     }
     const version = buf.readUInt16BE(0);
@@ -129,37 +170,19 @@ export class FlowDecoder {
       decodeTemplated(buf, version, this.state, result, now);
       return;
     }
-    const v = version as 1 | 5 | 7;
-    if (buf.length < LEGACY_LAYOUTS[v].headerLength) {
-      result.errors.push({ code: 'truncated', message: `datagram of ${buf.length} octets is shorter than the ${protocol} header`, offset: 0 });
-      return;
-    }
-    const h = readLegacyHeader(buf, v);
-    result.exportTime = new Date(h.exportTimeMs);
-    result.sequenceNumber = h.sequence;
-    result.observationDomainId = h.engineId;
-    result.records = readLegacyRecords(buf, h, this.state.maxRecordsPerDatagram, result.errors);
-    if (this.state.applySampling && h.samplingInterval && h.samplingInterval > 1) {
-      for (const r of result.records) {
-        r.octetDeltaCount = (r.octetDeltaCount as number) * h.samplingInterval;
-        r.packetDeltaCount = (r.packetDeltaCount as number) * h.samplingInterval;
-      }
-    }
-    // v5/v7 flow_sequence counts flows (v1 has none).
-    if (h.sequence !== undefined) {
-      const { address, port } = result.exporter;
-      const engine = (h.engineType ?? 0) * 256 + (h.engineId ?? 0);
-      const byPort = this.state.scopeByPort;
-      const n = scopeNumber(SCOPE_PROTOCOL[protocol as 'netflow5' | 'netflow7'], byPort ? port : 0, engine);
-      const track = this.legacyScopes.find(address, n)
-        ?? this.legacyScopes.add(address, n, this.state.sequences.track(domainKey(protocol, address, port, engine, byPort)));
-      this.state.sequences.observeTrack(track, h.sequence, h.count);
-    }
+    decodeLegacy(buf, version as 1 | 5 | 7, this.legacy, result, now);
   }
 
-  /** Running totals and per-exporter sequence accounting, for stats messages. */
+  /** The few figures a status line shows, without building the stats message. */
+  summary(): { records: number; datagramsWithErrors: number; pendingDropped: number; templates: number } {
+    const c = this.state.cache;
+    return { records: this.totals.records, datagramsWithErrors: this.totals.datagramsWithErrors, pendingDropped: c.pendingDropped, templates: c.templateCount() };
+  }
+
+  /** Running totals, per-exporter state and sequence accounting, for stats messages (bounded in size). */
   counters(): DecoderCounters {
     const c = this.state.cache;
+    const { sequences, sequenceTotals } = sequenceReport(this.tracks(), this.maxStatsSequences);
     return {
       ...this.totals,
       errors: { ...this.errorCounts },
@@ -168,8 +191,19 @@ export class FlowDecoder {
       pendingDecoded: this.state.pendingDecoded,
       pendingDropped: c.pendingDropped,
       templatesExpired: c.templatesExpired,
-      sequences: this.state.sequences.snapshot(),
+      templatesEvicted: c.templatesEvicted,
+      sequences,
+      sequenceTotals,
+      state: { domains: c.stats(), exporters: this.legacy.scopes.stats(), sflowAgents: this.sflow.agents.stats(), sflowSources: this.sflow.sources.stats() },
+      enrich: Object.fromEntries(this.steps.map((step) => [step.name, step.counters()])),
     };
+  }
+
+  private *tracks(): IterableIterator<SequenceTrack> {
+    for (const d of this.state.cache.domainStates()) yield d.track;
+    yield* this.legacy.scopes.values();
+    yield* this.sflow.agents.values();
+    yield* this.sflow.sources.values();
   }
 
   /** JSON-safe template snapshot; pass it back as `options.templates` after a restart. */
@@ -177,22 +211,30 @@ export class FlowDecoder {
     return this.state.cache.export();
   }
 
-  importTemplates(list: SerializedTemplate[]): number {
+  importTemplates(list: SerializedTemplate[], now = Date.now()): number {
     let n = 0;
+    const byPort = this.state.scopeByPort;
     for (const s of list) {
-      const d = this.state.cache.domain(s.domain);
-      if (!d || !Array.isArray(s.fields)) continue;
+      const k = typeof s?.domain === 'string' ? parseDomainKey(s.domain, byPort) : undefined;
+      if (!k || (k.protocol !== 'netflow9' && k.protocol !== 'ipfix') || !Array.isArray(s.fields)) continue;
+      const scope = scopeNumber(SCOPE_PROTOCOL[k.protocol], byPort ? k.port : 0, k.domain);
+      const d = this.state.cache.find(k.address, scope, now) ?? this.state.cache.create(k.address, scope, s.domain, now);
       // Names and types come from this decoder's registry, not the snapshot: element definitions
       // may have changed since it was saved (a redeploy), and the exporter may not resend its
       // templates for half an hour. v9 templates look vendor ids up as v9 ids, as when parsed.
-      const netflow9 = s.domain.startsWith('netflow9:');
+      const netflow9 = k.protocol === 'netflow9';
       const fields = s.fields.map(([pen, id, length]) => ({ ie: this.state.registry.lookup(pen, id, netflow9), length }));
-      const set = this.state.cache.set(d, {
+      this.state.cache.set(d, {
         id: s.id, fields, scopeFieldCount: s.scopeFieldCount, options: s.options,
         minRecordLength: minRecordLength(fields), learnedAt: s.learnedAt,
       });
-      if (set !== 'full') n++;
+      n++;
     }
     return n;
+  }
+
+  /** Releases the enrich steps' resources. */
+  close(): void {
+    for (const step of this.steps) step.close?.();
   }
 }

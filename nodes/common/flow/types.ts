@@ -62,6 +62,13 @@ export interface SequenceStats {
   resets: number;
 }
 
+export interface SequenceTotals extends SequenceStats {
+  /** Tracks held now (bounded by the state limits). */
+  tracks: number;
+  /** Tracks listed in `sequences` (at most the configured number). */
+  shown: number;
+}
+
 export interface DecoderCounters {
   datagrams: number;
   records: number;
@@ -75,6 +82,16 @@ export interface DecoderCounters {
   pendingDecoded: number;
   pendingDropped: number;
   templatesExpired: number;
-  /** Sequence accounting per exporter+domain key (unit: see docs/flow.md). */
+  /** Templates dropped at the per-domain limit while still live. */
+  templatesEvicted: number;
+  /**
+   * Sequence accounting per exporter+domain key (unit: see docs/flow.md): at most
+   * `maxStatsSequences` tracks, those with losses first; `sequenceTotals` sums them all.
+   */
   sequences: Record<string, SequenceStats>;
+  sequenceTotals: SequenceTotals;
+  /** Per-exporter state tables: entries held, limit, evicted and expired entries. */
+  state: Record<string, import('./state-index').StateIndexStats>;
+  /** Counters of the enrich steps, by step name. */
+  enrich: Record<string, Record<string, unknown>>;
 }

@@ -1,0 +1,3 @@
+// The flow pipeline's entry point: FlowDecoder (every protocol) and the shapes it returns.
+export { FlowDecoder, type FlowDecoderOptions } from './flow-decoder';
+export * from './types';

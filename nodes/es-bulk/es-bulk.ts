@@ -65,7 +65,7 @@ export = function (RED: NodeAPI) {
       node.on('input', (_msg, _send, done) => done(new Error(RED._('es-bulk.errors.noConfig'))));
       return;
     }
-    if (config.settings.insecure) node.warn(RED._('es-config.warn.insecure'));
+    if (config.settings.insecure) node.warn(RED._('es-bulk.warn.insecure'));
 
     const indexMode = def.indexMode ?? 'pattern';
     const indexPattern = (def.index || 'flows-%Y.%m.%d').trim();
@@ -152,9 +152,10 @@ export = function (RED: NodeAPI) {
     };
     const setup = ensureTemplate().catch(() => undefined);
     let retentionTimer: NodeJS.Timeout | undefined;
+    let closed = false; // a retention run cut short by a redeploy is not an error
     const retentionDays = Number(def.retentionDays) || 0;
     if (retentionDays > 0 && indexMode === 'pattern' && hasTimeTokens(indexPattern)) {
-      const run = () => { void applyRetention(); };
+      const run = () => { if (!closed) void applyRetention(); };
       void setup.then(run);
       retentionTimer = setInterval(run, num(def.retentionHours, 1) * 3_600_000);
     }
@@ -212,7 +213,7 @@ export = function (RED: NodeAPI) {
         }
         return old;
       } catch (err) {
-        node.error(RED._('es-bulk.errors.retention', { error: describeEsError(err) }));
+        if (!closed) node.error(RED._('es-bulk.errors.retention', { error: describeEsError(err) }));
         return [];
       }
     }
@@ -304,6 +305,7 @@ export = function (RED: NodeAPI) {
     });
 
     node.on('close', async (_removed: boolean, done: () => void) => {
+      closed = true;
       clearInterval(statusTimer);
       clearInterval(retentionTimer);
       try {

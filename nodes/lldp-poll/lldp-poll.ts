@@ -2,6 +2,7 @@
 // or listens to LLDP frames from pcap in, builds the topology and reports what changed.
 // Output 1: the topology after each poll; output 2: one message per change event, and the answers
 // to the host-key messages (topic "forget-host-key" / "host-keys").
+import { failClosed } from '../shared/fail-closed';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { PassiveNeighborTable, type LldpDeviceReport } from '../common/lldp';
 import { reportsFromMessage } from './input';
@@ -55,8 +56,7 @@ export = function (RED: NodeAPI) {
         excludePorts: config.excludePorts === undefined ? DEFAULT_MANAGEMENT_PORTS : config.excludePorts.trim() ? new RegExp(config.excludePorts, 'i') : undefined,
       };
     } catch (error) {
-      node.error(`bad management port pattern: ${(error as Error).message}`);
-      topologyOptions = { excludePorts: DEFAULT_MANAGEMENT_PORTS };
+      return failClosed(node, RED._('lldp-poll.status.badConfig'), `bad management port pattern: ${(error as Error).message}`);
     }
 
     // SSH host keys: checked before any credential is sent. Trust-on-first-use keys live in this

@@ -8,6 +8,7 @@ import { CaptureFormatError, readCaptureBatches, type CapturePacket } from '../c
 import { dissect } from '../common/packet';
 import { compileFilter, type FramePredicate } from '../common/filter';
 import { Batcher } from '../shared/batcher';
+import { failClosed } from '../shared/fail-closed';
 import { capturedPacket, type CapturedPacket } from '../shared/packet-message';
 
 interface PcapFileInConfig extends NodeDef {
@@ -36,12 +37,7 @@ export = function (RED: NodeAPI) {
     try {
       filter = compileFilter(config.filter || '');
     } catch (err) {
-      // Fail closed: every message is refused with the reason, so a Catch node sees it.
-      const problem = (err as Error).message;
-      node.status({ fill: 'red', shape: 'ring', text: RED._('pcap-file-in.status.badFilter') });
-      node.error(problem);
-      node.on('input', (_msg: unknown, _send: unknown, done: (err?: Error) => void) => done(new Error(problem)));
-      return;
+      return failClosed(node, RED._('pcap-file-in.status.badFilter'), (err as Error).message);
     }
     const speed = config.pacing === 'original' ? 1 : config.pacing === 'multiplier' ? Math.max(0.001, Number(config.speed) || 1) : 0;
     const batchSize = Math.max(1, Number(config.batchSize) || 1);

@@ -11,10 +11,16 @@ import { RateMeter, shortNumber } from '../shared/rate';
 import { CAP_FIX, PERMISSION_FIX, type CapModule } from './cap-types';
 import { startEngine, type EngineName, type RunningEngine } from './engines';
 
+/** `auto` (the default): the cap module when it loads here, tcpdump otherwise (cap is optional and may not have built). */
+function chooseEngine(configured: EngineName | 'auto' | undefined): EngineName {
+  if (configured === 'cap' || configured === 'tcpdump') return configured;
+  return loadNative<CapModule>('cap', CAP_FIX).module ? 'cap' : 'tcpdump';
+}
+
 interface PcapInConfig extends NodeDef {
   iface: string;
   filter: string;
-  engine: EngineName;
+  engine: EngineName | 'auto';
   snaplen: number | string;
   bufferSize: number | string; // MiB
   promiscuous: boolean;
@@ -30,7 +36,7 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, config);
     const node = this;
     const iface = config.iface || 'any';
-    const engineName: EngineName = config.engine === 'tcpdump' ? 'tcpdump' : 'cap';
+    const engineName = chooseEngine(config.engine);
     const request = {
       iface,
       filter: config.filter || '',
@@ -63,7 +69,7 @@ export = function (RED: NodeAPI) {
         },
         open() {
           opened = true;
-          node.status({ fill: 'green', shape: 'dot', text: RED._('pcap-in.status.capturing', { iface }) });
+          node.status({ fill: 'green', shape: 'dot', text: RED._('pcap-in.status.capturing', { iface, engine: engineName }) });
         },
         error(kind, message, isFatal) {
           fatal = isFatal;

@@ -36,7 +36,9 @@ export function aggregatesIndexTemplate(options: AggregatesTemplateOptions): Rec
   const counts = { packets: counter, bytes: counter, flows: counter };
   return {
     index_patterns: options.indexPatterns,
-    priority: options.priority ?? 200,
+    // Above the flows template (200), whose `flows-*` also matches `flows-agg-*`: Elasticsearch
+    // refuses two overlapping templates of equal priority.
+    priority: options.priority ?? 201,
     ...(options.dataStream ? { data_stream: {} } : {}),
     template: {
       ...(options.replicas !== undefined ? { settings: { number_of_replicas: options.replicas } } : {}),

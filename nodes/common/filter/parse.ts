@@ -223,6 +223,7 @@ class Parser {
     }
     const t = this.tok;
     if (!['num', 'hid', 'hid6', 'eid', 'word'].includes(t.type)) this.fail(`expected an address, a number or a name${t.type === 'end' ? '' : `, found "${t.text}"`}`);
+    if (!q && t.type === 'word') this.unexpected();
     if (!q) this.fail(`"${t.text}" has no qualifier to reuse (write host, net, port... before it)`);
     this.next();
     const at = t.at;

@@ -6,7 +6,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { flowRecordToEcs, type FlowContext } from '../common/ecs';
 import {
   aggregateDocument, aggregateId, aggregatesIndexTemplate, BulkIndexer, contentHashId, describeEsError, documentTime, flowIndexTemplate,
-  formatIndexName, hasTimeTokens, defaultTemplateName, indexWildcard, indicesPastRetention, serializeDocument, Spool,
+  formatIndexName, hasTimeTokens, defaultTemplateName, indexWildcard, indicesOverSize, indicesPastRetention, serializeDocument, Spool,
   type BulkEntry, type BulkFailure, type BulkSender,
 } from '../common/es';
 import { bulkSender, deadNodes, isRetryableEsError, parseUrls, type EsConfigNode } from '../shared/es-client';
@@ -41,6 +41,7 @@ interface EsBulkDef extends NodeDef {
   replicas: string;
   retentionDays: number | string;
   retentionHours: number | string;
+  retentionGB: number | string;
 }
 
 type Doc = Record<string, unknown>;
@@ -154,7 +155,8 @@ export = function (RED: NodeAPI) {
     let retentionTimer: NodeJS.Timeout | undefined;
     let closed = false; // a retention run cut short by a redeploy is not an error
     const retentionDays = Number(def.retentionDays) || 0;
-    if (retentionDays > 0 && indexMode === 'pattern' && hasTimeTokens(indexPattern)) {
+    const retentionBytes = (Number(def.retentionGB) || 0) * 1024 ** 3;
+    if ((retentionDays > 0 || retentionBytes > 0) && indexMode === 'pattern' && hasTimeTokens(indexPattern)) {
       const run = () => { if (!closed) void applyRetention(); };
       void setup.then(run);
       retentionTimer = setInterval(run, num(def.retentionHours, 1) * 3_600_000);
@@ -205,13 +207,16 @@ export = function (RED: NodeAPI) {
 
     async function applyRetention(): Promise<string[]> {
       try {
-        const rows = await client.cat.indices({ index: indexWildcard(indexPattern), format: 'json', h: 'index', expand_wildcards: 'open,closed' } as never) as unknown as Array<{ index: string }>;
-        const old = indicesPastRetention(indexPattern, rows.map((r) => r.index), new Date(), retentionDays);
-        if (old.length) {
-          await client.indices.delete({ index: old.join(',') });
-          node.log(RED._('es-bulk.log.retention', { indices: old.join(', '), days: retentionDays }));
-        }
-        return old;
+        const rows = await client.cat.indices({ index: indexWildcard(indexPattern), format: 'json', h: 'index,store.size', bytes: 'b', expand_wildcards: 'open,closed' } as never) as unknown as Array<{ index: string; 'store.size'?: string | null }>;
+        const old = retentionDays > 0 ? indicesPastRetention(indexPattern, rows.map((r) => r.index), new Date(), retentionDays) : [];
+        // By size: what is left after the age rule, oldest first, until the pattern fits the cap.
+        const left = rows.filter((r) => !old.includes(r.index)).map((r) => ({ name: r.index, bytes: Number(r['store.size']) || 0 }));
+        const big = retentionBytes > 0 ? indicesOverSize(indexPattern, left, retentionBytes) : [];
+        const deleted = [...old, ...big];
+        if (deleted.length) await client.indices.delete({ index: deleted.join(',') });
+        if (old.length) node.log(RED._('es-bulk.log.retention', { indices: old.join(', '), days: retentionDays }));
+        if (big.length) node.log(RED._('es-bulk.log.retentionSize', { indices: big.join(', '), gb: Number(def.retentionGB) }));
+        return deleted;
       } catch (err) {
         if (!closed) node.error(RED._('es-bulk.errors.retention', { error: describeEsError(err) }));
         return [];

@@ -118,6 +118,7 @@ test('Node-RED stopped while the input waits for queue room: nothing lost after 
 
   // Started again east of UTC: the next test sends times without a zone.
   nodeRed = await NodeRed.start({ userDir, env: { TZ: 'Asia/Tokyo' } });
+  await nodeRed.waitForLog(/Started flows/, 120_000);
   await waitUntil('the spool replayed', async () => {
     const s = await bulkStats(nodeRed!, sink!, 'stop');
     return s.spoolDocs === 0 && s.queueDocs === 0 && s.inFlight === 0;

@@ -203,7 +203,7 @@ export class Elasticsearch {
       } catch {
         return false;
       }
-    }, 300_000, 250); // a loaded CI machine can take minutes to start a JVM
+    }, 600_000, 250).catch((err: Error) => { throw new Error(`${err.message}:\n${this.logs.slice(-30).join('\n')}`); }); // a loaded CI machine can take minutes to start a JVM
   }
 
   /** Stops the process but keeps the data: an outage. */
@@ -254,7 +254,8 @@ function javaHome(): string {
   return join(java, '..', '..');
 }
 
-function ensureUser(): { uid: number; gid: number } {
+/** The system user that runs Elasticsearch when the tests run as root (created when missing). */
+export function ensureUser(): { uid: number; gid: number } {
   const lookup = () => {
     try {
       return {
@@ -282,3 +283,4 @@ function chownTree(path: string, uid: number, gid: number): void {
   if (!statSync(path).isDirectory()) return;
   for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid);
 }
+

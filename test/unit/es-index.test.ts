@@ -1,7 +1,7 @@
 // Index names from the document's own time, retention selection, bulk serialisation, spool.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay, bulkBody, classifyItem, contentHashId, documentTime, formatIndexName, indexPeriod, indexWildcard, indicesPastRetention, serializeDocument, defaultTemplateName } from '../../nodes/common/es';
+import { backoffDelay, bulkBody, classifyItem, contentHashId, documentTime, formatIndexName, indexPeriod, indexWildcard, indicesOverSize, indicesPastRetention, serializeDocument, defaultTemplateName } from '../../nodes/common/es';
 
 test('strftime tokens are filled in UTC across midnight and month boundaries', () => {
   assert.equal(formatIndexName('flows-%Y.%m.%d', new Date('2024-12-31T23:59:59.999Z')), 'flows-2024.12.31');
@@ -50,6 +50,18 @@ test('retention picks only indices whose whole day ended more than N days ago', 
   assert.equal(indexPeriod('flows-%Y.%m.%d', 'flows-other'), undefined);
   const names = ['flows-2024.01.09', 'flows-2024.01.10', 'flows-2024.01.11', 'flows-2024.01.17', 'flows-archive', 'other-2024.01.01'];
   assert.deepEqual(indicesPastRetention('flows-%Y.%m.%d', names, new Date('2024-01-18T00:00:00Z'), 7), ['flows-2024.01.09', 'flows-2024.01.10']);
+});
+
+test('retention by size deletes the oldest indices until the pattern fits, never the newest', () => {
+  const gb = 1024 ** 3;
+  const rows = [
+    { name: 'flows-2024.01.12', bytes: 3 * gb }, { name: 'flows-2024.01.10', bytes: 2 * gb },
+    { name: 'flows-archive', bytes: 50 * gb }, { name: 'flows-2024.01.11', bytes: 4 * gb },
+  ];
+  assert.deepEqual(indicesOverSize('flows-%Y.%m.%d', rows, 9 * gb), []);
+  assert.deepEqual(indicesOverSize('flows-%Y.%m.%d', rows, 8 * gb), ['flows-2024.01.10']);
+  assert.deepEqual(indicesOverSize('flows-%Y.%m.%d', rows, 5 * gb), ['flows-2024.01.10', 'flows-2024.01.11']);
+  assert.deepEqual(indicesOverSize('flows-%Y.%m.%d', rows, 1), ['flows-2024.01.10', 'flows-2024.01.11']); // the newest stays
 });
 
 test('BigInt counters are serialised as exact integers; content ids ignore key order', () => {

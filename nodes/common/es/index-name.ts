@@ -73,6 +73,26 @@ export function indicesPastRetention(pattern: string, names: string[], now: Date
  */
 const zoneless = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
 
+/**
+ * Oldest-first names of the pattern to delete so that the pattern's indices together take at most
+ * `maxBytes`. The newest index (the one being written) is never chosen; names that do not parse as
+ * a period of the pattern are neither counted nor deleted.
+ */
+export function indicesOverSize(pattern: string, indices: Array<{ name: string; bytes: number }>, maxBytes: number): string[] {
+  const dated = indices
+    .map((i) => ({ ...i, period: indexPeriod(pattern, i.name) }))
+    .filter((i): i is typeof i & { period: IndexPeriod } => i.period !== undefined)
+    .sort((a, b) => a.period.start.getTime() - b.period.start.getTime());
+  let total = dated.reduce((n, i) => n + i.bytes, 0);
+  const out: string[] = [];
+  for (const index of dated.slice(0, -1)) {
+    if (total <= maxBytes) break;
+    out.push(index.name);
+    total -= index.bytes;
+  }
+  return out;
+}
+
 /** A document's time from a field (a dotted path or a literal key): Date, epoch ms or a date string. */
 export function documentTime(doc: Record<string, unknown>, field: string): Date | undefined {
   let value: unknown = field in doc ? doc[field] : undefined;

@@ -46,6 +46,8 @@ export function flowIndexTemplate(options: FlowTemplateOptions): Record<string, 
       ...(Object.keys(settings).length ? { settings } : {}),
       mappings: {
         dynamic_templates: [
+          // MACs end in _address too (sourceMacAddress, sFlow samples): text, not ip (first match wins).
+          { netflow_macs: { path_match: 'netflow.*_mac_address', match_mapping_type: 'string', mapping: keyword } },
           { netflow_addresses: { path_match: 'netflow.*_address', match_mapping_type: 'string', mapping: ip } },
           { netflow_counters: { path_match: 'netflow.*_count', mapping: counter } },
           { netflow_times: { path_match: 'netflow.flow_*_*seconds', match_mapping_type: 'string', mapping: date } },

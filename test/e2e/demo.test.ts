@@ -1,19 +1,25 @@
 // The README's demo command starts Node-RED with every demo flow deployed and doing real work on
-// the bundled data. (npm test has already installed and built, so this runs scripts/demo.mjs, the
+// the bundled data: its own Elasticsearch, softflowd and pmacctd exporting live to the dashboard's
+// flow collector. (npm test has already installed and built, so this runs scripts/demo.mjs, the
 // part of `npm run demo` after setup and build.)
-import { after, describe, it } from 'node:test';
+import { after, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, repoRoot, waitUntil } from '../helpers/node-red';
+import type WebSocket from 'ws';
+import { elasticsearchMissing } from '../helpers/elasticsearch';
+import { freePort, repoRoot, waitUntil, watchStatuses, type NodeStatus } from '../helpers/node-red';
+import { requireCommands, requireReal } from '../helpers/real';
 import { parseCaptureBuffer } from '../../nodes/common/pcap';
 
 describe('npm run demo', () => {
   let child: ChildProcess | undefined;
+  let comms: WebSocket | undefined;
   const userDir = mkdtempSync(join(tmpdir(), 'wirescope-demo-'));
   after(async () => {
+    comms?.close();
     if (child && child.exitCode === null) {
       const exited = new Promise((r) => child!.once('exit', r));
       child.kill('SIGINT');
@@ -22,17 +28,28 @@ describe('npm run demo', () => {
     rmSync(userDir, { recursive: true, force: true });
   });
 
-  it('deploys every demo tab and stores the replayed capture', async () => {
+  it('deploys every demo tab, live exporters fill Elasticsearch and the dashboard, no red status', async (t: TestContext) => {
+    const missing = elasticsearchMissing();
+    if (!requireReal(t, !missing, missing ?? '') || !requireCommands(t, 'softflowd', 'pmacctd')) return;
     const port = await freePort();
     let log = '';
     child = spawn(process.execPath, [join(repoRoot, 'scripts', 'demo.mjs')], {
-      env: { ...process.env, WIRESCOPE_DEMO_PORT: String(port), WIRESCOPE_DEMO_USERDIR: userDir },
+      env: { ...process.env, WIRESCOPE_DEMO_PORT: String(port), WIRESCOPE_DEMO_USERDIR: userDir, WIRESCOPE_ES_URL: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (c) => (log += c));
     child.stderr!.on('data', (c) => (log += c));
-    await waitUntil('the demo Node-RED', () => log.includes('Server now running'), 60000);
-    const flows = (await (await fetch(`http://127.0.0.1:${port}/flows`)).json()) as Array<{ type: string; label?: string }>;
+    // The bundled Elasticsearch starts first: a JVM on a loaded machine can take minutes.
+    await waitUntil('the demo Node-RED', () => {
+      if (child!.exitCode !== null) throw new Error(`the demo exited:\n${log}`);
+      return log.includes('Server now running');
+    }, 360_000, 200);
+    const statuses = new Map<string, NodeStatus[]>();
+    comms = await watchStatuses(port, statuses);
+    const esUrl = /Elasticsearch at (http:\/\/[^\s;]+)/.exec(log)?.[1];
+    assert.ok(esUrl, 'the demo prints where its Elasticsearch is');
+
+    const flows = (await (await fetch(`http://127.0.0.1:${port}/flows`)).json()) as Array<{ id: string; type: string; z?: string; label?: string }>;
     const demoFiles = readdirSync(join(repoRoot, 'demo')).filter((f) => f.endsWith('.json'));
     const expectedTabs = demoFiles.flatMap((f) => JSON.parse(readFileSync(join(repoRoot, 'demo', f), 'utf8')).filter((n: any) => n.type === 'tab').map((n: any) => n.label));
     assert.deepEqual(flows.filter((n) => n.type === 'tab').map((n) => n.label).sort(), expectedTabs.sort());
@@ -44,6 +61,29 @@ describe('npm run demo', () => {
     await waitUntil('a stored replay with every packet', () => {
       const files = readdirSync(output).filter((f) => f.startsWith('replay-') && f.endsWith('.pcapng'));
       return files.some((f) => parseCaptureBuffer(readFileSync(join(output, f))).packets.length >= sample);
-    }, 30000, 500);
+    }, 60_000, 500);
+
+    // Live: softflowd/pmacctd -> collector -> aggregate -> es bulk into the bundled Elasticsearch.
+    const count = async (index: string) => {
+      try {
+        await fetch(`${esUrl}/${index}/_refresh`, { method: 'POST' });
+        const res = await fetch(`${esUrl}/${index}/_count`);
+        return res.ok ? ((await res.json()) as { count: number }).count : 0;
+      } catch {
+        return 0;
+      }
+    };
+    await waitUntil('live aggregates in Elasticsearch', async () => (await count('wirescope-demo-agg-*')) > 0, 180_000, 1000);
+    const docs = (await (await fetch(`${esUrl}/wirescope-demo-agg-*/_search?size=50`)).json()) as { hits: { hits: Array<{ _source: Record<string, unknown> }> } };
+    // The capture's hosts (test/helpers/aggregate-traffic.ts): the documents are the exported traffic.
+    assert.ok(docs.hits.hits.some((h) => JSON.stringify(h._source).includes('10.1.1.1')), JSON.stringify(docs.hits.hits[0]?._source));
+    await waitUntil('the dashboard table gets rows', () => (statuses.get('d1da000000000024') ?? []).some((s) => /^[1-9]\d* rows$/.test(String(s.text))), 120_000, 500);
+    await waitUntil('flow documents from the Elasticsearch tab', async () => (await count('wirescope-demo-flows-*')) > 0, 120_000, 1000);
+    await waitUntil('the printed start-up time', () => /demo: up in \d+\.\d s/.test(log), 60_000, 500);
+
+    // No node of a demo tab ends red, now that everything runs.
+    const tabs = new Set(flows.filter((n) => n.type === 'tab').map((n) => n.id));
+    const red = flows.filter((n) => n.z && tabs.has(n.z)).map((n) => ({ n, s: statuses.get(n.id)?.at(-1) })).filter(({ s }) => s?.fill === 'red');
+    assert.deepEqual(red.map(({ n, s }) => `${n.type} ${n.id}: ${s?.text}`), []);
   });
 });

@@ -119,6 +119,9 @@ export class Elasticsearch {
 
   get url(): string { return `http://127.0.0.1:${this.port}`; }
 
+  /** Whether the process is up (false after pause(), stop() or a crash). */
+  get running(): boolean { return !this.exited; }
+
   /** Starts a fresh node and waits for a yellow or green cluster. */
   static async start(options: ElasticsearchOptions = {}): Promise<Elasticsearch> {
     const why = elasticsearchMissing();

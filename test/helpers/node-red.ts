@@ -62,6 +62,26 @@ export interface NodeRedOptions {
   placePack?: boolean;
 }
 
+/**
+ * Subscribes to the node statuses of the Node-RED on `port` (the editor's comms websocket) and
+ * appends each to `statuses` under its node id; close the returned socket to stop.
+ */
+export async function watchStatuses(port: number, statuses: Map<string, NodeStatus[]>): Promise<WebSocket> {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/comms`);
+  await new Promise<void>((ok, fail) => { socket.once('open', () => ok()); socket.once('error', fail); });
+  socket.send(JSON.stringify({ subscribe: 'status/#' }));
+  socket.on('message', (data) => {
+    for (const event of JSON.parse(String(data)) as Array<{ topic: string; data: NodeStatus }>) {
+      if (!event.topic.startsWith('status/')) continue;
+      const id = event.topic.slice('status/'.length);
+      const list = statuses.get(id) ?? [];
+      list.push(event.data);
+      statuses.set(id, list);
+    }
+  });
+  return socket;
+}
+
 export class NodeRed {
   readonly logs: string[] = [];
   readonly statuses = new Map<string, NodeStatus[]>();
@@ -121,19 +141,7 @@ export class NodeRed {
   }
 
   private async connectComms(): Promise<void> {
-    const socket = new WebSocket(`ws://127.0.0.1:${this.port}/comms`);
-    await new Promise<void>((ok, fail) => { socket.once('open', () => ok()); socket.once('error', fail); });
-    socket.send(JSON.stringify({ subscribe: 'status/#' }));
-    socket.on('message', (data) => {
-      for (const event of JSON.parse(String(data)) as Array<{ topic: string; data: NodeStatus }>) {
-        if (!event.topic.startsWith('status/')) continue;
-        const id = event.topic.slice('status/'.length);
-        const list = this.statuses.get(id) ?? [];
-        list.push(event.data);
-        this.statuses.set(id, list);
-      }
-    });
-    this.comms = socket;
+    this.comms = await watchStatuses(this.port, this.statuses);
   }
 
   /** Full deploy. Nodes without `z` are placed on one tab. Returns when the runtime reports the flows started. */

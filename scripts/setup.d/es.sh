@@ -5,6 +5,10 @@
 # .cache/elasticsearch/<version>/ (gitignored); .cache/elasticsearch/current points to the 8.x.
 # Idempotent: a version already unpacked is kept. Needs java and mvn.
 # ES_VERSION=8.x.y pins the 8.x; ES_MAJORS="8 9" (default) chooses the majors.
+# Maven Central's metadata for this artifact lists 8.x only, so no range sees a 9.x even though the
+# 9.x zips are served: when the range finds none, ES9_VERSION (default below, the newest 9.x zip seen
+# served here) is fetched by its exact coordinates. Elasticsearch 9 needs Java 21 or later: the
+# newest JDK under /usr/lib/jvm with JAVA_VERSION >= 21 (test/helpers/elasticsearch.ts looks the same way).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -12,6 +16,18 @@ group=org.elasticsearch.distribution.integ-test-zip
 artifact=elasticsearch
 cache=.cache/elasticsearch
 majors=${ES_MAJORS:-8 9}
+es9_pinned=${ES9_VERSION:-9.2.0}
+
+# The newest JDK under /usr/lib/jvm whose release file says JAVA_VERSION >= $1, or nothing.
+jdk_at_least() {
+  local best= best_major=0 release major
+  for release in /usr/lib/jvm/*/release; do
+    [ -x "${release%/release}/bin/java" ] || continue
+    major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
+    if [ -n "$major" ] && [ "$major" -ge "$1" ] && [ "$major" -gt "$best_major" ]; then best=${release%/release}; best_major=$major; fi
+  done
+  echo "$best"
+}
 
 if ! command -v mvn >/dev/null || ! command -v java >/dev/null; then
   echo "setup es: java and mvn are needed to fetch Elasticsearch (apt: maven openjdk-17-jre-headless)" >&2
@@ -67,11 +83,18 @@ for major in $majors; do
   # Maven's metadata is asked at most once a day (setup runs before every test run).
   if [ -z "$version" ] && [ -n "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
     version=$(cat "$stamp")
-    [ -n "$version" ] || continue
+    [ -n "$version" ] || [ "$major" = 9 ] || continue
   fi
   if [ -z "$version" ]; then
     version=$(resolve "$major")
     mkdir -p "$cache" && echo "$version" >"$stamp"
+  fi
+  if [ -z "$version" ] && [ "$major" = 9 ]; then
+    if [ -z "$(jdk_at_least 21)" ]; then
+      echo "setup es: Elasticsearch 9 needs Java 21 or later and none is under /usr/lib/jvm; the es tests run without it" >&2
+      continue
+    fi
+    version=$es9_pinned
   fi
   if [ -z "$version" ]; then
     # Offline, or no such major served: keep whatever of that major is already unpacked.

@@ -7,7 +7,7 @@
 // be read or executed by that user.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, chmodSync, chownSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, chownSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, repoRoot, waitUntil } from './node-red';
@@ -134,7 +134,7 @@ export class Elasticsearch {
     cpSync(join(es.home, 'config'), join(baseDir, 'config'), { recursive: true });
     for (const u of [...(options.users ?? []), ...(es.admin ? [es.admin] : [])]) {
       execFileSync(join(es.home, 'bin', 'elasticsearch-users'), ['useradd', u.username, '-p', u.password, '-r', (u.roles ?? ['superuser']).join(',')], {
-        env: { PATH: process.env.PATH, ES_JAVA_HOME: javaHome(), ES_PATH_CONF: join(baseDir, 'config') }, stdio: 'pipe',
+        env: { PATH: process.env.PATH, ES_JAVA_HOME: javaHome(es.version), ES_PATH_CONF: join(baseDir, 'config') }, stdio: 'pipe',
       });
     }
     if (user) chownTree(baseDir, user.uid, user.gid);
@@ -179,7 +179,7 @@ export class Elasticsearch {
       gid: this.user?.gid,
       env: {
         PATH: process.env.PATH,
-        ES_JAVA_HOME: javaHome(),
+        ES_JAVA_HOME: javaHome(this.version),
         ES_PATH_CONF: join(this.baseDir, 'config'),
         ES_TMPDIR: join(this.baseDir, 'tmp'),
         ES_JAVA_OPTS: '-Xms512m -Xmx512m',
@@ -247,11 +247,33 @@ export class Elasticsearch {
   }
 }
 
-function javaHome(): string {
+/**
+ * A Java that can run Elasticsearch `version`: 8.x runs on the machine's Java 17, 9.x needs 21 or
+ * later, found among the JDKs under /usr/lib/jvm (the same search as scripts/setup.d/es.sh).
+ */
+function javaHome(version = '8'): string {
   if (process.env.JAVA_HOME) return process.env.JAVA_HOME;
+  if (Number(version.split('.')[0]) >= 9) {
+    const jdk = newestJdk(21);
+    if (!jdk) throw new Error(`Elasticsearch ${version} needs Java 21 or later; none under /usr/lib/jvm`);
+    return jdk;
+  }
   // /usr/bin/java -> .../jvm/java-17-openjdk-amd64/bin/java
   const java = realpathSync(execFileSync('sh', ['-c', 'command -v java']).toString().trim());
   return join(java, '..', '..');
+}
+
+/** The newest JDK under /usr/lib/jvm whose `release` file says JAVA_VERSION >= `minimum`. */
+function newestJdk(minimum: number): string | undefined {
+  const root = '/usr/lib/jvm';
+  if (!existsSync(root)) return undefined;
+  const found = readdirSync(root).flatMap((dir) => {
+    const release = join(root, dir, 'release');
+    if (!existsSync(release) || !existsSync(join(root, dir, 'bin', 'java'))) return [];
+    const major = Number(/JAVA_VERSION="(\d+)/.exec(readFileSync(release, 'utf8'))?.[1]);
+    return major >= minimum ? [{ dir: join(root, dir), major }] : [];
+  });
+  return found.sort((a, b) => b.major - a.major)[0]?.dir;
 }
 
 /** The system user that runs Elasticsearch when the tests run as root (created when missing). */

@@ -19,7 +19,7 @@ register();
 const require = createRequire(import.meta.url);
 const { describeRuntime, placeRuntime, runtime } = require('../test/helpers/runtime.ts');
 const { Elasticsearch } = require('../test/helpers/elasticsearch.ts');
-const { freeUdpPort } = require('../test/helpers/node-red.ts');
+const { freePort, freeUdpPort } = require('../test/helpers/node-red.ts');
 const { startExporters } = require('./demo-live.ts');
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
@@ -51,11 +51,17 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void shutdo
 
 mkdirSync(outputDir, { recursive: true });
 mkdirSync(exporterDir, { recursive: true });
+// The bundled Elasticsearch starts beside Node-RED, on a port chosen now so the flows can name it:
+// es bulk spools until it answers (a yellow status), which takes less time than starting one after the other.
 let esUrl = process.env.WIRESCOPE_ES_URL;
 if (!esUrl) {
-  console.log('demo: starting the bundled Elasticsearch');
-  es = await Elasticsearch.start();
-  esUrl = es.url;
+  const esPort = await freePort();
+  esUrl = `http://127.0.0.1:${esPort}`;
+  console.log(`demo: starting the bundled Elasticsearch at ${esUrl}`);
+  Elasticsearch.start({ port: esPort }).then(
+    (started) => { es = started; console.log(`demo: Elasticsearch ${es.version} up at ${seconds()} s`); if (stopping) void es.stop(); },
+    (err) => console.log(`demo: the bundled Elasticsearch did not start: ${err.message}`),
+  );
 }
 const flowPort = await freeUdpPort();
 
@@ -81,7 +87,7 @@ writeFileSync(
 
 const base = `http://127.0.0.1:${port}`;
 console.log(`demo: ${describeRuntime(nodeRed)} on ${base}/ with ${flows.filter((n) => n.type === 'tab').length} demo tab(s); output files in ${outputDir}`);
-console.log(`demo: Elasticsearch at ${esUrl}${es ? ` (bundled ${es.version})` : ''}; live flows to 127.0.0.1:${flowPort}/udp`);
+console.log(`demo: Elasticsearch at ${esUrl}; live flows to 127.0.0.1:${flowPort}/udp`);
 nodeRedChild = spawn(placed.node, [placed.nodeRed, '--userDir', userDir, '--settings', join(userDir, 'settings.js')], {
   env: { ...process.env, WIRESCOPE_ES_URL: esUrl },
   stdio: ['ignore', 'pipe', 'inherit'],

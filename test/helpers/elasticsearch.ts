@@ -93,6 +93,8 @@ export interface ElasticsearchOptions {
    * superuser of its own for its requests.
    */
   users?: EsUser[];
+  /** The HTTP port (default: a free one), for a caller that must name the URL before the node is up. */
+  port?: number;
 }
 
 export class Elasticsearch {
@@ -130,7 +132,7 @@ export class Elasticsearch {
     const baseDir = mkdtempSync(join(tmpdir(), 'wirescope-es-'));
     for (const dir of ['data', 'logs', 'tmp']) mkdirSync(join(baseDir, dir));
     // The config dir is copied because Elasticsearch writes its keystore there at start.
-    const es = new Elasticsearch(baseDir, await freePort(), options, user);
+    const es = new Elasticsearch(baseDir, options.port ?? (await freePort()), options, user);
     cpSync(join(es.home, 'config'), join(baseDir, 'config'), { recursive: true });
     for (const u of [...(options.users ?? []), ...(es.admin ? [es.admin] : [])]) {
       execFileSync(join(es.home, 'bin', 'elasticsearch-users'), ['useradd', u.username, '-p', u.password, '-r', (u.roles ?? ['superuser']).join(',')], {

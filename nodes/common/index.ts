@@ -12,6 +12,5 @@ export * from './lldp';
 export * from './topology';
 export * from './ecs';
 export * from './es';
-export * from './enrich';
 export * as sflowEncoder from './sflow/encoder';
 export * from './aggregate';

@@ -2,8 +2,8 @@
 // WHATWG URL serializer and net.SocketAddress (inet_ntop), and tshark.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SocketAddress } from 'node:net';
-import { ipv6ToString, macToString, ipv4ToString } from '../../nodes/common/packet';
+import { isIPv6, SocketAddress } from 'node:net';
+import { ipv6Bytes, ipv6ToString, macToString, ipv4ToString } from '../../nodes/common/packet';
 import { requireCommands } from '../helpers/real';
 import { makeTempDir, text2pcap, tsharkFields } from '../fixtures/pcap/tools';
 import * as F from '../fixtures/pcap/frames';
@@ -106,5 +106,37 @@ test('repeated and colliding addresses keep their own text (the formatters memoi
         assert.equal(macToString(at, round + 1), mac);
       }
     }
+  }
+});
+
+test('IPv6 text parser: every RFC 4291 form reads as Node reads it (inet_pton), anything else is refused', () => {
+  // Written forms of random sparse addresses: full, leading zeros, upper case, "::" at each zero
+  // run, an IPv4 tail, a zone. Node's SocketAddress parses the same text (inet_pton) and writes it
+  // back; ours must give the bytes that print as that text.
+  let s = 0x51ed270b;
+  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0), s >>> 8);
+  for (let i = 0; i < 3000; i++) {
+    const groups = Array.from({ length: 8 }, () => (rnd() % 3 === 0 ? rnd() & 0xffff : 0));
+    const hex = groups.map((g) => g.toString(16).padStart(rnd() % 2 ? 4 : 1, '0'));
+    const forms = [hex.join(':'), hex.join(':').toUpperCase()];
+    const zero = groups.indexOf(0);
+    if (zero >= 0) {
+      let end = zero;
+      while (end < 8 && groups[end] === 0) end++;
+      forms.push(`${hex.slice(0, zero).join(':')}::${hex.slice(end).join(':')}`);
+    }
+    const v4 = `${groups[6] >> 8}.${groups[6] & 255}.${groups[7] >> 8}.${groups[7] & 255}`;
+    forms.push(`${hex.slice(0, 6).join(':')}:${v4}`, `${hex.join(':')}%eth0`);
+    for (const text of forms) {
+      const address = text.split('%')[0];
+      assert.ok(isIPv6(address), text);
+      const bytes = ipv6Bytes(text);
+      assert.ok(bytes, text);
+      assert.equal(ipv6ToString(bytes, 0), new SocketAddress({ address, family: 'ipv6' }).address, text);
+    }
+  }
+  for (const bad of ['', '1.2.3.4', '::1::', '1:2:3:4:5:6:7:8:9', '12345::', 'g::1', '::1.2.3', ':1', '%eth0']) {
+    assert.equal(isIPv6(bad), false, bad);
+    assert.equal(ipv6Bytes(bad), undefined, bad);
   }
 });

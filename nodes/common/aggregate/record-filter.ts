@@ -8,7 +8,7 @@
 import { isIPv4 } from 'node:net';
 import { FilterSyntaxError, parseFilter, type Arith, type Direction, type FilterNode } from '../filter';
 import type { FlowRecord } from '../flow/types';
-import { ipv6Bytes } from './networks';
+import { ipv6Bytes } from '../packet/text';
 
 type Test = (r: FlowRecord) => boolean;
 type Value = (r: FlowRecord) => number | undefined;

@@ -1,6 +1,7 @@
 // Longest-prefix match over IPv4 and IPv6 CIDRs: one hash map per prefix length, probed from the
 // longest length down, so a lookup costs one mask and one map probe per distinct length in use.
 import { isIPv4, isIPv6 } from 'node:net';
+import { ipv6Bytes } from '../packet/text';
 
 interface Family<T> {
   /** Prefix lengths in use, longest first. */
@@ -92,23 +93,9 @@ export function ipv4Number(address: string): number | undefined {
 }
 
 /** IPv6 text (any RFC 4291 form, IPv4 tail allowed) -> four 32-bit words. */
-export function ipv6Words(address: string): number[] | undefined {
-  if (!isIPv6(address)) return undefined;
-  let text = address.split('%')[0];
-  const dotted = text.lastIndexOf(':');
-  const tail = text.slice(dotted + 1);
-  if (tail.includes('.')) {
-    const n = ipv4Number(tail);
-    if (n === undefined) return undefined;
-    text = `${text.slice(0, dotted + 1)}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
-  }
-  const [head, rest] = text.split('::');
-  const left = head ? head.split(':') : [];
-  const right = rest === undefined ? [] : rest ? rest.split(':') : [];
-  const groups = rest === undefined ? left : [...left, ...new Array(8 - left.length - right.length).fill('0'), ...right];
-  const words: number[] = [];
-  for (let i = 0; i < 8; i += 2) words.push(((parseInt(groups[i], 16) << 16) | parseInt(groups[i + 1], 16)) >>> 0);
-  return words;
+function ipv6Words(address: string): number[] | undefined {
+  const b = ipv6Bytes(address);
+  return b && [b.readUInt32BE(0), b.readUInt32BE(4), b.readUInt32BE(8), b.readUInt32BE(12)];
 }
 
 function maskedKey(words: number[], length: number): string {

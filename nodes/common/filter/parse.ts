@@ -8,6 +8,7 @@
 import type { Arith, ArithOp, CompareOp, Direction, FilterNode, LoadLayer } from './ast';
 import { FilterSyntaxError, SUPPORTED } from './ast';
 import { parseNumber, tokenize, UNSUPPORTED_KEYWORDS, type Token } from './lexer';
+import { ipv6Bytes } from '../packet/text';
 
 type ProtoQual = 'default' | 'link' | 'ip' | 'ip6' | 'arp' | 'rarp' | 'tcp' | 'udp' | 'sctp' | 'icmp' | 'icmp6' | 'igmp' | 'pim' | 'vrrp' | 'ah' | 'esp';
 type AddrQual = 'default' | 'host' | 'net' | 'port' | 'portrange' | 'proto';
@@ -304,6 +305,7 @@ class Parser {
   private network6(q: Qualifiers, text: string, bits: number, at: number): FilterNode {
     if (bits > 128) this.fail('mask length must be <= 128', at);
     const address = ipv6Bytes(text);
+    if (!address) this.fail(`invalid IPv6 address '${text}'`, at);
     const mask = new Uint8Array(16);
     for (let b = 0; b < bits; b++) mask[b >> 3] |= 0x80 >> (b & 7);
     if (address.some((byte, k) => (byte & ~mask[k]) !== 0)) this.fail(`non-network bits set in "${text}/${bits}"`, at);
@@ -433,27 +435,6 @@ function ipv4Prefix(text: string, expression: string, at: number): [value: numbe
   const value = parts.reduce((acc, p) => acc * 256 + p, 0);
   const bits = parts.length * 8;
   return [bits === 32 ? value : (value * 2 ** (32 - bits)) >>> 0, bits];
-}
-
-function ipv6Bytes(text: string): Uint8Array {
-  let head = text;
-  const words: number[] = [];
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  const tail: number[] = [];
-  if (dotted) {
-    head = text.slice(0, dotted.index);
-    tail.push(Number(dotted[1]) * 256 + Number(dotted[2]), Number(dotted[3]) * 256 + Number(dotted[4]));
-    if (head.endsWith(':') && !head.endsWith('::')) head = head.slice(0, -1);
-  }
-  const [left, right] = head.split('::');
-  const parse = (s: string | undefined) => (s ? s.split(':').filter(Boolean).map((w) => parseInt(w, 16)) : []);
-  const l = parse(left);
-  const r = [...parse(right), ...tail];
-  if (right === undefined) words.push(...l, ...tail);
-  else words.push(...l, ...new Array(8 - l.length - r.length).fill(0), ...r);
-  const bytes = new Uint8Array(16);
-  words.forEach((w, k) => { bytes[2 * k] = w >> 8; bytes[2 * k + 1] = w & 0xff; });
-  return bytes;
 }
 
 function macBytes(text: string): Uint8Array {

@@ -11,4 +11,4 @@ export { LLDP_MIB, reportFromLldpMib } from './mib';
 export type { MibValue, MibVarbind } from './mib';
 export { parseCliNeighbors, CLI_COMMANDS, CLI_PLATFORMS } from './cli';
 export type { CliPlatform } from './cli';
-export { macText, normalizeMac, ipv6Text } from './text';
+export { macText, normalizeMac } from './text';

@@ -1,4 +1,5 @@
 // Text forms of the binary fields LLDP carries.
+import { ipv6ToString } from '../packet/text';
 
 export function macText(bytes: Buffer): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
@@ -8,28 +9,10 @@ export function hexText(bytes: Buffer): string {
   return bytes.toString('hex');
 }
 
-/** RFC 5952 text of a 16-byte IPv6 address: lower case, longest run of zero groups (2+) as "::". */
-export function ipv6Text(bytes: Buffer): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i));
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) { bestStart = i; bestLength = j - i; }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
-}
-
 /** Address in an IANA family: IPv4/IPv6 as text, 802 MAC as aa:bb:.., anything else hex. */
 export function familyAddressText(family: number, bytes: Buffer): string {
   if (family === 1 && bytes.length === 4) return [...bytes].join('.');
-  if (family === 2 && bytes.length === 16) return ipv6Text(bytes);
+  if (family === 2 && bytes.length === 16) return ipv6ToString(bytes, 0);
   if (family === 6 && bytes.length === 6) return macText(bytes);
   return hexText(bytes);
 }

@@ -1,6 +1,7 @@
 // Builds NetFlow v5/v9 and IPFIX datagrams byte by byte, so tests can state exact template edge
 // cases (data before template, withdrawal, varlen, bad lengths) and fuzz from known-good input.
 import { VARIABLE_LENGTH } from './template-cache';
+import { ipv6Bytes } from '../packet/text';
 
 export interface FieldSpec {
   id: number;
@@ -24,9 +25,10 @@ const ipv4Re = /^\d+\.\d+\.\d+\.\d+$/;
 /** Encodes one value into `length` octets (or a variable-length field when length is 65535). */
 export function encodeField(value: FieldValue, length: number): Buffer {
   let bytes: Buffer;
+  const v6 = typeof value === 'string' && length === 16 ? ipv6Bytes(value) : undefined;
   if (Buffer.isBuffer(value)) bytes = value;
   else if (typeof value === 'string' && ipv4Re.test(value) && length === 4) bytes = Buffer.from(value.split('.').map(Number));
-  else if (typeof value === 'string' && value.includes(':') && length === 16) bytes = ipv6Bytes(value);
+  else if (v6) bytes = v6;
   else if (typeof value === 'string') bytes = Buffer.from(value, 'utf8');
   else {
     const n = length === VARIABLE_LENGTH ? 8 : length;
@@ -41,16 +43,6 @@ export function encodeField(value: FieldValue, length: number): Buffer {
   }
   const prefix = bytes.length < 255 ? Buffer.from([bytes.length]) : Buffer.from([255, bytes.length >> 8, bytes.length & 0xff]);
   return Buffer.concat([prefix, bytes]);
-}
-
-function ipv6Bytes(text: string): Buffer {
-  const [head, tail = ''] = text.split('::');
-  const h = head ? head.split(':') : [];
-  const t = text.includes('::') ? (tail ? tail.split(':') : []) : [];
-  const groups = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  const b = Buffer.alloc(16);
-  groups.forEach((g, i) => b.writeUInt16BE(parseInt(g, 16), i * 2));
-  return b;
 }
 
 export function encodeRecord(fields: FieldSpec[], values: FieldValue[]): Buffer {

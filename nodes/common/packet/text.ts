@@ -1,4 +1,6 @@
-// Text forms of link-layer and IP addresses, built from lookup tables (no per-byte toString).
+// Text forms of link-layer and IP addresses, built from lookup tables (no per-byte toString),
+// and the IPv6 text parser.
+import { isIPv6 } from 'node:net';
 
 const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const DEC: string[] = Array.from({ length: 256 }, (_, i) => String(i));
@@ -158,4 +160,29 @@ function formatIpv6(b: Buffer, o: number): string {
     s += hex16(g[i]);
   }
   return s;
+}
+
+/**
+ * The 16 bytes of an IPv6 address text in any RFC 4291 section 2.2 form ("::", an IPv4 tail,
+ * a "%zone" suffix, which is dropped), undefined when the text is not one. The one parser of the
+ * pack: filters, networks, prefix tables and the test encoders all read IPv6 text through it.
+ */
+export function ipv6Bytes(text: string): Buffer | undefined {
+  const zone = text.indexOf('%');
+  const address = zone < 0 ? text : text.slice(0, zone);
+  if (!isIPv6(address)) return undefined;
+  let groups = address;
+  const lastColon = address.lastIndexOf(':');
+  if (address.includes('.', lastColon)) {
+    // An IPv4 tail (::ffff:1.2.3.4) becomes the last two groups; isIPv6 has checked its form.
+    const o = address.slice(lastColon + 1).split('.').map(Number);
+    groups = `${address.slice(0, lastColon + 1)}${((o[0] << 8) | o[1]).toString(16)}:${((o[2] << 8) | o[3]).toString(16)}`;
+  }
+  const [head, tail] = groups.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail === undefined ? [] : tail ? tail.split(':') : [];
+  const all = tail === undefined ? left : [...left, ...new Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const b = Buffer.alloc(16);
+  all.forEach((g, k) => b.writeUInt16BE(parseInt(g, 16), k * 2));
+  return b;
 }

@@ -5,6 +5,7 @@
 //
 // Each structure is written here in the spec's field order, independently of the decoder's
 // layout tables, so a test that decodes what this builds checks one reading against the other.
+import { ipv6Bytes } from '../packet/text';
 
 /** Field values as the decoder reports them; 64-bit counters as number or bigint. */
 export type Hyper = number | bigint;
@@ -62,7 +63,9 @@ export class XdrWriter {
     return this.fixed(Buffer.from(text.split('.').map(Number)));
   }
   ipv6(text: string): this {
-    return this.fixed(ipv6Bytes(text));
+    const bytes = ipv6Bytes(text);
+    if (!bytes) throw new Error(`not an IPv6 address: ${text}`);
+    return this.fixed(bytes);
   }
   /** sFlow `address`: type 1 IPv4, 2 IPv6, 0 unknown (undefined). */
   address(text: string | undefined): this {
@@ -80,16 +83,6 @@ export class XdrWriter {
 
 export function macBytes(text: string): Buffer {
   return Buffer.from(text.split(/[:-]/).map((h) => parseInt(h, 16)));
-}
-
-export function ipv6Bytes(text: string): Buffer {
-  const [head, tail = ''] = text.split('::');
-  const h = head ? head.split(':') : [];
-  const t = text.includes('::') && tail ? tail.split(':') : [];
-  const groups = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  const b = Buffer.alloc(16);
-  groups.forEach((g, i) => b.writeUInt16BE(parseInt(g, 16), i * 2));
-  return b;
 }
 
 const xdr = () => new XdrWriter();

@@ -5,16 +5,14 @@
 // timed out, a one-way link is an arrow from the side that still hears. Passive LLDP: the local
 // port comes from a pcapng's interface block (dumpcap) or, for a classic pcap (tcpdump), from the
 // configuration.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import helper from 'node-red-node-test-helper';
 import { formatClock, type Topology } from '../../nodes/common/topology';
-import { hasCommand, inCI, isRoot, requireReal } from '../helpers/real';
-import { LldpLab } from '../helpers/lldp-lab';
+import { inCI } from '../helpers/real';
+import { labSuite } from '../helpers/lldp-lab-suite';
 import { deviceCentres, keepPicture, svgGroups, svgOverlaps } from '../helpers/lldp-svg';
 
 helper.init(require.resolve('node-red'));
@@ -31,32 +29,7 @@ const CUT = 6; // dist2–acc2: acc2 stays reachable through dist1, so no device
 const DEAF = 5; // dist1–acc2: acc2's port turns rx-only, dist1 stops hearing it
 
 const needed = ['ip', 'lldpd', 'lldpcli', 'tcpdump', 'dumpcap', 'tshark'];
-const ready = isRoot && needed.every(hasCommand);
-let lab: LldpLab | undefined;
-let dir: string | undefined;
-
-before(async () => {
-  if (!ready) return;
-  lab = await LldpLab.start({ devices: NAMES.length, links: WIRING, names: NAMES });
-  await lab.waitForAllNeighbors();
-  dir = mkdtempSync(join(tmpdir(), 'lldp-picture-'));
-  await new Promise<void>((resolve) => helper.startServer(() => resolve()));
-});
-
-after(async () => {
-  if (ready) {
-    await helper.unload();
-    await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
-  }
-  await lab?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-function labReady(t: import('node:test').TestContext): boolean {
-  if (!requireReal(t, isRoot, 'needs root: network namespaces')) return false;
-  const missing = needed.filter((c) => !hasCommand(c));
-  return requireReal(t, missing.length === 0, `missing command(s): ${missing.join(', ')}`) && lab !== undefined;
-}
+const suite = labSuite(needed, { devices: NAMES.length, links: WIRING, names: NAMES });
 
 type Picture = { payload: Buffer; svg: string; lost: { id: string; since: string }[]; changes: { type: string; text: string }[]; dataUrl: string };
 type Node = NodeJS.EventEmitter & { receive(msg: unknown): void };
@@ -76,10 +49,10 @@ function maxMove(before: Map<string, { x: number; y: number }>, after: Map<strin
 const edgesOf = (svg: string, mark: string) => svgGroups(svg).filter((g) => g.cls.startsWith('edge') && g.cls.split(' ').includes(mark));
 
 test('three-tier lab: tiers in order, no overlaps; a lost link stays drawn in place until acknowledged or timed out; one-way is an arrow', async (t) => {
-  if (!labReady(t)) return;
+  if (!suite.ready(t)) return;
   const flow = [
     { id: 'tab', type: 'tab' },
-    { id: 'poll', z: 'tab', type: 'wirescope-lldp-poll', source: 'lldpcli', devices: lab!.devices.map((d) => d.socket).join('\n'), timeout: 5, wires: [['topo', 'gv', 'gvShort'], []] },
+    { id: 'poll', z: 'tab', type: 'wirescope-lldp-poll', source: 'lldpcli', devices: suite.lab!.devices.map((d) => d.socket).join('\n'), timeout: 5, wires: [['topo', 'gv', 'gvShort'], []] },
     { id: 'topo', z: 'tab', type: 'helper' },
     { id: 'gv', z: 'tab', type: 'wirescope-graphviz', format: 'png', scale: 2, timeout: 60, keepLost: 60, legend: true, wires: [['pic']] },
     // Keeps a lost link for 3 s only.
@@ -108,11 +81,11 @@ test('three-tier lab: tiers in order, no overlaps; a lost link stays drawn in pl
   assert.ok(svgGroups(first.pic.svg).some((g) => g.title === 'dist1' && g.stroke.includes('#1565c0')), 'the LAG dist1–acc1 framed as one group');
 
   // Cut dist2–acc2: both lldpd lose each other.
-  const cut = lab!.links[CUT];
+  const cut = suite.lab!.links[CUT];
   const cutAt = Date.now();
-  lab!.setLinkDown(CUT);
-  await lab!.waitForNeighborCount(cut.a.device, lab!.devices[cut.a.device].interfaces.length - 1);
-  await lab!.waitForNeighborCount(cut.b.device, lab!.devices[cut.b.device].interfaces.length - 1);
+  suite.lab!.setLinkDown(CUT);
+  await suite.lab!.waitForNeighborCount(cut.a.device, suite.lab!.devices[cut.a.device].interfaces.length - 1);
+  await suite.lab!.waitForNeighborCount(cut.b.device, suite.lab!.devices[cut.b.device].interfaces.length - 1);
   const second = await poll();
   keepPicture('lab-2-link-down.png', second.pic.payload);
   assert.deepEqual(svgOverlaps(second.pic.svg), []);
@@ -128,11 +101,11 @@ test('three-tier lab: tiers in order, no overlaps; a lost link stays drawn in pl
   assert.equal(edgesOf(second.short.svg, 'down').length > 0, true, 'the short-memory picture shows it too, at first');
 
   // dist1–acc2: acc2's port stops sending; acc2 still hears dist1, dist1 no longer hears acc2.
-  const deaf = lab!.links[DEAF];
+  const deaf = suite.lab!.links[DEAF];
   const acc2Port = deaf.a.device === ACC2 ? deaf.a.ifname : deaf.b.ifname;
   await new Promise((resolve) => setTimeout(resolve, 3500)); // past the short memory's 3 s
-  lab!.setRxOnly(ACC2, acc2Port);
-  await lab!.waitForNeighborCount(DIST1, lab!.devices[DIST1].interfaces.length - 1);
+  suite.lab!.setRxOnly(ACC2, acc2Port);
+  await suite.lab!.waitForNeighborCount(DIST1, suite.lab!.devices[DIST1].interfaces.length - 1);
   const third = await poll();
   keepPicture('lab-3-one-way.png', third.pic.payload);
   assert.deepEqual(svgOverlaps(third.pic.svg), []);
@@ -159,12 +132,12 @@ test('three-tier lab: tiers in order, no overlaps; a lost link stays drawn in pl
 });
 
 test('passive LLDP: the port is the pcapng interface name (dumpcap), or the configured one for a classic pcap (tcpdump)', async (t) => {
-  if (!labReady(t)) return;
+  if (!suite.ready(t)) return;
   // acc3's link to dist2: capture what dist2 sends, on acc3's side.
-  const device = lab!.devices[ACC3];
+  const device = suite.lab!.devices[ACC3];
   const ifname = device.interfaces[0];
-  const pcapng = join(dir!, 'acc3.pcapng');
-  const pcap = join(dir!, 'acc3.pcap');
+  const pcapng = join(suite.dir!, 'acc3.pcapng');
+  const pcap = join(suite.dir!, 'acc3.pcap');
   // Only what arrives: not acc3's own LLDPDUs.
   const mac = /link\/ether ([0-9a-f:]{17})/.exec(execFileSync('ip', ['-n', device.namespace, 'link', 'show', ifname], { encoding: 'utf8' }))![1];
   const filter = `ether proto 0x88cc and not ether src ${mac}`;
@@ -197,5 +170,5 @@ test('passive LLDP: the port is the pcapng interface name (dumpcap), or the conf
 // Keep the suite honest in CI: the whole file must run there, not skip.
 test('lab prerequisites present in CI', (t) => {
   if (!inCI) { t.skip('only checked in CI'); return; }
-  assert.ok(ready, `root and ${needed.join(', ')} required`);
+  assert.ok(suite.runnable, `root and ${needed.join(', ')} required`);
 });

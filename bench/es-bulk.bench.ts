@@ -17,7 +17,7 @@ function makeDocs(n: number): Record<string, unknown>[] {
   return Array.from({ length: n }, (_, i) => flowRecordToEcs({
     sourceIPv4Address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, destinationIPv4Address: '192.0.2.1',
     sourceTransportPort: 1024 + (i % 60000), destinationTransportPort: [53, 80, 443][i % 3], protocolIdentifier: i % 3 === 0 ? 17 : 6,
-    octetDeltaCount: 100 + i, packetDeltaCount: 1 + (i % 50), flowStartMilliseconds: new Date(start + i * 10), flowEndMilliseconds: new Date(start + i * 10 + 500),
+    octetDeltaCount: 100 + i, packetDeltaCount: 1 + (i % 50), flowStartMilliseconds: start + i * 10, flowEndMilliseconds: start + i * 10 + 500,
     ingressInterface: 1, egressInterface: 2,
   }, { exporter: { address: '203.0.113.1', port: 2055 }, receivedAt: new Date(start + i * 10 + 600) }));
 }

@@ -4,6 +4,7 @@
 // heavy hitters' order and overcount against the Space-Saving bound).
 //   node --import tsx --expose-gc bench/flow-aggregate.bench.ts [seconds-per-case]
 import { Aggregator, parsePrimitives, type BinResult } from '../nodes/common/aggregate';
+import type { FlowRecord } from '../nodes/common/flow';
 
 const SECONDS = Number(process.argv[2] ?? 2);
 const FIVE = 'src_host, dst_host, src_port, dst_port, proto';
@@ -12,7 +13,7 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 const mb = (n: number) => `${(n / 1048576).toFixed(0)} MB`;
 
-type Rec = Record<string, unknown>;
+type Rec = FlowRecord;
 function records(n: number, distinct: number): Rec[] {
   const out: Rec[] = [];
   for (let i = 0; i < n; i++) {

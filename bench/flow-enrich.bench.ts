@@ -28,10 +28,11 @@ const records: FlowRecord[] = Array.from({ length: RECORDS }, () => {
   const v6 = outside.includes(':');
   const out = next() & 1;
   const [src, dst] = out ? [inside, outside] : [outside, inside];
-  const key = v6 ? 'IPv6Address' : 'IPv4Address';
   // An internal IPv4 address beside an IPv6 one would be no real flow: map it into fd00::/8.
   const fix = (a: string) => (v6 && !a.includes(':') ? `fd00::${a.split('.').join(':')}` : a);
-  return { [`source${key}`]: fix(src), [`destination${key}`]: fix(dst), octetDeltaCount: 1500, packetDeltaCount: 1 };
+  const source = fix(src), destination = fix(dst);
+  return v6 ? { sourceIPv6Address: source, destinationIPv6Address: destination, octetDeltaCount: 1500, packetDeltaCount: 1 }
+    : { sourceIPv4Address: source, destinationIPv4Address: destination, octetDeltaCount: 1500, packetDeltaCount: 1 };
 });
 
 const networks: NetworkEntry[] = [

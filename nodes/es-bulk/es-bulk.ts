@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { NodeAPI, Node, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { Client } from '@elastic/elasticsearch';
 import { flowRecordToEcs, type FlowContext } from '../common/ecs';
+import type { FlowRecord } from '../common/flow';
 import {
   aggregateDocument, aggregateId, aggregatesIndexTemplate, BulkIndexer, contentHashId, describeEsError, documentTime, flowIndexTemplate,
   formatIndexName, hasTimeTokens, defaultTemplateName, indexWildcard, indicesOverSize, indicesPastRetention, serializeDocument, Spool,
@@ -256,7 +257,7 @@ export = function (RED: NodeAPI) {
           invalid.push({ doc: raw, reason: RED._('es-bulk.errors.notObject') });
           continue;
         }
-        const doc = def.shape === 'ecs' ? flowRecordToEcs(raw, context, { scaleBySampling: !!def.scaleBySampling })
+        const doc = def.shape === 'ecs' ? flowRecordToEcs(raw as FlowRecord, context, { scaleBySampling: !!def.scaleBySampling })
           : def.shape === 'aggregates' ? aggregateDocument(raw) : raw;
         let index = indexPattern;
         if (indexMode === 'pattern' && hasTimeTokens(indexPattern)) {

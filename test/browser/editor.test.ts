@@ -95,6 +95,34 @@ describe('the editor in headless Chromium', () => {
     }
   });
 
+  it('checks element definitions in both flow editors with the library\'s rules (resources/element-definitions.js)', async (t) => {
+    if (!requireReal(t, existsSync(CHROMIUM), 'Debian chromium')) return;
+    const served = await page.request.get(`${nodeRed.url}/resources/@wirescope/node-red/element-definitions.js`);
+    assert.equal(served.status(), 200, 'Node-RED serves the shared editor script');
+    const good = '# tenant\n32473 1 exampleTenant string\n0 40000 v9Id unsigned16';
+    const bad = '32473 1 exampleTenant string\n32473 40000 tooBig unsigned16';
+    for (const type of ['wirescope-flow-collector', 'wirescope-flow-decode']) {
+      const verdicts = await page.evaluate(({ type, good, bad }) => {
+        const RED = (window as any).RED;
+        const verdict = (elements: string) => {
+          const id = `elements-${type}-${elements.length}`;
+          RED.view.importNodes([{ id, type, x: 200, y: 200, wires: [], elements }], { generateIds: false });
+          const node = RED.nodes.node(id);
+          RED.editor.validateNode(node);
+          const reason = RED.nodes.getType(type).defaults.elements.validate.call(node, elements, {});
+          RED.nodes.remove(id);
+          return { valid: node.valid, reason };
+        };
+        return { good: verdict(good), bad: verdict(bad) };
+      }, { type, good, bad });
+      assert.deepEqual(verdicts.good, { valid: true, reason: true }, type);
+      assert.equal(verdicts.bad.valid, false, type);
+      // The runtime parser's words for the same line (nodes/common/netflow/element-definitions.ts).
+      assert.match(String(verdicts.bad.reason), /line 2: id "40000" is not a number from 0 to 32767 \(15 bits with a PEN\)/, type);
+    }
+    await page.evaluate(() => (window as any).RED.view.redraw(true));
+  });
+
   it('imports an example flow from the library, deploys it, and shows the node status', async (t) => {
     if (!requireReal(t, existsSync(CHROMIUM), 'Debian chromium') || !requireRoot(t, 'live capture in the example')) return;
     const example = await page.evaluate(async () => {

@@ -62,8 +62,12 @@ export function describeRuntime(r: Runtime): string {
   return `Node-RED ${r.nodeRedVersion} on Node ${r.nodeVersion}`;
 }
 
-/** The files of the pack that a palette install puts in node_modules/@wirescope/node-red (besides node_modules). */
-const packFiles = ['package.json', 'dist', 'examples'];
+/**
+ * The files of the pack that a palette install puts in node_modules/@wirescope/node-red (besides
+ * node_modules): package.json and its `files` (dist/, resources/ — the editors load scripts from
+ * it — examples/...).
+ */
+const packFiles = ['package.json', ...(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).files as string[]).map((f) => f.replace(/\/$/, ''))];
 
 /** Copies a tree with hard links (cheap, and a module's real path is the copy), or plainly across file systems. */
 function copyTree(from: string, to: string): void {

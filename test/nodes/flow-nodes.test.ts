@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import helper from 'node-red-node-test-helper';
-import { FlowDecoder, flowEncoder as enc } from '../../nodes/common';
+import { FlowDecoder, flowEncoder as enc, type FlowRecord } from '../../nodes/common';
 import { parseElementDefinitions } from '../../nodes/common/netflow/element-definitions';
 import { freeUdpPort } from '../helpers/node-red';
 
@@ -235,7 +235,9 @@ const vendorDatagram = enc.encodeIpfix({ exportTime: 1_700_000_000, sequence: 0,
 ] });
 
 /** Asserts the record names and values the definitions above give (the values encoded). */
-function assertDefinedNames(record: Record<string, unknown>): void {
+function assertDefinedNames(decoded: FlowRecord): void {
+  // User-defined names are not in FlowRecord: the record as a plain object.
+  const record = decoded as Record<string, unknown>;
   assert.equal(record.sourceIPv4Address, '10.0.0.1');
   assert.equal(record.exampleTenant, 'blue');
   assert.equal(record.exampleGateway, '192.0.2.77');

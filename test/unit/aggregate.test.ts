@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Aggregator, parsePrimitives, compileRecordFilter, PrimitiveError, type BinResult, type AggregatorOptions } from '../../nodes/common/aggregate';
+import type { FlowRecord } from '../../nodes/common/flow';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 
@@ -16,7 +17,7 @@ function rec(src: string, dst: string, dport: number, bytes: number | bigint, pa
 function run(options: Partial<Omit<AggregatorOptions, 'primitives'>> & { primitives: string }, records: Record<string, unknown>[], flush = true): BinResult[] {
   const bins: BinResult[] = [];
   const agg = new Aggregator({ intervalMs: 60_000, ...options, primitives: parsePrimitives(options.primitives) }, (b) => bins.push(b));
-  for (const r of records) agg.add(r);
+  for (const r of records) agg.add(r as FlowRecord);
   if (flush) agg.flush();
   return bins;
 }

@@ -7,6 +7,7 @@ import { copyFileSync, readFileSync, mkdtempSync, rmSync, writeFileSync, renameS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GeoIpStep, MmdbFile, type GeoAnswer } from '../../nodes/common/enrich';
+import type { FlowRecord } from '../../nodes/common/flow';
 import { hasCommand, requireCommands } from '../helpers/real';
 import {
   CITY_IPV4, CITY_IPV6, mmdblookupAll, randomIpv4, randomIpv6, seeded, writeAsnDatabase, type AsRow, type FlatRecord,
@@ -103,7 +104,7 @@ test('records get source and destination fields named as the contract says', { t
   const step = new GeoIpStep({ files: [CITY_IPV4, CITY_IPV6, asnFile] });
   await step.open();
   t.after(() => step.close());
-  const record: Record<string, unknown> = { sourceIPv4Address: '8.8.8.8', destinationIPv4Address: inside };
+  const record: FlowRecord = { sourceIPv4Address: '8.8.8.8', destinationIPv4Address: inside };
   step.apply(record);
   assert.equal(record.sourceCountryIsoCode, ref.country_code);
   assert.ok(Math.abs((record.sourceLocation as { lat: number }).lat - (ref.latitude as number)) < 1e-6);

@@ -8,6 +8,7 @@ import {
   ExporterNamesStep, FlowEnricher, interfaceTableFromIfMib, IF_MIB, InterfacesStep, LruCache, NetworksStep, parseExporterNames, parseNetworks,
   parseSamplingRules, SamplingStep, type NetworkEntry,
 } from '../../nodes/common/enrich';
+import type { FlowRecord } from '../../nodes/common/flow';
 import { requireCommands } from '../helpers/real';
 import { randomIpv4, randomIpv6, seeded } from '../helpers/mmdb';
 import { waitUntil } from '../helpers/node-red';
@@ -45,7 +46,7 @@ print(json.dumps(out))`;
   const step = new NetworksStep({ networks });
   let matched = 0;
   addresses.forEach((address, i) => {
-    const record: Record<string, unknown> = address.includes(':') ? { sourceIPv6Address: address } : { sourceIPv4Address: address };
+    const record: FlowRecord = address.includes(':') ? { sourceIPv6Address: address } : { sourceIPv4Address: address };
     step.apply(record);
     const w = want[i];
     assert.equal(record.sourceNetworkName, w === null ? undefined : networks[w].name, address);
@@ -57,7 +58,9 @@ print(json.dumps(out))`;
 test('networks: direction from which side is ours (external role is not ours)', () => {
   const step = new NetworksStep({ networks: parseNetworks('10.0.0.0/8 campus internal\n# partner\n192.0.2.0/24 partner external\n2001:db8::/32 v6lab\n') });
   const dir = (s: string, d: string) => {
-    const r: Record<string, unknown> = { [s.includes(':') ? 'sourceIPv6Address' : 'sourceIPv4Address']: s, [d.includes(':') ? 'destinationIPv6Address' : 'destinationIPv4Address']: d };
+    const r: FlowRecord = {};
+    if (s.includes(':')) r.sourceIPv6Address = s; else r.sourceIPv4Address = s;
+    if (d.includes(':')) r.destinationIPv6Address = d; else r.destinationIPv4Address = d;
     step.apply(r);
     return r;
   };
@@ -77,7 +80,7 @@ test('networks: direction from which side is ours (external role is not ours)', 
 test('sampling: a rate only where the record has none, counts scaled at most once', () => {
   const rules = parseSamplingRules('192.0.2.0/24 100\n192.0.2.9 7 # this router samples 1:7\n');
   const step = new SamplingStep({ rules, defaultRate: 10, scale: true });
-  const make = (extra: Record<string, unknown>): Record<string, unknown> => ({ octetDeltaCount: 1500, packetDeltaCount: 3, ...extra });
+  const make = (extra: FlowRecord): FlowRecord => ({ octetDeltaCount: 1500, packetDeltaCount: 3, ...extra });
   const fromSubnet = make({});
   step.apply(fromSubnet, { exporter: { address: '192.0.2.1' } });
   assert.deepEqual(fromSubnet, { octetDeltaCount: 150000, packetDeltaCount: 300, samplingInterval: 100, samplingScaled: true });
@@ -111,7 +114,7 @@ test('sampling: a rate only where the record has none, counts scaled at most onc
 test('exporter names: static map, and the system resolver with a cache', { timeout: 60_000 }, async (t) => {
   const names = parseExporterNames('192.0.2.1 edge-1\n2001:db8::1 edge-6\n');
   const fixed = new ExporterNamesStep({ names });
-  const r: Record<string, unknown> = {};
+  const r: FlowRecord = {};
   fixed.apply(r, { exporter: { address: '2001:db8::1' } });
   assert.equal(r.exporterName, 'edge-6');
   if (!requireCommands(t, 'getent')) return;
@@ -119,11 +122,11 @@ test('exporter names: static map, and the system resolver with a cache', { timeo
   const want = execFileSync('getent', ['hosts', '127.0.0.1']).toString().trim().split(/\s+/)[1];
   const step = new ExporterNamesStep({ names, reverseDns: true, timeoutMs: 10_000 });
   t.after(() => step.close());
-  const first: Record<string, unknown> = {};
+  const first: FlowRecord = {};
   step.apply(first, { exporter: { address: '127.0.0.1' } });
   assert.equal(first.exporterName, undefined, 'the first record does not wait for the lookup');
   await waitUntil('the reverse lookup answers', () => step.nameOf('127.0.0.1') !== undefined, 30_000);
-  const second: Record<string, unknown> = {};
+  const second: FlowRecord = {};
   step.apply(second, { exporter: { address: '127.0.0.1' } });
   assert.equal(second.exporterName, want);
   const c = step.counters() as { lookups: number; resolved: number; cache: { hits: number } };
@@ -181,7 +184,7 @@ test('interfaces: a failing source is counted and the record still passes; the t
   await waitUntil('the failure is counted', () => (step.counters() as Record<string, number>).pollFailures === 1, 30_000);
   fail = false;
   await waitUntil('a retry fills the table', () => {
-    const r: Record<string, unknown> = { ingressInterface: 5, egressInterface: 6 };
+    const r: FlowRecord = { ingressInterface: 5, egressInterface: 6 };
     step.apply(r, { exporter: { address: '192.0.2.1' } });
     return r.ingressInterfaceName === 'ge-0/0/5' && r.ingressInterfaceSpeed === 1e9 && r.egressInterfaceName === undefined;
   }, 30_000);

@@ -3,9 +3,9 @@
 // the sampling contract: counts already scaled are not scaled again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flowRecordToEcs, flowIndexTemplate } from '../../nodes/common';
+import { flowRecordToEcs, flowIndexTemplate, type FlowRecord } from '../../nodes/common';
 
-const enriched = {
+const enriched: FlowRecord = {
   sourceIPv4Address: '192.0.2.10', destinationIPv4Address: '198.51.100.7', protocolIdentifier: 6,
   octetDeltaCount: 1000, packetDeltaCount: 4, samplingInterval: 10, samplingScaled: true,
   ingressInterface: 3, egressInterface: 7, flowDirection: 0,

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { flowRecordToEcs } from '../../nodes/common/ecs';
+import type { FlowRecord } from '../../nodes/common/flow';
 import { contentHashId, serializeDocument } from '../../nodes/common/es';
 
 function prng(seed: number): () => number {
@@ -34,7 +35,7 @@ test('random records never make ECS shaping or serialisation throw', () => {
     const record: Record<string, unknown> = {};
     const n = Math.floor(random() * names.length);
     for (let j = 0; j < n; j++) record[pick(names)] = values();
-    const doc = flowRecordToEcs(record, random() < 0.5 ? {} : { exporter: { address: '203.0.113.1', port: 2055 }, receivedAt: new Date(1e12) }, { scaleBySampling: random() < 0.5 });
+    const doc = flowRecordToEcs(record as FlowRecord, random() < 0.5 ? {} : { exporter: { address: '203.0.113.1', port: 2055 }, receivedAt: new Date(1e12) }, { scaleBySampling: random() < 0.5 });
     const text = serializeDocument(doc);
     assert.doesNotThrow(() => JSON.parse(text), text);
     assert.match(contentHashId(doc), /^[A-Za-z0-9_-]{43}$/);

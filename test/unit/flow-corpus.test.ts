@@ -128,7 +128,7 @@ function compareGolden(records: FlowRecord[], golden: Array<Record<string, unkno
       if (name === 'template_id' || name === 'observation_domain_id' || name in skipFields) continue;
       // Vendor elements: flowbeat's own names; ours are registry names or pen<N>_ie<M>. IANA names must match.
       if (!(name in ours)) { if (IANA_NAMES.has(name)) check.mismatches.push(`event ${i}: ${name} absent`); continue; }
-      let value = ours[name];
+      let value = (ours as Record<string, unknown>)[name];
       // flowbeat keeps only the last of a repeated IE; we keep all of them in an array.
       if (Array.isArray(value)) value = value[value.length - 1];
       // flowbeat emits raw bytes (base64) for IEs it has no type for, and for RFC 6313 lists.
@@ -233,7 +233,8 @@ function compareTshark(file: string, results: DecodeResult[]): GoldenCheck | und
     for (const [name, want] of pairs) {
       if (want === undefined) continue;
       check.compared++;
-      if (!same(o[name], want)) check.mismatches.push(`record ${i}: ${name} = ${String(o[name])}, tshark ${String(want)}`);
+      const got = (o as Record<string, unknown>)[name];
+      if (!same(got, want)) check.mismatches.push(`record ${i}: ${name} = ${String(got)}, tshark ${String(want)}`);
     }
   });
   return check;

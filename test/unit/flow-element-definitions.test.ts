@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
 import * as acorn from 'acorn';
 import * as walk from 'acorn-walk';
 import { parseElementDefinitions } from '../../nodes/common/netflow/element-definitions';
@@ -99,13 +100,18 @@ function editorValidator(set: string): (text: string) => true | string {
     },
   });
   assert.ok(source, `${set}: elements.validate`);
-  const validate = new Function(`return (${source});`)();
+  // The editor loads the shared rules script (built from the library) before the node's own script.
+  const resource = /<script type="text\/javascript" src="resources\/@wirescope\/node-red\/([a-z-]+\.js)"><\/script>/.exec(html);
+  assert.ok(resource && html.indexOf(resource[0]) < html.indexOf(script), `${set}: loads the shared rules script first`);
+  const window: Record<string, unknown> = {};
+  runInNewContext(readFileSync(join(__dirname, '..', '..', 'resources', resource[1]), 'utf8'), { window });
+  const validate = new Function('window', `return (${source});`)(window);
   // Node-RED 3+ takes a returned string as the reason only from a two-parameter validator; with
   // one parameter any string counts as valid.
   assert.equal(validate.length, 2, `${set}: validate(value, opt)`);
   // The editor calls it on the node, whose _() reads the node's message catalogue and fills
-  // __line__; this stand-in shows the key and the line.
-  const node = { _: (key: string, args: { line: number }) => `${key} line ${args.line}` };
+  // __line__ and __problem__; this stand-in shows the key and the line.
+  const node = { _: (key: string, args: { line: number; problem: string }) => `${key} line ${args.line}: ${args.problem}` };
   return (text) => validate.call(node, text, {});
 }
 
@@ -115,9 +121,11 @@ for (const set of ['flow-decode', 'flow-collector']) {
     assert.equal(validate(''), true);
     assert.equal(validate(GOOD_TEXT), true);
     assert.equal(validate(EVERY_TYPE), true);
-    for (const [text, message] of BAD_LINES) {
-      const line = /line (\d+)/.exec(message.source)![1];
-      assert.equal(validate(text), `${set}.errors.element-line line ${line}`, text);
+    // The editor names the first bad line with the parser's own words.
+    for (const [text, message] of [...BAD_LINES, DUPLICATE]) {
+      const shown = validate(text);
+      assert.match(String(shown), new RegExp(`^${set}\\.errors\\.element-line `), text);
+      assert.match(String(shown), message, text);
     }
   });
 }

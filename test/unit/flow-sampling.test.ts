@@ -5,7 +5,7 @@
 // Expected values: the counts the encoders wrote x the rate the datagram announces.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlowDecoder, flowEncoder as enc, flowRecordToEcs, scaleBySampling, sflowEncoder as e } from '../../nodes/common';
+import { FlowDecoder, flowEncoder as enc, flowRecordToEcs, scaleBySampling, sflowEncoder as e, type FlowRecord } from '../../nodes/common';
 
 const A = { address: '192.0.2.10', port: 2055 };
 const T0 = new Date('2024-05-01T10:00:00Z');
@@ -69,13 +69,13 @@ test('no interval, or 1-in-1: nothing scaled and nothing marked', () => {
   const [one] = new FlowDecoder({ applySampling: true }).decode(sflowDatagram(1), A, T0).records;
   assert.equal(one.packetDeltaCount, 1);
   assert.equal(one.samplingScaled, undefined);
-  const rec: Record<string, unknown> = { octetDeltaCount: 5, packetDeltaCount: 1 };
+  const rec: FlowRecord = { octetDeltaCount: 5, packetDeltaCount: 1 };
   assert.equal(scaleBySampling(rec), false);
   assert.equal(rec.samplingScaled, undefined);
 });
 
 test('a count past 2^53 scales exactly into a bigint', () => {
-  const rec: Record<string, unknown> = { octetDeltaCount: 2 ** 52, packetDeltaCount: 3, samplingInterval: 4 };
+  const rec: FlowRecord = { octetDeltaCount: 2 ** 52, packetDeltaCount: 3, samplingInterval: 4 };
   assert.equal(scaleBySampling(rec), true);
   assert.equal(rec.octetDeltaCount, 2n ** 54n);
   assert.equal(rec.packetDeltaCount, 12);

@@ -245,7 +245,8 @@ test('enterprise elements: names and values as tshark decodes them', { skip: cor
         const name = FIELDS[field];
         if (!name) continue;
         compared++;
-        if (!same(mine[i][name], String(value))) problems.push(`${rel} record ${i}: ${name} = ${String(mine[i][name])}, tshark ${String(value)}`);
+        const got = (mine[i] as Record<string, unknown>)[name];
+        if (!same(got, String(value))) problems.push(`${rel} record ${i}: ${name} = ${String(got)}, tshark ${String(value)}`);
       }
     });
   }
@@ -335,7 +336,8 @@ test('user definitions add names to raw elements and override built-in ones', ()
     { pen: 2011, id: 701, name: 'huaweiExample', type: 'unsigned32' },
     { pen: 9, id: 12242, name: 'avcConnectionId', type: 'unsigned32' },
   ] });
-  const named = decoder.decode(datagram, { address: '192.0.2.1', port: 4739 }).records[0];
+  // User-defined elements are typed the way docs/flow.md says: FlowRecord & { their names }.
+  const named: FlowRecord & { huaweiExample?: number; avcConnectionId?: number } = decoder.decode(datagram, { address: '192.0.2.1', port: 4739 }).records[0];
   assert.equal(named.huaweiExample, 0x01020304);
   assert.equal(named.avcConnectionId, 77);
   assert.ok(!('connectionId' in named));
@@ -511,7 +513,7 @@ test('corpus: vendor elements tshark 4.0 does not name decode to the bytes tshar
         ours.push(fields.map(([, , , name, type]) => {
           const i = taken.get(name) ?? 0;
           taken.set(name, i + 1);
-          const v = rec[name];
+          const v = (rec as Record<string, unknown>)[name];
           return { name, type, value: Array.isArray(v) ? v[i] : v };
         }));
       }
@@ -577,7 +579,7 @@ test('corpus: ntop elements (JA3, TLS, latency, retransmissions) equal Telegraf\
         const ours = raw ? registry.lookup(35632, Number(raw[1])).name : TELEGRAF_NTOP[field];
         if (!ours) continue;
         compared++;
-        const value = r[ours];
+        const value = (r as Record<string, unknown>)[ours];
         // An empty variable-length string is no value in our record (see above); Telegraf prints "".
         const same = /^0x[0-9a-f]+$/i.test(want) && (typeof value === 'number' || typeof value === 'bigint')
           ? BigInt(want) === BigInt(value)
@@ -670,7 +672,8 @@ function compareProbes(probes: Probe[], ours: FlowRecord, theirs: Json): string[
     const want = theirs[p.tshark];
     if (want === undefined) { problems.push(`tshark shows no ${p.tshark}`); continue; }
     if (!(p.name in ours)) { problems.push(`${p.tshark}: we have no ${p.name} (keys ${Object.keys(ours).join(',')})`); continue; }
-    if (!same(ours[p.name], String(want))) problems.push(`${p.name} = ${String(ours[p.name])}, tshark ${String(want)}`);
+    const got = (ours as Record<string, unknown>)[p.name];
+    if (!same(got, String(want))) problems.push(`${p.name} = ${String(got)}, tshark ${String(want)}`);
   }
   return problems;
 }

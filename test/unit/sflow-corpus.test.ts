@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FlowDecoder, type FlowRecord } from '../../nodes/common';
+import { FlowDecoder } from '../../nodes/common';
 import { readUdpDatagrams } from '../helpers/flow-pcap';
 import { CORPUS, corpusSkip } from '../helpers/real';
 
@@ -89,7 +89,7 @@ test('host sFlow counters in the corpus decode at the sizes sflow_host.txt gives
       if (!hostRaw.length) continue;
       const r = decoder.decode(d, exporter);
       assert.deepEqual(r.errors, [], file);
-      const withHost = r.counters.filter((c: FlowRecord) => c.hostDiskIo || c.hostNetIo || c.hostAdapters);
+      const withHost = r.counters.filter((c) => c.hostDiskIo || c.hostNetIo || c.hostAdapters);
       for (const [format, body] of hostRaw) {
         seen[format] = (seen[format] ?? 0) + 1;
         if (FIXED[format]) assert.equal(body.length, FIXED[format], `${file} format ${format}`);

@@ -36,6 +36,11 @@ export interface AggregateContext extends RecordContext {
 
 export type AggregateRow = Record<string, unknown> & Counts & { binStart: number; binEnd: number };
 
+/** An aggregator's output row fed back in (re-aggregation into coarser bins). */
+function isAggregateRow(r: FlowRecord | AggregateRow): r is AggregateRow {
+  return typeof (r as AggregateRow).binStart === 'number' && (r as AggregateRow).bytes !== undefined;
+}
+
 export interface BinTotals extends Counts {
   records: number;
   keys: number;
@@ -95,7 +100,7 @@ export class Aggregator {
   /** The earliest watermark at which an open bin becomes due. */
   private nextDue = Infinity;
   private readonly readers: ((r: FlowRecord, c: RecordContext) => PrimitiveValue)[];
-  private readonly rowReaders: ((r: FlowRecord, c: RecordContext) => PrimitiveValue)[];
+  private readonly rowReaders: ((r: AggregateRow, c: RecordContext) => PrimitiveValue)[];
   private readonly scratch: PrimitiveValue[];
   private readonly interval: number;
   private readonly lateness: number;
@@ -114,7 +119,7 @@ export class Aggregator {
     this.orderBy = options.orderBy ?? 'bytes';
     this.topN = Math.max(0, options.topN ?? 0);
     this.readers = options.primitives.map((p) => p.read);
-    this.rowReaders = options.primitives.map((p) => (r: FlowRecord) => scalar(r[p.name]));
+    this.rowReaders = options.primitives.map((p) => (r: AggregateRow) => scalar(r[p.name]));
     this.scratch = new Array(options.primitives.length);
     this.filter = options.filter;
   }
@@ -131,19 +136,23 @@ export class Aggregator {
   }
 
   /** A flow record, or a row of another aggregator's output (re-aggregation into coarser bins). */
-  add(record: FlowRecord, context: AggregateContext = {}): void {
-    const isRow = record.binStart !== undefined && typeof record.binStart === 'number' && record.bytes !== undefined;
+  add(record: FlowRecord, context?: AggregateContext): void;
+  add(row: AggregateRow, context?: AggregateContext): void;
+  add(input: FlowRecord | AggregateRow, context: AggregateContext = {}): void {
+    const row = isAggregateRow(input) ? input : undefined;
+    const record = input as FlowRecord;
+    const isRow = row !== undefined;
     if (!isRow && this.filter !== undefined && !this.filter(record)) {
       this.counters.filtered++;
       return;
     }
     this.counters.records++;
     let packets: Count, bytes: Count, flows: Count, time: number | undefined;
-    if (isRow) {
-      packets = countOf(record.packets);
-      bytes = countOf(record.bytes);
-      flows = countOf(record.flows);
-      time = record.binStart as number;
+    if (row) {
+      packets = countOf(row.packets);
+      bytes = countOf(row.bytes);
+      flows = countOf(row.flows);
+      time = row.binStart;
     } else {
       const p = record.packetDeltaCount, o = record.octetDeltaCount, f = record.deltaFlowCount;
       packets = typeof p === 'number' ? p : countOf(p ?? record.packetTotalCount);
@@ -156,17 +165,11 @@ export class Aggregator {
       }
     }
 
-    // The key: every primitive's value, separated by a character no value contains.
-    const readers = isRow ? this.rowReaders : this.readers;
-    const scratch = this.scratch;
+    // An upstream `others` row has no key.
     let key = '';
-    if (!(isRow && record.others === true)) {
-      for (let i = 0; i < readers.length; i++) {
-        const v = readers[i](record, context);
-        scratch[i] = v;
-        key += v === undefined ? SEP : v + SEP;
-      }
-    }
+    if (row) {
+      if (row.others !== true) key = this.keyOf(this.rowReaders, row, context);
+    } else key = this.keyOf(this.readers, record, context);
 
     if (!isRow && this.options.split) {
       const start = flowStart(record), end = flowEnd(record);
@@ -176,7 +179,7 @@ export class Aggregator {
         return;
       }
     }
-    this.addTo(time, key, isRow && record.others === true, packets, bytes, flows);
+    this.addTo(time, key, row?.others === true, packets, bytes, flows);
     this.advance(time);
   }
 
@@ -191,6 +194,18 @@ export class Aggregator {
     let newest: Bin | undefined;
     for (const b of this.bins.values()) if (!newest || b.start > newest.start) newest = b;
     return newest ? this.result(newest) : undefined;
+  }
+
+  /** The key of a record or row: every primitive's value (kept in scratch), separated by a character no value contains. */
+  private keyOf<R>(readers: ((r: R, c: RecordContext) => PrimitiveValue)[], r: R, context: RecordContext): string {
+    const scratch = this.scratch;
+    let key = '';
+    for (let i = 0; i < readers.length; i++) {
+      const v = readers[i](r, context);
+      scratch[i] = v;
+      key += v === undefined ? SEP : v + SEP;
+    }
+    return key;
   }
 
   private binStartOf(t: number): number {

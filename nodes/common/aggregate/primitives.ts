@@ -2,7 +2,7 @@
 // the pack's vocabulary (IANA IPFIX IE names, the enrichment fields of DESIGN.md). Any IE name is a
 // primitive too, read as is. A primitive's value is a string or a number; absent is undefined.
 import { builtinTypeByName } from '../netflow/ie-registry';
-import type { FlowRecord } from '../flow/types';
+import type { FlowField, FlowRecord } from '../flow/types';
 import { maskAddress } from './networks';
 
 export type PrimitiveValue = string | number | undefined;
@@ -38,11 +38,11 @@ export function scalar(value: unknown): PrimitiveValue {
 }
 
 // Readers are on the per-record path: plain values return without a call, two-name lookups unrolled.
-const field = (name: string): PrimitiveReader => (r) => {
+const field = (name: FlowField): PrimitiveReader => (r) => {
   const v = r[name];
   return typeof v === 'number' || typeof v === 'string' ? v : scalar(v);
 };
-const firstOf = (a: string, b: string): PrimitiveReader => (r) => {
+const firstOf = (a: FlowField, b: FlowField): PrimitiveReader => (r) => {
   const v = r[a];
   if (typeof v === 'number' || typeof v === 'string') return v;
   if (v !== undefined && v !== null) return scalar(v);
@@ -173,7 +173,7 @@ export function parsePrimitives(text: string, options: PrimitiveOptions = {}): P
   for (const name of names) {
     if (seen.has(name)) continue;
     seen.add(name);
-    const read = Object.hasOwn(readers, name) ? readers[name] : isRecordField(name) ? field(name) : undefined;
+    const read = Object.hasOwn(readers, name) ? readers[name] : isRecordField(name) ? field(name as FlowField) : undefined;
     if (!read) {
       throw new PrimitiveError(`unknown primitive "${name}": use one of ${PRIMITIVE_NAMES.join(', ')}, or a flow record field (an IPFIX information element name such as sourceIPv4Address)`);
     }

@@ -7,7 +7,7 @@ import { communityId } from './community-id';
 import { protocolName } from './protocols';
 import { ECS_MAPPED_ENRICHMENT, enrichedDirection, geoAndAs, observerInterface } from './enrichment';
 import { builtinTypeByName } from '../netflow/ie-registry';
-import type { FlowRecord } from '../flow/types';
+import type { FlowField, FlowRecord } from '../flow/types';
 import { pendingSamplingFactor, SAMPLED_COUNTS, scaleCount } from '../enrich/sampling';
 
 export type EcsDocument = Record<string, unknown>;
@@ -176,7 +176,7 @@ function count(value: unknown, rate: number): number | bigint | undefined {
   return scaleCount(value, rate) as number | bigint;
 }
 
-function firstTime(record: FlowRecord, candidates: Array<[string, number]>): Date | undefined {
+function firstTime(record: FlowRecord, candidates: Array<[FlowField, number]>): Date | undefined {
   for (const [name, msPerUnit] of candidates) {
     const value = record[name];
     if (value === undefined || value === null) continue;

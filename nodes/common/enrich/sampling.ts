@@ -25,7 +25,7 @@ export function pendingSamplingFactor(record: FlowRecord): number {
 }
 
 /** `value` x `factor`, exact: a number while it stays a safe integer, else a bigint. */
-export function scaleCount(value: unknown, factor: number): unknown {
+export function scaleCount<T>(value: T, factor: number): T | number | bigint {
   if (factor === 1) return value;
   if (typeof value === 'bigint') return value * BigInt(factor);
   if (typeof value !== 'number' || !Number.isFinite(value)) return value;

@@ -7,17 +7,17 @@ export interface Exporter {
   port: number;
 }
 
+export type { Decoded, FlowField, FlowRecord } from './record';
+import type { FlowRecord } from './record';
+
 /**
- * One flow record. Keys are IANA IPFIX information-element names (`sourceIPv4Address`,
- * `octetDeltaCount`, ...); vendor IEs use their registry names or `pen<N>_ie<M>`.
- * Value forms (docs/flow.md): unsigned/signed integers are `number` when they fit in 2^53-1 and
- * `bigint` otherwise (exact, never rounded); addresses are strings (IPv6 in RFC 5952 form);
- * MACs "aa:bb:cc:dd:ee:ff"; dateTimeSeconds/Milliseconds are numbers of seconds / milliseconds since
- * the epoch (as the IE defines them; v5/v9 uptime times become flowStart/EndMilliseconds the same
- * way); dateTimeMicro/Nanoseconds are ISO-8601 strings carrying every fraction digit (a number
- * would round them); octetArray is a `Buffer`.
+ * A record while the decode walk builds it, field names known only at run time (templates);
+ * `FlowDecoder.decode` hands it out as a FlowRecord.
  */
-export type FlowRecord = Record<string, unknown>;
+export type RecordBuilder = Record<string, unknown>;
+
+/** An sFlow counter sample: IF-MIB and host counters by name (docs/flow.md). */
+export type CounterRecord = Record<string, unknown>;
 
 export interface DecodeError {
   /** Stable machine-readable code (e.g. 'truncated', 'zero-length-set', 'template-id-reserved'). */
@@ -48,7 +48,7 @@ export interface DecodeResult {
   /** Options-template data records (v9/IPFIX) and sFlow drop events. */
   options: FlowRecord[];
   /** sFlow counter samples, one per sample. */
-  counters: FlowRecord[];
+  counters: CounterRecord[];
   templates: TemplateEvent[];
   /** Records (in `records`/`options`) decoded from data sets held earlier until this template came. */
   delayedRecords: number;

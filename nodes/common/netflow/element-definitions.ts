@@ -1,7 +1,27 @@
 // User information-element definitions written as text, one per line: "PEN ID NAME TYPE"
 // (the flow nodes' "Element definitions" field). Parsed once, at node start, into the
 // `elements` option of FlowDecoder.
-import { isAbstractType, type AbstractType, type IeDefinition } from './ie-registry';
+//
+// This module is also the flow nodes' editor check: the build wraps its compiled JavaScript into
+// resources/element-definitions.js (scripts/build.mjs), which both editors load, so the rules live
+// here only. It must therefore not import anything at run time (type imports are erased).
+import type { IeDefinition } from './ie-registry';
+
+/** IANA abstract data types (RFC 7012 section 3.1, RFC 6313 for the list types). */
+export const ABSTRACT_TYPES = [
+  'unsigned8', 'unsigned16', 'unsigned32', 'unsigned64', 'signed8', 'signed16', 'signed32', 'signed64',
+  'float32', 'float64', 'boolean', 'macAddress', 'octetArray', 'string', 'dateTimeSeconds',
+  'dateTimeMilliseconds', 'dateTimeMicroseconds', 'dateTimeNanoseconds', 'ipv4Address', 'ipv6Address',
+  'basicList', 'subTemplateList', 'subTemplateMultiList',
+] as const;
+
+export type AbstractType = (typeof ABSTRACT_TYPES)[number];
+
+const ABSTRACT_TYPE_SET: ReadonlySet<string> = new Set(ABSTRACT_TYPES);
+
+export function isAbstractType(s: string): s is AbstractType {
+  return ABSTRACT_TYPE_SET.has(s);
+}
 
 /** PENs are 32-bit (RFC 7011 section 3.2, field specifier "Enterprise Number"). */
 const MAX_PEN = 0xffff_ffff;
@@ -16,24 +36,29 @@ const MAX_PEN0_ID = 0xffff;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DECIMAL = /^\d+$/;
 
+/** One bad line of an element-definitions text: its 1-based number and what is wrong with it. */
+export interface ElementDefinitionProblem {
+  line: number;
+  problem: string;
+}
+
 /**
- * Parses element definitions, one per line: "PEN ID NAME TYPE", whitespace separated, TYPE an
+ * Reads element definitions, one per line: "PEN ID NAME TYPE", whitespace separated, TYPE an
  * IANA abstract data type (RFC 7012 section 3.1, RFC 6313). `#` starts a comment; blank lines are
- * ignored. Throws one Error naming every bad line (1-based) and what is wrong with it, so a user
- * can fix the whole list at once.
+ * ignored. Returns the good definitions and every bad line, so a user can fix the whole list at once.
  */
-export function parseElementDefinitions(text: string): IeDefinition[] {
+export function readElementDefinitions(text: string): { definitions: IeDefinition[]; problems: ElementDefinitionProblem[] } {
   const definitions: IeDefinition[] = [];
-  const problems: string[] = [];
+  const problems: ElementDefinitionProblem[] = [];
   const seen = new Map<string, number>();
-  text.split(/\r?\n/).forEach((raw, index) => {
+  String(text ?? '').split(/\r?\n/).forEach((raw, index) => {
     const line = index + 1;
     const content = raw.replace(/#.*/, '').trim();
     if (!content) return;
     const fields = content.split(/\s+/);
     const problem = lineProblem(fields);
     if (problem) {
-      problems.push(`line ${line}: ${problem}`);
+      problems.push({ line, problem });
       return;
     }
     const [pen, id, name, type] = [Number(fields[0]), Number(fields[1]), fields[2], fields[3] as AbstractType];
@@ -41,13 +66,19 @@ export function parseElementDefinitions(text: string): IeDefinition[] {
     const first = seen.get(key);
     if (first !== undefined) {
       // A second definition would silently replace the first: almost certainly a typo.
-      problems.push(`line ${line}: PEN ${pen} id ${id} is already defined on line ${first}`);
+      problems.push({ line, problem: `PEN ${pen} id ${id} is already defined on line ${first}` });
       return;
     }
     seen.set(key, line);
     definitions.push({ pen, id, name, type });
   });
-  if (problems.length) throw new Error(`element definitions: ${problems.join('; ')}`);
+  return { definitions, problems };
+}
+
+/** The definitions of a text; throws one Error naming every bad line (the nodes log it at start). */
+export function parseElementDefinitions(text: string): IeDefinition[] {
+  const { definitions, problems } = readElementDefinitions(text);
+  if (problems.length) throw new Error(`element definitions: ${problems.map((p) => `line ${p.line}: ${p.problem}`).join('; ')}`);
   return definitions;
 }
 

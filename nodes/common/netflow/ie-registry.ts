@@ -1,14 +1,9 @@
 // Information-element registry: IANA elements plus vendor (PEN) elements and user definitions.
 import { IANA_IE_TABLE } from './iana-ies';
 import { VENDOR_IE_TABLE, NETFLOW9_VENDOR_TABLE } from './vendor-ies';
+import { isAbstractType, type AbstractType } from './element-definitions';
 
-/** IANA abstract data types (RFC 7012 section 3.1, RFC 6313 for the list types). */
-export type AbstractType =
-  | 'unsigned8' | 'unsigned16' | 'unsigned32' | 'unsigned64'
-  | 'signed8' | 'signed16' | 'signed32' | 'signed64'
-  | 'float32' | 'float64' | 'boolean' | 'macAddress' | 'octetArray' | 'string'
-  | 'dateTimeSeconds' | 'dateTimeMilliseconds' | 'dateTimeMicroseconds' | 'dateTimeNanoseconds'
-  | 'ipv4Address' | 'ipv6Address' | 'basicList' | 'subTemplateList' | 'subTemplateMultiList';
+export type { AbstractType };
 
 export interface IeDefinition {
   /** Private enterprise number, 0 for IANA. */
@@ -20,17 +15,6 @@ export interface IeDefinition {
 
 /** RFC 5103 reverse-direction PEN: reverse IE n is IANA IE n seen in the other direction. */
 export const REVERSE_PEN = 29305;
-
-const ABSTRACT_TYPES = new Set<string>([
-  'unsigned8', 'unsigned16', 'unsigned32', 'unsigned64', 'signed8', 'signed16', 'signed32', 'signed64',
-  'float32', 'float64', 'boolean', 'macAddress', 'octetArray', 'string', 'dateTimeSeconds',
-  'dateTimeMilliseconds', 'dateTimeMicroseconds', 'dateTimeNanoseconds', 'ipv4Address', 'ipv6Address',
-  'basicList', 'subTemplateList', 'subTemplateMultiList',
-]);
-
-export function isAbstractType(s: string): s is AbstractType {
-  return ABSTRACT_TYPES.has(s);
-}
 
 function parseTable(text: string, pen: number | null, into: Map<number, IeDefinition>): void {
   for (const line of text.split('\n')) {
@@ -53,6 +37,14 @@ parseTable(IANA_IE_TABLE, 0, BUILTIN);
 parseTable(VENDOR_IE_TABLE, null, BUILTIN);
 const NETFLOW9_BUILTIN = new Map<number, IeDefinition>();
 parseTable(NETFLOW9_VENDOR_TABLE, 0, NETFLOW9_BUILTIN);
+
+/**
+ * Every built-in element: IANA and vendor IPFIX elements, then the NetFlow v9 vendor ids
+ * (scripts/generate-record-fields.ts types the record fields from them).
+ */
+export function builtinElements(): { ipfix: IeDefinition[]; netflow9: IeDefinition[] } {
+  return { ipfix: [...BUILTIN.values()], netflow9: [...NETFLOW9_BUILTIN.values()] };
+}
 
 let builtinByName: Map<string, AbstractType> | undefined;
 

@@ -3,7 +3,7 @@
 import { readValue } from './values';
 import { VARIABLE_LENGTH, type Template } from './template-cache';
 import type { IeRegistry } from './ie-registry';
-import type { DecodeError, FlowRecord } from '../flow/types';
+import type { DecodeError, FlowRecord, RecordBuilder } from '../flow/types';
 
 export interface RecordReadContext {
   registry: IeRegistry;
@@ -17,7 +17,7 @@ export interface RecordReadContext {
 
 /** Reads one record starting at `off`; returns the offset after it, or -1 if it does not fit. */
 export function readRecord(
-  buf: Buffer, off: number, end: number, t: Template, rec: FlowRecord, ctx: RecordReadContext, depth: number,
+  buf: Buffer, off: number, end: number, t: Template, rec: RecordBuilder, ctx: RecordReadContext, depth: number,
 ): number {
   const fields = t.fields;
   for (let i = 0; i < fields.length; i++) {
@@ -90,7 +90,7 @@ function readList(
     const tpl: Template = { id: 0, fields: [{ ie, length: elementLength }], scopeFieldCount: 0, options: false, minRecordLength: 1, learnedAt: 0 };
     const values: unknown[] = [];
     while (off < end) {
-      const rec: FlowRecord = {};
+      const rec: RecordBuilder = {};
       const next = readRecord(buf, off, end, tpl, rec, ctx, depth);
       if (next < 0 || next === off) break;
       values.push(rec[ie.name]);
@@ -123,10 +123,10 @@ function readSubRecords(buf: Buffer, off: number, end: number, templateId: numbe
   const out: FlowRecord[] = [];
   if (t.minRecordLength === 0) return out;
   while (off < end) {
-    const rec: FlowRecord = {};
+    const rec: RecordBuilder = {};
     const next = readRecord(buf, off, end, t, rec, ctx, depth);
     if (next < 0) break;
-    out.push(rec);
+    out.push(rec as FlowRecord);
     off = next;
   }
   return out;

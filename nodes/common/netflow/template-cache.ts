@@ -2,6 +2,7 @@
 // Key: exporter address + domain (+ source port only when configured), so two exporters that
 // reuse a template id, or one exporter with several domains, never see each other's layouts.
 import type { IeDefinition } from './ie-registry';
+import type { CompiledReader } from './compiled-reader';
 import { StateIndex, type StateIndexStats } from '../flow/state-index';
 import { newTrack, type SequenceTrack } from '../flow/sequence';
 
@@ -23,7 +24,7 @@ export interface Template {
   minRecordLength: number;
   learnedAt: number;
   /** Fixed-offset reader per exporter-address field name, built on first use (compiled-reader.ts). */
-  compiled?: Map<string, { read: (buf: Buffer, off: number, meta: { templateId: number; observationDomainId: number | undefined; exporter: string; exportTimeMs: number; sysUptimeMs: number; initMs: number }) => Record<string, unknown>; length: number } | null>;
+  compiled?: Map<string, { read: CompiledReader; length: number } | null>;
 }
 
 /** A data set that arrived before its template, kept as a private copy. */

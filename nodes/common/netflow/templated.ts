@@ -7,7 +7,7 @@ import { parseIpfixTemplateSet, parseV9TemplateSet } from './template-sets';
 import { uptimeToEpochMs } from './netflow-legacy';
 import { MAX_OPTION_ENTRIES, type DomainState, type PendingSet, type Template, type TemplateCache } from './template-cache';
 import type { IeRegistry } from './ie-registry';
-import type { DecodeResult, FlowRecord } from '../flow/types';
+import type { DecodeResult, FlowRecord, RecordBuilder } from '../flow/types';
 import { observeSequence } from '../flow/sequence';
 import { domainKey, SCOPE_PROTOCOL, scopeNumber } from '../flow/state-index';
 
@@ -229,8 +229,8 @@ function decodeDataSet(
       tooManyRecords(result, s, off);
       return;
     }
-    const rec: FlowRecord = {};
-    const next = readRecord(buf, off, end, t, rec, rctx!, 0);
+    const fields: RecordBuilder = {};
+    const next = readRecord(buf, off, end, t, fields, rctx!, 0);
     if (next < 0) {
       if (!allZero(buf, off, end)) {
         result.errors.push({ code: 'short-record', message: `record of template ${t.id} runs past the set end`, offset: off });
@@ -239,6 +239,7 @@ function decodeDataSet(
     }
     if (next === off) break;
     off = next;
+    const rec = fields as FlowRecord;
     rec.templateId = t.id;
     rec.observationDomainId = ctx.domainId;
     rec[ctx.exporterField] = exporter;

@@ -2,7 +2,7 @@
 // sflow_host.txt, sflow_lag.txt, sflow_optics.txt, sflow_80211.txt, sflow_openflow.txt).
 import { XdrTruncated, type Xdr } from './xdr';
 import { readUnsigned64, mac as readMac } from '../netflow/values';
-import type { FlowRecord } from '../flow/types';
+import type { CounterRecord } from '../flow/types';
 
 /**
  * XDR field types in counter groups: unsigned int, unsigned hyper, float; `mac` is opaque[6]
@@ -137,7 +137,7 @@ const LAYOUTS: Record<number, Array<[string, FieldType]>> = {
 };
 
 /** Reads a known counter record into `rec`; false when the format is not one we decode. */
-export function readCounterRecord(enterprise: number, format: number, r: Xdr, rec: FlowRecord): boolean {
+export function readCounterRecord(enterprise: number, format: number, r: Xdr, rec: CounterRecord): boolean {
   if (enterprise !== 0) return false;
   if (format === 2000) { // host description
     rec.hostname = r.string();

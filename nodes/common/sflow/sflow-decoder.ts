@@ -5,7 +5,8 @@
 import { Xdr, XdrTruncated } from './xdr';
 import { addSampledHeaderFields, type HeaderFields } from './sampled-header';
 import { readCounterRecord } from './counter-records';
-import type { DecodeResult, FlowRecord } from '../flow/types';
+import type { CounterRecord, DecodeResult, FlowRecord } from '../flow/types';
+import type { SampledEthernet, SampledIp } from '../flow/record';
 import { newTrack, observeSequence, type SequenceTrack } from '../flow/sequence';
 import { SCOPE_PROTOCOL, scopeNumber, type StateIndex } from '../flow/state-index';
 
@@ -90,7 +91,7 @@ interface SampleMeta {
   now: number;
 }
 
-function sourceFields(rec: FlowRecord, x: Xdr, expanded: boolean): void {
+function sourceFields(rec: FlowRecord | CounterRecord, x: Xdr, expanded: boolean): void {
   if (expanded) {
     rec.sflowSourceIdType = x.u32();
     rec.sflowSourceIdIndex = x.u32();
@@ -398,21 +399,19 @@ function readExtensionRecord(fmt: number, r: Xdr, rec: FlowRecord): boolean {
 }
 
 /** sampled_ethernet as a nested object (tunnel headers). */
-function readSampledEthernet(r: Xdr): FlowRecord {
+function readSampledEthernet(r: Xdr): SampledEthernet {
   return { dataLinkFrameSize: r.u32(), sourceMacAddress: r.mac(), destinationMacAddress: r.mac(), ethernetType: r.u32() };
 }
 
 /** sampled_ipv4 / sampled_ipv6 as a nested object (tunnel headers); `length` is the IP packet's. */
-function readSampledIp(r: Xdr, version: 4 | 6): FlowRecord {
+function readSampledIp(r: Xdr, version: 4 | 6): SampledIp {
   const ipTotalLength = r.u32(), protocolIdentifier = r.u32();
-  const o: FlowRecord = version === 4
-    ? { ipTotalLength, protocolIdentifier, sourceIPv4Address: r.ipv4(), destinationIPv4Address: r.ipv4() }
-    : { ipTotalLength, protocolIdentifier, sourceIPv6Address: r.ipv6(), destinationIPv6Address: r.ipv6() };
-  o.sourceTransportPort = r.u32();
-  o.destinationTransportPort = r.u32();
-  o.tcpControlBits = r.u32();
-  o.ipClassOfService = r.u32(); // tos (IPv4) or priority (IPv6)
-  return o;
+  const src = version === 4 ? r.ipv4() : r.ipv6(), dst = version === 4 ? r.ipv4() : r.ipv6();
+  const addresses = version === 4 ? { sourceIPv4Address: src, destinationIPv4Address: dst } : { sourceIPv6Address: src, destinationIPv6Address: dst };
+  return {
+    ipTotalLength, protocolIdentifier, ...addresses, sourceTransportPort: r.u32(), destinationTransportPort: r.u32(),
+    tcpControlBits: r.u32(), ipClassOfService: r.u32(), // tos (IPv4) or priority (IPv6)
+  };
 }
 
 function readLabels(r: Xdr): number[] {
@@ -423,8 +422,8 @@ function readLabels(r: Xdr): number[] {
   return out;
 }
 
-function readCounterSample(x: Xdr, expanded: boolean, meta: SampleMeta): FlowRecord {
-  const rec: FlowRecord = { sflowAgentAddress: meta.agent, observationDomainId: meta.subAgent };
+function readCounterSample(x: Xdr, expanded: boolean, meta: SampleMeta): CounterRecord {
+  const rec: CounterRecord = { sflowAgentAddress: meta.agent, observationDomainId: meta.subAgent };
   rec.sflowSampleSequence = x.u32();
   sourceFields(rec, x, expanded);
   const n = x.u32();

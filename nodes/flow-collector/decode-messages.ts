@@ -55,6 +55,8 @@ export type FromWorker =
      * result index, list (0 records, 1 options, 2 counters), record index, key; repeated.
      */
     buffers: Array<number | string>;
+    /** Up to date with these results, so the counts of a worker that dies next are not lost. */
+    summary: WorkerSummary;
   }
   | { kind: 'summary'; summary: WorkerSummary }
   | { kind: 'counters'; id: number; counters: DecoderCounters }

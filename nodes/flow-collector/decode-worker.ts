@@ -29,6 +29,8 @@ function decode(datagram: Buffer, exporter: Exporter, receivedAt: Date): void {
   pendingRecords += r.records.length;
 }
 
+const summary = () => ({ ...decoder.summary(), ...own });
+
 /** Buffers lose their class in a structured clone: say where they are, the main thread rewraps them. */
 function bufferPlaces(results: DecodeResult[]): Array<number | string> {
   const places: Array<number | string> = [];
@@ -46,7 +48,7 @@ function flush(consumed: number): void {
   pending = [];
   pendingRecords = 0;
   unackedRecords += records;
-  post({ kind: 'results', results, records, consumed, buffers: bufferPlaces(results) });
+  post({ kind: 'results', results, records, consumed, buffers: bufferPlaces(results), summary: summary() });
 }
 
 port.on('message', (m: ToWorker) => {
@@ -97,4 +99,4 @@ if (setup.listen) {
   });
 }
 
-setInterval(() => post({ kind: 'summary', summary: { ...decoder.summary(), ...own } }), 1000).unref();
+setInterval(() => post({ kind: 'summary', summary: summary() }), 1000).unref();

@@ -20,6 +20,8 @@ export interface DecodeWorkersOptions {
   templates?: SerializedTemplate[];
   /** Given: workers bind their own SO_REUSEPORT sockets; absent: the caller dispatches. */
   listen?: ListenOptions & { allow: string };
+  /** The worker script (directory, name without extension); tests start a faulty one. */
+  script?: { dir: string; name: string };
 }
 
 /** Socket events come from SO_REUSEPORT workers (`listening` once every worker is bound). */
@@ -144,7 +146,8 @@ export class DecodeWorkers {
 
   private start(slot: Slot): void {
     const setup: WorkerSetup = { decode: this.options.decode, templates: this.templates, listen: this.options.listen, maxUnackedRecords: MAX_UNACKED_RECORDS };
-    const worker = startWorker(__dirname, 'decode-worker', { workerData: setup });
+    const script = this.options.script ?? { dir: __dirname, name: 'decode-worker' };
+    const worker = startWorker(script.dir, script.name, { workerData: setup });
     slot.worker = worker;
     slot.startedAt = Date.now();
     slot.queuedBytes = 0;
@@ -192,6 +195,7 @@ export class DecodeWorkers {
     switch (m.kind) {
       case 'results':
         slot.queuedBytes -= m.consumed;
+        slot.summary = m.summary;
         rewrapBuffers(m.results, m.buffers);
         for (const r of m.results) this.events.result(r);
         if (m.records) slot.worker?.postMessage({ kind: 'ack', records: m.records } satisfies ToWorker);

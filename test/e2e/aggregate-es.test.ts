@@ -1,34 +1,20 @@
 // flow aggregate -> es bulk (shape "aggregates") -> a real Elasticsearch: each bin's rows land in
 // the daily index of the bin's own time, their bytes add up to the records fed in, the template
 // maps counts and hosts, and a bin sent again replaces its documents instead of doubling them.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Elasticsearch, elasticsearchMissing } from '../helpers/elasticsearch';
-import { MessageSink, NodeRed, waitUntil, type FlowNode } from '../helpers/node-red';
+import { elasticsearchMissing } from '../helpers/elasticsearch';
+import { waitUntil, type FlowNode } from '../helpers/node-red';
 import { requireReal } from '../helpers/real';
-import { bulkStats, esFlow, post } from '../helpers/es-flow';
+import { bulkStats, esFlow, esStack, post } from '../helpers/es-flow';
 
-let es: Elasticsearch | undefined;
-let nodeRed: NodeRed | undefined;
-let sink: MessageSink | undefined;
 const missing = elasticsearchMissing();
 
-before(async () => {
-  if (missing) return;
-  es = await Elasticsearch.start();
-  sink = await MessageSink.start();
-  nodeRed = await NodeRed.start();
-});
-
-after(async () => {
-  await nodeRed?.stop();
-  await sink?.stop();
-  await es?.stop();
-});
+const stack = esStack(missing);
 
 test('aggregate bins into daily indices by bin time, idempotent on resend, counts mapped as counters', async (t) => {
   if (!requireReal(t, !missing, missing ?? '')) return;
-  const bulk = esFlow(sink!, { url: es!.url, prefix: 'agg', bulk: { shape: 'aggregates', index: 'flows-agg-%Y.%m.%d', installTemplate: true, replicas: '0' } });
+  const bulk = esFlow(stack.sink!, { url: stack.es!.url, prefix: 'agg', bulk: { shape: 'aggregates', index: 'flows-agg-%Y.%m.%d', installTemplate: true, replicas: '0' } });
   const nodes: FlowNode[] = [
     ...bulk.nodes,
     { id: 'records', type: 'http in', url: '/records', method: 'post', wires: [['to-aggregate', 'records-ok']] },
@@ -38,9 +24,9 @@ test('aggregate bins into daily indices by bin time, idempotent on resend, count
       id: 'aggregate', type: 'wirescope-flow-aggregate', primitives: 'src_host, dst_port, proto', interval: 60, lateness: 120, idle: 0,
       topN: 3, maxKeys: 1000, orderBy: 'bytes', wires: [['agg-bulk', 'bins']],
     },
-    ...sink!.sinkNodes('bins', 'bins'),
+    ...stack.sink!.sinkNodes('bins', 'bins'),
   ];
-  await nodeRed!.deploy(nodes, bulk.credentials);
+  await stack.nodeRed!.deploy(nodes, bulk.credentials);
   // Two one-minute bins either side of a UTC midnight, so two daily indices; the records alternate
   // between them, which lateness 120 s allows.
   const firstBin = Date.parse('2024-01-31T23:59:00Z');
@@ -49,40 +35,40 @@ test('aggregate bins into daily indices by bin time, idempotent on resend, count
     destinationTransportPort: [443, 53, 80][i % 3], protocolIdentifier: i % 3 === 1 ? 17 : 6,
     octetDeltaCount: 100 + i, packetDeltaCount: 1 + (i % 4), flowEndMilliseconds: firstBin + (i % 2) * 60_000 + i * 100,
   }));
-  await post(nodeRed!, '/records', { payload: records });
-  await post(nodeRed!, '/records', { topic: 'flush' });
-  const bins = await sink!.waitFor('bins', 2);
+  await post(stack.nodeRed!, '/records', { payload: records });
+  await post(stack.nodeRed!, '/records', { topic: 'flush' });
+  const bins = await stack.sink!.waitFor('bins', 2);
   assert.deepEqual(bins.map((b) => b.binStart), [firstBin, firstBin + 60_000]);
   const rows = bins.flatMap((b) => b.payload);
   assert.equal(rows.length, 8, 'top 3 + others, twice');
-  await post(nodeRed!, '/agg/control', { flush: true });
-  await waitUntil('8 documents indexed', async () => (await es!.count('flows-agg-*').catch(() => 0)) === 8, 60_000, 200);
+  await post(stack.nodeRed!, '/agg/control', { flush: true });
+  await waitUntil('8 documents indexed', async () => (await stack.es!.count('flows-agg-*').catch(() => 0)) === 8, 60_000, 200);
 
   for (const [i, index] of ['flows-agg-2024.01.31', 'flows-agg-2024.02.01'].entries()) {
     const expected = records.filter((r) => r.flowEndMilliseconds >= firstBin + i * 60_000 && r.flowEndMilliseconds < firstBin + (i + 1) * 60_000)
       .reduce((n, r) => n + r.octetDeltaCount, 0);
-    const sum = await es!.request('POST', `/${index}/_search`, { size: 0, aggs: { bytes: { sum: { field: 'bytes' } } } });
+    const sum = await stack.es!.request('POST', `/${index}/_search`, { size: 0, aggs: { bytes: { sum: { field: 'bytes' } } } });
     assert.equal(sum.aggregations.bytes.value, expected, `${index}: the rows' bytes equal the records' bytes`);
-    assert.equal(await es!.count(index), 4);
+    assert.equal(await stack.es!.count(index), 4);
   }
-  const mapping = await es!.request('GET', '/flows-agg-2024.01.31/_mapping');
+  const mapping = await stack.es!.request('GET', '/flows-agg-2024.01.31/_mapping');
   const props = mapping['flows-agg-2024.01.31'].mappings.properties;
   // unsigned_long where the cluster has it; the integ-test zip lacks the mapper, so long.
   assert.ok(['unsigned_long', 'long'].includes(props.bytes.type));
   // Hosts as ip (dynamic mapping would make them text): a CIDR query finds them.
   assert.equal(props.src_host.type, 'ip');
-  assert.equal(await es!.count('flows-agg-*', { term: { src_host: '10.0.0.0/29' } }), rows.filter((r) => !r.others).length);
+  assert.equal(await stack.es!.count('flows-agg-*', { term: { src_host: '10.0.0.0/29' } }), rows.filter((r) => !r.others).length);
   assert.equal(props['@timestamp'].type, 'date');
-  const hit = await es!.request('POST', '/flows-agg-2024.01.31/_search', { size: 1, query: { term: { src_host: rows[0].src_host } } });
+  const hit = await stack.es!.request('POST', '/flows-agg-2024.01.31/_search', { size: 1, query: { term: { src_host: rows[0].src_host } } });
   assert.equal(hit.hits.hits[0]._source['@timestamp'], '2024-01-31T23:59:00.000Z');
 
   // The same bins again (what a re-sent bin looks like to es bulk): the ids repeat, nothing doubles.
-  await post(nodeRed!, '/agg/feed', rows);
-  await post(nodeRed!, '/agg/control', { flush: true });
+  await post(stack.nodeRed!, '/agg/feed', rows);
+  await post(stack.nodeRed!, '/agg/control', { flush: true });
   await waitUntil('resend acknowledged', async () => {
-    const s = await bulkStats(nodeRed!, sink!, 'agg');
+    const s = await bulkStats(stack.nodeRed!, stack.sink!, 'agg');
     return s.indexed + s.duplicates + s.failed >= 16;
   }, 60_000, 200);
-  await es!.request('POST', '/flows-agg-*/_refresh');
-  assert.equal(await es!.count('flows-agg-*'), 8);
+  await stack.es!.request('POST', '/flows-agg-*/_refresh');
+  assert.equal(await stack.es!.count('flows-agg-*'), 8);
 });

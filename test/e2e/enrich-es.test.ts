@@ -8,15 +8,14 @@
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Elasticsearch, elasticsearchMissing } from '../helpers/elasticsearch';
-import { MessageSink, NodeRed, waitUntil } from '../helpers/node-red';
+import { elasticsearchMissing } from '../helpers/elasticsearch';
+import { waitUntil } from '../helpers/node-red';
 import { hasCommand, requireCommands, requireReal } from '../helpers/real';
 import { writeTrafficPcap, type TrafficFlow } from '../helpers/flow-traffic';
-import { bulkStats, esFlow } from '../helpers/es-flow';
+import { bulkStats, esFlow, esStack, freeUdpPort } from '../helpers/es-flow';
 import { CITY_IPV4, mmdblookupAll, writeAsnDatabase, type FlatRecord } from '../helpers/mmdb';
 
 const RATE = 10;
@@ -30,12 +29,11 @@ const FLOWS: TrafficFlow[] = [
   { src: '10.0.0.6', dst: '203.0.113.5', srcPort: 40006, dstPort: 80, protocol: 6, packets: 4, ipLength: 100 },
 ];
 
-let es: Elasticsearch | undefined;
-let red: NodeRed | undefined;
-let sink: MessageSink | undefined;
 let dir = '';
 let port = 0;
 const missing = elasticsearchMissing();
+
+const stack = esStack(missing ?? (hasCommand('perl') ? undefined : 'perl is missing'));
 
 before(async () => {
   if (missing || !hasCommand('perl')) return;
@@ -46,19 +44,10 @@ before(async () => {
     { network: '81.2.69.0/24', number: 20712, organization: 'Andrews & Arnold' },
     { network: '89.160.0.0/16', number: 29518, organization: 'Bredband2' },
   ]);
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  es = await Elasticsearch.start();
-  sink = await MessageSink.start();
-  red = await NodeRed.start();
+  port = await freeUdpPort();
 });
 
-after(async () => {
-  await red?.stop();
-  await sink?.stop();
-  await es?.stop();
+after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -72,8 +61,8 @@ function metres(a: { lat: number; lon: number }, b: { lat: number; lon: number }
 test('softflowd -> collector -> flow enrich -> es bulk: scaled once, geo_distance and AS terms as the databases say', { timeout: 600_000 }, async (t: TestContext) => {
   if (!requireReal(t, !missing, missing ?? '') || !requireCommands(t, 'softflowd', 'tshark', 'mmdblookup', 'perl')) return;
   const index = 'enriched-%Y.%m.%d';
-  const flow = esFlow(sink!, { url: es!.url, prefix: 'en', bulk: { shape: 'ecs', scaleBySampling: true, index, idMode: 'hash', opType: 'create', installTemplate: true, replicas: '0', flushMs: 100 } });
-  await red!.deploy([
+  const flow = esFlow(stack.sink!, { url: stack.es!.url, prefix: 'en', bulk: { shape: 'ecs', scaleBySampling: true, index, idMode: 'hash', opType: 'create', installTemplate: true, replicas: '0', flushMs: 100 } });
+  await stack.nodeRed!.deploy([
     ...flow.nodes,
     { id: 'en-collector', type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', output: 'datagram', persist: false, applySampling: false, wires: [['en-enrich'], [], []] },
     {
@@ -81,9 +70,9 @@ test('softflowd -> collector -> flow enrich -> es bulk: scaled once, geo_distanc
       networks: '10.0.0.0/8 lab internal', samplingRules: `127.0.0.1 ${RATE}`, samplingScale: true, wires: [['en-bulk'], []],
     },
   ], flow.credentials);
-  await red!.waitForStatus('en-collector', (s) => String(s.text).includes('listening'));
+  await stack.nodeRed!.waitForStatus('en-collector', (s) => String(s.text).includes('listening'));
   // Let flow enrich load its databases before the first record (a record before that passes unenriched).
-  await red!.waitForStatus('en-enrich', (s) => String(s.text).includes('rec'), 60_000);
+  await stack.nodeRed!.waitForStatus('en-enrich', (s) => String(s.text).includes('rec'), 60_000);
   await new Promise<void>((resolve, reject) => execFile('softflowd', ['-r', join(dir, 'traffic.pcap'), '-n', `127.0.0.1:${port}`, '-v', '5'], { timeout: 60000 }, (err) => (err ? reject(err) : resolve())));
 
   // tshark: packets per destination in the capture.
@@ -95,14 +84,14 @@ test('softflowd -> collector -> flow enrich -> es bulk: scaled once, geo_distanc
   const wildcard = 'enriched-*';
   await waitUntil('every exported packet indexed', async () => {
     try {
-      await es!.request('POST', `/${wildcard}/_refresh`);
-      const r = await es!.request('POST', `/${wildcard}/_search`, { size: 0, aggs: { p: { sum: { field: 'network.packets' } } } });
+      await stack.es!.request('POST', `/${wildcard}/_refresh`);
+      const r = await stack.es!.request('POST', `/${wildcard}/_search`, { size: 0, aggs: { p: { sum: { field: 'network.packets' } } } });
       return r.aggregations.p.value >= totalPackets * RATE;
     } catch { return false; }
   }, 120_000, 500);
-  const sum = (await es!.request('POST', `/${wildcard}/_search`, { size: 0, aggs: { p: { sum: { field: 'network.packets' } } } })).aggregations.p.value;
+  const sum = (await stack.es!.request('POST', `/${wildcard}/_search`, { size: 0, aggs: { p: { sum: { field: 'network.packets' } } } })).aggregations.p.value;
   assert.equal(sum, totalPackets * RATE, 'packets scaled exactly once (flow enrich scaled, es bulk saw samplingScaled)');
-  const stats = await bulkStats(red!, sink!, 'en');
+  const stats = await bulkStats(stack.nodeRed!, stack.sink!, 'en');
   assert.equal(stats.failed, 0);
 
   // The databases' answers, from mmdblookup.
@@ -116,7 +105,7 @@ test('softflowd -> collector -> flow enrich -> es bulk: scaled once, geo_distanc
   const centre = city.get('81.2.69.142') as FlatRecord;
   const at = { lat: centre.latitude as number, lon: centre.longitude as number };
   const near = new Set(located.filter((d) => metres(at, { lat: city.get(d)!.latitude as number, lon: city.get(d)!.longitude as number }) <= 50_000));
-  const geo = await es!.request('POST', `/${wildcard}/_search`, {
+  const geo = await stack.es!.request('POST', `/${wildcard}/_search`, {
     size: 100, _source: ['destination.ip', 'destination.geo'],
     query: { geo_distance: { distance: '50km', 'destination.geo.location': at } },
   });
@@ -131,15 +120,15 @@ test('softflowd -> collector -> flow enrich -> es bulk: scaled once, geo_distanc
     const n = asn.get(d)?.autonomous_system_number;
     if (typeof n === 'number') expected.set(n, (expected.get(n) ?? 0) + perDestination.get(d)! * RATE);
   }
-  const terms = await es!.request('POST', `/${wildcard}/_search`, {
+  const terms = await stack.es!.request('POST', `/${wildcard}/_search`, {
     size: 0, aggs: { as: { terms: { field: 'destination.as.number', size: 50 }, aggs: { p: { sum: { field: 'network.packets' } } } } },
   });
   assert.deepEqual(new Map(terms.aggregations.as.buckets.map((b: { key: number; p: { value: number } }) => [b.key, b.p.value])), expected);
 
   // The mapping Kibana needs, and the other enrichment fields in ECS.
-  const mapping = await es!.request('GET', `/${wildcard}/_mapping/field/destination.geo.location`);
+  const mapping = await stack.es!.request('GET', `/${wildcard}/_mapping/field/destination.geo.location`);
   assert.equal((Object.values(mapping)[0] as any).mappings['destination.geo.location'].mapping.location.type, 'geo_point');
-  const one = (await es!.request('POST', `/${wildcard}/_search`, { size: 1, query: { term: { 'destination.ip': '8.8.8.8' } } })).hits.hits[0]._source;
+  const one = (await stack.es!.request('POST', `/${wildcard}/_search`, { size: 1, query: { term: { 'destination.ip': '8.8.8.8' } } })).hits.hits[0]._source;
   assert.equal(one.network.direction, 'outbound');
   assert.equal(one.destination.as.organization.name, asn.get('8.8.8.8')!.autonomous_system_organization);
   assert.equal(one.netflow.sampling_interval, RATE);

@@ -2,39 +2,25 @@
 // Central): flow records shaped as ECS and queried back, index names by event time, mapping
 // conflicts on the failure output, retention. Expected values come from the records the test
 // builds (per the IANA IE definitions) and from what Elasticsearch itself answers.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Elasticsearch, elasticsearchMissing, esVersions } from '../helpers/elasticsearch';
-import { MessageSink, NodeRed, waitUntil } from '../helpers/node-red';
+import { elasticsearchMissing, esVersions } from '../helpers/elasticsearch';
+import { waitUntil } from '../helpers/node-red';
 import { requireReal } from '../helpers/real';
-import { bulkStats, esFlow, post } from '../helpers/es-flow';
+import { bulkStats, esFlow, esStack, post } from '../helpers/es-flow';
 
 // The core es tests run against the newest unpacked 8.x and 9.x (whatever scripts/setup.d/es.sh
 // could fetch), one Elasticsearch per version shared by the tests of that version.
 for (const version of esVersions().length ? esVersions() : [undefined]) {
 describe(`Elasticsearch ${version ?? '(not unpacked)'}`, () => {
-  let es: Elasticsearch | undefined;
-  let nodeRed: NodeRed | undefined;
-  let sink: MessageSink | undefined;
   const missing = elasticsearchMissing(version);
 
-  before(async () => {
-    if (missing) return;
-    es = await Elasticsearch.start({ version });
-    sink = await MessageSink.start();
-    nodeRed = await NodeRed.start();
-  });
-
-  after(async () => {
-    await nodeRed?.stop();
-    await sink?.stop();
-    await es?.stop();
-  });
+  const stack = esStack(missing, { version });
 
   test('flow records become ECS documents in daily indices: counts, byte sums, ports, boundaries', async (t) => {
     if (!requireReal(t, !missing, missing ?? '')) return;
-    const flow = esFlow(sink!, { url: es!.url, prefix: 'flows', bulk: { shape: 'ecs', index: 'flows-%Y.%m.%d', idMode: 'hash', opType: 'create', installTemplate: true, replicas: '0' } });
-    await nodeRed!.deploy(flow.nodes, flow.credentials);
+    const flow = esFlow(stack.sink!, { url: stack.es!.url, prefix: 'flows', bulk: { shape: 'ecs', index: 'flows-%Y.%m.%d', idMode: 'hash', opType: 'create', installTemplate: true, replicas: '0' } });
+    await stack.nodeRed!.deploy(flow.nodes, flow.credentials);
     // Records built from the IANA IE definitions; their end times straddle a midnight that is also
     // a month end (Jan 31 -> Feb 1, UTC) and a leap-day midnight (Feb 29 -> Mar 1).
     const ends = ['2024-01-31T23:59:59.999Z', '2024-02-01T00:00:00.000Z', '2024-02-29T23:59:59.000Z', '2024-03-01T00:00:00.001Z'];
@@ -53,24 +39,24 @@ describe(`Elasticsearch ${version ?? '(not unpacked)'}`, () => {
     }));
     // The largest counter an unsigned 64-bit IE can carry, as the decoder hands it (a BigInt,
     // serialised here as a decimal string the way JSON carries it over HTTP).
-    await post(nodeRed!, '/flows/feed', { records: records.slice(0, 200), exporter: { address: '203.0.113.9', port: 2055 }, protocol: 'ipfix' });
-    await post(nodeRed!, '/flows/feed', { records: records.slice(200), exporter: { address: '203.0.113.9', port: 2055 }, protocol: 'ipfix' });
+    await post(stack.nodeRed!, '/flows/feed', { records: records.slice(0, 200), exporter: { address: '203.0.113.9', port: 2055 }, protocol: 'ipfix' });
+    await post(stack.nodeRed!, '/flows/feed', { records: records.slice(200), exporter: { address: '203.0.113.9', port: 2055 }, protocol: 'ipfix' });
     // Sent again: content-hash ids make the resend a no-op.
-    await post(nodeRed!, '/flows/feed', { records: records.slice(0, 50), exporter: { address: '203.0.113.9', port: 2055 }, protocol: 'ipfix' });
-    await post(nodeRed!, '/flows/control', { flush: true });
+    await post(stack.nodeRed!, '/flows/feed', { records: records.slice(0, 50), exporter: { address: '203.0.113.9', port: 2055 }, protocol: 'ipfix' });
+    await post(stack.nodeRed!, '/flows/control', { flush: true });
     await waitUntil('all records acknowledged', async () => {
-      const s = await bulkStats(nodeRed!, sink!, 'flows');
+      const s = await bulkStats(stack.nodeRed!, stack.sink!, 'flows');
       return s.indexed + s.duplicates + s.failed >= 450;
     }, 60000, 200);
-    const stats = await bulkStats(nodeRed!, sink!, 'flows');
-    assert.equal(stats.failed, 0, JSON.stringify(sink!.messages('flows-fail')));
+    const stats = await bulkStats(stack.nodeRed!, stack.sink!, 'flows');
+    assert.equal(stats.failed, 0, JSON.stringify(stack.sink!.messages('flows-fail')));
     // A request that timed out on a loaded machine may have been indexed and is resent: the
     // resend is a 409 duplicate. Elasticsearch's count below is what proves exactly once.
     assert.equal(stats.indexed + stats.duplicates, 450, JSON.stringify(stats));
     assert.ok(stats.duplicates >= 50);
 
-    assert.equal(await es!.count('flows-*'), 400);
-    const perIndex = (n: string) => es!.count(n);
+    assert.equal(await stack.es!.count('flows-*'), 400);
+    const perIndex = (n: string) => stack.es!.count(n);
     // Expected per index: the records whose end time falls on that UTC day.
     const expectDay = (day: string) => records.filter((r) => r.flowEndMilliseconds.slice(0, 10) === day).length;
     assert.equal(await perIndex('flows-2024.01.31'), expectDay('2024-01-31'));
@@ -78,7 +64,7 @@ describe(`Elasticsearch ${version ?? '(not unpacked)'}`, () => {
     assert.equal(await perIndex('flows-2024.02.29'), expectDay('2024-02-29'));
     assert.equal(await perIndex('flows-2024.03.01'), expectDay('2024-03-01'));
 
-    const agg = await es!.request('POST', '/flows-*/_search', {
+    const agg = await stack.es!.request('POST', '/flows-*/_search', {
       size: 0,
       aggs: { bytes: { sum: { field: 'network.bytes' } }, packets: { sum: { field: 'network.packets' } }, ports: { terms: { field: 'destination.port', size: 10 } } },
     });
@@ -89,8 +75,8 @@ describe(`Elasticsearch ${version ?? '(not unpacked)'}`, () => {
     assert.deepEqual(new Map(agg.aggregations.ports.buckets.map((b: { key: number; doc_count: number }) => [b.key, b.doc_count])), expectedPorts);
 
     // The template mapped addresses as ip (a CIDR query only works on ip fields) and times as date.
-    assert.equal(await es!.count('flows-*', { term: { 'source.ip': '10.0.3.0/24' } }), records.filter((r) => r.sourceIPv4Address.startsWith('10.0.3.')).length);
-    const mapping = await es!.request('GET', '/flows-2024.01.31/_mapping');
+    assert.equal(await stack.es!.count('flows-*', { term: { 'source.ip': '10.0.3.0/24' } }), records.filter((r) => r.sourceIPv4Address.startsWith('10.0.3.')).length);
+    const mapping = await stack.es!.request('GET', '/flows-2024.01.31/_mapping');
     const props = mapping['flows-2024.01.31'].mappings.properties;
     assert.equal(props.source.properties.ip.type, 'ip');
     assert.equal(props.observer.properties.ip.type, 'ip');
@@ -99,7 +85,7 @@ describe(`Elasticsearch ${version ?? '(not unpacked)'}`, () => {
     assert.equal(props.source.properties.geo.properties.location.type, 'geo_point');
     // unsigned_long where the cluster has it; the integ-test zip lacks the mapper, so long.
     assert.ok(['unsigned_long', 'long'].includes(props.network.properties.bytes.type));
-    const hit = await es!.request('POST', '/flows-2024.02.01/_search', { size: 1, query: { term: { 'destination.port': 443 } } });
+    const hit = await stack.es!.request('POST', '/flows-2024.02.01/_search', { size: 1, query: { term: { 'destination.port': 443 } } });
     const doc = hit.hits.hits[0]._source;
     assert.equal(doc.observer.ip, '203.0.113.9');
     assert.equal(doc.network.transport, 'tcp');
@@ -108,34 +94,34 @@ describe(`Elasticsearch ${version ?? '(not unpacked)'}`, () => {
 
   test('a mapping conflict reaches the failure output with Elasticsearch\'s reason', async (t) => {
     if (!requireReal(t, !missing, missing ?? '')) return;
-    await es!.request('PUT', '/strict-docs', { mappings: { properties: { bytes: { type: 'long' }, '@timestamp': { type: 'date' } } } });
-    const flow = esFlow(sink!, { url: es!.url, prefix: 'strict', bulk: { index: 'strict-docs', indexMode: 'fixed' } });
-    await nodeRed!.deploy(flow.nodes, flow.credentials);
-    await post(nodeRed!, '/strict/feed', [
+    await stack.es!.request('PUT', '/strict-docs', { mappings: { properties: { bytes: { type: 'long' }, '@timestamp': { type: 'date' } } } });
+    const flow = esFlow(stack.sink!, { url: stack.es!.url, prefix: 'strict', bulk: { index: 'strict-docs', indexMode: 'fixed' } });
+    await stack.nodeRed!.deploy(flow.nodes, flow.credentials);
+    await post(stack.nodeRed!, '/strict/feed', [
       { '@timestamp': '2024-05-01T00:00:00Z', bytes: 10 },
       { '@timestamp': '2024-05-01T00:00:01Z', bytes: 'ten', note: 'bad value' },
       { '@timestamp': '2024-05-01T00:00:02Z', bytes: 30 },
     ]);
-    await post(nodeRed!, '/strict/control', { flush: true });
-    const [failure] = await sink!.waitFor('strict-fail', 1, 30000);
+    await post(stack.nodeRed!, '/strict/control', { flush: true });
+    const [failure] = await stack.sink!.waitFor('strict-fail', 1, 30000);
     assert.equal(failure.index, 'strict-docs');
     assert.equal(failure.status, 400);
     assert.equal(failure.payload.note, 'bad value');
     // Elasticsearch's own words: a parse failure on the long field.
     assert.match(failure.reason, /document_parsing_exception|mapper_parsing_exception/);
     assert.match(failure.reason, /\[bytes\]/);
-    await waitUntil('good documents indexed', async () => (await es!.count('strict-docs')) === 2, 20000, 200);
-    const stats = await bulkStats(nodeRed!, sink!, 'strict');
+    await waitUntil('good documents indexed', async () => (await stack.es!.count('strict-docs')) === 2, 20000, 200);
+    const stats = await bulkStats(stack.nodeRed!, stack.sink!, 'strict');
     assert.equal(stats.failed, 1);
     assert.equal(stats.indexed, 2);
   });
 
   test('a document without a valid time is reported, not dropped', async (t) => {
     if (!requireReal(t, !missing, missing ?? '')) return;
-    const flow = esFlow(sink!, { url: es!.url, prefix: 'notime', bulk: { index: 'notime-%Y.%m.%d' } });
-    await nodeRed!.deploy(flow.nodes, flow.credentials);
-    await post(nodeRed!, '/notime/feed', [{ message: 'no time here' }]);
-    const [failure] = await sink!.waitFor('notime-fail', 1);
+    const flow = esFlow(stack.sink!, { url: stack.es!.url, prefix: 'notime', bulk: { index: 'notime-%Y.%m.%d' } });
+    await stack.nodeRed!.deploy(flow.nodes, flow.credentials);
+    await post(stack.nodeRed!, '/notime/feed', [{ message: 'no time here' }]);
+    const [failure] = await stack.sink!.waitFor('notime-fail', 1);
     assert.equal(failure.payload.message, 'no time here');
     assert.match(failure.reason, /@timestamp/);
   });
@@ -149,34 +135,34 @@ describe(`Elasticsearch ${version ?? '(not unpacked)'}`, () => {
     // With N = 7: the index of 8 days ago ended more than 7 days ago (delete); 6 days ago stays;
     // 7 days ago ended less than 7 days ago (its day ends 6 days and some hours ago): stays.
     const names = [day(30), day(8), day(7), day(6), day(0)];
-    for (const name of names) await es!.request('PUT', `/${name}`, { settings: { number_of_replicas: 0 } });
-    await es!.request('PUT', '/ret-keep-me', { settings: { number_of_replicas: 0 } });
-    const flow = esFlow(sink!, { url: es!.url, prefix: 'ret', bulk: { index: 'ret-%Y.%m.%d', retentionDays: 7, retentionHours: 24 } });
-    await nodeRed!.deploy(flow.nodes, flow.credentials);
+    for (const name of names) await stack.es!.request('PUT', `/${name}`, { settings: { number_of_replicas: 0 } });
+    await stack.es!.request('PUT', '/ret-keep-me', { settings: { number_of_replicas: 0 } });
+    const flow = esFlow(stack.sink!, { url: stack.es!.url, prefix: 'ret', bulk: { index: 'ret-%Y.%m.%d', retentionDays: 7, retentionHours: 24 } });
+    await stack.nodeRed!.deploy(flow.nodes, flow.credentials);
     const expected = [day(7), day(6), day(0), 'ret-keep-me'].sort();
     await waitUntil('retention at start', async () => {
-      const rows = await es!.request<Array<{ index: string }>>('GET', '/_cat/indices/ret-*?format=json&h=index');
+      const rows = await stack.es!.request<Array<{ index: string }>>('GET', '/_cat/indices/ret-*?format=json&h=index');
       return rows.length === expected.length;
     }, 30000, 200);
-    const rows = await es!.request<Array<{ index: string }>>('GET', '/_cat/indices/ret-*?format=json&h=index');
+    const rows = await stack.es!.request<Array<{ index: string }>>('GET', '/_cat/indices/ret-*?format=json&h=index');
     assert.deepEqual(rows.map((r) => r.index).sort(), expected);
-    await nodeRed!.waitForLog(/retention: deleted/);
+    await stack.nodeRed!.waitForLog(/retention: deleted/);
   });
 
   test('retention by size deletes the oldest indices of the pattern until they fit the cap', async (t) => {
     if (!requireReal(t, !missing, missing ?? '')) return;
     const names = ['size-2024.01.01', 'size-2024.01.02', 'size-2024.01.03'];
     for (const name of names) {
-      await es!.request('PUT', `/${name}`, { settings: { number_of_replicas: 0 } });
+      await stack.es!.request('PUT', `/${name}`, { settings: { number_of_replicas: 0 } });
     }
     // Elasticsearch's own sizes decide: a cap just under the sum of the three (and over the newest).
-    const sizes = await es!.request<Array<{ index: string; 'store.size': string }>>('GET', '/_cat/indices/size-*?format=json&h=index,store.size&bytes=b');
+    const sizes = await stack.es!.request<Array<{ index: string; 'store.size': string }>>('GET', '/_cat/indices/size-*?format=json&h=index,store.size&bytes=b');
     const bytes = Object.fromEntries(sizes.map((r) => [r.index, Number(r['store.size'])]));
     const capGB = (bytes[names[1]] + bytes[names[2]]) / 1024 ** 3;
-    const flow = esFlow(sink!, { url: es!.url, prefix: 'size', bulk: { index: 'size-%Y.%m.%d', retentionGB: capGB, retentionHours: 24 } });
-    await nodeRed!.deploy(flow.nodes, flow.credentials);
-    await nodeRed!.waitForLog(/retention: deleted size-2024\.01\.01 \(the pattern's indices were over/, 60000);
-    const rows = await es!.request<Array<{ index: string }>>('GET', '/_cat/indices/size-*?format=json&h=index');
+    const flow = esFlow(stack.sink!, { url: stack.es!.url, prefix: 'size', bulk: { index: 'size-%Y.%m.%d', retentionGB: capGB, retentionHours: 24 } });
+    await stack.nodeRed!.deploy(flow.nodes, flow.credentials);
+    await stack.nodeRed!.waitForLog(/retention: deleted size-2024\.01\.01 \(the pattern's indices were over/, 60000);
+    const rows = await stack.es!.request<Array<{ index: string }>>('GET', '/_cat/indices/size-*?format=json&h=index');
     assert.deepEqual(rows.map((r) => r.index).sort(), names.slice(1));
   });
 });

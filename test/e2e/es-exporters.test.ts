@@ -5,40 +5,29 @@
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Elasticsearch, elasticsearchMissing } from '../helpers/elasticsearch';
-import { MessageSink, NodeRed, waitUntil } from '../helpers/node-red';
+import { elasticsearchMissing } from '../helpers/elasticsearch';
+import { waitUntil } from '../helpers/node-red';
 import { requireCommands, requireReal } from '../helpers/real';
 import { SAMPLE_FLOWS, writeTrafficPcap } from '../helpers/flow-traffic';
-import { bulkStats, esFlow } from '../helpers/es-flow';
+import { bulkStats, esFlow, esStack, freeUdpPort } from '../helpers/es-flow';
 
-let es: Elasticsearch | undefined;
-let red: NodeRed | undefined;
-let sink: MessageSink | undefined;
 let dir = '';
 let port = 0;
 const missing = elasticsearchMissing();
+
+const stack = esStack(missing);
 
 before(async () => {
   if (missing) return;
   dir = mkdtempSync(join(tmpdir(), 'wirescope-es-exporters-'));
   writeTrafficPcap(join(dir, 'traffic.pcap'), SAMPLE_FLOWS);
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  es = await Elasticsearch.start();
-  sink = await MessageSink.start();
-  red = await NodeRed.start();
+  port = await freeUdpPort();
 });
 
-after(async () => {
-  await red?.stop();
-  await sink?.stop();
-  await es?.stop();
+after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -62,17 +51,17 @@ for (const [name, version] of [['NetFlow v5', '5'], ['IPFIX', '10']] as const) {
     if (!requireReal(t, !missing, missing ?? '') || !requireCommands(t, 'softflowd', 'tshark')) return;
     const prefix = `v${version}`;
     const index = `exported-v${version}-%Y.%m.%d`;
-    const flow = esFlow(sink!, { url: es!.url, prefix, bulk: { shape: 'ecs', index, idMode: 'hash', opType: 'create', installTemplate: true, replicas: '0', flushMs: 100 } });
-    await red!.deploy([
+    const flow = esFlow(stack.sink!, { url: stack.es!.url, prefix, bulk: { shape: 'ecs', index, idMode: 'hash', opType: 'create', installTemplate: true, replicas: '0', flushMs: 100 } });
+    await stack.nodeRed!.deploy([
       ...flow.nodes,
       { id: `${prefix}-collector`, type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', output: 'datagram', persist: false, wires: [[`${prefix}-bulk`], [], []] },
     ], flow.credentials);
-    await red!.waitForStatus(`${prefix}-collector`, (s) => String(s.text).includes('listening'));
+    await stack.nodeRed!.waitForStatus(`${prefix}-collector`, (s) => String(s.text).includes('listening'));
     await new Promise<void>((resolve, reject) => execFile('softflowd', ['-r', join(dir, 'traffic.pcap'), '-n', `127.0.0.1:${port}`, '-v', version], { timeout: 60000 }, (err) => (err ? reject(err) : resolve())));
 
     const truth = captureTruth();
     const wildcard = `exported-v${version}-*`;
-    const sums = async () => (await es!.request('POST', `/${wildcard}/_search`, {
+    const sums = async () => (await stack.es!.request('POST', `/${wildcard}/_search`, {
       size: 0,
       aggs: {
         packets: { sum: { field: 'network.packets' } },
@@ -82,7 +71,7 @@ for (const [name, version] of [['NetFlow v5', '5'], ['IPFIX', '10']] as const) {
     })).aggregations;
     await waitUntil('every exported packet indexed', async () => {
       try {
-        await es!.request('POST', `/${wildcard}/_refresh`);
+        await stack.es!.request('POST', `/${wildcard}/_refresh`);
         return (await sums()).packets.value >= truth.packets;
       } catch { return false; }
     }, 60000, 500);
@@ -91,10 +80,10 @@ for (const [name, version] of [['NetFlow v5', '5'], ['IPFIX', '10']] as const) {
     assert.equal(aggs.bytes.value, truth.bytes);
     assert.deepEqual(new Map(aggs.ports.buckets.map((b: { key: number; packets: { value: number } }) => [b.key, b.packets.value])), truth.perPort);
     // Each exported record is one document: as many as the collector decoded.
-    const stats = await bulkStats(red!, sink!, prefix);
+    const stats = await bulkStats(stack.nodeRed!, stack.sink!, prefix);
     assert.equal(stats.failed, 0);
-    assert.equal(await es!.count(wildcard), stats.indexed);
-    const found = (await es!.request('POST', `/${wildcard}/_search`, { size: 1, query: { term: { 'destination.port': 53 } } })).hits.hits[0];
+    assert.equal(await stack.es!.count(wildcard), stats.indexed);
+    const found = (await stack.es!.request('POST', `/${wildcard}/_search`, { size: 1, query: { term: { 'destination.port': 53 } } })).hits.hits[0];
     const hit = found._source;
     assert.equal(hit.observer.ip, '127.0.0.1');
     assert.equal(hit.network.transport, 'udp');

@@ -1,7 +1,10 @@
 // The flow the es end-to-end tests deploy: documents POSTed to /feed (a JSON array, or
 // { records, exporter } for flow records) go into es bulk; /control sends a control message
 // ({ topic: 'stats' | 'retention', flush }); es bulk's stats and failure outputs go to the sink.
-import type { FlowNode, MessageSink, NodeRed } from './node-red';
+import { createSocket } from 'node:dgram';
+import { after, before } from 'node:test';
+import { Elasticsearch, type ElasticsearchOptions } from './elasticsearch';
+import { MessageSink, NodeRed, type FlowNode } from './node-red';
 
 export interface EsFlowOptions {
   url: string;
@@ -45,4 +48,40 @@ export async function bulkStats(nodeRed: NodeRed, sink: MessageSink, prefix = 'e
   await post(nodeRed, `/${prefix}/control`, { topic: 'stats' });
   const messages = await sink.waitFor(`${prefix}-stats`, before + 1);
   return messages[messages.length - 1].payload;
+}
+
+/** Elasticsearch, a message sink and Node-RED for the tests of one file. */
+export interface EsStack {
+  es?: Elasticsearch;
+  sink?: MessageSink;
+  nodeRed?: NodeRed;
+}
+
+/**
+ * Starts Elasticsearch (with `options`), a message sink and Node-RED in `before` — nothing when
+ * `missing` says Elasticsearch cannot run here — and stops them in `after`.
+ */
+export function esStack(missing: string | undefined, options: ElasticsearchOptions = {}): EsStack {
+  const stack: EsStack = {};
+  before(async () => {
+    if (missing) return;
+    stack.es = await Elasticsearch.start(options);
+    stack.sink = await MessageSink.start();
+    stack.nodeRed = await NodeRed.start();
+  });
+  after(async () => {
+    await stack.nodeRed?.stop();
+    await stack.sink?.stop();
+    await stack.es?.stop();
+  });
+  return stack;
+}
+
+/** A UDP port free on 127.0.0.1 now (for an exporter's collector). */
+export async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
 }

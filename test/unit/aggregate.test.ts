@@ -103,6 +103,16 @@ describe('aggregate: bins', () => {
     assert.equal(bin.totals.bytes, big + BigInt(Number.MAX_SAFE_INTEGER) + 5n);
   });
 
+  it('places records that carry only microsecond or nanosecond times (ISO text, RFC 7011 6.1.9-10) by them, not by arrival', () => {
+    const bins: BinResult[] = [];
+    const agg = new Aggregator({ intervalMs: 60_000, primitives: parsePrimitives('src_host') }, (b) => bins.push(b));
+    const arrival = Date.parse('2030-01-01T00:00:00Z');
+    agg.add({ sourceIPv4Address: '10.0.0.1', octetDeltaCount: 10, packetDeltaCount: 1, flowEndMicroseconds: '2024-07-01T00:01:30.123456Z' }, { receivedAt: arrival });
+    agg.add({ sourceIPv4Address: '10.0.0.2', octetDeltaCount: 20, packetDeltaCount: 1, flowStartNanoseconds: '2024-07-01T00:01:59.999999999Z' }, { receivedAt: arrival });
+    agg.flush();
+    assert.deepEqual(bins.map((b) => [b.binStart, b.totals.bytes]), [[Date.parse('2024-07-01T00:01:00Z'), 30]]);
+  });
+
   it('splits a flow across bins in proportion to time, exactly', () => {
     const r = { ...rec('10.0.0.1', 'd', 1, 1000, 10, T0 + 90_000), flowStartMilliseconds: T0 + 30_000 };
     const bins = run({ primitives: 'src_host', split: true }, [r]);

@@ -1,7 +1,7 @@
 // A flow collector decode worker (worker thread): decodes datagrams dispatched by the main thread,
 // or received on its own SO_REUSEPORT sockets, and posts the results back in batches.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { DecodeResult, Exporter } from '../common';
+import type { DecodeResult, Exporter, RecordBuilder } from '../common';
 import { makeAllowList, normaliseAddress } from '../shared/flow-output';
 import { createDecoder } from './decode-path';
 import { RESULT_LISTS, type FromWorker, type ToWorker, type WorkerSetup } from './decode-messages';
@@ -35,7 +35,8 @@ const summary = () => ({ ...decoder.summary(), ...own });
 function bufferPlaces(results: DecodeResult[]): Array<number | string> {
   const places: Array<number | string> = [];
   results.forEach((r, i) => RESULT_LISTS.forEach((list, l) => r[list].forEach((rec, j) => {
-    for (const key in rec) if (Buffer.isBuffer(rec[key])) places.push(i, l, j, key);
+    const fields = rec as RecordBuilder;
+    for (const key in fields) if (Buffer.isBuffer(fields[key])) places.push(i, l, j, key);
   })));
   return places;
 }

@@ -7,7 +7,7 @@
 // Results come back in batches (one structured clone per batch). A worker that dies is reported
 // and started again with the templates last exported; the main thread never goes down with it.
 import type { Worker } from 'node:worker_threads';
-import type { DecodeResult, DecoderCounters, Exporter, SerializedTemplate } from '../common';
+import type { DecodeResult, DecoderCounters, Exporter, RecordBuilder, SerializedTemplate } from '../common';
 import { flowDomain, ShardRing } from '../common/zmq/shard';
 import { startWorker } from '../shared/start-worker';
 import { mergeTemplates, type DecodeConfig } from './decode-path';
@@ -244,7 +244,7 @@ export class DecodeWorkers {
 /** Structured clone turned the records' Buffers into Uint8Arrays: make them Buffers again (no copy). */
 function rewrapBuffers(results: DecodeResult[], places: Array<number | string>): void {
   for (let p = 0; p < places.length; p += 4) {
-    const record = results[places[p] as number][RESULT_LISTS[places[p + 1] as number]][places[p + 2] as number];
+    const record = results[places[p] as number][RESULT_LISTS[places[p + 1] as number]][places[p + 2] as number] as RecordBuilder;
     const key = places[p + 3] as string;
     const u = record[key] as Uint8Array;
     record[key] = Buffer.from(u.buffer, u.byteOffset, u.byteLength);

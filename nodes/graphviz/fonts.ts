@@ -18,7 +18,7 @@ const KNOWN_FONTS: { regular: string; bold: string }[] = [
  * The family name (name ID 1) of a TrueType/OpenType font file, read from its `name` table
  * (https://learn.microsoft.com/typography/opentype/spec/name): Windows (UTF-16BE) records first.
  */
-export function fontFamily(font: Buffer): string | undefined {
+function fontFamily(font: Buffer): string | undefined {
   if (font.length < 12) return undefined;
   const tables = font.readUInt16BE(4);
   for (let i = 0; i < tables; i++) {

@@ -8,7 +8,7 @@ import type { Engine, FontSet, OutputFormat, RenderOutput, RenderRequest, Render
 /** A request without its id (the renderer numbers them). */
 export type Job = RenderRequest extends infer R ? (R extends RenderRequest ? Omit<R, 'id'> : never) : never;
 
-export class DotSyntaxError extends Error {
+class DotSyntaxError extends Error {
   constructor(message: string, readonly line?: number, readonly lineText?: string) {
     super(message);
     this.name = 'DotSyntaxError';

@@ -1,6 +1,6 @@
 // File names for rotated captures: strftime tokens (UTC) and {source}, plus the pattern that
 // recognises the files a name template produces, for retention.
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
 
 const TOKENS: Record<string, (d: Date) => string> = {
   Y: (d) => String(d.getUTCFullYear()),
@@ -14,7 +14,7 @@ const TOKENS: Record<string, (d: Date) => string> = {
 };
 
 /** Capture sources become part of a path: keep it to safe characters. */
-export function safeSource(source: string): string {
+function safeSource(source: string): string {
   return source.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_') || 'default';
 }
 
@@ -32,8 +32,4 @@ export function namePattern(template: string, source: string): RegExp {
   const stem = dot > 0 ? escaped.slice(0, dot) : escaped;
   const extension = dot > 0 ? escaped.slice(dot) : '';
   return new RegExp(`^${stem}(-\\d+)?${extension}(\\.gz)?$`);
-}
-
-export function directoryOf(template: string, time: Date, source: string): string {
-  return dirname(renderName(template, time, source));
 }

@@ -41,7 +41,7 @@ interface OpenFile {
 }
 
 /** Beside each open file: removed when the file is finished, so one left behind marks a file a crash left open. */
-export const OPEN_MARKER = '.open';
+const OPEN_MARKER = '.open';
 
 /**
  * Finishes the files a previous run left open in `directory` (their markers remain): compresses

@@ -42,7 +42,7 @@ function pemOrFile(value: string | undefined): string | undefined {
   return value.includes('-----BEGIN') ? value : readFileSync(value.trim(), 'utf8');
 }
 
-export function clientOptions(settings: EsConnectionSettings, credentials: EsCredentials = {}): ClientOptions {
+function clientOptions(settings: EsConnectionSettings, credentials: EsCredentials = {}): ClientOptions {
   const options: ClientOptions = {
     requestTimeout: settings.timeoutMs && settings.timeoutMs > 0 ? settings.timeoutMs : 30000,
     compression: !!settings.compression,

@@ -9,7 +9,7 @@ import { loadNative } from './native';
 
 export type ZmqModule = typeof Zmq;
 
-export const ZMQ_FIX = 'reinstall the pack with optional dependencies (npm install zeromq@6) so the zeromq native module can load';
+const ZMQ_FIX = 'reinstall the pack with optional dependencies (npm install zeromq@6) so the zeromq native module can load';
 
 export function loadZeromq(): { module?: ZmqModule; problem?: string } {
   return loadNative<ZmqModule>('zeromq', ZMQ_FIX);

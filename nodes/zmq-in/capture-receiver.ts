@@ -13,7 +13,7 @@ import { SHARD_PREFIX } from '../common/zmq/shard';
 import { eventMessage, messageOfCapture, packetMessages } from '../shared/zmq-messages';
 
 /** The event a sender sends last (zmq out at close); it becomes source-disconnected here. */
-export const SOURCE_CLOSING = 'source-closing';
+const SOURCE_CLOSING = 'source-closing';
 /** An acknowledged sender no longer holds the packets a resend asked for: its seq is where it can resume. */
 export const RESEND_UNAVAILABLE = 'resend-unavailable';
 

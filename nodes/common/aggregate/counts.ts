@@ -26,8 +26,3 @@ export function countOf(value: unknown): Count {
   if (typeof value === 'string' && /^\d+$/.test(value)) return countOf(BigInt(value));
   return 0;
 }
-
-/** Compares two counts (number and bigint compare exactly with < in JavaScript). */
-export function compareCounts(a: Count, b: Count): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

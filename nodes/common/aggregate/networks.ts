@@ -3,7 +3,7 @@
 import { isIPv4 } from 'node:net';
 import { ipv6Bytes, ipv6ToString } from '../packet/text';
 
-export function maskIPv4(address: string, bits: number): string | undefined {
+function maskIPv4(address: string, bits: number): string | undefined {
   const parts = address.split('.');
   if (parts.length !== 4) return undefined;
   const value = ((+parts[0] << 24) | (+parts[1] << 16) | (+parts[2] << 8) | +parts[3]) >>> 0;
@@ -11,7 +11,7 @@ export function maskIPv4(address: string, bits: number): string | undefined {
   return `${masked >>> 24}.${(masked >>> 16) & 255}.${(masked >>> 8) & 255}.${masked & 255}/${Math.max(0, Math.min(bits, 32))}`;
 }
 
-export function maskIPv6(address: string, bits: number): string | undefined {
+function maskIPv6(address: string, bits: number): string | undefined {
   const b = ipv6Bytes(address);
   if (!b) return undefined;
   const len = Math.max(0, Math.min(bits, 128));

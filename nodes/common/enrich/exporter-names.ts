@@ -42,7 +42,7 @@ export function parseExporterNames(text: string): Map<string, string> {
   return out;
 }
 
-export const systemReverseResolver: ReverseResolver = async (address) => {
+const systemReverseResolver: ReverseResolver = async (address) => {
   try {
     const { hostname } = await dns.lookupService(address, 0);
     // getnameinfo falls back to the numeric address when there is no name.

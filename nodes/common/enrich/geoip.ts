@@ -145,7 +145,7 @@ function fields(answer: GeoAnswer, side: 'source' | 'destination'): Record<strin
  * `latitude`, `longitude`) and IPinfo (`country`, `asn` as "AS123", `as_name`).
  * Returns whether the data had any field we use.
  */
-export function mapMmdbRecord(data: MmdbData, into: GeoAnswer, language = 'en'): boolean {
+function mapMmdbRecord(data: MmdbData, into: GeoAnswer, language = 'en'): boolean {
   let any = false;
   const set = <K extends keyof GeoAnswer>(key: K, value: GeoAnswer[K] | undefined) => {
     if (value === undefined) return;

@@ -51,7 +51,7 @@ function findCode(err: ErrorLike, depth = 0): string | undefined {
 }
 
 /** Elasticsearch's own reason from an error body: `error.reason` (+ caused_by) or a text body. */
-export function responseReason(body: unknown): string | undefined {
+function responseReason(body: unknown): string | undefined {
   if (typeof body === 'string') {
     // A proxy in front of the cluster answers with an HTML page: its title is the message.
     const title = /<title>([^<]*)<\/title>/i.exec(body);

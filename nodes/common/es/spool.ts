@@ -52,14 +52,14 @@ const segmentName = (n: number) => `seg-${String(n).padStart(12, '0')}.ndjson`;
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');
 
 /** One framed record line (without the newline). */
-export function frameRecord(entry: SpoolEntry): string {
+function frameRecord(entry: SpoolEntry): string {
   const json = JSON.stringify(entry);
   const bytes = Buffer.from(json);
   return `${hex8(crc32(bytes))} ${hex8(bytes.length)} ${json}`;
 }
 
 /** The entry of a framed line, or undefined when its frame, checksum or content is wrong. */
-export function unframeRecord(line: string): SpoolEntry | undefined {
+function unframeRecord(line: string): SpoolEntry | undefined {
   let json: string;
   if (line.startsWith('{')) {
     json = line; // written by a version before framing: accepted when it parses

@@ -1,5 +1,6 @@
 // Text forms of the binary fields LLDP carries.
 import { ipv6ToString } from '../packet/text';
+import { ADDRESS_FAMILY } from './constants';
 
 export function macText(bytes: Buffer): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
@@ -11,9 +12,9 @@ export function hexText(bytes: Buffer): string {
 
 /** Address in an IANA family: IPv4/IPv6 as text, 802 MAC as aa:bb:.., anything else hex. */
 export function familyAddressText(family: number, bytes: Buffer): string {
-  if (family === 1 && bytes.length === 4) return [...bytes].join('.');
-  if (family === 2 && bytes.length === 16) return ipv6ToString(bytes, 0);
-  if (family === 6 && bytes.length === 6) return macText(bytes);
+  if (family === ADDRESS_FAMILY.IPV4 && bytes.length === 4) return [...bytes].join('.');
+  if (family === ADDRESS_FAMILY.IPV6 && bytes.length === 16) return ipv6ToString(bytes, 0);
+  if (family === ADDRESS_FAMILY.MAC && bytes.length === 6) return macText(bytes);
   return hexText(bytes);
 }
 

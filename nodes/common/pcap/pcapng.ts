@@ -320,7 +320,7 @@ export class PcapngState {
  * Walks an options list (section 3.5): Option Code (2) | Option Length (2) | value padded to 32
  * bits, ending with opt_endofopt or at the end of the block.
  */
-export function readOptions(
+function readOptions(
   buf: Buffer,
   start: number,
   end: number,

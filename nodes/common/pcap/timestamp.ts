@@ -17,7 +17,7 @@ export interface TimestampUnit {
   nsPerUnit: number;
 }
 
-export function timestampUnit(base: 10 | 2, exponent: number): TimestampUnit {
+function timestampUnit(base: 10 | 2, exponent: number): TimestampUnit {
   const fast = base === 10 && exponent <= 9;
   return {
     base,

@@ -53,7 +53,7 @@ export interface PinnedLayout {
   graphAttributes?: DotAttributes;
 }
 
-export const FONT = 'Helvetica';
+const FONT = 'Helvetica';
 
 /** A DOT double-quoted string. */
 export function dotQuote(value: string): string {
@@ -159,7 +159,7 @@ function edgeAttributes(link: PictureLink, formatTime: (ms: number) => string, w
   return attributes;
 }
 
-export function downText(link: PictureLink, formatTime: (ms: number) => string = formatClock): string {
+function downText(link: PictureLink, formatTime: (ms: number) => string = formatClock): string {
   return link.since !== undefined ? `down since ${formatTime(link.since)}` : 'down';
 }
 

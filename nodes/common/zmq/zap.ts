@@ -39,7 +39,7 @@ export function z85Decode(text: string): Buffer | undefined {
 }
 
 /** A CURVE public key as ZeroMQ writes it: 32 bytes, 40 Z85 characters. */
-export function isCurveKeyText(text: string): boolean {
+function isCurveKeyText(text: string): boolean {
   return text.length === 40 && z85Decode(text) !== undefined;
 }
 

@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import type { PollTarget } from './types';
 
 export type HostKeyMode = 'tofu' | 'pinned' | 'any';
-export const HOST_KEY_MODES: readonly HostKeyMode[] = ['tofu', 'pinned', 'any'];
 
 /** `SHA256:<base64 without padding>` of a raw SSH public key blob. */
 export function sshFingerprint(keyBlob: Buffer): string {
@@ -20,7 +19,7 @@ function normaliseFingerprint(word: string): string | undefined {
 }
 
 /** The name under which a device's key is pinned or remembered: host:port (port 22 by default). */
-export function hostKeyId(target: PollTarget): string {
+function hostKeyId(target: PollTarget): string {
   const port = target.port ?? 22;
   return target.host.includes(':') ? `[${target.host}]:${port}` : `${target.host}:${port}`;
 }
@@ -56,7 +55,7 @@ export function parsePinnedFingerprints(text: string): PinnedFingerprints {
 }
 
 /** The fingerprints pinned for a device (its own entries, then the ones for every device). */
-export function pinnedFor(pinned: PinnedFingerprints, target: PollTarget): string[] {
+function pinnedFor(pinned: PinnedFingerprints, target: PollTarget): string[] {
   const host = target.host.toLowerCase();
   const withPort = hostKeyId({ ...target, host });
   return [...(pinned.byDevice.get(withPort) ?? []), ...(pinned.byDevice.get(host) ?? []),

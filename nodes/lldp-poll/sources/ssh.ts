@@ -9,7 +9,7 @@ import type { PollTarget, SshCredentials } from './types';
  * The server's host key is checked against `hostKeys` before any authentication: a refused key
  * ends the connection before credentials are sent or a command runs.
  */
-export function sshExec(target: PollTarget, credentials: SshCredentials, command: string, timeoutMs: number, hostKeys: HostKeyPolicy): Promise<string> {
+function sshExec(target: PollTarget, credentials: SshCredentials, command: string, timeoutMs: number, hostKeys: HostKeyPolicy): Promise<string> {
   return new Promise((resolve, reject) => {
     const client = new Client();
     let output = '';

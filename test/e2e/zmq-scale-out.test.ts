@@ -13,14 +13,13 @@
 //    counted (the dispatcher's "exporters moved", the restarted worker's "lost" packets).
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageSink, NodeRed, freePort, freeUdpPort, waitUntil, type FlowNode } from '../helpers/node-red';
 import { hasCommand, requireReal } from '../helpers/real';
 import { writeTrafficPcap, type TrafficFlow } from '../helpers/flow-traffic';
+import { exportCapture } from '../helpers/flow-exports';
 import { PcapWriter } from '../../nodes/common/pcap';
 
 const WORKERS = ['w1', 'w2', 'w3'];
@@ -43,24 +42,6 @@ let exporters: string[] = [];
 let datagramsPerRun: number[] = [];
 let withTemplates: number[] = [];
 
-function run(cmd: string, args: string[]): Promise<void> {
-  // pmacctd may exit 1 when its core sees the plugin go first; what it exported is what counts.
-  return new Promise((resolve) => execFile(cmd, args, { timeout: 60_000 }, () => resolve()));
-}
-
-/** The datagrams one exporter run sends to a UDP socket of ours. */
-async function exportDatagrams(start: (port: number) => Promise<void>): Promise<Buffer[]> {
-  const port = await freeUdpPort();
-  const socket = createSocket('udp4');
-  const datagrams: Buffer[] = [];
-  socket.on('message', (m) => datagrams.push(m));
-  await new Promise<void>((r) => socket.bind(port, '127.0.0.1', () => r()));
-  await start(port);
-  await new Promise((r) => setTimeout(r, 500));
-  socket.close();
-  return datagrams;
-}
-
 /** Ethernet + IPv4 + UDP around a datagram, from the exporter's address to port 2055. */
 function udpFrame(source: string, datagram: Buffer): Buffer {
   const frame = Buffer.alloc(14 + 20 + 8 + datagram.length);
@@ -82,15 +63,7 @@ before(async () => {
   if (!['softflowd', 'pmacctd'].every(hasCommand)) return;
   const traffic = join(dir, 'traffic.pcap');
   writeTrafficPcap(traffic, FLOWS);
-  const runs: Buffer[][] = [];
-  for (const version of [9, 10]) {
-    runs.push(await exportDatagrams((port) => run('softflowd', ['-r', traffic, '-n', `127.0.0.1:${port}`, '-v', String(version)])));
-    runs.push(await exportDatagrams((port) => {
-      const conf = join(dir, `nfprobe${version}.conf`);
-      writeFileSync(conf, ['daemonize: false', `pcap_savefile: ${traffic}`, 'plugins: nfprobe', `nfprobe_receiver: 127.0.0.1:${port}`, `nfprobe_version: ${version}`, 'aggregate: src_host, dst_host, src_port, dst_port, proto', ''].join('\n'));
-      return run('pmacctd', ['-f', conf]);
-    }));
-  }
+  const runs = await exportCapture(traffic, dir);
   // Twelve exporters, their datagrams interleaved as a collector would receive them.
   const streams = runs.flatMap((datagrams, r) => Array.from({ length: REPLICAS }, (_, k) => ({ source: `192.0.2.${10 * r + k + 1}`, datagrams })));
   exporters = streams.map((s) => s.source);

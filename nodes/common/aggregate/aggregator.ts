@@ -6,8 +6,8 @@
 // Aggregation never scales by sampling (DESIGN.md): counts are summed as the records carry them.
 import { addCount, countOf, subtractCount, type Count } from './counts';
 import { KeyTable, type Counts, type Metric } from './key-table';
+import { compileKeyReader, compileRowKeyReader, type KeyReader } from './key-reader';
 import type { Primitive, PrimitiveValue, RecordContext } from './primitives';
-import { scalar } from './primitives';
 import { flowEnd, flowStart, recordTime, type TimeField } from './record-time';
 import type { FlowRecord } from '../flow/types';
 
@@ -85,7 +85,8 @@ interface Bin {
   totals: BinTotals;
 }
 
-const SEP = '\u001f';
+const NO_CONTEXT: AggregateContext = Object.freeze({});
+const MAX = Number.MAX_SAFE_INTEGER;
 
 export class Aggregator {
   readonly counters: AggregatorCounters = {
@@ -99,8 +100,9 @@ export class Aggregator {
   private closedUpTo = -Infinity;
   /** The earliest watermark at which an open bin becomes due. */
   private nextDue = Infinity;
-  private readonly readers: ((r: FlowRecord, c: RecordContext) => PrimitiveValue)[];
-  private readonly rowReaders: ((r: AggregateRow, c: RecordContext) => PrimitiveValue)[];
+  private readonly readKey: KeyReader;
+  private readonly readRowKey: KeyReader;
+  /** The values of the record being added (copied only for a new key). */
   private readonly scratch: PrimitiveValue[];
   private readonly interval: number;
   private readonly lateness: number;
@@ -118,8 +120,8 @@ export class Aggregator {
     this.maxKeys = Math.max(1, options.maxKeys ?? 100_000);
     this.orderBy = options.orderBy ?? 'bytes';
     this.topN = Math.max(0, options.topN ?? 0);
-    this.readers = options.primitives.map((p) => p.read);
-    this.rowReaders = options.primitives.map((p) => (r: AggregateRow) => scalar(r[p.name]));
+    this.readKey = compileKeyReader(options.primitives);
+    this.readRowKey = compileRowKeyReader(options.primitives);
     this.scratch = new Array(options.primitives.length);
     this.filter = options.filter;
   }
@@ -138,8 +140,9 @@ export class Aggregator {
   /** A flow record, or a row of another aggregator's output (re-aggregation into coarser bins). */
   add(record: FlowRecord, context?: AggregateContext): void;
   add(row: AggregateRow, context?: AggregateContext): void;
-  add(input: FlowRecord | AggregateRow, context: AggregateContext = {}): void {
+  add(input: FlowRecord | AggregateRow, context: AggregateContext = NO_CONTEXT): void {
     const row = isAggregateRow(input) ? input : undefined;
+    // The key readers take either: a row is read by its primitives' names.
     const record = input as FlowRecord;
     const isRow = row !== undefined;
     if (!isRow && this.filter !== undefined && !this.filter(record)) {
@@ -165,21 +168,19 @@ export class Aggregator {
       }
     }
 
-    // An upstream `others` row has no key.
-    let key = '';
-    if (row) {
-      if (row.others !== true) key = this.keyOf(this.rowReaders, row, context);
-    } else key = this.keyOf(this.readers, record, context);
+    // The key: every primitive's value in scratch, and their hash. An `others` row has none.
+    const others = row?.others === true;
+    const hash = others ? 0 : (isRow ? this.readRowKey : this.readKey)(record, context, this.scratch);
 
     if (!isRow && this.options.split) {
       const start = flowStart(record), end = flowEnd(record);
       if (start !== undefined && end !== undefined && end > start && this.binStartOf(start) !== this.binStartOf(end)) {
-        this.addSplit(key, start, end, time, packets, bytes, flows);
+        this.addSplit(hash, start, end, time, packets, bytes, flows);
         this.advance(time);
         return;
       }
     }
-    this.addTo(time, key, row?.others === true, packets, bytes, flows);
+    this.addTo(time, hash, others, packets, bytes, flows);
     this.advance(time);
   }
 
@@ -196,23 +197,11 @@ export class Aggregator {
     return newest ? this.result(newest) : undefined;
   }
 
-  /** The key of a record or row: every primitive's value (kept in scratch), separated by a character no value contains. */
-  private keyOf<R>(readers: ((r: R, c: RecordContext) => PrimitiveValue)[], r: R, context: RecordContext): string {
-    const scratch = this.scratch;
-    let key = '';
-    for (let i = 0; i < readers.length; i++) {
-      const v = readers[i](r, context);
-      scratch[i] = v;
-      key += v === undefined ? SEP : v + SEP;
-    }
-    return key;
-  }
-
   private binStartOf(t: number): number {
     return Math.floor(t / this.interval) * this.interval;
   }
 
-  private addTo(time: number, key: string, others: boolean, packets: Count, bytes: Count, flows: Count): void {
+  private addTo(time: number, hash: number, others: boolean, packets: Count, bytes: Count, flows: Count): void {
     let bin = this.last;
     if (bin === undefined || time < bin.start || time >= bin.end) {
       const start = this.binStartOf(time);
@@ -227,16 +216,17 @@ export class Aggregator {
     }
     const t = bin.totals;
     t.records++;
-    const tp = t.packets, tb = t.bytes;
-    t.packets = typeof tp === 'number' && typeof packets === 'number' && tp + packets <= Number.MAX_SAFE_INTEGER ? tp + packets : addCount(tp, packets);
-    t.bytes = typeof tb === 'number' && typeof bytes === 'number' && tb + bytes <= Number.MAX_SAFE_INTEGER ? tb + bytes : addCount(tb, bytes);
-    t.flows = addCount(t.flows, flows);
+    const tp = t.packets, tb = t.bytes, tf = t.flows;
+    // Plain number sums while they stay exact; bigint only past 2^53.
+    t.packets = typeof tp === 'number' && typeof packets === 'number' && tp + packets <= MAX ? tp + packets : addCount(tp, packets);
+    t.bytes = typeof tb === 'number' && typeof bytes === 'number' && tb + bytes <= MAX ? tb + bytes : addCount(tb, bytes);
+    t.flows = typeof tf === 'number' && typeof flows === 'number' && tf + flows <= MAX ? tf + flows : addCount(tf, flows);
     // An `others` row from upstream has no key: it stays in this bin's `others` via the totals.
-    if (!others) bin.table.add(key, this.scratch, packets, bytes, flows);
+    if (!others) bin.table.add(hash, this.scratch, packets, bytes, flows);
   }
 
   /** Counts apportioned by overlap, exact: each bin gets floor(total * elapsed / duration) increments. */
-  private addSplit(key: string, start: number, end: number, time: number, packets: Count, bytes: Count, flows: Count): void {
+  private addSplit(hash: number, start: number, end: number, time: number, packets: Count, bytes: Count, flows: Count): void {
     const duration = BigInt(end - start);
     const p = BigInt(packets), b = BigInt(bytes);
     let givenP = 0n, givenB = 0n;
@@ -248,7 +238,7 @@ export class Aggregator {
       givenB += partB;
       // The flow itself is counted once, in the bin its chosen time falls in.
       const f = time >= s && time < s + this.interval ? flows : 0;
-      this.addTo(Math.max(s, start), key, false, countOf(partP), countOf(partB), f);
+      this.addTo(Math.max(s, start), hash, false, countOf(partP), countOf(partB), f);
     }
   }
 
@@ -282,8 +272,7 @@ export class Aggregator {
   }
 
   private result(bin: Bin): BinResult {
-    const sorted = bin.table.sorted();
-    const top = this.topN > 0 ? sorted.slice(0, this.topN) : sorted;
+    const top = bin.table.top(this.topN);
     const names = this.options.primitives.map((p) => p.name);
     let packets: Count = 0, bytes: Count = 0, flows: Count = 0;
     const rows: AggregateRow[] = top.map((e) => {

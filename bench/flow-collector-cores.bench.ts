@@ -3,7 +3,8 @@
 // (bench/udp-blast.c, 16 exporters: sockets bound to 127.0.1.1-16) into flow collector in a running
 // Node-RED, batches of 1000 records into a minimal counting node; goflow2 (scripts/setup.d/bench/
 // goflow2.sh builds it) decodes the same datagrams to /dev/null (protobuf) and its decoded data
-// records are read from its Prometheus metrics. Fixed offered rates; delivered % per rate.
+// records are read from its Prometheus metrics. Fixed offered rates; delivered % per rate, and the
+// % the kernel dropped because a receive buffer was full (/proc/net/udp).
 // - 1 core: Node-RED (every thread) and goflow2 (GOMAXPROCS=1, one socket, one worker) pinned to
 //   CPU 0, the sender to CPU 1.
 // - 2 cores: the collector with 2 decode workers (SO_REUSEPORT on Node >= 22.12, else dispatch) and
@@ -70,17 +71,32 @@ async function collector(red: NodeRed, sink: MessageSink, setup: Setup): Promise
   return { port, count: () => reportedCount(sink, tag), stop: async () => {} };
 }
 
-/** Offered and delivered records per second, and delivered %, for each rate. */
+/** Datagrams the kernel dropped on the sockets bound to `port` (receive buffer full), from /proc/net/udp. */
+function kernelDrops(port: number): number {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let drops = 0;
+  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[1]?.endsWith(hex)) drops += Number(fields[fields.length - 1]);
+    }
+  }
+  return drops;
+}
+
+/** Offered and delivered records per second, delivered %, and the share the kernel dropped, for each rate. */
 async function measure(peer: Peer, blaster: string, setup: Setup): Promise<string[]> {
   const out: string[] = [];
   for (const rate of RATES) {
     const before = await settledCount(() => peer.count());
+    const dropsBefore = kernelDrops(peer.port);
     const start = Date.now();
     const sent = await blast(blaster, peer.port, Math.round(rate / RECORDS_PER_DATAGRAM), SECONDS, EXPORTERS, setup.senderCpus);
     const elapsed = (Date.now() - start) / 1000;
     const delivered = (await settledCount(() => peer.count())) - before;
     const offered = sent * RECORDS_PER_DATAGRAM;
-    out.push(`${String(Math.round(offered / elapsed)).padStart(9)} ${String(Math.round(delivered / elapsed)).padStart(9)} ${(100 * delivered / offered).toFixed(2).padStart(7)}%`);
+    const kernel = (kernelDrops(peer.port) - dropsBefore) * RECORDS_PER_DATAGRAM;
+    out.push(`${String(Math.round(offered / elapsed)).padStart(9)} ${String(Math.round(delivered / elapsed)).padStart(9)} ${(100 * delivered / offered).toFixed(2).padStart(7)}% ${(100 * kernel / offered).toFixed(1).padStart(6)}%`);
   }
   return out;
 }
@@ -101,7 +117,7 @@ async function main(): Promise<void> {
       const peer = await goflow2(setup);
       const theirs = await measure(peer, blaster, setup).finally(() => peer.stop());
       console.log(`\n${setup.name} (CPU ${setup.cpus}): flow collector with ${setup.workers} worker${setup.workers > 1 ? 's' : ''} | goflow2 GOMAXPROCS=${setup.workers}`);
-      console.log(`${'offered/s'.padStart(9)} ${'ours/s'.padStart(9)} ${'ours'.padStart(8)} | ${'offered/s'.padStart(9)} ${'goflow2/s'.padStart(9)} ${'goflow2'.padStart(8)}`);
+      console.log(`${'offered/s'.padStart(9)} ${'ours/s'.padStart(9)} ${'ours'.padStart(8)} ${'kernel'.padStart(7)} | ${'offered/s'.padStart(9)} ${'goflow2/s'.padStart(9)} ${'goflow2'.padStart(8)} ${'kernel'.padStart(7)}`);
       ours.forEach((line, i) => console.log(`${line} | ${theirs[i]}`));
     }
   } finally {

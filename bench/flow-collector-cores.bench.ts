@@ -4,7 +4,8 @@
 // Node-RED, batches of 1000 records into a minimal counting node; goflow2 (scripts/setup.d/bench/
 // goflow2.sh builds it) decodes the same datagrams to /dev/null (protobuf) and its decoded data
 // records are read from its Prometheus metrics. Fixed offered rates; delivered % per rate, and the
-// % the kernel dropped because a receive buffer was full (/proc/net/udp).
+// % the kernel dropped because a receive buffer was full (/proc/net/udp), and records per CPU second
+// of the collecting process (/proc/<pid>/stat), which a busy shared machine does not distort as much.
 // - 1 core: Node-RED (every thread) and goflow2 (GOMAXPROCS=1, one socket, one worker) pinned to
 //   CPU 0, the sender to CPU 1.
 // - 2 cores: the collector with 2 decode workers (SO_REUSEPORT on Node >= 22.12, else dispatch) and
@@ -35,7 +36,7 @@ function pin(pid: number, list: string): void {
   execFileSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
 }
 
-interface Peer { count(): Promise<number>; stop(): Promise<void>; port: number }
+interface Peer { count(): Promise<number>; stop(): Promise<void>; port: number; pid: number }
 
 async function goflow2(setup: Setup): Promise<Peer> {
   const port = await freeUdpPort();
@@ -51,7 +52,8 @@ async function goflow2(setup: Setup): Promise<Peer> {
     return n;
   };
   await waitUntil('goflow2 to answer', () => count().then(() => true, () => false), 20_000, 200);
-  return { port, count, stop: async () => { child.kill(); await new Promise((r) => child.once('exit', r)); } };
+  // taskset execs goflow2: the same process.
+  return { port, count, pid: child.pid!, stop: async () => { child.kill(); await new Promise((r) => child.once('exit', r)); } };
 }
 
 async function collector(red: NodeRed, sink: MessageSink, setup: Setup): Promise<Peer> {
@@ -68,7 +70,7 @@ async function collector(red: NodeRed, sink: MessageSink, setup: Setup): Promise
   ]);
   await red.waitForStatus(`c${suffix}`, (s) => String(s.text).includes('listening'), 30_000);
   pin(red.pid!, setup.cpus);
-  return { port, count: () => reportedCount(sink, tag), stop: async () => {} };
+  return { port, count: () => reportedCount(sink, tag), pid: red.pid!, stop: async () => {} };
 }
 
 /** Datagrams the kernel dropped on the sockets bound to `port` (receive buffer full), from /proc/net/udp. */
@@ -84,19 +86,31 @@ function kernelDrops(port: number): number {
   return drops;
 }
 
-/** Offered and delivered records per second, delivered %, and the share the kernel dropped, for each rate. */
+/** CPU seconds a process (all its threads) has used, from /proc/<pid>/stat (utime + stime, in USER_HZ = 100). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Offered and delivered records per second, delivered %, the share the kernel dropped, and records
+ * per CPU second (what the process decoded per second of CPU it got: on a shared machine the
+ * delivered % says how much CPU the process got, this says what it does with it).
+ */
 async function measure(peer: Peer, blaster: string, setup: Setup): Promise<string[]> {
   const out: string[] = [];
   for (const rate of RATES) {
     const before = await settledCount(() => peer.count());
     const dropsBefore = kernelDrops(peer.port);
+    const cpuBefore = cpuSeconds(peer.pid);
     const start = Date.now();
     const sent = await blast(blaster, peer.port, Math.round(rate / RECORDS_PER_DATAGRAM), SECONDS, EXPORTERS, setup.senderCpus);
     const elapsed = (Date.now() - start) / 1000;
     const delivered = (await settledCount(() => peer.count())) - before;
     const offered = sent * RECORDS_PER_DATAGRAM;
     const kernel = (kernelDrops(peer.port) - dropsBefore) * RECORDS_PER_DATAGRAM;
-    out.push(`${String(Math.round(offered / elapsed)).padStart(9)} ${String(Math.round(delivered / elapsed)).padStart(9)} ${(100 * delivered / offered).toFixed(2).padStart(7)}% ${(100 * kernel / offered).toFixed(1).padStart(6)}%`);
+    const perCpu = delivered / Math.max(0.01, cpuSeconds(peer.pid) - cpuBefore);
+    out.push(`${String(Math.round(offered / elapsed)).padStart(9)} ${String(Math.round(delivered / elapsed)).padStart(9)} ${(100 * delivered / offered).toFixed(2).padStart(7)}% ${(100 * kernel / offered).toFixed(1).padStart(6)}% ${String(Math.round(perCpu)).padStart(9)}`);
   }
   return out;
 }
@@ -117,7 +131,7 @@ async function main(): Promise<void> {
       const peer = await goflow2(setup);
       const theirs = await measure(peer, blaster, setup).finally(() => peer.stop());
       console.log(`\n${setup.name} (CPU ${setup.cpus}): flow collector with ${setup.workers} worker${setup.workers > 1 ? 's' : ''} | goflow2 GOMAXPROCS=${setup.workers}`);
-      console.log(`${'offered/s'.padStart(9)} ${'ours/s'.padStart(9)} ${'ours'.padStart(8)} ${'kernel'.padStart(7)} | ${'offered/s'.padStart(9)} ${'goflow2/s'.padStart(9)} ${'goflow2'.padStart(8)} ${'kernel'.padStart(7)}`);
+      console.log(`${'offered/s'.padStart(9)} ${'ours/s'.padStart(9)} ${'ours'.padStart(8)} ${'kernel'.padStart(7)} ${'rec/cpu-s'.padStart(9)} | ${'offered/s'.padStart(9)} ${'goflow2/s'.padStart(9)} ${'goflow2'.padStart(8)} ${'kernel'.padStart(7)} ${'rec/cpu-s'.padStart(9)}`);
       ours.forEach((line, i) => console.log(`${line} | ${theirs[i]}`));
     }
   } finally {

@@ -68,7 +68,7 @@ async function collector(red: NodeRed, sink: MessageSink, setup: Setup): Promise
     { id: `count${suffix}`, type: 'bench-record-counter', wires: [[`sink${suffix}`]] },
     ...reportNodes(sink, `count${suffix}`, suffix, tag),
   ]);
-  await red.waitForStatus(`c${suffix}`, (s) => String(s.text).includes('listening'), 30_000);
+  await red.waitForStatus(`c${suffix}`, (s) => String(s.text).includes('listening'), 120_000);
   pin(red.pid!, setup.cpus);
   return { port, count: () => reportedCount(sink, tag), pid: red.pid!, stop: async () => {} };
 }
@@ -134,6 +134,9 @@ async function main(): Promise<void> {
       console.log(`${'offered/s'.padStart(9)} ${'ours/s'.padStart(9)} ${'ours'.padStart(8)} ${'kernel'.padStart(7)} ${'rec/cpu-s'.padStart(9)} | ${'offered/s'.padStart(9)} ${'goflow2/s'.padStart(9)} ${'goflow2'.padStart(8)} ${'kernel'.padStart(7)} ${'rec/cpu-s'.padStart(9)}`);
       ours.forEach((line, i) => console.log(`${line} | ${theirs[i]}`));
     }
+  } catch (err) {
+    console.error(`Node-RED's last log lines:\n${red.logs.slice(-30).join('\n')}\nstatuses: ${JSON.stringify([...red.statuses.entries()])}`);
+    throw err;
   } finally {
     await red.stop();
     await sink.stop();

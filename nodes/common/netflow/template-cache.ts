@@ -41,6 +41,13 @@ export interface PendingSet {
   sysUptimeMs?: number;
 }
 
+/** A template set's octets as big-endian 32-bit words (the tail of a set not a multiple of 4 in `bytes`). */
+export interface SetBytes {
+  length: number;
+  words: Int32Array;
+  bytes: Buffer;
+}
+
 export interface DomainState {
   key: string;
   /** Sequence accounting of this exporter + domain. */
@@ -62,7 +69,7 @@ export interface DomainState {
    * templates it defined. A resent identical set (exporters resend every few seconds) then only
    * refreshes those templates instead of being parsed again.
    */
-  templateSets?: Map<number, { bytes: DataView; templates: Template[] }>;
+  templateSets?: Map<number, { bytes: SetBytes; templates: Template[] }>;
 }
 
 export interface TemplateCacheLimits {

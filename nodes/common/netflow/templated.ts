@@ -5,7 +5,7 @@ import { readRecord, type RecordReadContext } from './record-reader';
 import { compileTemplate, type RecordMeta, type TimeMode } from './compiled-reader';
 import { parseIpfixTemplateSet, parseV9TemplateSet } from './template-sets';
 import { uptimeToEpochMs } from './netflow-legacy';
-import { MAX_OPTION_ENTRIES, type DomainState, type PendingSet, type Template, type TemplateCache } from './template-cache';
+import { MAX_OPTION_ENTRIES, type DomainState, type PendingSet, type SetBytes, type Template, type TemplateCache } from './template-cache';
 import type { IeRegistry } from './ie-registry';
 import type { DecodeResult, FlowRecord } from '../flow/types';
 import { observeSequence } from '../flow/sequence';
@@ -128,18 +128,26 @@ function hold(buf: Buffer, start: number, end: number, templateId: number, ctx: 
   else ctx.result.errors.push({ code: 'missing-template', message: `no template ${templateId} and the pending queue is full; set dropped`, offset: start - 4 });
 }
 
+function setBytes(buf: Buffer, start: number, end: number): SetBytes {
+  const bytes = Buffer.from(buf.subarray(start, end));
+  const words = new Int32Array(bytes.length >> 2);
+  for (let i = 0; i < words.length; i++) words[i] = bytes.readInt32BE(i * 4);
+  return { length: bytes.length, words, bytes };
+}
+
 /**
- * Whether `buf[start, end)` equals `bytes`, four octets at a time through DataViews (which the
- * optimiser inlines): template sets are a few dozen octets, for which Buffer#compare's argument
- * checks and native call cost more than the comparison (measured 2x slower, a byte loop 2.5x).
+ * Whether `buf[start, end)` equals the set seen before, a word at a time: template sets are a
+ * few dozen octets, for which Buffer#compare's argument checks and native call cost more than
+ * the comparison (measured: words 90 ns for 72 octets, Buffer#compare 130-150, a byte loop 170).
  */
-function sameBytes(bytes: DataView, buf: Buffer, start: number, end: number): boolean {
-  const n = end - start;
-  if (bytes.byteLength !== n) return false;
-  const view = new DataView(buf.buffer, buf.byteOffset + start, n);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) if (bytes.getInt32(i) !== view.getInt32(i)) return false;
-  for (; i < n; i++) if (bytes.getUint8(i) !== view.getUint8(i)) return false;
+function sameBytes(seen: SetBytes, buf: Buffer, start: number, end: number): boolean {
+  if (seen.length !== end - start) return false;
+  const w = seen.words;
+  let j = start;
+  for (let i = 0; i < w.length; i++, j += 4) {
+    if (w[i] !== ((buf[j] << 24) | (buf[j + 1] << 16) | (buf[j + 2] << 8) | buf[j + 3])) return false;
+  }
+  for (let i = w.length * 4; j < end; i++, j++) if (seen.bytes[i] !== buf[j]) return false;
   return true;
 }
 
@@ -162,7 +170,7 @@ function learnTemplates(buf: Buffer, start: number, end: number, setId: number, 
     }
     return;
   }
-  let pendingMemo: { key: number; bytes: DataView; templates: Template[] } | undefined;
+  let pendingMemo: { key: number; bytes: SetBytes; templates: Template[] } | undefined;
   const parse = version === 9 ? parseV9TemplateSet : parseIpfixTemplateSet;
   const errorsBefore = result.errors.length;
   const items = parse({ buf, start, end, setId, registry: s.registry, now: ctx.now, errors: result.errors });
@@ -171,8 +179,7 @@ function learnTemplates(buf: Buffer, start: number, end: number, setId: number, 
     if (result.errors.length === errorsBefore && items.length > 0 && items.every((i) => i.kind === 'template')) {
       const memo = (d.templateSets ??= new Map());
       if (memo.size >= 64 && !memo.has(memoKey)) memo.clear();
-      const copy = Buffer.from(buf.subarray(start, end));
-      pendingMemo = { key: memoKey, bytes: new DataView(copy.buffer, copy.byteOffset, copy.length), templates: [] as Template[] };
+      pendingMemo = { key: memoKey, bytes: setBytes(buf, start, end), templates: [] as Template[] };
     } else d.templateSets?.delete(memoKey);
   }
   for (const item of items) {

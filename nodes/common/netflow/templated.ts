@@ -8,7 +8,7 @@ import { uptimeToEpochMs } from './netflow-legacy';
 import { MAX_OPTION_ENTRIES, type DomainState, type PendingSet, type SetBytes, type Template, type TemplateCache } from './template-cache';
 import type { IeRegistry } from './ie-registry';
 import type { DecodeResult, FlowRecord } from '../flow/types';
-import { observeSequence } from '../flow/sequence';
+import { countRecords, observeSequence } from '../flow/sequence';
 import { domainKey, SCOPE_PROTOCOL, scopeNumber } from '../flow/state-index';
 
 export interface TemplatedState {
@@ -205,6 +205,14 @@ function learnTemplates(buf: Buffer, start: number, end: number, setId: number, 
 }
 
 function decodeDataSet(
+  buf: Buffer, start: number, end: number, t: Template, ctx: MessageContext, exportTimeMs: number, sysUptimeMs: number | undefined,
+): void {
+  const before = ctx.result.records.length;
+  decodeRecords(buf, start, end, t, ctx, exportTimeMs, sysUptimeMs);
+  if (!t.options) countRecords(ctx.d.track, ctx.result.records, before);
+}
+
+function decodeRecords(
   buf: Buffer, start: number, end: number, t: Template, ctx: MessageContext, exportTimeMs: number, sysUptimeMs: number | undefined,
 ): void {
   const { s, d, result } = ctx;

@@ -6,7 +6,7 @@ import { Xdr, XdrTruncated } from './xdr';
 import { addSampledHeaderFields, type HeaderFields } from './sampled-header';
 import { readCounterRecord } from './counter-records';
 import type { DecodeResult, FlowRecord } from '../flow/types';
-import { newTrack, observeSequence, type SequenceTrack } from '../flow/sequence';
+import { countRecords, newTrack, observeSequence, type SequenceTrack } from '../flow/sequence';
 import { SCOPE_PROTOCOL, scopeNumber, type StateIndex } from '../flow/state-index';
 
 export interface SflowState {
@@ -66,6 +66,7 @@ export function decodeSflow(buf: Buffer, s: SflowState, result: DecodeResult, no
         result.errors.push({ code: 'unknown-sample', message: `sample format ${enterprise}:${fmt} not decoded`, offset: body.off - 8 });
       } else if (fmt === FLOW_SAMPLE || fmt === FLOW_SAMPLE_EXPANDED) {
         result.records.push(readFlowSample(body, fmt === FLOW_SAMPLE_EXPANDED, s, meta, result));
+        countRecords(track, result.records, result.records.length - 1);
       } else if (fmt === COUNTER_SAMPLE || fmt === COUNTER_SAMPLE_EXPANDED) {
         result.counters.push(readCounterSample(body, fmt === COUNTER_SAMPLE_EXPANDED, meta));
       } else if (fmt === DISCARDED_PACKET) {

@@ -8,7 +8,7 @@ import { uptimeToEpochMs } from './netflow-legacy';
 import { MAX_OPTION_ENTRIES, type DomainState, type PendingSet, type SetBytes, type Template, type TemplateCache } from './template-cache';
 import type { IeRegistry } from './ie-registry';
 import type { DecodeResult, FlowRecord } from '../flow/types';
-import { countRecords, observeSequence } from '../flow/sequence';
+import { countRecords, countRecordsWithoutRate, observeSequence } from '../flow/sequence';
 import {
   headerLength, IPFIX_HEADER, isOptionsTemplateSet, isTemplateSet, NETFLOW9_VERSION, readMessageHeader, SET_HEADER, SET_ID, type TemplatedVersion,
 } from './wire';
@@ -209,9 +209,20 @@ function learnTemplates(buf: Buffer, start: number, end: number, setId: number, 
 function decodeDataSet(
   buf: Buffer, start: number, end: number, t: Template, ctx: MessageContext, exportTimeMs: number, sysUptimeMs: number | undefined,
 ): void {
-  const before = ctx.result.records.length;
+  const { records } = ctx.result;
+  const before = records.length;
   decodeRecords(buf, start, end, t, ctx, exportTimeMs, sysUptimeMs);
-  if (!t.options) countRecords(ctx.d.track, ctx.result.records, before);
+  if (t.options) return;
+  // Without a sampling field in the template and no sampler learned, no record can have a rate:
+  // counted without reading each record (records of many templates make those reads slow).
+  if (mayCarryRate(t, ctx.d)) countRecords(ctx.d.track, records, before);
+  else countRecordsWithoutRate(ctx.d.track, records.length - before);
+}
+
+/** Whether records of this data template can carry a sampling rate (the template's own field or options data). */
+function mayCarryRate(t: Template, d: DomainState): boolean {
+  return d.samplers.size > 0 || d.defaultSamplingInterval !== undefined
+    || (t.carriesSampling ??= t.fields.some((f) => f.ie.name === 'samplingInterval' || f.ie.name === 'samplerRandomInterval'));
 }
 
 function decodeRecords(
@@ -240,8 +251,7 @@ function decodeRecords(
   };
   const meta: RecordMeta = { templateId: t.id, observationDomainId: ctx.domainId, exporter, exportTimeMs, sysUptimeMs: sysUptimeMs ?? 0, initMs: d.systemInitTimeMs ?? 0 };
   // applyOptions only matters with sampler/interface options learned, or an interval in the record.
-  const needsOptions = !t.options && (d.samplers.size > 0 || d.defaultSamplingInterval !== undefined || d.interfaceNames.size > 0
-    || (t.carriesSampling ??= t.fields.some((f) => f.ie.name === 'samplingInterval' || f.ie.name === 'samplerRandomInterval')));
+  const needsOptions = !t.options && (d.interfaceNames.size > 0 || mayCarryRate(t, d));
   const room = s.maxRecordsPerDatagram - result.records.length - result.options.length;
   if (compiled) {
     // Fixed-length records: the count is known up front (what is left over is padding).

@@ -89,6 +89,8 @@ function hostile(total: number, maxKeys: number): void {
 
 function memory(distinct: number): void {
   const recs = records(distinct, distinct);
+  const peakRss = () => mb(process.resourceUsage().maxRSS * 1024);
+  console.log(`memory, ${distinct / 1e6}M records generated: peak RSS ${peakRss()}`);
   for (const [name, run] of [['flow aggregate', 'agg'], ['plain Map', 'map']] as const) {
     gc();
     const base = process.memoryUsage().heapUsed;
@@ -102,7 +104,7 @@ function memory(distinct: number): void {
       (globalThis as { held?: unknown }).held = m;
     }
     gc();
-    console.log(`memory, ${distinct / 1e6}M distinct 5-tuple keys in one bin: ${name} ${mb(process.memoryUsage().heapUsed - base)} heap`);
+    console.log(`memory, ${distinct / 1e6}M distinct 5-tuple keys in one bin: ${name} ${mb(process.memoryUsage().heapUsed - base)} heap, process peak RSS ${peakRss()} so far`);
     (globalThis as { held?: unknown }).held = undefined;
   }
 }

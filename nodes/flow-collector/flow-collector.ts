@@ -1,13 +1,16 @@
 // flow collector: UDP listener for NetFlow v1/v5/v7/v9, IPFIX and sFlow v5 (protocol detected per
 // datagram), decoding with the pack's FlowDecoder. Outputs: 1 records, 2 sFlow counters,
-// 3 options / template events / errors / stats.
-import dgram from 'node:dgram';
+// 3 options / template events / errors / stats. Decodes on the main thread (the default) or in N
+// decode workers (decode-workers.ts).
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { FlowDecoder, parseElementDefinitions, type DecodeResult, type Exporter, type FlowRecord, type SerializedTemplate } from '../common';
+import { parseElementDefinitions, type DecodeResult, type DecoderCounters, type FlowDecoder, type FlowRecord, type SerializedTemplate } from '../common';
 import { Batcher } from '../shared/batcher';
 import {
   makeAllowList, normaliseAddress, parsePorts, recordOutput, sideOutputs, type FlowMessage, type OutputMode,
 } from '../shared/flow-output';
+import { createDecoder, type DecodeConfig } from './decode-path';
+import { DecodeWorkers } from './decode-workers';
+import { hasReusePort, UdpListener, type ListenEvents, type ListenOptions } from './udp-listen';
 
 interface FlowCollectorDef extends NodeDef {
   ports: string;
@@ -23,61 +26,63 @@ interface FlowCollectorDef extends NodeDef {
   persist: boolean;
   /** User element definitions, "PEN ID NAME TYPE" per line. */
   elements?: string;
+  /** Decode workers (worker threads); 1 (the default) decodes on the main thread. */
+  workers?: string | number;
+  /** How datagrams reach the workers: 'auto' (SO_REUSEPORT where the runtime has it) or 'exporter' (dispatch). */
+  spread?: 'auto' | 'exporter';
 }
 
 const TEMPLATE_KEY = 'flowTemplates';
+const MAX_WORKERS = 64;
 
-/**
- * The collector's decode path: datagram in, decoded and enriched result out. Kept behind this one
- * function (no Node-RED state in it) so it can run in a worker thread.
- */
-interface DecodePath {
-  decode(datagram: Buffer, exporter: Exporter): DecodeResult;
-  decoder: FlowDecoder;
-}
-
-function decodePath(config: FlowCollectorDef, saved: SerializedTemplate[] | undefined): DecodePath {
-  const decoder = new FlowDecoder({
-    applySampling: !!config.applySampling,
-    scopeByPort: !!config.scopeByPort,
-    templateTtlMs: Number(config.templateTtl || 1800) * 1000,
-    templates: saved,
-    // Throws on a bad line, which the caller reports as a bad configuration.
-    elements: parseElementDefinitions(config.elements || ''),
-  });
-  return { decode: (datagram, exporter) => decoder.decode(datagram, exporter), decoder };
+/** Parses the worker count; throws a readable error. */
+function workerCount(value: string | number | undefined): number {
+  if (value === undefined || value === '') return 1;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new Error(`invalid number of decode workers "${value}" (1-${MAX_WORKERS})`);
+  return n;
 }
 
 export = function (RED: NodeAPI) {
   function FlowCollectorNode(this: Node, config: FlowCollectorDef) {
     RED.nodes.createNode(this, config);
     const node = this;
-    const sockets: dgram.Socket[] = [];
+    let listener: UdpListener | undefined;
+    let workers: DecodeWorkers | undefined;
+    let decoder: FlowDecoder | undefined;
     let statusTimer: NodeJS.Timeout | undefined;
     let saveTimer: NodeJS.Timeout | undefined;
     /** Per port, the receive buffer the kernel granted (octets), for stats. */
-    const receiveBuffers: Record<number, number> = {};
+    let receiveBuffers: Record<number, number> = {};
     const stats = { datagrams: 0, notAllowed: 0, socketErrors: 0, records: 0, recordsAtLastStatus: 0, templatesChanged: false };
 
     let ports: number[];
     let allowed: (a: string) => boolean;
-    let path: DecodePath;
+    let count: number;
     try {
       ports = parsePorts(config.ports || '2055,4739,6343');
       allowed = makeAllowList(config.allow);
+      count = workerCount(config.workers);
     } catch (err) {
       failClosed('bad-config', (err as Error).message);
       return;
     }
+    const decodeConfig: DecodeConfig = {
+      applySampling: !!config.applySampling,
+      scopeByPort: !!config.scopeByPort,
+      templateTtl: Number(config.templateTtl || 1800),
+      elements: config.elements || '',
+    };
+    const saved = config.persist ? (node.context().get(TEMPLATE_KEY) as SerializedTemplate[] | undefined) : undefined;
     try {
-      const saved = config.persist ? (node.context().get(TEMPLATE_KEY) as SerializedTemplate[] | undefined) : undefined;
-      path = decodePath(config, Array.isArray(saved) ? saved : undefined);
+      // Workers parse the definitions too; a bad line must stop the node here, not crash them.
+      if (count === 1) decoder = createDecoder(decodeConfig, Array.isArray(saved) ? saved : undefined);
+      else parseElementDefinitions(decodeConfig.elements);
     } catch (err) {
       // Not listening at all beats decoding with names the user did not ask for.
       failClosed('bad-elements', (err as Error).message);
       return;
     }
-    const decoder = path.decoder;
 
     /** Nothing listens; each input message still ends with the error, so a catch node sees it. */
     function failClosed(status: 'bad-config' | 'bad-elements', message: string): void {
@@ -92,14 +97,8 @@ export = function (RED: NodeAPI) {
         (records) => node.send([{ topic: 'flows', payload: records }, null, null]))
       : undefined;
 
-    const onDatagram = (msg: Buffer, rinfo: dgram.RemoteInfo) => {
-      stats.datagrams++;
-      const exporter = { address: normaliseAddress(rinfo.address), port: rinfo.port };
-      if (!allowed(exporter.address)) {
-        stats.notAllowed++;
-        return;
-      }
-      const r = path.decode(msg, exporter);
+    /** One decoded datagram out to the outputs, wherever it was decoded. */
+    const deliver = (r: DecodeResult) => {
       stats.records += r.records.length;
       if (r.templates.length) stats.templatesChanged = true;
       const [counters, events] = sideOutputs(r);
@@ -109,73 +108,102 @@ export = function (RED: NodeAPI) {
       if (records || counters || events) node.send([records, counters, events] as never);
     };
 
-    const statsMessage = (): FlowMessage => ({
-      topic: 'stats',
-      payload: {
-        ports, receiveBuffers, datagrams: stats.datagrams, notAllowed: stats.notAllowed, socketErrors: stats.socketErrors, decoder: decoder.counters(),
-      },
-    });
+    /** The decoder figures of the status line, from the one decoder or summed over the workers. */
+    const summary = () => {
+      if (decoder) return { ...decoder.summary(), dropped: 0 };
+      const s = workers!.summary();
+      return { ...s, dropped: s.notAllowed + s.recordsDropped + workers!.counts.queueDropped };
+    };
 
-    const saveTemplates = () => {
+    const statsMessage = async (): Promise<FlowMessage> => {
+      const payload: Record<string, unknown> = { ports, receiveBuffers, datagrams: stats.datagrams, notAllowed: stats.notAllowed, socketErrors: stats.socketErrors };
+      if (decoder) return { topic: 'stats', payload: { ...payload, decoder: decoder.counters() } };
+      const w = workers!;
+      const s = w.summary();
+      const counters: DecoderCounters | undefined = await w.counters();
+      return {
+        topic: 'stats',
+        payload: {
+          ...payload,
+          // With SO_REUSEPORT the workers' sockets receive (and check the allow-list).
+          datagrams: stats.datagrams + s.datagrams, notAllowed: stats.notAllowed + s.notAllowed,
+          decoder: counters,
+          workers: { count, spread: w.reusePort ? 'reuseport' : 'exporter', restarts: w.counts.restarts, records: w.recordsPerWorker(), queueDropped: w.counts.queueDropped, recordsDropped: s.recordsDropped },
+        },
+      };
+    };
+
+    const exportTemplates = async (): Promise<SerializedTemplate[]> => decoder ? decoder.exportTemplates() : workers!.exportTemplates();
+    const saveTemplates = async () => {
       if (!config.persist || !stats.templatesChanged) return;
       stats.templatesChanged = false;
-      node.context().set(TEMPLATE_KEY, decoder.exportTemplates());
+      node.context().set(TEMPLATE_KEY, await exportTemplates());
     };
 
     const showStatus = () => {
       const rate = stats.records - stats.recordsAtLastStatus;
       stats.recordsAtLastStatus = stats.records;
-      const c = decoder.summary();
-      const drops = stats.notAllowed + c.datagramsWithErrors + c.pendingDropped;
+      const c = summary();
+      const drops = stats.notAllowed + c.datagramsWithErrors + c.pendingDropped + c.dropped;
       node.status({
         fill: drops ? 'yellow' : 'green', shape: 'dot',
         text: RED._('flow-collector.status.running', { rate, drops, templates: c.templates }),
       });
     };
 
-    let bound = 0;
-    for (const port of ports) {
-      const address = config.bind || '::';
-      const socket = dgram.createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', ipv6Only: false });
-      sockets.push(socket);
-      socket.on('message', onDatagram);
-      socket.on('error', (err: NodeJS.ErrnoException) => {
+    /** How the node words what its sockets (its own or its workers') report. */
+    const socketEvents: Omit<ListenEvents, 'message'> = {
+      error(port, code, message) {
         stats.socketErrors++;
-        const text = err.code === 'EADDRINUSE'
-          ? RED._('flow-collector.errors.port-in-use', { port })
-          : RED._('flow-collector.errors.socket', { port, message: err.message });
-        node.status({ fill: 'red', shape: 'ring', text: err.code === 'EADDRINUSE' ? RED._('flow-collector.status.port-in-use', { port }) : RED._('flow-collector.status.error') });
-        node.error(text);
+        const inUse = code === 'EADDRINUSE';
+        node.status({ fill: 'red', shape: 'ring', text: inUse ? RED._('flow-collector.status.port-in-use', { port }) : RED._('flow-collector.status.error') });
+        node.error(inUse ? RED._('flow-collector.errors.port-in-use', { port }) : RED._('flow-collector.errors.socket', { port, message }));
+      },
+      rcvbufFailed: (message) => node.warn(RED._('flow-collector.errors.rcvbuf', { message })),
+      rcvbufCapped: (port, requested, got) => node.warn(RED._('flow-collector.errors.rcvbuf-capped', { port, requested, got })),
+      listening(granted) {
+        receiveBuffers = granted;
+        node.status({ fill: 'green', shape: 'dot', text: RED._('flow-collector.status.listening', { ports: ports.join(',') }) });
+        statusTimer = setInterval(showStatus, 1000);
+        if (config.persist) saveTimer = setInterval(() => { saveTemplates().catch((err) => node.warn(err)); }, 10_000);
+      },
+    };
+    const listen: ListenOptions = { ports, bind: config.bind || '::', rcvbuf: Number(config.rcvbuf) || 0, reusePort: false };
+
+    if (count > 1) {
+      const reusePort = config.spread !== 'exporter' && hasReusePort();
+      workers = new DecodeWorkers({
+        count, decode: decodeConfig, templates: Array.isArray(saved) ? saved : undefined,
+        listen: reusePort ? { ...listen, reusePort: true, allow: config.allow ?? '' } : undefined,
+      }, {
+        ...socketEvents,
+        result: deliver,
+        crashed(worker, error, restartMs) {
+          node.error(RED._('flow-collector.errors.worker-crashed', { worker: worker + 1, message: error.message, seconds: restartMs / 1000 }));
+          node.status({ fill: 'red', shape: 'ring', text: RED._('flow-collector.status.worker-crashed', { worker: worker + 1 }) });
+        },
       });
-      socket.on('listening', () => {
-        const rcvbuf = Number(config.rcvbuf) || 0;
-        let set = false;
-        if (rcvbuf > 0) {
-          try {
-            socket.setRecvBufferSize(rcvbuf);
-            set = true;
-          } catch (err) {
-            node.warn(RED._('flow-collector.errors.rcvbuf', { message: (err as Error).message }));
+    }
+    if (!workers?.reusePort) {
+      const w = workers;
+      listener = new UdpListener(listen, {
+        ...socketEvents,
+        message(datagram, rinfo) {
+          stats.datagrams++;
+          const exporter = { address: normaliseAddress(rinfo.address), port: rinfo.port };
+          if (!allowed(exporter.address)) {
+            stats.notAllowed++;
+            return;
           }
-        }
-        receiveBuffers[port] = socket.getRecvBufferSize();
-        // Linux doubles a request for its bookkeeping but caps it at twice net.core.rmem_max,
-        // silently: a smaller buffer than asked for loses bursts sooner than the user expects.
-        if (set && receiveBuffers[port] < rcvbuf) {
-          node.warn(RED._('flow-collector.errors.rcvbuf-capped', { port, requested: rcvbuf, got: receiveBuffers[port] }));
-        }
-        if (++bound === ports.length) {
-          node.status({ fill: 'green', shape: 'dot', text: RED._('flow-collector.status.listening', { ports: ports.join(',') }) });
-          statusTimer = setInterval(showStatus, 1000);
-          if (config.persist) saveTimer = setInterval(saveTemplates, 10_000);
-        }
+          if (w) w.dispatch(datagram, exporter, Date.now());
+          else deliver(decoder!.decode(datagram, exporter));
+        },
       });
-      socket.bind({ port, address });
     }
 
-    node.on('input', (msg: NodeMessageInFlow, send, done) => {
+    node.on('input', async (msg: NodeMessageInFlow, send, done) => {
       try {
-        if (msg.topic === 'stats') send([null, null, [statsMessage()]] as never);
+        if (msg.topic === 'stats') send([null, null, [await statsMessage()]] as never);
         else if (msg.topic === 'flush') batcher?.flush();
         done();
       } catch (err) {
@@ -186,18 +214,13 @@ export = function (RED: NodeAPI) {
     node.on('close', (_removed: boolean, done: () => void) => {
       if (statusTimer) clearInterval(statusTimer);
       if (saveTimer) clearInterval(saveTimer);
-      batcher?.close();
-      saveTemplates();
-      let open = sockets.length;
-      if (open === 0) { done(); return; }
-      for (const s of sockets) {
-        try {
-          s.close(() => { if (--open === 0) done(); });
-        } catch {
-          // Never bound (bind failed): nothing to close.
-          if (--open === 0) done();
-        }
-      }
+      const finish = async () => {
+        await listener?.close();
+        await saveTemplates().catch((err) => node.warn(err));
+        await workers?.close();
+        batcher?.close();
+      };
+      finish().finally(done);
     });
   }
 

@@ -1,9 +1,8 @@
 // Renders DOT in a worker thread with a timeout. One worker is kept warm (loading the WebAssembly
 // module takes a moment); a render that overruns its timeout terminates the worker, and the next
 // render starts a fresh one.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../shared/start-worker';
 import type { Engine, FontSet, OutputFormat, RenderOutput, RenderRequest, RenderResponse } from './render-types';
 
 /** A request without its id (the renderer numbers them). */
@@ -23,14 +22,6 @@ function explain(error: string, dot: string): Error {
   const line = Number(match[1]);
   const lineText = dot.split(/\r?\n/)[line - 1] ?? '';
   return new DotSyntaxError(`bad DOT: syntax error in line ${line}${match[2] !== undefined ? ` near '${match[2]}'` : ''}: ${lineText.trim()}`, line, lineText);
-}
-
-/** The compiled worker, or (running from the TypeScript sources, in tests) the .ts one through tsx. */
-function startWorker(): Worker {
-  const compiled = join(__dirname, 'render-worker.js');
-  if (existsSync(compiled)) return new Worker(compiled);
-  const source = join(__dirname, 'render-worker.ts');
-  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(source)});`, { eval: true });
 }
 
 export class GraphvizRenderer {
@@ -73,7 +64,7 @@ export class GraphvizRenderer {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker();
+    const worker = startWorker(__dirname, 'render-worker');
     worker.unref();
     worker.on('message', (response: RenderResponse) => {
       const waiting = this.pending.get(response.id);

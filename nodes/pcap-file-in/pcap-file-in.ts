@@ -29,6 +29,9 @@ interface ReadSummary {
   error?: { message: string; offset: number };
 }
 
+/** A paced replay's default batching tick (ms), when no batch interval is set. */
+const PACED_TICK_MS = 10;
+
 export = function (RED: NodeAPI) {
   function PcapFileInNode(this: Node, config: PcapFileInConfig) {
     RED.nodes.createNode(this, config);
@@ -41,17 +44,35 @@ export = function (RED: NodeAPI) {
     }
     const speed = config.pacing === 'original' ? 1 : config.pacing === 'multiplier' ? Math.max(0.001, Number(config.speed) || 1) : 0;
     const batchSize = Math.max(1, Number(config.batchSize) || 1);
+    const batchInterval = Number(config.batchInterval) || 0;
+    // A paced replay groups the packets due within this many ms of a batch's first packet, and
+    // sends the batch when its last packet is due: never early, at most this late.
+    const pacedTick = batchInterval > 0 ? batchInterval : PACED_TICK_MS;
     let closing = false;
     const abort = new AbortController(); // cuts a pacing wait short on close
     let running = Promise.resolve();
 
     async function replay(input: Readable, source: string, send: (m: any) => void): Promise<ReadSummary> {
       const summary: ReadSummary = { source, packets: 0, sent: 0, bytes: 0 };
-      const batcher = new Batcher<CapturedPacket>({ size: batchSize, intervalMs: Number(config.batchInterval) || 0 }, (items) =>
+      // Paced, the timing below decides when a batch goes: the batcher's own timer would send early.
+      const batcher = new Batcher<CapturedPacket>({ size: batchSize, intervalMs: speed > 0 ? 0 : batchInterval }, (items) =>
         send([{ topic: source, payload: batchSize === 1 ? items[0] : items }, null]),
       );
       let firstCapture: number | undefined;
       let startedAt = 0;
+      // The paced batch being filled: how many packets, when its first and last packet are due (ms after the start).
+      let inBatch = 0;
+      let batchStart = 0;
+      let lastDue = 0;
+      const until = async (due: number) => {
+        const wait = due - (Date.now() - startedAt);
+        if (wait > 1) await sleep(wait, undefined, { signal: abort.signal }).catch(() => undefined);
+      };
+      const release = async () => {
+        if (inBatch > 0) await until(lastDue);
+        batcher.flush();
+        inBatch = 0;
+      };
       try {
         for await (const batch of readCaptureBatches(input)) {
           for (const p of batch as CapturePacket[]) {
@@ -61,18 +82,21 @@ export = function (RED: NodeAPI) {
             if (speed > 0) {
               const at = p.timestamp.ms;
               if (firstCapture === undefined) { firstCapture = at; startedAt = Date.now(); }
-              const wait = (at - firstCapture) / speed - (Date.now() - startedAt);
-              if (wait > 1) {
-                batcher.flush();
-                await sleep(wait, undefined, { signal: abort.signal }).catch(() => undefined);
-              }
+              const due = (at - firstCapture) / speed;
+              if (inBatch > 0 && due - batchStart > pacedTick) await release();
+              if (closing) return summary;
+              if (inBatch === 0) batchStart = due;
+              lastDue = due;
+              // This packet fills the batch, which then goes at once: not before the packet is due.
+              if (inBatch + 1 >= batchSize) await until(due);
+              inBatch = (inBatch + 1) % batchSize;
             }
             summary.sent++;
             summary.bytes += p.data.length;
             batcher.push(capturedPacket(p.data, p.linkType, p.interfaceName ?? String(p.interfaceId), p.timestamp, p.originalLength, config.dissect === false ? undefined : dissect(p.data, p.linkType)));
           }
           // One read chunk at a time: let Node-RED deliver before reading on, so memory stays bounded.
-          batcher.flush();
+          await release();
           await yieldToEventLoop();
         }
       } catch (err) {

@@ -6,12 +6,27 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { NodeMessage } from 'node-red';
-import { decodeCaptureMessage, SequenceTracker, type CaptureEvent, type CaptureSequence, type SequenceState } from '../common/capture-protocol';
+import {
+  decodeCaptureMessage, SequenceTracker, type CaptureEvent, type CaptureMessage, type CaptureSequence, type ControlKind, type SequenceState, type SourcePosition,
+} from '../common/capture-protocol';
 import { SHARD_PREFIX } from '../common/zmq/shard';
 import { eventMessage, messageOfCapture, packetMessages } from '../shared/zmq-messages';
 
 /** The event a sender sends last (zmq out at close); it becomes source-disconnected here. */
 export const SOURCE_CLOSING = 'source-closing';
+/** An acknowledged sender no longer holds the packets a resend asked for: its seq is where it can resume. */
+export const RESEND_UNAVAILABLE = 'resend-unavailable';
+
+/** What the acknowledged mode answers the sender of a message. */
+export interface CaptureReply {
+  kind: ControlKind;
+  position: SourcePosition;
+}
+
+export interface AcknowledgedOptions {
+  /** How long messages ahead of a gap are refused (asking for a resend) before the gap is taken as loss. */
+  gapWaitMs: number;
+}
 
 interface SourceLiveness {
   connected: boolean;
@@ -21,8 +36,14 @@ interface SourceLiveness {
 export class CaptureReceiver {
   packets = 0;
   messages = 0;
+  /** Acknowledged mode: packets that arrived again (a resend of what was already passed on), dropped. */
+  duplicates = 0;
+  /** Acknowledged mode: packets refused because they came ahead of a gap (their sender resends them). */
+  held = 0;
   private readonly tracker: SequenceTracker;
   private readonly live = new Map<string, SourceLiveness>();
+  /** Acknowledged mode: since when each source's messages have been refused for a gap. */
+  private readonly waiting = new Map<string, number>();
   private dirty = false;
 
   constructor(
@@ -31,6 +52,8 @@ export class CaptureReceiver {
     /** One message per packet, dissected (for flow decode), instead of one per data message. */
     private readonly perPacket = false,
     private readonly maxSources = 10000,
+    /** Acknowledged mode (ROUTER): pass packets on in order, exactly once, and say so to the sender. */
+    private readonly acknowledged?: AcknowledgedOptions,
   ) {
     this.tracker = new SequenceTracker(maxSources, stateFile ? readState(stateFile) : undefined);
   }
@@ -39,26 +62,45 @@ export class CaptureReceiver {
     return this.tracker.missingTotal;
   }
 
-  /** One received multipart message; throws CaptureProtocolError when it is malformed. */
-  receive(frames: Buffer[], now = Date.now()): void {
+  /**
+   * One received multipart message; throws CaptureProtocolError when it is malformed. In the
+   * acknowledged mode, returns what to answer its sender.
+   */
+  receive(frames: Buffer[], now = Date.now()): CaptureReply | undefined {
     // A sharding zmq out puts the worker's topic ("shard/<name>/") in front of the message.
     const decoded = decodeCaptureMessage(frames.length > 2 && frames[0].subarray(0, SHARD_PREFIX.length).toString() === SHARD_PREFIX ? frames.slice(1) : frames);
     const { source, sequence } = decoded;
     this.messages += 1;
-    const closing = decoded.kind === 'event' && decoded.event.type === SOURCE_CLOSING;
-    if (decoded.kind === 'data') {
-      this.packets += decoded.packets.length;
-      const observed = sequence ? this.tracker.data(source, sequence, decoded.packets.length) : undefined;
-      if (observed) this.dirty = true;
-      this.seen(source, now, sequence, !!observed?.newSession);
-      if (observed?.missing) this.gap(source, observed.missing, observed.expected!, sequence!.seq);
-      const messages = (this.perPacket ? packetMessages(decoded) : [messageOfCapture(decoded)]) as Array<NodeMessage & { gap?: number }>;
-      // The packets missing just before these, so a consumer (rtp stats) can tell this loss apart.
-      if (observed?.missing && messages.length > 0) messages[0].gap = observed.missing;
-      for (const msg of messages) this.send(msg);
-      return;
-    }
-    const observed = sequence ? this.tracker.event(source, sequence) : undefined;
+    const refused = this.acknowledged && sequence && decoded.kind === 'data' ? this.admit(decoded, sequence, now) : undefined;
+    if (refused) return refused;
+    if (decoded.kind === 'data') this.deliver(decoded, now);
+    else this.event(decoded, now);
+    if (!this.acknowledged || !sequence) return undefined;
+    const next = this.tracker.position(source, decoded.sequence!.session);
+    return next === undefined ? undefined : { kind: 'ack', position: { source, session: sequence.session, next } };
+  }
+
+  private deliver(decoded: Extract<CaptureMessage, { kind: 'data' }>, now: number): void {
+    const { source, sequence } = decoded;
+    this.packets += decoded.packets.length;
+    const observed = sequence ? this.tracker.data(source, sequence, decoded.packets.length) : undefined;
+    if (observed) this.dirty = true;
+    this.seen(source, now, sequence, !!observed?.newSession);
+    if (observed?.missing) this.gap(source, observed.missing, observed.expected!, sequence!.seq);
+    const messages = (this.perPacket ? packetMessages(decoded) : [messageOfCapture(decoded)]) as Array<NodeMessage & { gap?: number }>;
+    // The packets missing just before these, so a consumer (rtp stats) can tell this loss apart.
+    if (observed?.missing && messages.length > 0) messages[0].gap = observed.missing;
+    for (const msg of messages) this.send(msg);
+  }
+
+  private event(decoded: Extract<CaptureMessage, { kind: 'event' }>, now: number): void {
+    const { source, sequence } = decoded;
+    const closing = decoded.event.type === SOURCE_CLOSING;
+    // Acknowledged: an event ahead of missing data must not count that data lost, since the sender
+    // is about to resend it; only its last word (closing) or its "no longer held" settles the account.
+    const position = this.acknowledged && sequence ? this.tracker.position(source, sequence.session) : undefined;
+    const ahead = position !== undefined && sequence!.seq > position && !closing && decoded.event.type !== RESEND_UNAVAILABLE;
+    const observed = sequence && !ahead ? this.tracker.event(source, sequence) : undefined;
     if (observed?.missing) {
       this.dirty = true;
       this.gap(source, observed.missing, observed.expected!, sequence!.seq);
@@ -69,6 +111,42 @@ export class CaptureReceiver {
     }
     this.seen(source, now, sequence, false);
     this.send(messageOfCapture(decoded));
+  }
+
+  /**
+   * Acknowledged mode: a data message passes when it is the next one of its session (or of a
+   * session this receiver does not know yet). A repeat is dropped (and acknowledged again), a
+   * partial repeat trimmed; a message ahead of a gap is refused with a resend request, until
+   * gapWaitMs have passed: then the gap is taken as loss, counted, and the message passes.
+   */
+  private admit(decoded: Extract<CaptureMessage, { kind: 'data' }>, sequence: CaptureSequence, now: number): CaptureReply | undefined {
+    const { source } = decoded;
+    const next = this.tracker.position(source, sequence.session);
+    if (next === undefined) return undefined;
+    const position = { source, session: sequence.session, next };
+    const count = decoded.packets.length;
+    if (sequence.seq + count <= next && count > 0) {
+      this.duplicates += count;
+      return { kind: 'ack', position };
+    }
+    if (sequence.seq > next) {
+      const since = this.waiting.get(source) ?? now;
+      if (!this.waiting.has(source)) {
+        if (this.waiting.size >= this.maxSources) this.waiting.clear();
+        this.waiting.set(source, now);
+      }
+      if (now - since < this.acknowledged!.gapWaitMs) {
+        this.held += count;
+        return { kind: 'resend', position };
+      }
+    }
+    this.waiting.delete(source);
+    if (sequence.seq < next) {
+      this.duplicates += next - sequence.seq;
+      decoded.packets = decoded.packets.slice(next - sequence.seq);
+      decoded.sequence = { session: sequence.session, seq: next };
+    }
+    return undefined;
   }
 
   /**

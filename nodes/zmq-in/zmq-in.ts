@@ -1,4 +1,4 @@
-// zmq in: receives on a SUB or PULL socket and sends one Node-RED message per ZeroMQ message,
+// zmq in: receives on a SUB, PULL or ROUTER (acknowledged capture) socket and sends one Node-RED message per ZeroMQ message,
 // either as plain frames (first frame → msg.topic when asked, the rest → msg.payload) or decoded
 // from the capture-server protocol (data → msg.payload CapturedPacket[], event → msg.payload event,
 // plus the events capture-receiver.ts derives: source-connected/-disconnected, capture-gap).
@@ -12,10 +12,15 @@ import {
   type MonitorState, type ZmqCredentials, type ZmqSocketConfig,
 } from '../shared/zmq-socket';
 import { allowListOf, registerZapDomain, RejectedClients } from '../shared/zmq-zap';
+import { AckSender } from './ack-sender';
 import { CaptureReceiver } from './capture-receiver';
 
+/** Acknowledged mode: how long messages ahead of a gap wait for their sender to resend it. */
+const GAP_WAIT_MS = 60000;
+
 interface ZmqInDef extends NodeDef, ZmqSocketConfig {
-  socketType: 'sub' | 'pull';
+  /** router: the acknowledged capture mode, facing zmq out DEALER senders. */
+  socketType: 'sub' | 'pull' | 'router';
   format: 'frames' | 'capture';
   /** SUB prefixes, one per line or comma-separated; empty subscribes to everything. */
   subscriptions?: string;
@@ -38,14 +43,17 @@ export = function (RED: NodeAPI) {
       return;
     }
     const Z = zmq.module;
-    let socket: Zmq.Subscriber | Zmq.Pull | undefined;
+    let socket: Zmq.Subscriber | Zmq.Pull | Zmq.Router | undefined;
+    let acks: AckSender | undefined;
+    const acknowledged = config.socketType === 'router';
     let state: MonitorState | undefined;
     let received = 0;
     let invalid = 0;
     let closed = false;
     const userDir = (RED.settings as { userDir?: string }).userDir;
     const capture = config.format === 'capture'
-      ? new CaptureReceiver((m) => node.send(m), userDir ? join(userDir, 'wirescope', `zmq-in-${node.id}.sequence.json`) : undefined, !!config.perPacket)
+      ? new CaptureReceiver((m) => node.send(m), userDir ? join(userDir, 'wirescope', `zmq-in-${node.id}.sequence.json`) : undefined, !!config.perPacket, undefined,
+        acknowledged ? { gapWaitMs: GAP_WAIT_MS } : undefined)
       : undefined;
     const saveTimer = capture ? setInterval(() => capture.save(), 1000) : undefined;
     const silenceTimers = new Set<NodeJS.Timeout>();
@@ -56,6 +64,7 @@ export = function (RED: NodeAPI) {
     const counters = () => [
       capture ? `${shortNumber(capture.packets)} packets` : `${shortNumber(received)} received`,
       capture?.lost ? `${shortNumber(capture.lost)} lost` : '',
+      capture?.duplicates ? `${shortNumber(capture.duplicates)} repeated` : '',
       invalid ? `${invalid} invalid` : '',
       rejected.count ? `${rejected.count} rejected` : '',
     ].filter(Boolean).join(', ');
@@ -68,7 +77,7 @@ export = function (RED: NodeAPI) {
       }, 500);
     };
 
-    const receiveLoop = async (sock: Zmq.Subscriber | Zmq.Pull) => {
+    const receiveLoop = async (sock: Zmq.Subscriber | Zmq.Pull | Zmq.Router) => {
       while (!closed && !sock.closed) {
         let frames: Buffer[];
         try {
@@ -86,7 +95,10 @@ export = function (RED: NodeAPI) {
         received += 1;
         if (capture) {
           try {
-            capture.receive(frames);
+            // A ROUTER puts the sender's identity first: the address of the acknowledgement.
+            const peer = acknowledged ? frames.shift()! : undefined;
+            const reply = capture.receive(frames);
+            if (peer && reply) acks!.reply(peer, reply);
           } catch (err) {
             // Counted and reported, with the frame count for whoever has to debug the sender.
             invalid += 1;
@@ -103,8 +115,13 @@ export = function (RED: NodeAPI) {
       const endpoints = parseEndpoints(config.endpoints);
       const allowList = allowListOf(config, node.id, Z);
       const options = { ...socketOptions(config, node.credentials ?? {}, 'receive', Z), ...allowList?.socketOptions };
+      if (acknowledged && config.format !== 'capture') throw new Error(RED._('zmq-in.error.routerNeedsCapture'));
       if (config.socketType === 'pull') {
         socket = new Z.Pull(options);
+      } else if (acknowledged) {
+        const router = new Z.Router(options);
+        acks = new AckSender(router, (err) => node.error(`acknowledgement failed: ${err.message}`));
+        socket = router;
       } else {
         const sub = new Z.Subscriber(options);
         const prefixes = String(config.subscriptions ?? '').split(/[\n,]+/).map((s) => s.trim()).filter(Boolean);
@@ -135,14 +152,19 @@ export = function (RED: NodeAPI) {
 
     // No drain at close: Node-RED has already unhooked this node's wires when close runs, so a
     // message sent now would vanish while the sequence state counted it as delivered. What libzmq
-    // still holds is lost with the socket, and the next run counts it exactly as a gap.
+    // still holds is lost with the socket, and the next run counts it exactly as a gap (acknowledged:
+    // its sender still holds it and sends it again).
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
+      // What was passed on is acknowledged before the socket goes, so the sender need not resend it.
+      acks?.flush();
       if (statusTimer) clearTimeout(statusTimer);
       silenceTimers.forEach((t) => clearTimeout(t));
       if (saveTimer) clearInterval(saveTimer);
-      try { socket?.close(); } catch { /* already closed */ }
       capture?.save();
+      // The last acknowledgements get the linger time (default) to leave.
+      try { socket?.close(); } catch { /* already closed */ }
+      acks?.stop();
       node.status({});
       // Release this node's ZAP domain (the last one closes the handler) before Node-RED starts
       // the next deploy, whose server sockets may need the handler again.

@@ -1,11 +1,12 @@
-// zmq out: sends messages on a PUB or PUSH socket, either as plain multipart frames
+// zmq out: sends messages on a PUB, PUSH or DEALER (acknowledged capture) socket, either as plain multipart frames
 // (msg.topic → first frame, msg.payload → one frame or an array of frames) or encoded as the
 // capture-server protocol (msg.payload = CapturedPacket(s) → a data message; msg.event → an event).
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type * as Zmq from 'zeromq';
-import { encodeCaptureEvent, SequenceNumbering } from '../common/capture-protocol';
+import { decodeCaptureControl, encodeCaptureEvent, SequenceNumbering, type SourcePosition } from '../common/capture-protocol';
 import { shortNumber } from '../shared/rate';
 import { captureFrames, framesOf, type Frame } from '../shared/zmq-messages';
+import { ResendWindow, type WindowItem } from './resend-window';
 import { ShardDispatcher } from './shard-dispatcher';
 import {
   loadZeromq, monitorStatus, openEndpoints, parseEndpoints, registerKeyPairEndpoint, socketOptions, watchSocket,
@@ -15,7 +16,8 @@ import { allowListOf, registerZapDomain, RejectedClients } from '../shared/zmq-z
 
 interface ZmqOutDef extends NodeDef, ZmqSocketConfig {
   /** shard: XPUB to decode workers, each packet to the worker that owns its exporter (capture format). */
-  socketType: 'pub' | 'push' | 'shard';
+  /** dealer: the acknowledged capture mode, facing a zmq in ROUTER. */
+  socketType: 'pub' | 'push' | 'shard' | 'dealer';
   format: 'frames' | 'capture';
   /** Capture source name for data and event messages (msg.source overrides). */
   source?: string;
@@ -31,6 +33,12 @@ interface Outgoing {
   count: number;
 }
 
+/** Acknowledged mode: sent data not acknowledged for this long is sent again. */
+const ACK_TIMEOUT_MS = 2000;
+/** Acknowledged mode: a resend request within this time of the last rewind is already being served. */
+const REWIND_GUARD_MS = 250;
+const RESEND_UNAVAILABLE = 'resend-unavailable';
+
 export = function (RED: NodeAPI) {
   function ZmqOutNode(this: Node<ZmqCredentials>, config: ZmqOutDef) {
     RED.nodes.createNode(this, config);
@@ -45,10 +53,14 @@ export = function (RED: NodeAPI) {
     const Z = zmq.module;
     const queueLimit = Number(config.queueLimit) > 0 ? Number(config.queueLimit) : 10000;
     const source = config.source || 'default';
-    let socket: Zmq.Publisher | Zmq.Push | Zmq.XPublisher | undefined;
+    let socket: Zmq.Publisher | Zmq.Push | Zmq.XPublisher | Zmq.Dealer | undefined;
     let state: MonitorState | undefined;
+    const acknowledged = config.socketType === 'dealer';
     // The capture format numbers packets per source, so receivers count what never arrived.
-    const numbering = config.format === 'capture' || config.socketType === 'shard' ? new SequenceNumbering() : undefined;
+    const numbering = config.format === 'capture' || config.socketType === 'shard' || acknowledged ? new SequenceNumbering() : undefined;
+    // Acknowledged mode: the queue is a window that keeps each message until the receiver acknowledges it.
+    const window = acknowledged ? new ResendWindow(numbering!.session, queueLimit) : undefined;
+    let stallTimer: NodeJS.Timeout | undefined;
     const shard = config.socketType === 'shard' ? new ShardDispatcher(numbering!, (what, worker) => {
       if (what === 'left') node.warn(RED._('zmq-out.warn.workerLeft', { worker }));
       showStatus();
@@ -70,6 +82,8 @@ export = function (RED: NodeAPI) {
     const counters = () => [
       shard ? `${shard.ring.workers.length} workers` : '',
       `${shortNumber(sent)}${unit} sent`,
+      window ? `${shortNumber(window.unacknowledged())} unacked` : '',
+      window?.resent ? `${shortNumber(window.resent)} resent` : '',
       dropped ? `${shortNumber(dropped)} dropped` : '',
       shard?.unrouted ? `${shortNumber(shard.unrouted)} without worker` : '',
       shard?.moved ? `${shard.moved} exporters moved` : '',
@@ -104,7 +118,20 @@ export = function (RED: NodeAPI) {
       if (!Number.isInteger(sendTimeout) || sendTimeout < -1) throw new Error(`send timeout must be -1, 0 or a number of ms: ${String(config.sendTimeout)}`);
       const allowList = allowListOf(config, node.id, Z);
       const options = { ...socketOptions(config, node.credentials ?? {}, 'send', Z), ...allowList?.socketOptions, sendTimeout };
-      if (shard) {
+      if (acknowledged && config.format !== 'capture') throw new Error(RED._('zmq-out.error.dealerNeedsCapture'));
+      if (acknowledged) {
+        const dealer = new Z.Dealer(options);
+        controlLoop(dealer);
+        stallTimer = setInterval(() => {
+          const now = Date.now();
+          // Without a peer a resend only fills libzmq's queue: the receiver asks for it when it is back.
+          if (state && state.peers > 0 && window!.stalled(now, ACK_TIMEOUT_MS)) {
+            window!.rewind(now);
+            kick();
+          }
+        }, ACK_TIMEOUT_MS / 8);
+        socket = dealer;
+      } else if (shard) {
         const xpub = new Z.XPublisher({ ...options, noDrop: true });
         shard.watch(xpub);
         socket = xpub;
@@ -125,6 +152,66 @@ export = function (RED: NodeAPI) {
       node.status({ fill: 'red', shape: 'ring', text: RED._('zmq-out.status.error') });
       node.error((err as Error).message);
     }
+
+    // Acknowledged mode: the window decides what goes next (new messages, or those to send again).
+    // A message the high-water mark refuses stays in the window and is tried again shortly.
+    let retryTimer: NodeJS.Timeout | undefined;
+    const pumpWindow = async (sock: Zmq.Dealer, win: ResendWindow) => {
+      sending = true;
+      for (let item = win.next(); item && !sock.closed; item = win.next()) {
+        try {
+          await sock.send(item.frames);
+          if (!item.sentAt) sent += item.count;
+          win.sent(item, Date.now());
+          showStatus();
+        } catch (err) {
+          win.retry();
+          if (sock.closed) break;
+          if ((err as { code?: string }).code !== 'EAGAIN') node.error(`send failed: ${(err as Error).message}`);
+          retryTimer ??= setTimeout(() => { retryTimer = undefined; kick(); }, 100);
+          break;
+        }
+      }
+      sending = false;
+      showStatus();
+    };
+    const kick = () => {
+      if (!sending && socket && !socket.closed && window) pumped = pumpWindow(socket as Zmq.Dealer, window);
+    };
+    // The receiver's acknowledgements and resend requests come back on the DEALER socket.
+    function controlLoop(dealer: Zmq.Dealer) {
+      void (async () => {
+        try {
+          for await (const frames of dealer) {
+            try {
+              const control = decodeCaptureControl(frames);
+              for (const position of control.positions) {
+                if (control.kind === 'ack') window!.ack(position.session, position.source, position.next, Date.now());
+                else resend(position);
+              }
+              showStatus();
+            } catch (err) {
+              node.error(`invalid acknowledgement: ${(err as Error).message}`);
+            }
+          }
+        } catch {
+          // Ends with the socket.
+        }
+      })();
+    }
+    const resend = (position: SourcePosition) => {
+      const now = Date.now();
+      if (position.session !== window!.session || now - window!.lastProgress < REWIND_GUARD_MS) return;
+      // Packets below the oldest one held were acknowledged once (a receiver that crashed and lost
+      // its position asks for them): say where this sender resumes, so it counts them and moves on.
+      const resume = window!.oldest(position.source) ?? numbering!.event(position.source).seq;
+      if (resume > position.next) {
+        const notice = { type: RESEND_UNAVAILABLE, time: now, details: { from: position.next, resume } };
+        window!.pushFront({ frames: encodeCaptureEvent(position.source, notice, { session: window!.session, seq: resume }), count: 0, sentAt: 0 });
+      }
+      window!.rewind(now);
+      kick();
+    };
 
     const pump = async () => {
       if (sending || !socket) return;
@@ -156,6 +243,19 @@ export = function (RED: NodeAPI) {
     node.on('input', (msg, _send, done) => {
       if (!socket) return done(new Error(RED._('zmq-out.status.error')));
       if (closed) return done(new Error(RED._('zmq-out.error.closing')));
+      if (window) {
+        // Refused before it is numbered: the receiver waits for no packet that will never come.
+        if (window.full()) countDrop('window full', Array.isArray(msg.payload) ? msg.payload.length : 1);
+        else {
+          try {
+            window.push(windowItem(captureFrames(msg, source, numbering)));
+          } catch (err) {
+            return done(err as Error);
+          }
+          kick();
+        }
+        return done();
+      }
       let outgoing: Outgoing[];
       try {
         if (shard) outgoing = shard.route(msg, source);
@@ -175,11 +275,33 @@ export = function (RED: NodeAPI) {
       done();
     });
 
+    /** A window entry: data knows its source and first sequence number (the numbering just advanced past it). */
+    const windowItem = (frames: Buffer[]): WindowItem => {
+      const count = frames.length - 2;
+      const topic = frames[0].toString();
+      if (!topic.startsWith('data/')) return { frames, count: 0, sentAt: 0 };
+      const src = topic.slice(5, -1);
+      return { frames, count, source: src, seq: numbering!.event(src).seq - count, sentAt: 0 };
+    };
+
+    // Acknowledged mode at close: wait (linger, 1 s at least, 5 s at most) until the receiver has
+    // acknowledged everything, then say goodbye per source.
+    const drainWindow = async (win: ResendWindow, limitMs: number) => {
+      const until = Date.now() + limitMs;
+      while (win.unacknowledged() > 0 && Date.now() < until && socket && !socket.closed) await new Promise((r) => setTimeout(r, 20));
+      for (const [src] of numbering!.sources()) win.push(windowItem(encodeCaptureEvent(src, { type: 'source-closing', time: Date.now(), details: { packetsSent: numbering!.event(src).seq } }, numbering!.event(src))));
+      kick();
+      await Promise.race([pumped, new Promise((r) => setTimeout(r, Math.max(0, until - Date.now()) + 200))]);
+    };
+
     // At close the queue still goes to ZeroMQ (for at most the linger time, 1 s at least), last
     // a source-closing event per source, so receivers know the session ended and where; close()
     // then gives libzmq the linger time to put it all on the wire.
     const flush = async () => {
       if (!socket || socket.closed) return;
+      const linger = Number(config.linger);
+      const limitMs = Math.min(5000, Math.max(1000, Number.isFinite(linger) ? linger : 0));
+      if (window) return drainWindow(window, limitMs);
       if (shard) shard.closing().forEach(enqueue);
       else {
         for (const [src] of numbering?.sources() ?? []) {
@@ -187,16 +309,19 @@ export = function (RED: NodeAPI) {
           enqueue({ frames: encodeCaptureEvent(src, { type: 'source-closing', time: Date.now(), details: { packetsSent: sequence.seq } }, sequence), count: 0 });
         }
       }
-      const linger = Number(config.linger);
-      const limit = new Promise((r) => setTimeout(r, Math.min(5000, Math.max(1000, Number.isFinite(linger) ? linger : 0))));
+      const limit = new Promise((r) => setTimeout(r, limitMs));
       await Promise.race([pumped, limit]);
     };
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
       if (statusTimer) clearTimeout(statusTimer);
+      if (stallTimer) clearInterval(stallTimer);
       void flush().finally(() => {
-        if (queued() > 0) node.warn(RED._('zmq-out.warn.unsent', { count: queued() }));
+        if (retryTimer) clearTimeout(retryTimer);
+        const unsent = window ? window.unacknowledged() : queued();
+        if (unsent > 0) node.warn(RED._(window ? 'zmq-out.warn.unacked' : 'zmq-out.warn.unsent', { count: unsent }));
+        window?.clear();
         queue = [];
         head = 0;
         try { socket?.close(); } catch { /* already closed */ }

@@ -55,12 +55,14 @@ test('the traffic page shows the aggregate bin, charts with points and the topol
   await red!.waitForStatus(collector.id, (s) => String(s.text).includes('listening'));
 
   // Two captures stamped 50 and 25 s ago: their flows fall into recent bins, as live traffic does,
-  // and the charts get points in more than one bin.
+  // and the charts get points in more than one bin. The first goes out as NetFlow v9 (softflowd
+  // sends sampling options data, interval 1), the second as NetFlow v5 (softflowd leaves the
+  // header's sampling interval 0: every record comes without a rate).
   const now = Math.floor(Date.now() / 1000);
-  for (const ago of [50, 25]) {
+  for (const [ago, version] of [[50, '9'], [25, '5']] as const) {
     const capture = join(dir, `traffic-${ago}.pcap`);
     writeTrafficPcap(capture, aggregateFlows(), now - ago);
-    await new Promise<void>((resolve, reject) => execFile('softflowd', ['-r', capture, '-n', `127.0.0.1:${port}`, '-v', '9'], { timeout: 60_000 }, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => execFile('softflowd', ['-r', capture, '-n', `127.0.0.1:${port}`, '-v', version], { timeout: 60_000 }, (err) => (err ? reject(err) : resolve())));
   }
   // The bins close by idle time (interval + lateness = 20 s) once the flows stop.
   const total = 2 * aggregateFlows().reduce((n, f) => n + f.packets, 0);
@@ -77,6 +79,22 @@ test('the traffic page shows the aggregate bin, charts with points and the topol
     const rows = await talkersTable.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => (td.textContent ?? "").trim())));
     return JSON.stringify(rows.map((r) => [r[0], r[2]])) === JSON.stringify(expected);
   }, 30_000, 250);
+
+  // Exporters' health: one row per exporter (softflowd exports one record per flow of the capture);
+  // the v5 export's records all lack a rate, the v9 export's have one from its options data.
+  const flows = aggregateFlows().length;
+  const exporters = page.locator('.nrdb-ui-table', { hasText: 'Rate missing' });
+  const cells = () => exporters.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => (td.textContent ?? '').trim())));
+  const expectedExporters = [
+    ['127.0.0.1 v9', `0 of ${flows}`],
+    ['127.0.0.1 v5', `${flows} of ${flows}`],
+    ['all exporters', `${flows} of ${2 * flows}`],
+  ];
+  // Columns: exporter, records/s, rate missing (of the records), ...
+  await waitUntil('the exporters table to show both exports', async () => {
+    const rows = (await cells()).map((r) => [r[0], r[2]]);
+    return JSON.stringify([...rows].sort()) === JSON.stringify([...expectedExporters].sort());
+  }, 30_000, 500);
 
   // The charts: ECharts draws into a canvas; the points the page got are in the widget's datastore.
   const charts = example.filter((n) => n.type === 'ui-chart');

@@ -158,6 +158,33 @@ test('flow collector: a port in use gives a clear error and a red status', async
   }
 });
 
+test('flow collector with two decode workers (dispatched by exporter on Node < 22.12): decodes, and close releases the port', async () => {
+  const port = await freeUdpPort();
+  const flow = [
+    { id: 'c', type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', output: 'datagram', workers: '2', wires: [['out'], [], ['ev']] },
+    { id: 'out', type: 'helper' }, { id: 'ev', type: 'helper' },
+  ];
+  await load(collectorNode, flow);
+  await listening('c');
+  const got = nextMessage('out');
+  await send(v5(0), port);
+  const msg = await got;
+  assert.equal(msg.protocol, 'netflow5');
+  assert.equal(msg.exporter.address, '127.0.0.1');
+  assert.deepEqual(msg.payload.map((r: any) => r.octetDeltaCount), [1000, 80]);
+  const stats = nextMessage('ev');
+  helper.getNode('c').receive({ topic: 'stats' });
+  const s = (await stats).payload;
+  assert.equal(s.workers.count, 2);
+  assert.equal(s.decoder.records, 2);
+  assert.equal(s.datagrams, 1);
+  await helper.unload();
+  // Sockets and workers are gone: the port binds again.
+  const probe = dgram.createSocket('udp4');
+  await new Promise<void>((resolve, reject) => { probe.once('error', reject); probe.bind(port, '127.0.0.1', () => resolve()); });
+  probe.close();
+});
+
 test('flow decode: Buffer in msg.payload with msg.exporter; templates per exporter; errors reach catch', async () => {
   const fields = [{ id: 8, length: 4 }, { id: 2, length: 4 }];
   const tpl = enc.encodeIpfix({ exportTime: 1, sequence: 0, domain: 0, sets: [{ kind: 'template', templates: [{ id: 256, fields }] }] });
@@ -335,6 +362,8 @@ for (const [what, config, status] of [
   ['bad ports', { ports: '2055,70000' }, 'bad-config'],
   ['a bad allow list', { ports: '2055', allow: '10.0.0.0/99' }, 'bad-config'],
   ['bad element definitions', { ports: '2055', elements: '1 2 x notatype' }, 'bad-elements'],
+  ['bad element definitions and two workers', { ports: '2055', elements: '1 2 x notatype', workers: '2' }, 'bad-elements'],
+  ['a bad number of workers', { ports: '2055', workers: '0' }, 'bad-config'],
 ] as const) {
   test(`flow collector with ${what} fails closed: red status, and every input message ends with done(err)`, async () => {
     await load(collectorNode, [{ id: 'c', type: 'wirescope-flow-collector', bind: '127.0.0.1', ...config, wires: [[], [], []] }]);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { collect, helper, loadFlow, startServer, stopServer, testNode } from '../helpers/node-test';
 import { waitUntil } from '../helpers/node-red';
 import { requireCommands } from '../helpers/real';
+import { PcapWriter } from '../../nodes/common/pcap';
 
 const pcapFileIn = require('../../nodes/pcap-file-in/pcap-file-in.ts');
 const pcapFileOut = require('../../nodes/pcap-file-out/pcap-file-out.ts');
@@ -72,6 +73,34 @@ describe('pcap file in', () => {
     assert.equal(sent.length, expected);
     assert.ok(packets.every((m) => Array.isArray(m.payload) && m.payload.length <= 10));
     assert.equal(end[0].payload.sent, expected);
+  });
+
+  it('batches a paced replay: the packets due in one tick go together, none before its time', async (t) => {
+    if (!requireCommands(t, 'tshark')) return;
+    // 300 packets 1 ms apart: one packet per message before; now one message per ~10 ms tick.
+    const file = join(dir, 'paced.pcap');
+    const writer = new PcapWriter({ linkType: 1 });
+    const frame = Buffer.alloc(60);
+    frame.writeUInt16BE(0x0800, 12);
+    writeFileSync(file, Buffer.concat([writer.header(), ...Array.from({ length: 300 }, (_, i) => writer.packet(frame, { seconds: 1_700_000_000, nanoseconds: i * 1_000_000 }))]));
+    await loadFlow([pcapFileIn], fileIn({ filename: file, pacing: 'original', batchSize: 50, dissect: false }));
+    const arrivals: Array<{ at: number; payload: any[] }> = [];
+    helper.getNode('packets').on('input', (msg: any) => arrivals.push({ at: Date.now(), payload: msg.payload }));
+    const end = collect('end');
+    const started = Date.now();
+    testNode('in').receive({});
+    await waitUntil('end of file', () => end.length === 1, 60000);
+    const expected = tshark(file, 'frame.time_epoch');
+    const sent = arrivals.flatMap((a) => a.payload.map((p: any) => `${p.seconds}.${String(p.nanoseconds).padStart(9, '0')}`));
+    assert.deepEqual(sent, expected);
+    assert.ok(arrivals.length > 1 && arrivals.length <= 300 / 5, `${arrivals.length} messages for 300 packets`);
+    assert.ok(arrivals.every((a) => a.payload.length <= 50));
+    // Never early (a loaded machine can only make it late): each message leaves when its last packet is due.
+    for (const { at, payload } of arrivals) {
+      const dueMs = payload[payload.length - 1].nanoseconds / 1e6;
+      assert.ok(at - started >= dueMs - 2, `a batch due at ${dueMs} ms left at ${at - started} ms`);
+    }
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('reads a capture held in msg.payload', async () => {

@@ -181,7 +181,7 @@ test('NetFlow v9: sysUptime-relative times become absolute, options scope, seque
   assert.equal(new Date(r.records[0].flowEndMilliseconds as number).toISOString(), new Date(T0.getTime() - 10_000).toISOString());
   d.decode(m(11), A, T0);
   d.decode(m(15), A, T0); // v9 counts export packets: 12, 13, 14 lost
-  assert.deepEqual(d.counters().sequences['netflow9:192.0.2.10/5'], { received: 3, lost: 3, outOfOrder: 0, resets: 0 });
+  assert.deepEqual(d.counters().sequences['netflow9:192.0.2.10/5'], { received: 3, lost: 3, outOfOrder: 0, resets: 0, records: 3, rateMissing: 3 });
 });
 
 test('NetFlow v5 maps onto IANA names and counts lost flows', () => {
@@ -198,7 +198,9 @@ test('NetFlow v5 maps onto IANA names and counts lost flows', () => {
   assert.equal(r.records[0].samplingAlgorithm, 1);
   assert.equal(r.records[0].flowStartMilliseconds, T0.getTime() - 4000);
   d.decode(enc.encodeNetflow5({ sysUptime: 5000, exportTime: T0.getTime() / 1000, sequence: 7 }, [rec]), A, T0);
-  assert.equal(d.counters().sequences['netflow5:192.0.2.10/0'].lost, 5, 'v5 sequence counts flows: 2 seen, next at 7');
+  const v5 = d.counters().sequences['netflow5:192.0.2.10/0'];
+  assert.equal(v5.lost, 5, 'v5 sequence counts flows: 2 seen, next at 7');
+  assert.deepEqual([v5.records, v5.rateMissing], [3, 1], 'the header without a sampling interval leaves its record without a rate');
 });
 
 test('malformed structure gives precise errors, never a hang', () => {
@@ -270,7 +272,7 @@ test('interface-name options data names the interfaces of later flows; IPFIX seq
   // RFC 7011 3.1: the sequence counts data records (options records included) sent before this message.
   d.decode(ipfix([data(256, enc.encodeRecord(flowFields, ['10.0.0.1', 3, 4]))], 1, 103), A, T0);
   d.decode(ipfix([data(256, enc.encodeRecord(flowFields, ['10.0.0.1', 3, 4]))], 1, 110), A, T0);
-  assert.deepEqual(d.counters().sequences['ipfix:192.0.2.10/1'], { received: 3, lost: 6, outOfOrder: 0, resets: 0 });
+  assert.deepEqual(d.counters().sequences['ipfix:192.0.2.10/1'], { received: 3, lost: 6, outOfOrder: 0, resets: 0, records: 3, rateMissing: 3 });
 });
 
 test('a buffer of back-to-back IPFIX messages (file / stream export) keeps each message\'s domain', () => {

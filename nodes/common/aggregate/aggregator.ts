@@ -6,8 +6,8 @@
 // Aggregation never scales by sampling (DESIGN.md): counts are summed as the records carry them.
 import { addCount, countOf, subtractCount, type Count } from './counts';
 import { KeyTable, type Counts, type Metric } from './key-table';
+import { compileKeyReader, compileRowKeyReader, type KeyReader } from './key-reader';
 import type { Primitive, PrimitiveValue, RecordContext } from './primitives';
-import { scalar } from './primitives';
 import { flowEnd, flowStart, recordTime, type TimeField } from './record-time';
 import type { FlowRecord } from '../flow/types';
 
@@ -80,7 +80,8 @@ interface Bin {
   totals: BinTotals;
 }
 
-const SEP = '\u001f';
+const NO_CONTEXT: AggregateContext = Object.freeze({});
+const MAX = Number.MAX_SAFE_INTEGER;
 
 export class Aggregator {
   readonly counters: AggregatorCounters = {
@@ -94,8 +95,9 @@ export class Aggregator {
   private closedUpTo = -Infinity;
   /** The earliest watermark at which an open bin becomes due. */
   private nextDue = Infinity;
-  private readonly readers: ((r: FlowRecord, c: RecordContext) => PrimitiveValue)[];
-  private readonly rowReaders: ((r: FlowRecord, c: RecordContext) => PrimitiveValue)[];
+  private readonly readKey: KeyReader;
+  private readonly readRowKey: KeyReader;
+  /** The values of the record being added (copied only for a new key). */
   private readonly scratch: PrimitiveValue[];
   private readonly interval: number;
   private readonly lateness: number;
@@ -113,8 +115,8 @@ export class Aggregator {
     this.maxKeys = Math.max(1, options.maxKeys ?? 100_000);
     this.orderBy = options.orderBy ?? 'bytes';
     this.topN = Math.max(0, options.topN ?? 0);
-    this.readers = options.primitives.map((p) => p.read);
-    this.rowReaders = options.primitives.map((p) => (r: FlowRecord) => scalar(r[p.name]));
+    this.readKey = compileKeyReader(options.primitives);
+    this.readRowKey = compileRowKeyReader(options.primitives);
     this.scratch = new Array(options.primitives.length);
     this.filter = options.filter;
   }
@@ -131,7 +133,7 @@ export class Aggregator {
   }
 
   /** A flow record, or a row of another aggregator's output (re-aggregation into coarser bins). */
-  add(record: FlowRecord, context: AggregateContext = {}): void {
+  add(record: FlowRecord, context: AggregateContext = NO_CONTEXT): void {
     const isRow = record.binStart !== undefined && typeof record.binStart === 'number' && record.bytes !== undefined;
     if (!isRow && this.filter !== undefined && !this.filter(record)) {
       this.counters.filtered++;
@@ -156,27 +158,19 @@ export class Aggregator {
       }
     }
 
-    // The key: every primitive's value, separated by a character no value contains.
-    const readers = isRow ? this.rowReaders : this.readers;
-    const scratch = this.scratch;
-    let key = '';
-    if (!(isRow && record.others === true)) {
-      for (let i = 0; i < readers.length; i++) {
-        const v = readers[i](record, context);
-        scratch[i] = v;
-        key += v === undefined ? SEP : v + SEP;
-      }
-    }
+    // The key: every primitive's value in scratch, and their hash. An `others` row has none.
+    const others = isRow && record.others === true;
+    const hash = others ? 0 : (isRow ? this.readRowKey : this.readKey)(record, context, this.scratch);
 
     if (!isRow && this.options.split) {
       const start = flowStart(record), end = flowEnd(record);
       if (start !== undefined && end !== undefined && end > start && this.binStartOf(start) !== this.binStartOf(end)) {
-        this.addSplit(key, start, end, time, packets, bytes, flows);
+        this.addSplit(hash, start, end, time, packets, bytes, flows);
         this.advance(time);
         return;
       }
     }
-    this.addTo(time, key, isRow && record.others === true, packets, bytes, flows);
+    this.addTo(time, hash, others, packets, bytes, flows);
     this.advance(time);
   }
 
@@ -197,7 +191,7 @@ export class Aggregator {
     return Math.floor(t / this.interval) * this.interval;
   }
 
-  private addTo(time: number, key: string, others: boolean, packets: Count, bytes: Count, flows: Count): void {
+  private addTo(time: number, hash: number, others: boolean, packets: Count, bytes: Count, flows: Count): void {
     let bin = this.last;
     if (bin === undefined || time < bin.start || time >= bin.end) {
       const start = this.binStartOf(time);
@@ -212,16 +206,17 @@ export class Aggregator {
     }
     const t = bin.totals;
     t.records++;
-    const tp = t.packets, tb = t.bytes;
-    t.packets = typeof tp === 'number' && typeof packets === 'number' && tp + packets <= Number.MAX_SAFE_INTEGER ? tp + packets : addCount(tp, packets);
-    t.bytes = typeof tb === 'number' && typeof bytes === 'number' && tb + bytes <= Number.MAX_SAFE_INTEGER ? tb + bytes : addCount(tb, bytes);
-    t.flows = addCount(t.flows, flows);
+    const tp = t.packets, tb = t.bytes, tf = t.flows;
+    // Plain number sums while they stay exact; bigint only past 2^53.
+    t.packets = typeof tp === 'number' && typeof packets === 'number' && tp + packets <= MAX ? tp + packets : addCount(tp, packets);
+    t.bytes = typeof tb === 'number' && typeof bytes === 'number' && tb + bytes <= MAX ? tb + bytes : addCount(tb, bytes);
+    t.flows = typeof tf === 'number' && typeof flows === 'number' && tf + flows <= MAX ? tf + flows : addCount(tf, flows);
     // An `others` row from upstream has no key: it stays in this bin's `others` via the totals.
-    if (!others) bin.table.add(key, this.scratch, packets, bytes, flows);
+    if (!others) bin.table.add(hash, this.scratch, packets, bytes, flows);
   }
 
   /** Counts apportioned by overlap, exact: each bin gets floor(total * elapsed / duration) increments. */
-  private addSplit(key: string, start: number, end: number, time: number, packets: Count, bytes: Count, flows: Count): void {
+  private addSplit(hash: number, start: number, end: number, time: number, packets: Count, bytes: Count, flows: Count): void {
     const duration = BigInt(end - start);
     const p = BigInt(packets), b = BigInt(bytes);
     let givenP = 0n, givenB = 0n;
@@ -233,7 +228,7 @@ export class Aggregator {
       givenB += partB;
       // The flow itself is counted once, in the bin its chosen time falls in.
       const f = time >= s && time < s + this.interval ? flows : 0;
-      this.addTo(Math.max(s, start), key, false, countOf(partP), countOf(partB), f);
+      this.addTo(Math.max(s, start), hash, false, countOf(partP), countOf(partB), f);
     }
   }
 
@@ -267,8 +262,7 @@ export class Aggregator {
   }
 
   private result(bin: Bin): BinResult {
-    const sorted = bin.table.sorted();
-    const top = this.topN > 0 ? sorted.slice(0, this.topN) : sorted;
+    const top = bin.table.top(this.topN);
     const names = this.options.primitives.map((p) => p.name);
     let packets: Count = 0, bytes: Count = 0, flows: Count = 0;
     const rows: AggregateRow[] = top.map((e) => {

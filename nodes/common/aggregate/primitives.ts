@@ -18,7 +18,13 @@ export interface Primitive {
   /** The name the user wrote; also the field name in output rows. */
   name: string;
   read: PrimitiveReader;
+  /** Set when the value is the first present of these record fields: compiled key readers read them inline. */
+  fields?: readonly string[];
 }
+
+/** How a primitive reads: a reader, or the first present of some record fields. */
+interface FieldSource { fields: readonly string[]; read: PrimitiveReader }
+type Source = PrimitiveReader | FieldSource;
 
 export interface PrimitiveOptions {
   /** pmacct networks_mask for IPv4 src_net/dst_net; default the record's prefix length, else 32. */
@@ -37,31 +43,20 @@ export function scalar(value: unknown): PrimitiveValue {
   return JSON.stringify(value);
 }
 
-// Readers are on the per-record path: plain values return without a call, two-name lookups unrolled.
-const field = (name: string): PrimitiveReader => (r) => {
-  const v = r[name];
-  return typeof v === 'number' || typeof v === 'string' ? v : scalar(v);
-};
-const firstOf = (a: string, b: string): PrimitiveReader => (r) => {
-  const v = r[a];
-  if (typeof v === 'number' || typeof v === 'string') return v;
-  if (v !== undefined && v !== null) return scalar(v);
-  const w = r[b];
-  return typeof w === 'number' || typeof w === 'string' ? w : scalar(w);
-};
-
-// The most used primitives read their fields by name at their own property-access site: readers
-// built from a name share one site, which turns megamorphic across fields and costs a third of
-// the throughput.
 const plain = (v: unknown): PrimitiveValue => (typeof v === 'number' || typeof v === 'string' ? v : scalar(v));
-const srcHost: PrimitiveReader = (r) => { const v = r.sourceIPv4Address; return v !== undefined ? plain(v) : plain(r.sourceIPv6Address); };
-const dstHost: PrimitiveReader = (r) => { const v = r.destinationIPv4Address; return v !== undefined ? plain(v) : plain(r.destinationIPv6Address); };
-const srcPort: PrimitiveReader = (r) => plain(r.sourceTransportPort);
-const dstPort: PrimitiveReader = (r) => plain(r.destinationTransportPort);
-const proto: PrimitiveReader = (r) => plain(r.protocolIdentifier);
+
+/** The first of `names` present in the record (the compiled key reader inlines the same reads). */
+function fields(...names: string[]): FieldSource {
+  const [a, b] = names;
+  const read: PrimitiveReader = b === undefined ? (r) => plain(r[a]) : (r) => {
+    const v = r[a];
+    return plain(v === undefined || v === null ? r[b] : v);
+  };
+  return { fields: names, read };
+}
 
 type Side = 'source' | 'destination';
-const host = (side: Side): PrimitiveReader => firstOf(`${side}IPv4Address`, `${side}IPv6Address`);
+const host = (side: Side | 'exporter'): PrimitiveReader => fields(`${side}IPv4Address`, `${side}IPv6Address`).read;
 
 function maskBits(r: FlowRecord, side: Side, v6: boolean, options: PrimitiveOptions): number {
   const configured = v6 ? options.netMask6 : options.netMask;
@@ -95,9 +90,11 @@ const etype: PrimitiveReader = (r) => {
   return version === 4 ? 0x0800 : version === 6 ? 0x86dd : undefined;
 };
 
+const exporterAddress = host('exporter');
+
 /** The exporter: an exporter IE, the record's own `exporter` (batches), else the message's. */
 const peerSrcIp: PrimitiveReader = (r, c) => {
-  const own = firstOf('exporterIPv4Address', 'exporterIPv6Address')(r, c);
+  const own = exporterAddress(r, c);
   if (own !== undefined) return own;
   const e = r.exporter as { address?: unknown } | undefined;
   if (e && typeof e.address === 'string') return e.address;
@@ -105,44 +102,44 @@ const peerSrcIp: PrimitiveReader = (r, c) => {
 };
 
 /** pmacct's names (and a few of Wirescope's own for enrichment fields) -> readers. */
-function table(options: PrimitiveOptions): Record<string, PrimitiveReader> {
+function table(options: PrimitiveOptions): Record<string, Source> {
   return {
-    src_host: srcHost,
-    dst_host: dstHost,
+    src_host: fields('sourceIPv4Address', 'sourceIPv6Address'),
+    dst_host: fields('destinationIPv4Address', 'destinationIPv6Address'),
     src_net: net('source', options),
     dst_net: net('destination', options),
     src_mask: mask('source', options),
     dst_mask: mask('destination', options),
-    src_port: srcPort,
-    dst_port: dstPort,
-    proto,
-    tos: field('ipClassOfService'),
+    src_port: fields('sourceTransportPort'),
+    dst_port: fields('destinationTransportPort'),
+    proto: fields('protocolIdentifier'),
+    tos: fields('ipClassOfService'),
     etype,
-    vlan: firstOf('vlanId', 'dot1qVlanId'),
-    src_mac: field('sourceMacAddress'),
-    dst_mac: firstOf('destinationMacAddress', 'postDestinationMacAddress'),
-    in_iface: field('ingressInterface'),
-    out_iface: field('egressInterface'),
+    vlan: fields('vlanId', 'dot1qVlanId'),
+    src_mac: fields('sourceMacAddress'),
+    dst_mac: fields('destinationMacAddress', 'postDestinationMacAddress'),
+    in_iface: fields('ingressInterface'),
+    out_iface: fields('egressInterface'),
     // Enrichment's AS (from the user's database) first, else what the exporter's BGP table said.
-    src_as: firstOf('sourceAsNumber', 'bgpSourceAsNumber'),
-    dst_as: firstOf('destinationAsNumber', 'bgpDestinationAsNumber'),
+    src_as: fields('sourceAsNumber', 'bgpSourceAsNumber'),
+    dst_as: fields('destinationAsNumber', 'bgpDestinationAsNumber'),
     peer_src_ip: peerSrcIp,
-    tcpflags: field('tcpControlBits'),
-    sampling_rate: firstOf('samplingInterval', 'samplingPacketInterval'),
-    src_host_country: field('sourceCountryIsoCode'),
-    dst_host_country: field('destinationCountryIsoCode'),
-    src_host_city: field('sourceCityName'),
-    dst_host_city: field('destinationCityName'),
-    src_as_org: field('sourceAsOrganization'),
-    dst_as_org: field('destinationAsOrganization'),
-    src_net_name: field('sourceNetworkName'),
-    dst_net_name: field('destinationNetworkName'),
-    src_net_role: field('sourceNetworkRole'),
-    dst_net_role: field('destinationNetworkRole'),
-    direction: field('networkDirection'),
-    in_iface_name: field('ingressInterfaceName'),
-    out_iface_name: field('egressInterfaceName'),
-    exporter_name: field('exporterName'),
+    tcpflags: fields('tcpControlBits'),
+    sampling_rate: fields('samplingInterval', 'samplingPacketInterval'),
+    src_host_country: fields('sourceCountryIsoCode'),
+    dst_host_country: fields('destinationCountryIsoCode'),
+    src_host_city: fields('sourceCityName'),
+    dst_host_city: fields('destinationCityName'),
+    src_as_org: fields('sourceAsOrganization'),
+    dst_as_org: fields('destinationAsOrganization'),
+    src_net_name: fields('sourceNetworkName'),
+    dst_net_name: fields('destinationNetworkName'),
+    src_net_role: fields('sourceNetworkRole'),
+    dst_net_role: fields('destinationNetworkRole'),
+    direction: fields('networkDirection'),
+    in_iface_name: fields('ingressInterfaceName'),
+    out_iface_name: fields('egressInterfaceName'),
+    exporter_name: fields('exporterName'),
   };
 }
 
@@ -173,11 +170,11 @@ export function parsePrimitives(text: string, options: PrimitiveOptions = {}): P
   for (const name of names) {
     if (seen.has(name)) continue;
     seen.add(name);
-    const read = Object.hasOwn(readers, name) ? readers[name] : isRecordField(name) ? field(name) : undefined;
-    if (!read) {
+    const source = Object.hasOwn(readers, name) ? readers[name] : isRecordField(name) ? fields(name) : undefined;
+    if (!source) {
       throw new PrimitiveError(`unknown primitive "${name}": use one of ${PRIMITIVE_NAMES.join(', ')}, or a flow record field (an IPFIX information element name such as sourceIPv4Address)`);
     }
-    out.push({ name, read });
+    out.push(typeof source === 'function' ? { name, read: source } : { name, read: source.read, fields: source.fields });
   }
   return out;
 }

@@ -156,3 +156,4 @@ function decodePacketRecord(record: Buffer, index: number): CapturedFrame {
 }
 
 export * from './sequence';
+export * from './ack';

@@ -88,6 +88,12 @@ export class SequenceTracker {
     return this.sync(source, sequence);
   }
 
+  /** The next packet number the tracker expects of (source, session); undefined for a session it does not know. */
+  position(source: string, session: string): number | undefined {
+    const state = this.sources.get(source);
+    return state?.session === session ? state.next : undefined;
+  }
+
   /** Packets counted missing for a source in its current session. */
   missingOf(source: string): number {
     return this.sources.get(source)?.missing ?? 0;

@@ -1,8 +1,9 @@
 // Sequence accounting per exporter + domain. Each protocol counts in its own unit:
 // v5 flows (RFC-less Cisco format: flow_sequence = flows seen), v9 export packets (RFC 3954 section 5.1),
 // IPFIX data records (RFC 7011 section 3.1), sFlow datagrams (sFlow v5 spec, datagram sequence) and
-// samples (per source). A track lives in the bounded per-exporter state that owns it (state-index.ts).
-import type { SequenceStats, SequenceTotals } from './types';
+// samples (per source). A track lives in the bounded per-exporter state that owns it (state-index.ts),
+// and also counts the exporter's flow records and those that came without a sampling rate.
+import type { FlowRecord, SequenceStats, SequenceTotals } from './types';
 
 /** A jump backwards larger than this is an exporter restart rather than reordering. */
 const REORDER_WINDOW = 1000;
@@ -18,7 +19,19 @@ export interface SequenceTrack extends SequenceStats {
 let observations = 0;
 
 export function newTrack(key: string): SequenceTrack {
-  return { key, received: 0, lost: 0, outOfOrder: 0, resets: 0, seen: 0 };
+  return { key, received: 0, lost: 0, outOfOrder: 0, resets: 0, records: 0, rateMissing: 0, seen: 0 };
+}
+
+/** True when the record says its 1-in-N rate (1 = unsampled); an exporter that says nothing leaves the counts unscalable. */
+function hasRate(r: FlowRecord): boolean {
+  const v = r.samplingInterval ?? r.samplerRandomInterval;
+  return typeof v === 'number' ? v > 0 : typeof v === 'bigint' && v > 0n;
+}
+
+/** Counts `records` from index `from` on as the track's exporter's flow records, and those without a rate. */
+export function countRecords(t: SequenceTrack, records: readonly FlowRecord[], from: number): void {
+  for (let i = from; i < records.length; i++) if (!hasRate(records[i])) t.rateMissing++;
+  t.records += Math.max(0, records.length - from);
 }
 
 /**
@@ -52,7 +65,7 @@ export function observeSequence(t: SequenceTrack, sequence: number, advance: num
  * however many exporters there are; built only when stats are asked for.
  */
 export function sequenceReport(tracks: Iterable<SequenceTrack>, max: number): { sequences: Record<string, SequenceStats>; sequenceTotals: SequenceTotals } {
-  const totals: SequenceTotals = { tracks: 0, received: 0, lost: 0, outOfOrder: 0, resets: 0, shown: 0 };
+  const totals: SequenceTotals = { tracks: 0, received: 0, lost: 0, outOfOrder: 0, resets: 0, records: 0, rateMissing: 0, shown: 0 };
   const troubled: SequenceTrack[] = [];
   const quiet: SequenceTrack[] = [];
   for (const t of tracks) {
@@ -61,6 +74,8 @@ export function sequenceReport(tracks: Iterable<SequenceTrack>, max: number): { 
     totals.lost += t.lost;
     totals.outOfOrder += t.outOfOrder;
     totals.resets += t.resets;
+    totals.records += t.records;
+    totals.rateMissing += t.rateMissing;
     if (t.lost || t.outOfOrder || t.resets) troubled.push(t);
     else quiet.push(t);
   }
@@ -68,7 +83,7 @@ export function sequenceReport(tracks: Iterable<SequenceTrack>, max: number): { 
   if (troubled.length < max) quiet.sort((a, b) => b.seen - a.seen);
   const sequences: Record<string, SequenceStats> = {};
   for (const t of [...troubled.slice(0, max), ...quiet].slice(0, max)) {
-    sequences[t.key] = { received: t.received, lost: t.lost, outOfOrder: t.outOfOrder, resets: t.resets };
+    sequences[t.key] = { received: t.received, lost: t.lost, outOfOrder: t.outOfOrder, resets: t.resets, records: t.records, rateMissing: t.rateMissing };
   }
   totals.shown = Object.keys(sequences).length;
   return { sequences, sequenceTotals: totals };

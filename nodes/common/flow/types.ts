@@ -60,6 +60,10 @@ export interface SequenceStats {
   lost: number;
   outOfOrder: number;
   resets: number;
+  /** Flow records decoded (not options, counters or sFlow samples counted by source). */
+  records: number;
+  /** Of those, records that carry no sampling rate (samplingInterval or samplerRandomInterval): nothing to scale them by. */
+  rateMissing: number;
 }
 
 export interface SequenceTotals extends SequenceStats {

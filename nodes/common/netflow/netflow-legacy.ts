@@ -2,7 +2,7 @@
 // IANA IE names so they look like v9/IPFIX records downstream.
 import { ipv4 } from './values';
 import type { DecodeError, DecodeResult, FlowRecord } from '../flow/types';
-import { newTrack, observeSequence, type SequenceTrack } from '../flow/sequence';
+import { countRecords, newTrack, observeSequence, type SequenceTrack } from '../flow/sequence';
 import { domainKey, SCOPE_PROTOCOL, scopeNumber, type StateIndex } from '../flow/state-index';
 
 interface LegacyLayout {
@@ -140,4 +140,5 @@ export function decodeLegacy(buf: Buffer, version: 1 | 5 | 7, s: LegacyState, re
   const track = s.scopes.find(address, n, now)
     ?? s.scopes.add(address, n, newTrack(domainKey(protocol, address, port, engine, s.scopeByPort)), now);
   observeSequence(track, h.sequence, h.count);
+  countRecords(track, result.records, 0);
 }

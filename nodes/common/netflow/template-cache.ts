@@ -22,8 +22,13 @@ export interface Template {
   /** Smallest encoded record: fixed lengths plus one octet per variable-length field. */
   minRecordLength: number;
   learnedAt: number;
-  /** Fixed-offset reader per exporter-address field name, built on first use (compiled-reader.ts). */
-  compiled?: Map<string, { read: (buf: Buffer, off: number, meta: { templateId: number; observationDomainId: number | undefined; exporter: string; exportTimeMs: number; sysUptimeMs: number; initMs: number }) => Record<string, unknown>; length: number } | null>;
+  /**
+   * Fixed-offset readers per exporter-address field and time mode (templated.ts `readerSlot`),
+   * built on first use (compiled-reader.ts); null when the template needs the generic walk.
+   */
+  compiled?: Array<{ read: (buf: Buffer, off: number, meta: { templateId: number; observationDomainId: number | undefined; exporter: string; exportTimeMs: number; sysUptimeMs: number; initMs: number }) => Record<string, unknown>; length: number } | null | undefined>;
+  /** Whether the template itself carries a sampling interval (computed on first data set). */
+  carriesSampling?: boolean;
 }
 
 /** A data set that arrived before its template, kept as a private copy. */
@@ -34,6 +39,13 @@ export interface PendingSet {
   /** Header context needed to decode it later (export time, sysUptime for v9). */
   exportTimeMs: number;
   sysUptimeMs?: number;
+}
+
+/** A template set's octets as big-endian 32-bit words (the tail of a set not a multiple of 4 in `bytes`). */
+export interface SetBytes {
+  length: number;
+  words: Int32Array;
+  bytes: Buffer;
 }
 
 export interface DomainState {
@@ -57,7 +69,7 @@ export interface DomainState {
    * templates it defined. A resent identical set (exporters resend every few seconds) then only
    * refreshes those templates instead of being parsed again.
    */
-  templateSets?: Map<number, { bytes: Buffer; templates: Template[] }>;
+  templateSets?: Map<number, { bytes: SetBytes; templates: Template[] }>;
 }
 
 export interface TemplateCacheLimits {

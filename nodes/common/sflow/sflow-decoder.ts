@@ -6,7 +6,7 @@ import { Xdr, XdrTruncated } from './xdr';
 import { addSampledHeaderFields, type HeaderFields } from './sampled-header';
 import { readCounterRecord } from './counter-records';
 import type { DecodeResult, FlowRecord } from '../flow/types';
-import { newTrack, observeSequence, type SequenceTrack } from '../flow/sequence';
+import { countRecords, newTrack, observeSequence, type SequenceTrack } from '../flow/sequence';
 import { SCOPE_PROTOCOL, scopeNumber, type StateIndex } from '../flow/state-index';
 
 export interface SflowState {
@@ -39,7 +39,9 @@ export function decodeSflow(buf: Buffer, s: SflowState, result: DecodeResult, no
   const agentAddress = agent ?? result.exporter.address;
   const track = agentTrack(s, agentAddress, subAgent, now);
   observeSequence(track, sequence, 1);
-  const meta: SampleMeta = { agent: agentAddress, agentKey: track.key, subAgent, now };
+  // Two cursors for the whole datagram, moved to each sample and to each record of a sample.
+  const body = new Xdr(buf, 0, 0);
+  const meta: SampleMeta = { agent: agentAddress, agentKey: track.key, subAgent, now, records: new Xdr(buf, 0, 0) };
   for (let i = 0; i < numSamples; i++) {
     if (x.end - x.off < 8) {
       result.errors.push({ code: 'truncated', message: `datagram announces ${numSamples} samples, ${i} present`, offset: x.off });
@@ -51,7 +53,8 @@ export function decodeSflow(buf: Buffer, s: SflowState, result: DecodeResult, no
       result.errors.push({ code: 'truncated', message: `sample ${i} length ${length} runs past the datagram end`, offset: x.off - 4 });
       return;
     }
-    const body = new Xdr(buf, x.off, x.off + length);
+    body.off = x.off;
+    body.end = x.off + length;
     x.off += length;
     if (result.records.length + result.counters.length + result.options.length >= s.maxRecordsPerDatagram) {
       result.errors.push({ code: 'too-many-records', message: `more than ${s.maxRecordsPerDatagram} samples in one datagram`, offset: body.off });
@@ -63,6 +66,7 @@ export function decodeSflow(buf: Buffer, s: SflowState, result: DecodeResult, no
         result.errors.push({ code: 'unknown-sample', message: `sample format ${enterprise}:${fmt} not decoded`, offset: body.off - 8 });
       } else if (fmt === FLOW_SAMPLE || fmt === FLOW_SAMPLE_EXPANDED) {
         result.records.push(readFlowSample(body, fmt === FLOW_SAMPLE_EXPANDED, s, meta, result));
+        countRecords(track, result.records, result.records.length - 1);
       } else if (fmt === COUNTER_SAMPLE || fmt === COUNTER_SAMPLE_EXPANDED) {
         result.counters.push(readCounterSample(body, fmt === COUNTER_SAMPLE_EXPANDED, meta));
       } else if (fmt === DISCARDED_PACKET) {
@@ -88,6 +92,8 @@ interface SampleMeta {
   agentKey: string;
   subAgent: number;
   now: number;
+  /** The cursor readFlowRecords moves over each flow record of a sample. */
+  records: Xdr;
 }
 
 function sourceFields(rec: FlowRecord, x: Xdr, expanded: boolean): void {
@@ -164,7 +170,7 @@ function readFlowSample(x: Xdr, expanded: boolean, s: SflowState, meta: SampleMe
   readInterface(x, expanded, rec, 'egressInterface');
   trackSource(s, meta, rec);
   rec.packetDeltaCount = 1;
-  readFlowRecords(x, rec, s, result);
+  readFlowRecords(x, meta.records, rec, s, result);
   return rec;
 }
 
@@ -177,10 +183,8 @@ function trackSource(s: SflowState, meta: SampleMeta, rec: FlowRecord): void {
   observeSequence(track, rec.sflowSampleSequence as number, 1);
 }
 
-function readFlowRecords(x: Xdr, rec: FlowRecord, s: SflowState, result: DecodeResult): void {
+function readFlowRecords(x: Xdr, r: Xdr, rec: FlowRecord, s: SflowState, result: DecodeResult): void {
   const n = x.u32();
-  // One cursor for all records of the sample, moved to each record in turn.
-  const r = new Xdr(x.buf, x.off, x.off);
   for (let i = 0; i < n; i++) {
     const format = x.u32();
     const length = x.u32();
@@ -449,6 +453,6 @@ function readDiscard(x: Xdr, s: SflowState, meta: SampleMeta, result: DecodeResu
   rec.ingressInterface = x.u32();
   rec.egressInterface = x.u32();
   rec.sflowDiscardReason = x.u32();
-  readFlowRecords(x, rec, s, result);
+  readFlowRecords(x, meta.records, rec, s, result);
   return rec;
 }

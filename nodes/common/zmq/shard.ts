@@ -18,13 +18,18 @@ export function exporterKey(frame: Buffer, linkType: number): string | undefined
   const s = dissectL2L4(frame, linkType, summary);
   if (s.protocol !== 17 || s.sourceOffset < 0 || s.fragment) return undefined;
   const address = s.ipVersion === 4 ? ipv4ToString(frame, s.sourceOffset) : ipv6ToString(frame, s.sourceOffset);
-  const at = s.payloadOffset;
-  const end = Math.min(frame.length, at + s.payloadLength);
-  const version = end - at >= 2 ? frame.readUInt16BE(at) : 0;
-  let domain = 0;
-  if (version === 9 && end - at >= 20) domain = frame.readUInt32BE(at + 16);
-  else if (version === 10 && end - at >= 16) domain = frame.readUInt32BE(at + 12);
-  return `${address}/${domain}`;
+  return `${address}/${flowDomain(frame, s.payloadOffset, Math.min(frame.length, s.payloadOffset + s.payloadLength))}`;
+}
+
+/**
+ * The template scope inside an exporter of the flow datagram at `at`..`end`: the NetFlow v9 source
+ * id or IPFIX observation domain id, 0 for other protocols.
+ */
+export function flowDomain(datagram: Buffer, at = 0, end = datagram.length): number {
+  const version = end - at >= 2 ? datagram.readUInt16BE(at) : 0;
+  if (version === 9 && end - at >= 20) return datagram.readUInt32BE(at + 16);
+  if (version === 10 && end - at >= 16) return datagram.readUInt32BE(at + 12);
+  return 0;
 }
 
 /** 32-bit FNV-1a, then a murmur3 finaliser so that similar keys spread evenly. */

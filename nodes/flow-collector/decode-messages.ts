@@ -1,0 +1,69 @@
+// What the flow collector's main thread and its decode workers say to each other.
+import type { DecodeResult, DecoderCounters, SerializedTemplate } from '../common';
+import type { DecodeConfig } from './decode-path';
+import type { ListenOptions } from './udp-listen';
+
+export interface WorkerSetup {
+  decode: DecodeConfig;
+  templates?: SerializedTemplate[];
+  /** SO_REUSEPORT: the worker binds its own sockets (and applies the allow-list). */
+  listen?: ListenOptions & { allow: string };
+  /** Decoded records a worker may have sent and not yet seen acknowledged; above it records are dropped, counted. */
+  maxUnackedRecords: number;
+}
+
+/** Datagrams dispatched by the main thread, packed end to end in one transferred buffer. */
+export interface DatagramBatch {
+  kind: 'datagrams';
+  buffer: ArrayBuffer;
+  lengths: number[];
+  addresses: string[];
+  ports: number[];
+  /** Arrival times (ms since the epoch) on the main thread. */
+  receivedAt: number[];
+}
+
+export type ToWorker =
+  | DatagramBatch
+  /** The main thread delivered a results message of this many records. */
+  | { kind: 'ack'; records: number }
+  | { kind: 'counters' | 'templates'; id: number };
+
+/** Figures a worker reports every second (and the main thread sums for the status line). */
+export interface WorkerSummary {
+  records: number;
+  datagramsWithErrors: number;
+  pendingDropped: number;
+  templates: number;
+  /** Datagrams its own sockets received, and of those from exporters not allowed (SO_REUSEPORT). */
+  datagrams: number;
+  notAllowed: number;
+  /** Records decoded while the main thread was too far behind, dropped. */
+  recordsDropped: number;
+}
+
+export type FromWorker =
+  | {
+    kind: 'results';
+    results: DecodeResult[];
+    /** Records in `results`, echoed in the ack. */
+    records: number;
+    /** Octets of dispatched datagrams this message finishes. */
+    consumed: number;
+    /**
+     * Where octetArray values (Buffers, which arrive as Uint8Array) sit:
+     * result index, list (0 records, 1 options, 2 counters), record index, key; repeated.
+     */
+    buffers: Array<number | string>;
+    /** Up to date with these results, so the counts of a worker that dies next are not lost. */
+    summary: WorkerSummary;
+  }
+  | { kind: 'summary'; summary: WorkerSummary }
+  | { kind: 'counters'; id: number; counters: DecoderCounters }
+  | { kind: 'templates'; id: number; templates: SerializedTemplate[] }
+  | { kind: 'listening'; receiveBuffers: Record<number, number> }
+  | { kind: 'socket-error'; port: number; code?: string; message: string }
+  | { kind: 'rcvbuf-failed'; message: string }
+  | { kind: 'rcvbuf-capped'; port: number; requested: number; got: number };
+
+export const RESULT_LISTS = ['records', 'options', 'counters'] as const;

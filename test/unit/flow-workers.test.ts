@@ -1,0 +1,69 @@
+// The flow collector's decode workers without Node-RED: a real softflowd NetFlow v9 datagram
+// decodes in a worker exactly as on the main thread; a worker that dies (a named fake, see
+// test/fixtures/flow-workers) is reported and restarted, and its exporter decodes again.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FlowDecoder, type DecodeResult } from '../../nodes/common';
+import { DecodeWorkers, sumCounters } from '../../nodes/flow-collector/decode-workers';
+import { waitUntil, repoRoot } from '../helpers/node-red';
+
+// A datagram softflowd sent (template and 24 records), the benchmark's.
+const DATAGRAM = readFileSync(join(repoRoot, 'demo/data/softflowd-netflow9.bin'));
+const decode = { applySampling: false, scopeByPort: false, templateTtl: 1800, elements: '' };
+const pools: DecodeWorkers[] = [];
+after(() => Promise.all(pools.map((p) => p.close())));
+
+function pool(script?: { dir: string; name: string }) {
+  const results: DecodeResult[] = [];
+  const crashes: Array<{ worker: number; error: Error }> = [];
+  const p = new DecodeWorkers({ count: 2, decode, script }, {
+    result: (r) => results.push(r),
+    crashed: (worker, error) => crashes.push({ worker, error }),
+    error: () => {}, rcvbufFailed: () => {}, rcvbufCapped: () => {}, listening: () => {},
+  });
+  pools.push(p);
+  return { p, results, crashes };
+}
+
+test('a worker decodes a softflowd datagram exactly as the decoder on the main thread', async () => {
+  const { p, results } = pool();
+  const exporter = { address: '192.0.2.1', port: 9995 };
+  const here = new FlowDecoder().decode(DATAGRAM, exporter, new Date(1_700_000_000_000));
+  p.dispatch(DATAGRAM, exporter, 1_700_000_000_000);
+  await waitUntil('the result', () => results.length === 1, 30_000);
+  assert.equal(here.records.length, 24);
+  assert.deepEqual(results[0], here);
+  const counters = await p.counters();
+  assert.equal(counters?.records, 24);
+  assert.equal(counters?.datagrams, 1);
+});
+
+test('a worker that dies is reported and restarted; its exporter decodes again', async () => {
+  const { p, results, crashes } = pool({ dir: join(__dirname, '../fixtures/flow-workers'), name: 'faulty-decode-worker' });
+  const exporter = { address: '192.0.2.7', port: 9995 };
+  p.dispatch(DATAGRAM, exporter, Date.now());
+  await waitUntil('the first result', () => results.length === 1, 30_000);
+  // Same exporter and domain (0, as softflowd's source id): the same worker.
+  assert.equal(DATAGRAM.readUInt32BE(16), 0);
+  p.dispatch(Buffer.from('CRASH'), exporter, Date.now());
+  await waitUntil('the crash report', () => crashes.length === 1, 30_000);
+  assert.match(crashes[0].error.message, /faulty decode worker: CRASH/);
+  await waitUntil('the restart', () => p.counts.restarts === 1, 30_000);
+  const decoded = () => results.filter((r) => r.records.length === 24).length;
+  await waitUntil('a decode after the restart', () => {
+    if (decoded() < 2) p.dispatch(DATAGRAM, exporter, Date.now());
+    return decoded() >= 2;
+  }, 30_000, 500);
+  // The summary keeps what the dead worker decoded.
+  assert.equal(p.summary().records, 24 * decoded());
+  assert.equal(crashes.length, 1);
+});
+
+test('counter trees from several workers add up key by key', () => {
+  assert.deepEqual(
+    sumCounters({ records: 2, errors: { truncated: 1 }, state: { domains: { entries: 1, limit: 4 } } }, { records: 3, errors: { short: 2 }, state: { domains: { entries: 2, limit: 4 } } }),
+    { records: 5, errors: { truncated: 1, short: 2 }, state: { domains: { entries: 3, limit: 8 } } },
+  );
+});

@@ -283,7 +283,7 @@ export = function (RED: NodeAPI) {
 
     // Shaping (ECS documents, ids, JSON) runs off the input handler, a few milliseconds per
     // event-loop turn: a flow collector in the same Node-RED keeps reading its socket meanwhile.
-    const shaping = new TurnBudget<SlicedJob & { left: number }>(4);
+    const shaping = new TurnBudget<SlicedJob & { left: number }>(2);
     const unshaped = () => shaping.pending.reduce((n, job) => n + job.left, 0);
 
     /** A message's documents shaped in slices, then queued; `done` once queued (or refused). */

@@ -8,57 +8,21 @@
 // (bench/udp-blast.c, sendmmsg) so that the sender is not what limits the rate. Needs
 // `npm run build` and gcc.
 //   node --import tsx bench/flow-collector.bench.ts [seconds-per-step] [datagram|batch] [function|counter]
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MessageSink, NodeRed, freeUdpPort, repoRoot, waitUntil } from '../test/helpers/node-red';
+import { MessageSink, NodeRed, freeUdpPort } from '../test/helpers/node-red';
+import { RECORDS_PER_DATAGRAM, blast, prepare, reportNodes, reportedCount, settledCount } from './flow-bench-parts';
 
 const SECONDS = Number(process.argv[2] ?? 2);
 const MODES = process.argv[3] ? [process.argv[3]] : ['datagram', 'batch'];
 const COUNTERS = process.argv[4] ? [process.argv[4]] : ['function', 'counter'];
 
-/** A minimal counting node: records in a closure, the count on a message with topic "report". */
-const COUNTER_NODE_JS = `module.exports = function (RED) {
-  function BenchRecordCounter(config) {
-    RED.nodes.createNode(this, config);
-    let records = 0;
-    this.on('input', (msg, send, done) => {
-      if (msg.topic === 'report') send({ payload: records });
-      else records += Array.isArray(msg.payload) ? msg.payload.length : 1;
-      done();
-    });
-  }
-  RED.nodes.registerType('bench-record-counter', BenchRecordCounter);
-};
-`;
-const COUNTER_NODE_HTML = `<script type="text/javascript">
-  RED.nodes.registerType('bench-record-counter', { category: 'function', defaults: {}, inputs: 1, outputs: 1 });
-</script>
-`;
-const DATAGRAM = join(repoRoot, 'demo/data/softflowd-netflow9.bin');
-const RECORDS_PER_DATAGRAM = 24;
 const STEPS = [200_000, 400_000, 800_000, 1_000_000, 1_200_000, 1_500_000, 2_000_000];
-
-/** Runs the C sender for one step; resolves with the number of datagrams it sent. */
-function blast(blaster: string, port: number, datagramsPerSecond: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    execFile(blaster, ['127.0.0.1', String(port), String(datagramsPerSecond), String(SECONDS), DATAGRAM], (err, out) => {
-      if (err) reject(err);
-      else resolve(Number(out.trim()));
-    });
-  });
-}
-
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'wirescope-flow-bench-'));
-  const blaster = join(work, 'udp-blast');
-  execFileSync('gcc', ['-O2', '-o', blaster, join(__dirname, 'udp-blast.c')]);
-  const nodesDir = join(work, 'nodes');
-  mkdirSync(nodesDir);
-  writeFileSync(join(nodesDir, 'bench-record-counter.js'), COUNTER_NODE_JS);
-  writeFileSync(join(nodesDir, 'bench-record-counter.html'), COUNTER_NODE_HTML);
+  const { blaster, nodesDir } = prepare(work);
   const red = await NodeRed.start({ settings: { nodesDir } });
   const sink = await MessageSink.start();
   try {
@@ -85,28 +49,20 @@ async function run(red: NodeRed, sink: MessageSink, blaster: string, mode: strin
       ? { id: `count${suffix}`, type: 'function', func: "if (msg.topic === 'report') { msg.payload = context.records || 0; return msg; } context.records = (context.records || 0) + msg.payload.length; return null;", outputs: 1, wires: [[`sink${suffix}`]] }
       : { id: `count${suffix}`, type: 'bench-record-counter', wires: [[`sink${suffix}`]] },
     // Every 200 ms the count goes to the bench's HTTP sink.
-    { id: `tick${suffix}`, type: 'inject', topic: 'report', repeat: '0.2', once: true, onceDelay: '0.1', props: [{ p: 'topic', vt: 'str' }], wires: [[`count${suffix}`]] },
-    ...sink.sinkNodes(`sink${suffix}`, tag),
+    ...reportNodes(sink, `count${suffix}`, suffix, tag),
   ]);
   await red.waitForStatus(`c${suffix}`, (s) => String(s.text).includes('listening'));
-  /** The count from a report made after this call (so it includes everything received so far). */
-  const count = async () => {
-    const seen = sink.messages(tag).length;
-    await waitUntil('a fresh count', () => sink.messages(tag).length > seen + 1, 10_000);
-    const all = sink.messages(tag);
-    return Number(all[all.length - 1].payload);
-  };
+  const count = () => reportedCount(sink, tag);
   console.log(`flow collector end to end, output "${mode}" into a ${counter === 'function' ? 'function node' : 'minimal counting node'}, NetFlow v9 ${RECORDS_PER_DATAGRAM} rec/datagram, ${SECONDS}s per step, node ${process.version}`);
   console.log(`${'offered rec/s'.padStart(14)} ${'sent rec/s'.padStart(12)} ${'received rec/s'.padStart(15)} ${'loss'.padStart(7)}`);
   let lossFree = 0;
   for (const rate of STEPS) {
     const before = await count();
     const start = Date.now();
-    const sent = await blast(blaster, port, Math.round(rate / RECORDS_PER_DATAGRAM));
+    const sent = await blast(blaster, port, Math.round(rate / RECORDS_PER_DATAGRAM), SECONDS);
     const elapsed = (Date.now() - start) / 1000;
     // Let the collector drain what is queued before reading the count.
-    let last = -1, now = await count();
-    while (now !== last) { last = now; await new Promise((r) => setTimeout(r, 500)); now = await count(); }
+    const now = await settledCount(count);
     const received = now - before;
     const offered = sent * RECORDS_PER_DATAGRAM;
     const loss = 1 - received / offered;

@@ -1,7 +1,8 @@
 /* Sends UDP datagrams to HOST:PORT at RATE packets/s for SECONDS, in sendmmsg batches,
  * and prints how many were sent. A C sender so that the traffic source is not the bottleneck.
  * PAYLOAD is a size in octets (zero-filled datagrams) or the path of a file whose bytes make up
- * every datagram (e.g. a flow export). */
+ * every datagram (e.g. a flow export). EXPORTERS (default 1) sockets take turns, socket i bound
+ * to 127.0.1.<i+1>, so that a collector sees that many exporters (loopback HOST only). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -17,8 +18,8 @@ static double now(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 6) {
-    fprintf(stderr, "usage: %s HOST PORT RATE SECONDS SIZE|FILE\n", argv[0]);
+  if (argc != 6 && argc != 7) {
+    fprintf(stderr, "usage: %s HOST PORT RATE SECONDS SIZE|FILE [EXPORTERS]\n", argv[0]);
     return 2;
   }
   const double rate = atof(argv[3]), seconds = atof(argv[4]);
@@ -41,7 +42,23 @@ int main(int argc, char **argv) {
   }
   struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(atoi(argv[2]))};
   inet_pton(AF_INET, argv[1], &to.sin_addr);
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  enum { MAX_EXPORTERS = 250 };
+  int exporters = argc == 7 ? atoi(argv[6]) : 1;
+  if (exporters < 1 || exporters > MAX_EXPORTERS) {
+    fprintf(stderr, "bad number of exporters %s\n", argv[6]);
+    return 2;
+  }
+  int fds[MAX_EXPORTERS];
+  for (int i = 0; i < exporters; i++) {
+    fds[i] = socket(AF_INET, SOCK_DGRAM, 0);
+    if (exporters == 1) continue;
+    struct sockaddr_in from = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000100 + i + 1)};
+    if (bind(fds[i], (struct sockaddr *)&from, sizeof from) != 0) {
+      perror("bind");
+      return 2;
+    }
+  }
+  int turn = 0;
   enum { BATCH = 32 };
   struct iovec iov[BATCH];
   struct mmsghdr msgs[BATCH];
@@ -66,7 +83,8 @@ int main(int argc, char **argv) {
       continue;
     }
     int n = due - sent < BATCH ? (int)(due - sent) : BATCH;
-    int r = sendmmsg(fd, msgs, n, 0);
+    int r = sendmmsg(fds[turn], msgs, n, 0);
+    turn = (turn + 1) % exporters;
     if (r > 0) sent += r;
   }
   printf("%ld\n", sent);

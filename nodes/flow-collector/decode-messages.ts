@@ -8,8 +8,10 @@ export interface WorkerSetup {
   templates?: SerializedTemplate[];
   /** SO_REUSEPORT: the worker binds its own sockets (and applies the allow-list). */
   listen?: ListenOptions & { allow: string };
-  /** Decoded records a worker may have sent and not yet seen acknowledged; above it records are dropped, counted. */
+  /** Decoded records a worker may have sent and not yet seen acknowledged; above it datagrams wait undecoded. */
   maxUnackedRecords: number;
+  /** Octets of datagrams its own sockets received that may wait; above it they are dropped, counted. */
+  maxQueuedBytes: number;
 }
 
 /** Datagrams dispatched by the main thread, packed end to end in one transferred buffer. */
@@ -38,8 +40,8 @@ export interface WorkerSummary {
   /** Datagrams its own sockets received, and of those from exporters not allowed (SO_REUSEPORT). */
   datagrams: number;
   notAllowed: number;
-  /** Records decoded while the main thread was too far behind, dropped. */
-  recordsDropped: number;
+  /** Datagrams its own sockets received while its queue was full, dropped. */
+  queueDropped: number;
 }
 
 export type FromWorker =

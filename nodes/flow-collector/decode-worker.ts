@@ -1,35 +1,33 @@
 // A flow collector decode worker (worker thread): decodes datagrams dispatched by the main thread,
 // or received on its own SO_REUSEPORT sockets, and posts the results back in batches.
+// When the main thread falls behind (too many decoded records not yet acknowledged), datagrams
+// wait here undecoded, compact as on the wire, like in a socket's receive buffer.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DecodeResult, Exporter } from '../common';
 import { makeAllowList, normaliseAddress } from '../shared/flow-output';
 import { createDecoder } from './decode-path';
-import { RESULT_LISTS, type FromWorker, type ToWorker, type WorkerSetup } from './decode-messages';
+import { RESULT_LISTS, type FromWorker, type ToWorker, type WorkerSetup, type WorkerSummary } from './decode-messages';
 import { UdpListener } from './udp-listen';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
 const decoder = createDecoder(setup.decode, setup.templates);
-const post = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer);
+const post = (message: FromWorker) => port.postMessage(message);
 
+/** Results to send with the next message. */
 let pending: DecodeResult[] = [];
 let pendingRecords = 0;
 let unackedRecords = 0;
-let flushQueued = false;
-const own = { datagrams: 0, notAllowed: 0, recordsDropped: 0 };
+/** Octets of dispatched datagrams decoded since the last message (the main thread's queue accounting). */
+let consumed = 0;
+/** Datagrams waiting to be decoded; `head` is the next one. */
+let backlog: Array<{ datagram: Buffer; exporter: Exporter; receivedAt: number; dispatched: boolean }> = [];
+let head = 0;
+let backlogBytes = 0;
+let drainQueued = false;
+const own = { datagrams: 0, notAllowed: 0, queueDropped: 0 };
 
-function decode(datagram: Buffer, exporter: Exporter, receivedAt: Date): void {
-  const r = decoder.decode(datagram, exporter, receivedAt);
-  // Decoded all the same (templates and sequence state stay right); the records go, counted.
-  if (unackedRecords + pendingRecords > setup.maxUnackedRecords) {
-    own.recordsDropped += r.records.length;
-    r.records = [];
-  }
-  pending.push(r);
-  pendingRecords += r.records.length;
-}
-
-const summary = () => ({ ...decoder.summary(), ...own });
+const summary = (): WorkerSummary => ({ ...decoder.summary(), ...own });
 
 /** Buffers lose their class in a structured clone: say where they are, the main thread rewraps them. */
 function bufferPlaces(results: DecodeResult[]): Array<number | string> {
@@ -40,8 +38,7 @@ function bufferPlaces(results: DecodeResult[]): Array<number | string> {
   return places;
 }
 
-function flush(consumed: number): void {
-  flushQueued = false;
+function flush(): void {
   if (pending.length === 0 && consumed === 0) return;
   const results = pending;
   const records = pendingRecords;
@@ -49,21 +46,47 @@ function flush(consumed: number): void {
   pendingRecords = 0;
   unackedRecords += records;
   post({ kind: 'results', results, records, consumed, buffers: bufferPlaces(results), summary: summary() });
+  consumed = 0;
+}
+
+/** Decodes what waits, as far as the main thread keeps up; each 256 datagrams' results go out together. */
+function drain(): void {
+  drainQueued = false;
+  while (head < backlog.length && unackedRecords + pendingRecords <= setup.maxUnackedRecords) {
+    const item = backlog[head++];
+    backlogBytes -= item.datagram.length;
+    if (item.dispatched) consumed += item.datagram.length;
+    const r = decoder.decode(item.datagram, item.exporter, new Date(item.receivedAt));
+    pending.push(r);
+    pendingRecords += r.records.length;
+    if (pending.length >= 256) flush();
+  }
+  if (head === backlog.length) {
+    backlog = [];
+    head = 0;
+  } else if (head > 4096) {
+    backlog = backlog.slice(head);
+    head = 0;
+  }
+  flush();
 }
 
 port.on('message', (m: ToWorker) => {
   switch (m.kind) {
     case 'datagrams': {
+      // The main thread bounds what it dispatched and has not seen decoded.
       let at = 0;
       for (let i = 0; i < m.lengths.length; i++) {
-        decode(Buffer.from(m.buffer, at, m.lengths[i]), { address: m.addresses[i], port: m.ports[i] }, new Date(m.receivedAt[i]));
+        backlog.push({ datagram: Buffer.from(m.buffer, at, m.lengths[i]), exporter: { address: m.addresses[i], port: m.ports[i] }, receivedAt: m.receivedAt[i], dispatched: true });
+        backlogBytes += m.lengths[i];
         at += m.lengths[i];
       }
-      flush(at);
+      drain();
       break;
     }
     case 'ack':
       unackedRecords -= m.records;
+      if (head < backlog.length) drain();
       break;
     case 'counters':
       post({ kind: 'counters', id: m.id, counters: decoder.counters() });
@@ -84,12 +107,16 @@ if (setup.listen) {
         own.notAllowed++;
         return;
       }
-      decode(datagram, exporter, new Date());
-      // What one poll of the sockets brought goes back as one message.
-      if (pending.length >= 256) flush(0);
-      else if (!flushQueued) {
-        flushQueued = true;
-        setImmediate(() => flush(0));
+      if (backlogBytes + datagram.length > setup.maxQueuedBytes) {
+        own.queueDropped++;
+        return;
+      }
+      backlog.push({ datagram, exporter, receivedAt: Date.now(), dispatched: false });
+      backlogBytes += datagram.length;
+      // What one poll of the sockets brought is decoded and sent back together.
+      if (!drainQueued) {
+        drainQueued = true;
+        setImmediate(drain);
       }
     },
     error: (p, code, message) => post({ kind: 'socket-error', port: p, code, message }),

@@ -31,9 +31,9 @@ export interface DecodeWorkersEvents extends Omit<ListenEvents, 'message'> {
   crashed(worker: number, error: Error, restartMs: number): void;
 }
 
-/** Octets dispatched to one worker and not yet decoded; above it datagrams are dropped, counted. */
+/** Octets of datagrams waiting for one worker (dispatched, or on its own sockets); above it they are dropped, counted. */
 const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
-/** Decoded records on their way to the main thread, per worker (about 50 ms at 1M records/s). */
+/** Decoded records on their way to the main thread, per worker (about 50 ms at 1M records/s); then datagrams wait undecoded. */
 const MAX_UNACKED_RECORDS = 50_000;
 /** Dispatched datagrams per message to a worker. */
 const BATCH_DATAGRAMS = 512;
@@ -55,7 +55,7 @@ interface Slot {
   listening: boolean;
 }
 
-const emptySummary = (): WorkerSummary => ({ records: 0, datagramsWithErrors: 0, pendingDropped: 0, templates: 0, datagrams: 0, notAllowed: 0, recordsDropped: 0 });
+const emptySummary = (): WorkerSummary => ({ records: 0, datagramsWithErrors: 0, pendingDropped: 0, templates: 0, datagrams: 0, notAllowed: 0, queueDropped: 0 });
 const emptyBatch = (): Slot['batch'] => ({ chunks: [], bytes: 0, addresses: [], ports: [], receivedAt: [] });
 
 export class DecodeWorkers {
@@ -68,6 +68,7 @@ export class DecodeWorkers {
   private templates: SerializedTemplate[] | undefined;
   /** Totals of workers that have gone (their summaries restart from zero). */
   private readonly gone = emptySummary();
+  /** `queueDropped`: datagrams the main thread could not dispatch (queue full, worker down). */
   readonly counts = { restarts: 0, queueDropped: 0 };
 
   constructor(private readonly options: DecodeWorkersOptions, private readonly events: DecodeWorkersEvents) {
@@ -145,7 +146,7 @@ export class DecodeWorkers {
   }
 
   private start(slot: Slot): void {
-    const setup: WorkerSetup = { decode: this.options.decode, templates: this.templates, listen: this.options.listen, maxUnackedRecords: MAX_UNACKED_RECORDS };
+    const setup: WorkerSetup = { decode: this.options.decode, templates: this.templates, listen: this.options.listen, maxUnackedRecords: MAX_UNACKED_RECORDS, maxQueuedBytes: MAX_QUEUED_BYTES };
     const script = this.options.script ?? { dir: __dirname, name: 'decode-worker' };
     const worker = startWorker(script.dir, script.name, { workerData: setup });
     slot.worker = worker;

@@ -112,7 +112,7 @@ export = function (RED: NodeAPI) {
     const summary = () => {
       if (decoder) return { ...decoder.summary(), dropped: 0 };
       const s = workers!.summary();
-      return { ...s, dropped: s.notAllowed + s.recordsDropped + workers!.counts.queueDropped };
+      return { ...s, dropped: s.notAllowed + s.queueDropped + workers!.counts.queueDropped };
     };
 
     const statsMessage = async (): Promise<FlowMessage> => {
@@ -128,7 +128,7 @@ export = function (RED: NodeAPI) {
           // With SO_REUSEPORT the workers' sockets receive (and check the allow-list).
           datagrams: stats.datagrams + s.datagrams, notAllowed: stats.notAllowed + s.notAllowed,
           decoder: counters,
-          workers: { count, spread: w.reusePort ? 'reuseport' : 'exporter', restarts: w.counts.restarts, records: w.recordsPerWorker(), queueDropped: w.counts.queueDropped, recordsDropped: s.recordsDropped },
+          workers: { count, spread: w.reusePort ? 'reuseport' : 'exporter', restarts: w.counts.restarts, records: w.recordsPerWorker(), queueDropped: w.counts.queueDropped + s.queueDropped },
         },
       };
     };

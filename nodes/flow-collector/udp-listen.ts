@@ -27,7 +27,7 @@ export interface ListenEvents {
 /** Node >= 22.12 (and 23.1+) has dgram's `reusePort`; older runtimes ignore the option. */
 export function hasReusePort(version = process.versions.node): boolean {
   const [major, minor] = version.split('.').map(Number);
-  return major > 22 || (major === 22 && minor >= 12);
+  return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
 }
 
 export class UdpListener {

@@ -51,6 +51,7 @@ export = function (RED: NodeAPI) {
     let refused = 0;
     let finished = false;
     let lastInput = 0;
+    let statusTimer: NodeJS.Timeout | undefined;
 
     const report = (event: CaptureFileEvent) => {
       if (event.event === 'opened') files++;
@@ -82,12 +83,23 @@ export = function (RED: NodeAPI) {
       const packets = packetsFromPayload(msg.payload, { linkType: msg.linkType, interface: msg.topic });
       if (!packets) return done(new Error(RED._('pcap-file-out.error.notPackets')));
       try {
-        for (const packet of packets) writerFor(String(msg.topic ?? packet.interface ?? '')).write(packet);
+        const touched = new Set<RotatingCaptureWriter>();
+        for (const packet of packets) {
+          const writer = writerFor(String(msg.topic ?? packet.interface ?? ''));
+          writer.write(packet);
+          touched.add(writer);
+        }
+        // One chunk per file and message: one zlib call, not one per packet.
+        touched.forEach((w) => w.flush());
       } catch (err) {
         return done(err as Error);
       }
       written += packets.length;
-      node.status({ fill: 'green', shape: 'dot', text: RED._('pcap-file-out.status.written', { packets: shortNumber(written), files }) });
+      // Statuses go over the editor websocket: at most 2 per second, whatever the message rate.
+      statusTimer ??= setTimeout(() => {
+        statusTimer = undefined;
+        if (!finished) node.status({ fill: 'green', shape: 'dot', text: RED._('pcap-file-out.status.written', { packets: shortNumber(written), files }) });
+      }, 500);
       done();
     });
 
@@ -112,6 +124,7 @@ export = function (RED: NodeAPI) {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       clearInterval(ageCheck);
+      if (statusTimer) clearTimeout(statusTimer);
       finishAll().then(() => {
         finished = true;
         return Promise.all([recovered, ...[...writers.values()].map((w) => w.close())]);

@@ -1,10 +1,12 @@
 // Writes packets of one capture source to pcap or pcapng files, rotating by size and/or age,
-// gzip-compressing closed files and keeping N files or N days. Reports what it does as events.
-import { createReadStream, createWriteStream, existsSync, mkdirSync, openSync, writeFileSync, type WriteStream } from 'node:fs';
-import { readdir, stat, unlink } from 'node:fs/promises';
+// gzip-compressing as it writes (streaming: no second pass over a closed file) and keeping N
+// files or N days. Reports what it does as events.
+import { createReadStream, createWriteStream, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { constants, createGunzip, createGzip, type Gzip } from 'node:zlib';
 import { PcapngWriter, PcapWriter } from '../common/pcap';
 import type { CapturedPacket } from '../shared/packet-message';
 import { namePattern, renderName } from './file-naming';
@@ -31,11 +33,20 @@ export interface CaptureFileEvent {
 }
 
 interface OpenFile {
+  /** The file on disk: `.gz` when compressing. */
   path: string;
-  stream: WriteStream;
+  /** Where records go: the gzip stream (piped into the file) or the file stream. */
+  out: Writable;
+  gzip?: Gzip;
+  /** Resolves when the file is complete on disk. */
+  closed: Promise<void>;
+  /** Records of the current message, written as one chunk (one zlib call) by flush(). */
+  pending: Buffer[];
   linkType: number;
   openedAt: number;
+  /** Uncompressed bytes written (what rotation by size counts), and up to where gzip was last synced. */
   bytes: number;
+  syncedBytes: number;
   packets: number;
   encode: (p: CapturedPacket) => Buffer;
 }
@@ -44,8 +55,9 @@ interface OpenFile {
 export const OPEN_MARKER = '.open';
 
 /**
- * Finishes the files a previous run left open in `directory` (their markers remain): compresses
- * them when gzip is on and reports each as `recovered`.
+ * Finishes the files a previous run left open in `directory` (their markers remain): a `.gz` cut
+ * short is rewritten as a complete gzip file of what it holds (gzip syncs at least once a second),
+ * an uncompressed one is compressed when gzip is on; each is reported as `recovered`.
  */
 export async function recoverOpenFiles(directory: string, gzip: boolean, report: (e: CaptureFileEvent) => void): Promise<void> {
   for (const name of await readdir(directory).catch(() => [] as string[])) {
@@ -53,11 +65,10 @@ export async function recoverOpenFiles(directory: string, gzip: boolean, report:
     const path = join(directory, name.slice(0, -OPEN_MARKER.length));
     const source = '';
     const info = await stat(path).catch(() => undefined);
-    if (info?.isFile()) {
-      const finished = gzip ? await compress(path, source, report) : path;
-      report({ event: 'recovered', source, file: finished, bytes: info.size });
-    }
+    const finished = info?.isFile() ? (path.endsWith('.gz') ? await repair(path, source, report) : gzip ? await compress(path, source, report) : path) : undefined;
+    // The marker goes first: whoever hears "recovered" finds the directory as it stays.
     await unlink(join(directory, name)).catch(() => undefined);
+    if (finished) report({ event: 'recovered', source, file: finished, bytes: info!.size });
   }
 }
 
@@ -70,6 +81,18 @@ async function compress(path: string, source: string, report: (e: CaptureFileEve
     report({ event: 'error', source, file: path, reason: `compression failed: ${(err as Error).message}` });
     return path;
   }
+}
+
+/** A gzip file cut short by a crash, rewritten complete: everything up to its last sync point. */
+async function repair(path: string, source: string, report: (e: CaptureFileEvent) => void): Promise<string> {
+  try {
+    await pipeline(createReadStream(path), createGunzip({ finishFlush: constants.Z_SYNC_FLUSH }), createGzip(), createWriteStream(`${path}.repaired`));
+    await rename(`${path}.repaired`, path);
+  } catch (err) {
+    await unlink(`${path}.repaired`).catch(() => undefined);
+    report({ event: 'error', source, file: path, reason: `repair failed: ${(err as Error).message}` });
+  }
+  return path;
 }
 
 export class RotatingCaptureWriter {
@@ -87,14 +110,29 @@ export class RotatingCaptureWriter {
     }
     const file = this.current ?? this.open(packet);
     const record = file.encode(packet);
-    file.stream.write(record);
+    file.pending.push(record);
     file.bytes += record.length;
     file.packets++;
   }
 
-  /** Called every second: rotates a file that is older than rotateSeconds, even when idle. */
+  /** Writes the records of write() calls so far as one chunk: call it after each message. */
+  flush(): void {
+    const file = this.current;
+    if (!file || file.pending.length === 0) return;
+    file.out.write(file.pending.length === 1 ? file.pending[0] : Buffer.concat(file.pending));
+    file.pending = [];
+  }
+
+  /**
+   * Called every second: rotates a file that is older than rotateSeconds, even when idle; syncs
+   * the gzip stream, so a crash loses at most about a second of what was written.
+   */
   tick(now = Date.now()): void {
     if (this.current && this.options.rotateSeconds > 0 && now - this.current.openedAt >= this.options.rotateSeconds * 1000) this.rotate('rotated');
+    else if (this.current?.gzip && this.current.bytes > this.current.syncedBytes) {
+      this.current.syncedBytes = this.current.bytes;
+      this.current.gzip.flush(constants.Z_SYNC_FLUSH);
+    }
   }
 
   /** Closes the open file and waits for compression and retention to finish. */
@@ -109,47 +147,58 @@ export class RotatingCaptureWriter {
     mkdirSync(dirname(name), { recursive: true });
     // Two files opened within one tick of the name's resolution: number the later ones. The file
     // is created here, exclusively, so the next open sees it even before its stream has written.
-    let path = name;
+    const suffix = this.options.gzip ? '.gz' : '';
+    let base = name;
     let fd: number | undefined;
     for (let n = 1; fd === undefined; n++) {
-      if (!existsSync(`${path}.gz`)) {
+      if (!existsSync(base) && !existsSync(`${base}.gz`)) {
         try {
-          fd = openSync(path, 'wx');
+          fd = openSync(`${base}${suffix}`, 'wx');
           break;
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         }
       }
-      path = withCounter(name, n);
+      base = withCounter(name, n);
     }
+    const path = `${base}${suffix}`;
     writeFileSync(`${path}${OPEN_MARKER}`, '');
     const stream = createWriteStream(path, { fd });
-    stream.on('error', (err) => this.report({ event: 'error', source: this.source, file: path, reason: err.message }));
+    const failed = (err: Error) => this.report({ event: 'error', source: this.source, file: path, reason: err.message });
+    stream.on('error', failed);
+    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+    let gzip: Gzip | undefined;
+    if (this.options.gzip) {
+      gzip = createGzip();
+      gzip.on('error', failed);
+      gzip.pipe(stream);
+    }
+    const out: Writable = gzip ?? stream;
     const linkType = first.linkType;
     let encode: (p: CapturedPacket) => Buffer;
     if (this.options.format === 'pcapng') {
       const writer = new PcapngWriter({ interfaces: [{ linkType, name: first.interface || undefined, resolution: this.options.nanosecond ? 'ns' : 'us' }], userApplication: 'Wirescope' });
-      stream.write(writer.header());
+      out.write(writer.header());
       encode = (p) => writer.packet(p.frame, p, { originalLength: p.originalLength });
     } else {
       const writer = new PcapWriter({ linkType, nanosecond: this.options.nanosecond });
-      stream.write(writer.header());
+      out.write(writer.header());
       encode = (p) => writer.packet(p.frame, p, p.originalLength);
     }
-    this.current = { path, stream, linkType, openedAt: time.getTime(), bytes: 0, packets: 0, encode };
+    this.current = { path, out, gzip, closed, pending: [], linkType, openedAt: time.getTime(), bytes: 0, syncedBytes: 0, packets: 0, encode };
     this.report({ event: 'opened', source: this.source, file: path });
     return this.current;
   }
 
   private rotate(event: 'rotated' | 'closed'): void {
+    this.flush();
     const file = this.current!;
     this.current = undefined;
-    const finished = new Promise<void>((resolve) => file.stream.end(resolve));
+    file.out.end();
     this.housekeeping = this.housekeeping.then(async () => {
-      await finished;
-      const path = this.options.gzip ? await compress(file.path, this.source, this.report) : file.path;
+      await file.closed;
       await unlink(`${file.path}${OPEN_MARKER}`).catch(() => undefined);
-      this.report({ event, source: this.source, file: path, packets: file.packets, bytes: file.bytes });
+      this.report({ event, source: this.source, file: file.path, packets: file.packets, bytes: file.bytes });
       await this.applyRetention(dirname(file.path));
     });
   }

@@ -102,7 +102,7 @@ test('the traffic page shows the aggregate bin, charts with points and the topol
     const store = await (await fetch(`${red!.url}/dashboard/_debug/datastore/${chart.id}`)).json() as any;
     const points = (Array.isArray(store) ? store : [store]).flatMap((m: any) => (Array.isArray(m?._datapoint) ? m._datapoint : m?._datapoint ? [m._datapoint] : []));
     assert.ok(points.length > 0, `${chart.name}: points`);
-    assert.ok(points.every((p: any) => typeof p.x === 'number' && p.x % 10_000 === 0 && p.y >= 0), `${chart.name}: x = bin start, y = bit/s`);
+    assert.ok(points.every((p: any) => typeof p.x === 'number' && p.x % 10_000 === 0 && p.y >= 0), `${chart.name}: x = bin start, y = Mbit/s`);
   }
   assert.equal(await page.locator('.nrdb-ui-chart canvas, .nrdb-ui-chart svg').count() >= 2, true, 'two charts drawn');
 

@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { constants as zlibConstants, createGzip } from 'node:zlib';
 import { collect, helper, loadFlow, startServer, stopServer, testNode } from '../helpers/node-test';
 import { waitUntil } from '../helpers/node-red';
 import { requireCommands } from '../helpers/real';
@@ -196,7 +197,7 @@ describe('pcap file out', () => {
     // Every file but the last was rotated; the last is closed on shutdown, when the flow is stopping.
     assert.equal(events.filter((e) => e.payload.event === 'rotated').length, files.length - 1);
     // Concatenate in order and compare every byte of every frame, and every timestamp.
-    const inOrder = events.filter((e) => e.payload.event === 'opened').map((e) => `${e.payload.file}.gz`);
+    const inOrder = events.filter((e) => e.payload.event === 'opened').map((e) => e.payload.file);
     const merged = join(dir, 'merged.pcapng');
     execFileSync('mergecap', ['-a', '-w', merged, ...inOrder]);
     assert.equal(hexDump(merged), hexDump(sample));
@@ -230,6 +231,32 @@ describe('pcap file out', () => {
     // Under the test helper no message catalogue is loaded, so the error carries its i18n key.
     assert.match(String(errors[0]?.message ?? errors[0]), /notPackets|not a packet/);
     assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('repairs a gzip file a crash cut short: everything up to the last sync is kept', async (t) => {
+    if (!requireCommands(t, 'tshark')) return;
+    // What a crash leaves of a streaming gzip file: a synced deflate stream without its end.
+    const pcap = join(dir, 'whole.pcap');
+    execFileSync('tshark', ['-r', sample, '-F', 'pcap', '-w', pcap], { stdio: 'ignore' });
+    const left = join(dir, 'left-capture-20260101000000.pcap.gz');
+    const gzip = createGzip();
+    const chunks: Buffer[] = [];
+    gzip.on('data', (c: Buffer) => chunks.push(c));
+    gzip.write(readFileSync(pcap));
+    await new Promise<void>((r) => gzip.flush(zlibConstants.Z_SYNC_FLUSH, () => r()));
+    writeFileSync(left, Buffer.concat(chunks));
+    writeFileSync(`${left}.open`, '');
+    rmSync(pcap);
+    await loadFlow([pcapFileOut], [
+      { id: 'out', type: 'wirescope-pcap-file-out', filename: join(dir, 'left-{source}-%Y%m%d%H%M%S.pcap'), format: 'pcap', gzip: true, wires: [[], ['events']] },
+      { id: 'events', type: 'helper' },
+    ]);
+    const events = collect('events');
+    await waitUntil('recovered event', () => events.some((e) => e.payload.event === 'recovered'));
+    assert.deepEqual(readdirSync(dir).sort(), ['left-capture-20260101000000.pcap.gz']);
+    assert.deepEqual(tshark(left, 'frame.time_epoch', 'frame.len'), tshark(sample, 'frame.time_epoch', 'frame.len'));
+    // A complete gzip file now: gunzip accepts it to the end.
+    assert.equal(spawnSync('gzip', ['-t', left]).status, 0);
   });
 
   it('passes capture events by, fails closed without a file name, and finishes files a crash left open', async (t) => {

@@ -1,0 +1,147 @@
+// Flow collector on one and on two cores, beside goflow2 on the same cores in the same run.
+// End to end: real softflowd NetFlow v9 datagrams (24 records each) from the C sender
+// (bench/udp-blast.c, 16 exporters: sockets bound to 127.0.1.1-16) into flow collector in a running
+// Node-RED, batches of 1000 records into a minimal counting node; goflow2 (scripts/setup.d/bench/
+// goflow2.sh builds it) decodes the same datagrams to /dev/null (protobuf) and its decoded data
+// records are read from its Prometheus metrics. Fixed offered rates; delivered % per rate, and the
+// % the kernel dropped because a receive buffer was full (/proc/net/udp), and records per CPU second
+// of the collecting process (/proc/<pid>/stat), which a busy shared machine does not distort as much.
+// - 1 core: Node-RED (every thread) and goflow2 (GOMAXPROCS=1, one socket, one worker) pinned to
+//   CPU 0, the sender to CPU 1.
+// - 2 cores: the collector with 2 decode workers (SO_REUSEPORT on Node >= 22.12, else dispatch) and
+//   goflow2 with GOMAXPROCS=2 and 2 sockets and workers, on CPUs 0-1, which the sender shares.
+// Receive buffer: the collector asks for 32 MiB (the kernel grants twice net.core.rmem_max);
+// goflow2 has a user-space queue of 1M datagrams instead.
+//   node --import tsx bench/flow-collector-cores.bench.ts [seconds-per-rate] [rates, records/s, comma-separated]
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MessageSink, NodeRed, freePort, freeUdpPort, repoRoot, waitUntil } from '../test/helpers/node-red';
+import { RECORDS_PER_DATAGRAM, blast, prepare, reportNodes, reportedCount, settledCount } from './flow-bench-parts';
+
+const SECONDS = Number(process.argv[2] ?? 3);
+const RATES = (process.argv[3] ?? '500000,1000000,1700000').split(',').map(Number);
+const EXPORTERS = 16;
+const GOFLOW2 = join(repoRoot, '.cache/bench/bin/goflow2');
+
+interface Setup { name: string; cpus: string; workers: number; senderCpus: string[] }
+const SETUPS: Setup[] = [
+  { name: '1 core', cpus: '0', workers: 1, senderCpus: ['taskset', '-c', '1'] },
+  { name: '2 cores', cpus: '0,1', workers: 2, senderCpus: [] },
+];
+
+/** Pins a process and all its threads (threads started later inherit it). */
+function pin(pid: number, list: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
+}
+
+interface Peer { count(): Promise<number>; stop(): Promise<void>; port: number; pid: number }
+
+async function goflow2(setup: Setup): Promise<Peer> {
+  const port = await freeUdpPort();
+  const http = await freePort();
+  const listen = `netflow://127.0.0.1:${port}?count=${setup.workers}&workers=${setup.workers}`;
+  const child: ChildProcess = spawn('taskset', ['-c', setup.cpus, GOFLOW2, '-listen', listen, '-addr', `127.0.0.1:${http}`, '-format', 'bin', '-transport.file', '/dev/null', '-loglevel', 'warn'], {
+    env: { ...process.env, GOMAXPROCS: String(setup.workers) }, stdio: 'ignore',
+  });
+  const count = async () => {
+    const text = await (await fetch(`http://127.0.0.1:${http}/metrics`)).text();
+    let n = 0;
+    for (const m of text.matchAll(/^goflow2_flow_process_nf_flowset_records_total\{[^}]*type="DataFlowSet"[^}]*\} (\S+)$/gm)) n += Number(m[1]);
+    return n;
+  };
+  await waitUntil('goflow2 to answer', () => count().then(() => true, () => false), 20_000, 200);
+  // taskset execs goflow2: the same process.
+  return { port, count, pid: child.pid!, stop: async () => { child.kill(); await new Promise((r) => child.once('exit', r)); } };
+}
+
+async function collector(red: NodeRed, sink: MessageSink, setup: Setup): Promise<Peer> {
+  const port = await freeUdpPort();
+  const suffix = `-${setup.workers}`;
+  const tag = `workers${suffix}`;
+  await red.deploy([
+    {
+      id: `c${suffix}`, type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', rcvbuf: '33554432',
+      output: 'batch', batchSize: '1000', batchMs: '100', persist: false, workers: String(setup.workers), wires: [[`count${suffix}`], [], []],
+    },
+    { id: `count${suffix}`, type: 'bench-record-counter', wires: [[`sink${suffix}`]] },
+    ...reportNodes(sink, `count${suffix}`, suffix, tag),
+  ]);
+  await red.waitForStatus(`c${suffix}`, (s) => String(s.text).includes('listening'), 120_000);
+  pin(red.pid!, setup.cpus);
+  return { port, count: () => reportedCount(sink, tag), pid: red.pid!, stop: async () => {} };
+}
+
+/** Datagrams the kernel dropped on the sockets bound to `port` (receive buffer full), from /proc/net/udp. */
+function kernelDrops(port: number): number {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let drops = 0;
+  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[1]?.endsWith(hex)) drops += Number(fields[fields.length - 1]);
+    }
+  }
+  return drops;
+}
+
+/** CPU seconds a process (all its threads) has used, from /proc/<pid>/stat (utime + stime, in USER_HZ = 100). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Offered and delivered records per second, delivered %, the share the kernel dropped, and records
+ * per CPU second (what the process decoded per second of CPU it got: on a shared machine the
+ * delivered % says how much CPU the process got, this says what it does with it).
+ */
+async function measure(peer: Peer, blaster: string, setup: Setup): Promise<string[]> {
+  const out: string[] = [];
+  for (const rate of RATES) {
+    const before = await settledCount(() => peer.count());
+    const dropsBefore = kernelDrops(peer.port);
+    const cpuBefore = cpuSeconds(peer.pid);
+    const start = Date.now();
+    const sent = await blast(blaster, peer.port, Math.round(rate / RECORDS_PER_DATAGRAM), SECONDS, EXPORTERS, setup.senderCpus);
+    const elapsed = (Date.now() - start) / 1000;
+    const delivered = (await settledCount(() => peer.count())) - before;
+    const offered = sent * RECORDS_PER_DATAGRAM;
+    const kernel = (kernelDrops(peer.port) - dropsBefore) * RECORDS_PER_DATAGRAM;
+    const perCpu = delivered / Math.max(0.01, cpuSeconds(peer.pid) - cpuBefore);
+    out.push(`${String(Math.round(offered / elapsed)).padStart(9)} ${String(Math.round(delivered / elapsed)).padStart(9)} ${(100 * delivered / offered).toFixed(2).padStart(7)}% ${(100 * kernel / offered).toFixed(1).padStart(6)}% ${String(Math.round(perCpu)).padStart(9)}`);
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(GOFLOW2)) throw new Error(`no goflow2 at ${GOFLOW2}: run bash scripts/setup.d/bench/goflow2.sh (needs Go)`);
+  const work = mkdtempSync(join(tmpdir(), 'wirescope-cores-bench-'));
+  const { blaster, nodesDir } = prepare(work);
+  const red = await NodeRed.start({ settings: { nodesDir } });
+  const sink = await MessageSink.start();
+  // A go install build prints no version: the setup script records the one it built.
+  const goflow2Version = `goflow2 ${readFileSync(`${GOFLOW2}.version`, 'utf8').trim()}`;
+  console.log(`flow collector (Node-RED ${red.runtime.nodeRedVersion} on Node ${red.runtime.nodeVersion}) beside ${goflow2Version}; ` +
+    `softflowd NetFlow v9, ${RECORDS_PER_DATAGRAM} records/datagram, ${EXPORTERS} exporters, ${SECONDS}s per rate; ${cpus().length} CPUs, load ${execFileSync('cat', ['/proc/loadavg']).toString().split(' ').slice(0, 3).join(' ')}`);
+  try {
+    for (const setup of SETUPS) {
+      const ours = await measure(await collector(red, sink, setup), blaster, setup);
+      const peer = await goflow2(setup);
+      const theirs = await measure(peer, blaster, setup).finally(() => peer.stop());
+      console.log(`\n${setup.name} (CPU ${setup.cpus}): flow collector with ${setup.workers} worker${setup.workers > 1 ? 's' : ''} | goflow2 GOMAXPROCS=${setup.workers}`);
+      console.log(`${'offered/s'.padStart(9)} ${'ours/s'.padStart(9)} ${'ours'.padStart(8)} ${'kernel'.padStart(7)} ${'rec/cpu-s'.padStart(9)} | ${'offered/s'.padStart(9)} ${'goflow2/s'.padStart(9)} ${'goflow2'.padStart(8)} ${'kernel'.padStart(7)} ${'rec/cpu-s'.padStart(9)}`);
+      ours.forEach((line, i) => console.log(`${line} | ${theirs[i]}`));
+    }
+  } catch (err) {
+    console.error(`Node-RED's last log lines:\n${red.logs.slice(-30).join('\n')}\nstatuses: ${JSON.stringify([...red.statuses.entries()])}`);
+    throw err;
+  } finally {
+    await red.stop();
+    await sink.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => { console.error(err); process.exitCode = 1; });

@@ -16,6 +16,7 @@ interface FlowEnrichDef extends NodeDef {
   networks: string;
   samplingRules: string;
   samplingDefault: string | number;
+  samplingOverrides: string;
   samplingScale: boolean;
   exporterNames: string;
   reverseDns: boolean;
@@ -38,15 +39,17 @@ function whole(value: unknown, fallback: number, name: string, min = 0): number 
 
 export = function (RED: NodeAPI) {
   function options(config: FlowEnrichDef, onLoad: (file: MmdbFile, error?: Error) => void): FlowEnricherOptions {
-    const out: FlowEnricherOptions = {};
-    const cacheSize = whole(config.cacheSize, 100_000, 'cache size');
+    const out: FlowEnricherOptions = { cacheSize: whole(config.cacheSize, 100_000, 'cache size') };
     const files = String(config.geoipFiles ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-    if (files.length) out.geoip = { files, cacheSize, watchIntervalMs: whole(config.watchSeconds, 60, 'check interval') * 1000, onLoad };
+    if (files.length) out.geoip = { files, watchIntervalMs: whole(config.watchSeconds, 60, 'check interval') * 1000, onLoad };
     const networks = parseNetworks(config.networks ?? '');
-    if (networks.length) out.networks = { networks, cacheSize };
-    const rules = parseSamplingRules(config.samplingRules ?? '');
+    if (networks.length) out.networks = { networks };
+    const defaultRules = parseSamplingRules(config.samplingRules ?? '');
     const defaultRate = config.samplingDefault === '' || config.samplingDefault === undefined ? undefined : checkRate(Number(config.samplingDefault), config.samplingDefault);
-    if (rules.length || defaultRate !== undefined || config.samplingScale) out.sampling = { rules, defaultRate, scale: !!config.samplingScale };
+    const overrideRules = parseSamplingRules(config.samplingOverrides ?? '');
+    if (defaultRules.length || defaultRate !== undefined || overrideRules.length || config.samplingScale) {
+      out.sampling = { defaultRules, defaultRate, overrideRules, scale: !!config.samplingScale };
+    }
     const names = parseExporterNames(config.exporterNames ?? '');
     if (names.size || config.reverseDns) {
       out.exporterNames = {

@@ -10,6 +10,7 @@ import {
   type BulkEntry, type BulkFailure, type BulkSender,
 } from '../common/es';
 import { bulkSender, deadNodes, isRetryableEsError, parseUrls, type EsConfigNode } from '../shared/es-client';
+import { TurnBudget, type SlicedJob } from '../shared/turn-budget';
 
 interface EsBulkDef extends NodeDef {
   server: string;
@@ -125,7 +126,7 @@ export = function (RED: NodeAPI) {
       const now = Date.now();
       const rate = Math.round(((done - lastIndexed) * 1000) / Math.max(1, now - lastTick));
       lastIndexed = done; lastTick = now;
-      const text = RED._('es-bulk.status.running', { rate, queue: s.queueDocs + s.inFlight, spool: s.spoolDocs, failed: s.failed });
+      const text = RED._('es-bulk.status.running', { rate, queue: s.queueDocs + s.inFlight + unshaped(), spool: s.spoolDocs, failed: s.failed });
       // Only the error still in effect is shown: it goes away with the first answered request.
       const problem = s.currentErrorStatus === 401 ? RED._('es-bulk.status.auth')
         : s.currentErrorStatus === 403 ? RED._('es-bulk.status.forbidden')
@@ -134,9 +135,9 @@ export = function (RED: NodeAPI) {
       const down = deadNodes(client);
       const nodesDown = down.length ? ' ' + RED._('es-bulk.status.nodesDown', { down: down.length, total: listedNodes }) : '';
       if (s.currentErrorStatus === 401 || s.currentErrorStatus === 403) showStatus({ fill: 'red', shape: 'ring', text: `${problem} ${text}` });
-      else if (s.spoolDocs > 0) showStatus({ fill: 'yellow', shape: 'ring', text: `${text} ${RED._('es-bulk.status.spooling')}${problem ? ': ' + problem : ''}` });
-      else if (s.blocked) showStatus({ fill: 'yellow', shape: 'dot', text: `${text} ${RED._('es-bulk.status.full')}` });
-      else if (problem) showStatus({ fill: 'yellow', shape: 'ring', text: `${text} ${problem}${nodesDown}` });
+      else if (s.spoolDocs > 0) showStatus({ fill: 'yellow', shape: 'ring', text: `${text}${nodesDown} ${RED._('es-bulk.status.spooling')}${problem ? ': ' + problem : ''}` });
+      else if (s.blocked) showStatus({ fill: 'yellow', shape: 'dot', text: `${text}${nodesDown} ${RED._('es-bulk.status.full')}` });
+      else if (problem) showStatus({ fill: 'yellow', shape: 'ring', text: `${text}${nodesDown} ${problem}` });
       else showStatus({ fill: s.failed || nodesDown ? 'yellow' : 'green', shape: 'dot', text: text + nodesDown });
     }, 1000);
 
@@ -223,70 +224,110 @@ export = function (RED: NodeAPI) {
       }
     }
 
-    function toEntries(msg: NodeMessageInFlow & { exporter?: FlowContext['exporter'] }): { entries: BulkEntry[]; invalid: Array<{ doc: unknown; index?: string; reason: string }> } {
+    /** The documents of a message: flow records (with their datagram's context), an array, or one. */
+    function messageDocs(msg: NodeMessageInFlow & { exporter?: FlowContext['exporter'] }): { docs: unknown[]; context: FlowContext } {
       const payload = msg.payload as unknown;
-      let docs: Doc[];
       // The flow collector puts the datagram's exporter, receive time, protocol and domain on the message.
       const m = msg as unknown as { exporter?: FlowContext['exporter']; receivedAt?: Date | string; protocol?: string; observationDomainId?: number };
-      let context: FlowContext = {
+      if (payload && typeof payload === 'object' && !Array.isArray(payload) && Array.isArray((payload as { records?: unknown }).records)) {
+        // A flow decode result: { records, exporter, receivedAt, observationDomainId, protocol }.
+        const result = payload as { records: Doc[]; exporter?: FlowContext['exporter']; receivedAt?: Date | string; observationDomainId?: number; protocol?: string };
+        return {
+          docs: result.records,
+          context: {
+            exporter: result.exporter ?? msg.exporter,
+            receivedAt: result.receivedAt ? new Date(result.receivedAt) : undefined,
+            observationDomainId: result.observationDomainId,
+            protocol: result.protocol,
+          },
+        };
+      }
+      const context: FlowContext = {
         exporter: m.exporter,
         receivedAt: m.receivedAt ? new Date(m.receivedAt) : undefined,
         protocol: typeof m.protocol === 'string' ? m.protocol : undefined,
         observationDomainId: m.observationDomainId,
       };
-      if (payload && typeof payload === 'object' && !Array.isArray(payload) && Array.isArray((payload as { records?: unknown }).records)) {
-        // A flow decode result: { records, exporter, receivedAt, observationDomainId, protocol }.
-        const result = payload as { records: Doc[]; exporter?: FlowContext['exporter']; receivedAt?: Date | string; observationDomainId?: number; protocol?: string };
-        docs = result.records;
-        context = {
-          exporter: result.exporter ?? msg.exporter,
-          receivedAt: result.receivedAt ? new Date(result.receivedAt) : undefined,
-          observationDomainId: result.observationDomainId,
-          protocol: result.protocol,
-        };
-      } else if (payload === undefined) {
-        docs = []; // a control message (flush) carries no document
-      } else {
-        docs = (Array.isArray(payload) ? payload : [payload]) as Doc[];
+      if (payload === undefined) return { docs: [], context }; // a control message (flush) carries no document
+      return { docs: Array.isArray(payload) ? payload : [payload], context };
+    }
+
+    type Invalid = { doc: unknown; index?: string; reason: string };
+
+    /** One document (or flow record) as a bulk entry, or why it cannot be one. */
+    function toEntry(raw: unknown, context: FlowContext): BulkEntry | Invalid {
+      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { doc: raw, reason: RED._('es-bulk.errors.notObject') };
+      const record = raw as Doc;
+      const doc = def.shape === 'ecs' ? flowRecordToEcs(record, context, { scaleBySampling: !!def.scaleBySampling })
+        : def.shape === 'aggregates' ? aggregateDocument(record) : record;
+      let index = indexPattern;
+      if (indexMode === 'pattern' && hasTimeTokens(indexPattern)) {
+        const time = documentTime(doc, timeField);
+        if (!time) return { doc, reason: RED._('es-bulk.errors.noTime', { field: timeField }) };
+        index = formatIndexName(indexPattern, time);
       }
+      let id: string | undefined;
+      if (def.idMode === 'hash') id = contentHashId(doc);
+      else if (def.shape === 'aggregates' && def.idMode !== 'field') id = aggregateId(record);
+      else if (def.idMode === 'field' && def.idField) {
+        const value = doc[def.idField];
+        if (value !== undefined && value !== null && value !== '') id = String(value);
+      }
+      const routingValue = def.routingField ? doc[def.routingField] : undefined;
+      try {
+        return { index, op: opType, ...(id !== undefined ? { id } : {}), ...(routingValue !== undefined ? { routing: String(routingValue) } : {}), source: serializeDocument(doc) };
+      } catch (err) {
+        return { doc, index, reason: (err as Error).message };
+      }
+    }
+
+    // Shaping (ECS documents, ids, JSON) runs off the input handler, a few milliseconds per
+    // event-loop turn: a flow collector in the same Node-RED keeps reading its socket meanwhile.
+    const shaping = new TurnBudget<SlicedJob & { left: number }>(2);
+    const unshaped = () => shaping.pending.reduce((n, job) => n + job.left, 0);
+
+    /** A message's documents shaped in slices, then queued; `done` once queued (or refused). */
+    function shapeJob(msg: NodeMessageInFlow, send: (msgs: Array<NodeMessage | null>) => void, done: (err?: Error) => void, flush: boolean): SlicedJob & { left: number } {
+      const { docs, context } = messageDocs(msg as never);
       const entries: BulkEntry[] = [];
-      const invalid: Array<{ doc: unknown; index?: string; reason: string }> = [];
-      for (const raw of docs) {
-        if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-          invalid.push({ doc: raw, reason: RED._('es-bulk.errors.notObject') });
-          continue;
+      const invalid: Invalid[] = [];
+      let next = 0;
+      const finish = () => {
+        sendFailure = (m) => send([null, m]);
+        for (const bad of invalid) {
+          indexer.stats.failed++;
+          send([null, failureMessage(bad.doc, { status: 0, reason: bad.reason, attempts: 0, index: bad.index })]);
         }
-        const doc = def.shape === 'ecs' ? flowRecordToEcs(raw, context, { scaleBySampling: !!def.scaleBySampling })
-          : def.shape === 'aggregates' ? aggregateDocument(raw) : raw;
-        let index = indexPattern;
-        if (indexMode === 'pattern' && hasTimeTokens(indexPattern)) {
-          const time = documentTime(doc, timeField);
-          if (!time) { invalid.push({ doc, reason: RED._('es-bulk.errors.noTime', { field: timeField }) }); continue; }
-          index = formatIndexName(indexPattern, time);
-        }
-        let id: string | undefined;
-        if (def.idMode === 'hash') id = contentHashId(doc);
-        else if (def.shape === 'aggregates' && def.idMode !== 'field') id = aggregateId(raw);
-        else if (def.idMode === 'field' && def.idField) {
-          const value = doc[def.idField];
-          if (value !== undefined && value !== null && value !== '') id = String(value);
-        }
-        const routingValue = def.routingField ? doc[def.routingField] : undefined;
-        try {
-          entries.push({ index, op: opType, ...(id !== undefined ? { id } : {}), ...(routingValue !== undefined ? { routing: String(routingValue) } : {}), source: serializeDocument(doc) });
-        } catch (err) {
-          invalid.push({ doc, index, reason: (err as Error).message });
-        }
-      }
-      return { entries, invalid };
+        // Not awaited: the next message is shaped while this one waits for queue room, as
+        // concurrent input handlers did. close() keeps documents still waiting (spool or failure).
+        const queued = entries.length ? indexer.add(entries) : Promise.resolve();
+        queued.then(() => { if (flush) indexer.flush(); done(); }, (err: Error) => done(err));
+      };
+      return {
+        get left() { return docs.length - next; },
+        step(deadline: number): boolean {
+          try {
+            while (next < docs.length) {
+              const out = toEntry(docs[next++], context);
+              if ('source' in out) entries.push(out); else invalid.push(out);
+              if ((next & 15) === 0 && performance.now() >= deadline) return false;
+            }
+            finish();
+          } catch (err) {
+            done(err as Error);
+          }
+          return true;
+        },
+      };
     }
 
     node.on('input', async (msg, send, done) => {
-      sendFailure = (m) => send([null, m]);
       try {
         const control = msg as NodeMessageInFlow & { topic?: string; flush?: boolean; retention?: boolean };
         if (control.topic === 'stats') {
-          send([{ topic: 'stats', payload: { ...indexer.snapshot(), nodesDown: deadNodes(client) } }, null]);
+          // Documents not shaped yet count as queued.
+          const snapshot = indexer.snapshot();
+          send([{ topic: 'stats', payload: { ...snapshot, queueDocs: snapshot.queueDocs + unshaped(), nodesDown: deadNodes(client) } }, null]);
           done();
           return;
         }
@@ -296,14 +337,8 @@ export = function (RED: NodeAPI) {
           done();
           return;
         }
-        const { entries, invalid } = toEntries(msg as never);
-        for (const bad of invalid) {
-          indexer.stats.failed++;
-          send([null, failureMessage(bad.doc, { status: 0, reason: bad.reason, attempts: 0, index: bad.index })]);
-        }
-        if (entries.length) await indexer.add(entries);
-        if (control.flush) indexer.flush();
-        done();
+        // A flush goes through the same line, so it comes after the documents sent before it.
+        shaping.push(shapeJob(msg, send, done, !!control.flush));
       } catch (err) {
         done(err as Error);
       }
@@ -314,6 +349,8 @@ export = function (RED: NodeAPI) {
       clearInterval(statusTimer);
       clearInterval(retentionTimer);
       try {
+        // Messages not shaped yet are shaped now and handed over, so close() keeps them too.
+        shaping.runAll();
         await indexer.close(3000);
       } finally {
         await client.close().catch(() => undefined);

@@ -38,12 +38,11 @@ function whole(value: unknown, fallback: number, name: string, min = 0): number 
 
 export = function (RED: NodeAPI) {
   function options(config: FlowEnrichDef, onLoad: (file: MmdbFile, error?: Error) => void): FlowEnricherOptions {
-    const out: FlowEnricherOptions = {};
-    const cacheSize = whole(config.cacheSize, 100_000, 'cache size');
+    const out: FlowEnricherOptions = { cacheSize: whole(config.cacheSize, 100_000, 'cache size') };
     const files = String(config.geoipFiles ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-    if (files.length) out.geoip = { files, cacheSize, watchIntervalMs: whole(config.watchSeconds, 60, 'check interval') * 1000, onLoad };
+    if (files.length) out.geoip = { files, watchIntervalMs: whole(config.watchSeconds, 60, 'check interval') * 1000, onLoad };
     const networks = parseNetworks(config.networks ?? '');
-    if (networks.length) out.networks = { networks, cacheSize };
+    if (networks.length) out.networks = { networks };
     const rules = parseSamplingRules(config.samplingRules ?? '');
     const defaultRate = config.samplingDefault === '' || config.samplingDefault === undefined ? undefined : checkRate(Number(config.samplingDefault), config.samplingDefault);
     if (rules.length || defaultRate !== undefined || config.samplingScale) out.sampling = { rules, defaultRate, scale: !!config.samplingScale };

@@ -2,7 +2,8 @@
 // password itself (its file realm); nginx in front adds only TLS (with a CA made for this run),
 // which the integ-test zip does not serve. A wrong CA, a wrong password and an unreachable host
 // each give a clear error; the password never shows up in the flow JSON, the logs or the failure
-// output.
+// output. API keys: the integ-test zip cannot create them (see test/helpers/nginx.ts), so a second
+// nginx checks the `ApiKey` header as Elasticsearch would and forwards with the superuser's login.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +19,8 @@ const user = 'flows';
 const password = `pw-${randomBytes(9).toString('hex')}`;
 let es: Elasticsearch | undefined;
 let proxy: NginxTlsProxy | undefined;
+let keyProxy: NginxTlsProxy | undefined;
+const apiKey = Buffer.from(`key-id-${randomBytes(4).toString('hex')}:${randomBytes(16).toString('hex')}`).toString('base64');
 let nodeRed: NodeRed | undefined;
 let sink: MessageSink | undefined;
 const missing = elasticsearchMissing() ?? (hasCommand('nginx') && hasCommand('openssl') ? undefined : 'nginx and openssl are needed (scripts/apt/es.txt)');
@@ -26,6 +29,7 @@ before(async () => {
   if (missing) return;
   es = await Elasticsearch.start({ users: [{ username: user, password, roles: ['superuser'] }] });
   proxy = await NginxTlsProxy.start(es.port);
+  keyProxy = await NginxTlsProxy.start(es.port, { apiKey, upstreamAuthorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
   sink = await MessageSink.start();
   nodeRed = await NodeRed.start();
 });
@@ -34,6 +38,7 @@ after(async () => {
   await nodeRed?.stop();
   await sink?.stop();
   await proxy?.stop();
+  await keyProxy?.stop();
   await es?.stop();
 });
 
@@ -126,15 +131,48 @@ test('es bulk through TLS + basic auth; the password stays out of flows, logs an
   }
   await nodeRed!.waitForStatus('wrongpw-bulk', (s) => /^authentication failed \(401\)/.test(String(s.text)) && s.fill === 'red', 30000);
 
-  // Secrets: not in the flows the admin API returns, not in the flow file on disk, not in the
-  // log, not in any failure message.
+  await assertSecretKept(password, 'tls', 'wrongpw');
+});
+
+/**
+ * A secret is not in the flows the admin API returns, not in the flow files on disk, not in the
+ * log, not in any failure or stats message of the flows with these prefixes.
+ */
+async function assertSecretKept(secret: string, ...prefixes: string[]): Promise<void> {
   const flowsJson = JSON.stringify(await nodeRed!.flowsJson());
-  assert.ok(flowsJson.includes('tls-config'));
-  assert.ok(!flowsJson.includes(password), 'password in the flows JSON');
+  assert.ok(flowsJson.includes(`${prefixes[0]}-config`));
+  assert.ok(!flowsJson.includes(secret), 'secret in the flows JSON');
   for (const file of readdirSync(nodeRed!.userDir).filter((f) => f.endsWith('.json'))) {
-    assert.ok(!readFileSync(join(nodeRed!.userDir, file), 'utf8').includes(password), `password in ${file}`);
+    assert.ok(!readFileSync(join(nodeRed!.userDir, file), 'utf8').includes(secret), `secret in ${file}`);
   }
-  assert.ok(!nodeRed!.logs.some((l) => l.includes(password)), 'password in the Node-RED log');
-  const everything = JSON.stringify([...sink!.messages('tls-fail'), ...sink!.messages('wrongpw-fail'), ...sink!.messages('tls-stats'), ...sink!.messages('wrongpw-stats')]);
-  assert.ok(!everything.includes(password), 'password in a failure or stats message');
+  assert.ok(!nodeRed!.logs.some((l) => l.includes(secret)), 'secret in the Node-RED log');
+  const everything = JSON.stringify(prefixes.flatMap((p) => [...sink!.messages(`${p}-fail`), ...sink!.messages(`${p}-stats`)]));
+  assert.ok(!everything.includes(secret), 'secret in a failure or stats message');
+}
+
+test('es bulk with an API key: sent as `Authorization: ApiKey`, a wrong one is 401 on every document, the key kept secret', async (t) => {
+  if (!requireReal(t, !missing, missing ?? '')) return;
+  await es!.request('PUT', '/key-docs', { mappings: { properties: { n: { type: 'long' } } } });
+  const flow = (prefix: string, key: string) => esFlow(sink!, {
+    url: keyProxy!.url, prefix, config: { authType: 'apikey', ca: keyProxy!.caFile }, credentials: { apiKey: key },
+    bulk: { index: 'key-docs', indexMode: 'fixed' },
+  });
+  const good = flow('key', apiKey);
+  const wrong = flow('wrongkey', Buffer.from('key-id:not-the-key').toString('base64'));
+  await nodeRed!.deploy([...good.nodes, ...wrong.nodes], { ...good.credentials, ...wrong.credentials });
+
+  await post(nodeRed!, '/key/feed', Array.from({ length: 100 }, (_, n) => ({ n })));
+  await post(nodeRed!, '/key/control', { flush: true });
+  await waitUntil('100 documents indexed with the API key', async () => (await bulkStats(nodeRed!, sink!, 'key')).indexed === 100, 30000, 200);
+  assert.equal(await es!.count('key-docs'), 100);
+
+  await post(nodeRed!, '/wrongkey/feed', [{ n: 1 }, { n: 2 }]);
+  await post(nodeRed!, '/wrongkey/control', { flush: true });
+  for (const f of await sink!.waitFor('wrongkey-fail', 2, 30000)) {
+    assert.match(f.reason, /authentication failed \(HTTP 401\).*unable to authenticate with provided credentials/);
+    assert.deepEqual([f.index, f.status, f.attempts], ['key-docs', 401, 1]);
+  }
+  await nodeRed!.waitForStatus('wrongkey-bulk', (s) => /^authentication failed \(401\)/.test(String(s.text)) && s.fill === 'red', 30000);
+  assert.equal(await es!.count('key-docs'), 100);
+  await assertSecretKept(apiKey, 'key', 'wrongkey');
 });

@@ -95,6 +95,10 @@ export interface ElasticsearchOptions {
   users?: EsUser[];
   /** The HTTP port (default: a free one), for a caller that must name the URL before the node is up. */
   port?: number;
+  /** JVM heap, default 512m. */
+  heap?: string;
+  /** A member of a cluster (see EsCluster) instead of a single-node one. */
+  member?: { cluster: string; node: string; transportPort: number; seedPorts: number[]; masters: string[] };
 }
 
 export class Elasticsearch {
@@ -151,10 +155,16 @@ export class Elasticsearch {
 
   /** (Re)starts the process on the same port and data dir: used after `pause()` to end an outage. */
   async resume(): Promise<void> {
-    const transportPort = await freePort();
+    const member = this.options.member;
+    const transportPort = member?.transportPort ?? await freePort();
     const settings: Record<string, string> = {
-      'cluster.name': 'wirescope-test',
-      'discovery.type': 'single-node',
+      ...(member
+        ? {
+          'cluster.name': member.cluster, 'node.name': member.node,
+          'discovery.seed_hosts': member.seedPorts.map((p) => `127.0.0.1:${p}`).join(','),
+          'cluster.initial_master_nodes': member.masters.join(','),
+        }
+        : { 'cluster.name': 'wirescope-test', 'discovery.type': 'single-node' }),
       'network.host': '127.0.0.1',
       'http.port': String(this.port),
       'transport.port': String(transportPort),
@@ -184,7 +194,7 @@ export class Elasticsearch {
         ES_JAVA_HOME: javaHome(this.version),
         ES_PATH_CONF: join(this.baseDir, 'config'),
         ES_TMPDIR: join(this.baseDir, 'tmp'),
-        ES_JAVA_OPTS: '-Xms512m -Xmx512m',
+        ES_JAVA_OPTS: `-Xms${this.options.heap ?? '512m'} -Xmx${this.options.heap ?? '512m'}`,
         HOME: this.baseDir,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -195,7 +205,7 @@ export class Elasticsearch {
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     child.on('exit', () => { this.exited = true; running.delete(child); });
-    await waitUntil('Elasticsearch to be yellow or green', async () => {
+    await waitUntil(`Elasticsearch ${member?.node ?? ''} to be yellow or green`, async () => {
       if (this.exited) throw new Error(`Elasticsearch exited:\n${this.logs.slice(-40).join('\n')}`);
       try {
         const res = await fetch(`${this.url}/_cluster/health`, { headers: this.headers, signal: AbortSignal.timeout(2000) });
@@ -220,9 +230,31 @@ export class Elasticsearch {
     clearTimeout(timer);
   }
 
-  /** SIGSTOP / SIGCONT: a node that holds connections open and answers nothing (a hung JVM). */
-  freeze(): void { this.child?.kill('SIGSTOP'); }
-  thaw(): void { this.child?.kill('SIGCONT'); }
+  /**
+   * SIGKILL to the server JVM and its launcher: the node dies at once, mid-request, as in a crash
+   * or an OOM kill (data kept; `resume()` brings it back). `bin/elasticsearch` is a launcher JVM
+   * whose child is the server: killing the launcher alone would let the server shut down cleanly.
+   */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || this.exited) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    this.signalTree('SIGKILL');
+    await exited;
+  }
+
+  /** SIGSTOP / SIGCONT to the server and its launcher: a node that holds connections open and answers nothing (a hung JVM). */
+  freeze(): void { this.signalTree('SIGSTOP'); }
+  thaw(): void { this.signalTree('SIGCONT'); }
+
+  /** The server JVM first (children before parents), then the launcher this helper started. */
+  private signalTree(signal: NodeJS.Signals): void {
+    if (!this.child?.pid || this.exited) return;
+    for (const pid of descendants(this.child.pid).reverse()) {
+      try { process.kill(pid, signal); } catch { /* already gone */ }
+    }
+    this.child.kill(signal);
+  }
 
   /** Stops the process and removes its data. */
   async stop(): Promise<void> {
@@ -302,9 +334,76 @@ export function ensureUser(): { uid: number; gid: number } {
   return created;
 }
 
+/** Every process below `pid` (children, grandchildren...), parents before their children, from /proc. */
+function descendants(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name in parentheses may contain spaces: the parent pid is the 2nd field after it.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* exited meanwhile */ }
+  }
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const [child, ppid] of parentOf) if (ppid === parent) { found.push(child); walk(child); }
+  };
+  walk(pid);
+  return found;
+}
+
 function chownTree(path: string, uid: number, gid: number): void {
   chownSync(path, uid, gid);
   if (!statSync(path).isDirectory()) return;
   for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid);
 }
 
+
+/**
+ * A cluster of `size` nodes on this machine: each with its own data dir, HTTP and transport ports
+ * and a small heap, all master-eligible, discovering each other on loopback.
+ */
+export class EsCluster {
+  private constructor(readonly nodes: Elasticsearch[]) {}
+
+  get urls(): string[] { return this.nodes.map((n) => n.url); }
+
+  static async start(size = 3, options: Omit<ElasticsearchOptions, 'member'> = {}): Promise<EsCluster> {
+    const cluster = `wirescope-cluster-${randomBytes(3).toString('hex')}`;
+    const ports: number[] = [];
+    while (ports.length < size) {
+      const port = await freePort();
+      if (!ports.includes(port)) ports.push(port);
+    }
+    const names = ports.map((_, i) => `node-${i}`);
+    const started = await Promise.allSettled(ports.map((transportPort, i) => Elasticsearch.start({
+      heap: '256m', ...options,
+      member: { cluster, node: names[i], transportPort, seedPorts: ports, masters: names },
+    })));
+    const nodes = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await Promise.all(nodes.map((n) => n.stop()));
+      throw failed.reason;
+    }
+    return new EsCluster(nodes);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.stop()));
+  }
+
+  /** Waits until a live node says the cluster is `status` (or better) with `nodes` members. */
+  async waitFor(status: 'green' | 'yellow', nodes = this.nodes.length, timeoutMs = 300_000): Promise<void> {
+    await waitUntil(`cluster ${status} with ${nodes} nodes`, async () => {
+      for (const node of this.nodes.filter((n) => n.running)) {
+        try {
+          const h = await node.request('GET', '/_cluster/health');
+          if ((status === 'yellow' ? ['yellow', 'green'] : ['green']).includes(h.status) && h.number_of_nodes >= nodes) return true;
+        } catch { /* that node is down or has no master yet: ask the next */ }
+      }
+      return false;
+    }, timeoutMs, 500);
+  }
+}

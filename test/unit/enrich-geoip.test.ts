@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, mkdtempSync, rmSync, writeFileSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GeoIpStep, MmdbFile, type GeoAnswer } from '../../nodes/common/enrich';
+import { FlowEnricher, GeoIpStep, MmdbFile, type GeoAnswer, type LruCounters } from '../../nodes/common/enrich';
 import { hasCommand, requireCommands } from '../helpers/real';
 import {
   CITY_IPV4, CITY_IPV6, mmdblookupAll, randomIpv4, randomIpv6, seeded, writeAsnDatabase, type AsRow, type FlatRecord,
@@ -68,7 +68,7 @@ test('GeoIP and AS answers equal mmdblookup for thousands of IPv4 and IPv6 addre
   const answers: Array<Map<string, FlatRecord | null>> = [];
   for (const f of files) answers.push(await mmdblookupAll(f, all));
 
-  const step = new GeoIpStep({ files, cacheSize: 1000 });
+  const step = new GeoIpStep({ files });
   await step.open();
   t.after(() => step.close());
   let found = 0;
@@ -82,7 +82,8 @@ test('GeoIP and AS answers equal mmdblookup for thousands of IPv4 and IPv6 addre
       assert.ok(Math.abs(want.Location.lat - got.Location.lat) < 1e-6 && Math.abs(want.Location.lon - got.Location.lon) < 1e-6, `${address} location ${JSON.stringify(got.Location)} vs ${JSON.stringify(want.Location)}`);
       got.Location = want.Location;
     }
-    assert.deepEqual({ ...got }, want, address);
+    // Fields the databases do not give are undefined in an answer (every answer has one shape).
+    assert.deepEqual(Object.fromEntries(Object.entries(got).filter(([, v]) => v !== undefined)), want, address);
     if (Object.keys(want).length) found++;
     else missing++;
     if (want.AsNumber !== undefined) withAs++;
@@ -91,7 +92,7 @@ test('GeoIP and AS answers equal mmdblookup for thousands of IPv4 and IPv6 addre
   assert.ok(found > 500 && missing > 300 && withAs > 250, `found ${found}, missing ${missing}, with AS ${withAs}`);
   assert.ok(v6.some((a) => Object.keys(expected(a, answers)).length > 0), 'some IPv6 addresses are found');
   const c = step.counters() as { lookups: number; notFound: number };
-  assert.equal(c.lookups, new Set(all).size);
+  assert.equal(c.lookups, all.length);
 });
 
 test('records get source and destination fields named as the contract says', { timeout: 120_000 }, async (t) => {
@@ -118,16 +119,25 @@ test('a database replaced on disk is picked up; a corrupt one keeps the last goo
   await writeAsnDatabase(join(dir, 'two.mmdb'), [{ network: '198.51.100.0/24', number: 64502, organization: 'Second' }]);
   copyFileSync(join(dir, 'one.mmdb'), path);
   const loads: Array<string | undefined> = [];
-  const step = new GeoIpStep({ files: [path], watchIntervalMs: 50, onLoad: (_f, err) => loads.push(err?.message) });
-  await step.open();
-  t.after(() => step.close());
-  assert.equal(step.answer('198.51.100.7').AsNumber, 64501);
+  // Through FlowEnricher, whose per-address cache must forget its answers when the file reloads.
+  const enricher = new FlowEnricher({ geoip: { files: [path], watchIntervalMs: 50, onLoad: (_f, err) => loads.push(err?.message) }, cacheSize: 100 });
+  await enricher.open();
+  t.after(() => enricher.close());
+  const as = (address: string) => {
+    const record: Record<string, unknown> = { sourceIPv4Address: address };
+    enricher.enrich([record]);
+    return { number: record.sourceAsNumber, organization: record.sourceAsOrganization };
+  };
+  assert.equal(as('198.51.100.7').number, 64501);
+  assert.equal(as('198.51.100.7').number, 64501);
+  const cache = () => (enricher.counters().addresses as { cache: LruCounters }).cache;
+  assert.ok(cache().hits >= 1, 'the second answer came from the cache');
 
   // Replaced the way updaters do it: a new file renamed over the old one.
   copyFileSync(join(dir, 'two.mmdb'), `${path}.tmp`);
   renameSync(`${path}.tmp`, path);
-  await waitUntil('the replaced file is loaded', () => step.answer('198.51.100.7').AsNumber === 64502, 60_000);
-  assert.equal(step.answer('198.51.100.7').AsOrganization, 'Second');
+  await waitUntil('the replaced file is loaded', () => as('198.51.100.7').number === 64502, 60_000);
+  assert.equal(as('198.51.100.7').organization, 'Second');
 
   // Corrupt: a truncated copy, then plain text.
   const before = loads.length;
@@ -136,15 +146,16 @@ test('a database replaced on disk is picked up; a corrupt one keeps the last goo
   writeFileSync(`${path}.tmp`, Buffer.concat([Buffer.alloc(64, 0x41), readFileSync(good).subarray(size - 200)]));
   renameSync(`${path}.tmp`, path);
   await waitUntil('the corrupt file is tried', () => loads.length > before, 60_000);
-  const file = step.files[0];
+  const file = enricher.geoip!.files[0];
   assert.match(file.lastError?.message ?? '', /live\.mmdb is (damaged|not a MaxMind database)/);
-  assert.equal(step.answer('198.51.100.7').AsNumber, 64502, 'the last good database stays in use');
+  assert.equal(as('198.51.100.7').number, 64502, 'the last good database stays in use');
   const c = file.counters();
   assert.equal(c.loaded, true);
   assert.ok(c.loadErrors >= 1);
   writeFileSync(path, 'this is not a database');
   await waitUntil('the text file is tried', () => file.counters().loadErrors >= 2, 60_000);
-  assert.equal(step.answer('198.51.100.7').AsNumber, 64502);
+  assert.equal(as('198.51.100.7').number, 64502);
+  assert.equal(enricher.geoip!.answer('198.51.100.7').AsNumber, 64502, 'the step alone says the same');
 });
 
 test('a file that never opened reports the error and answers nothing', async () => {

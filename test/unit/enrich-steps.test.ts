@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
-  ExporterNamesStep, FlowEnricher, interfaceTableFromIfMib, IF_MIB, InterfacesStep, LruCache, NetworksStep, parseExporterNames, parseNetworks,
-  parseSamplingRules, SamplingStep, type NetworkEntry,
+  AddressCache, ExporterNamesStep, FlowEnricher, interfaceTableFromIfMib, IF_MIB, InterfacesStep, LruCache, NetworksStep, parseExporterNames, parseNetworks,
+  parseSamplingRules, SamplingStep, type LruCounters, type NetworkEntry,
 } from '../../nodes/common/enrich';
 import { requireCommands } from '../helpers/real';
 import { randomIpv4, randomIpv6, seeded } from '../helpers/mmdb';
@@ -52,6 +52,20 @@ print(json.dumps(out))`;
     if (w !== null) matched++;
   });
   assert.ok(matched > 500, `matched ${matched}`);
+  // Through FlowEnricher's shared address cache, small enough to evict, over the addresses three
+  // times (so answers come from lookups, hits and lookups again after eviction): the same answers.
+  const enricher = new FlowEnricher({ networks: { networks }, cacheSize: 64 });
+  for (let round = 0; round < 3; round++) {
+    addresses.forEach((address, i) => {
+      const record: Record<string, unknown> = address.includes(':') ? { sourceIPv6Address: address } : { sourceIPv4Address: address };
+      enricher.enrich([record]);
+      const w = want[i];
+      assert.equal(record.sourceNetworkName, w === null ? undefined : networks[w].name, `${address} (round ${round})`);
+    });
+    for (let i = 0; i < 500; i++) enricher.enrich([{ sourceIPv4Address: addresses[0] }]);
+  }
+  const cache = (enricher.counters().addresses as { cache: LruCounters }).cache;
+  assert.ok(cache.hits >= 1499 && cache.evictions > 0 && cache.size <= 2 * 64, JSON.stringify(cache));
 });
 
 test('networks: direction from which side is ours (external role is not ours)', () => {
@@ -206,4 +220,39 @@ test('the caches are bounded: least recently used entries go first, evictions ar
   }
   assert.equal(hot.counters().size, 100);
   assert.equal(hot.counters().evictions, 901);
+});
+
+test('the address cache is bounded: IPv4 in a table of the size rounded up to a power of two, others in an LRU', () => {
+  const cache = new AddressCache<string>(6);
+  let computed = 0;
+  const compute = (a: string) => {
+    computed++;
+    return `answer ${a}`;
+  };
+  const next = seeded(7);
+  const v4 = Array.from({ length: 200 }, () => randomIpv4(next));
+  const v6 = Array.from({ length: 200 }, () => randomIpv6(next));
+  for (const a of [...v4, ...v6]) assert.equal(cache.get(a, compute), `answer ${a}`);
+  assert.equal(computed, 400);
+  const c = cache.counters();
+  assert.ok(c.size <= 8 + 6, `size ${c.size}`);
+  assert.equal(c.misses, 400);
+  assert.equal(c.evictions, 400 - c.size);
+  // A hot address read between new ones stays (the newer entry of its pair is kept).
+  for (const a of v4) {
+    assert.equal(cache.get('192.0.2.1', compute), 'answer 192.0.2.1');
+    cache.get(a, compute);
+  }
+  assert.ok(cache.counters().hits >= 199);
+  cache.clear();
+  assert.equal(cache.counters().size, 0);
+  computed = 0;
+  cache.get('192.0.2.1', compute);
+  assert.equal(computed, 1, 'forgotten after clear');
+  // Size 0 keeps nothing.
+  const none = new AddressCache<string>(0);
+  none.get('192.0.2.1', compute);
+  none.get('192.0.2.1', compute);
+  none.get('2001:db8::1', compute);
+  assert.deepEqual(none.counters(), { size: 0, hits: 0, misses: 3, evictions: 0 });
 });

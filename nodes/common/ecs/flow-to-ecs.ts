@@ -136,12 +136,20 @@ export function flowRecordToEcs(record: FlowRecord, context: FlowContext = {}, o
  * sourceIPv4Address -> source_ipv4_address, postNATSourceIPv4Address -> post_nat_source_ipv4_address.
  */
 export function snakeCase(name: string): string {
-  return name
-    .replace(/IPv([46])/g, 'Ipv$1')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
-    .toLowerCase();
+  let snake = snakeNames.get(name);
+  if (snake === undefined) {
+    snake = name
+      .replace(/IPv([46])/g, 'Ipv$1')
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+      .toLowerCase();
+    // Records repeat the same few hundred names: three regular expressions per field and record
+    // were most of the shaping time. Bounded, so odd names in hand-made records cannot grow it.
+    if (snakeNames.size < 4096) snakeNames.set(name, snake);
+  }
+  return snake;
 }
+const snakeNames = new Map<string, string>();
 
 function endpoint(ip: string | undefined, port: number | undefined, mac: string | undefined, counts: { bytes?: number | bigint; packets?: number | bigint }): Record<string, unknown> {
   const out: Record<string, unknown> = {};

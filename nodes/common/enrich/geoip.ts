@@ -1,12 +1,12 @@
 // GeoIP and AS enrichment from .mmdb files: country, city, location and AS of the source and
 // destination addresses. Several files can be given (a City and an ASN database, or the IPv4 and
-// IPv6 halves ip-location-db ships); for each field the first file that answers wins. Answers are
-// cached per address (bounded LRU), and the cache is forgotten when a file reloads.
+// IPv6 halves ip-location-db ships); for each field the first file that answers wins. Used alone
+// this step looks every address up; FlowEnricher puts its answers in the cache it shares with the
+// networks step (addresses.ts), which is forgotten when a file reloads (`onReload`).
 import type { Response } from 'maxmind';
 import type { FlowRecord } from '../flow/types';
-import { LruCache } from './lru';
 import { MmdbFile } from './mmdb';
-import { destinationAddress, sourceAddress, type EnrichContext, type EnrichStep } from './types';
+import { destinationAddress, sourceAddress, type EnrichStep } from './types';
 
 /** What the databases say about one address (record fields without the source/destination prefix). */
 export interface GeoAnswer {
@@ -21,8 +21,6 @@ export interface GeoAnswer {
 export interface GeoIpOptions {
   /** .mmdb file paths. */
   files: string[];
-  /** Addresses whose answers are kept (0 turns the cache off). */
-  cacheSize?: number;
   /** Check the files for changes every N ms (0: never). */
   watchIntervalMs?: number;
   /** Language of country and city names in GeoIP2-style databases (default 'en'). */
@@ -30,24 +28,13 @@ export interface GeoIpOptions {
   onLoad?: (file: MmdbFile, error?: Error) => void;
 }
 
-const NOTHING: GeoAnswer = Object.freeze({});
-
-/** An answer with its record fields laid out for each side, so applying it is a plain copy. */
-interface Cached {
-  answer: GeoAnswer;
-  /** The record fields of each side, ready for Object.assign (V8 copies a small plain object faster than keyed stores). */
-  source: Record<string, unknown>;
-  destination: Record<string, unknown>;
-}
-
-const FIELDS: Array<keyof GeoAnswer> = ['CountryIsoCode', 'CountryName', 'CityName', 'Location', 'AsNumber', 'AsOrganization'];
+export const NO_GEO: GeoAnswer = Object.freeze({});
 
 export class GeoIpStep implements EnrichStep {
   readonly name = 'geoip';
   readonly files: MmdbFile[];
-  private readonly cache: LruCache<string, Cached>;
   private readonly language: string;
-  private generations = -1;
+  private readonly reloadListeners: Array<() => void> = [];
   private lookups = 0;
   private found = 0;
   private notFound = 0;
@@ -55,8 +42,11 @@ export class GeoIpStep implements EnrichStep {
 
   constructor(options: GeoIpOptions) {
     if (options.files.length === 0) throw new Error('GeoIP needs at least one .mmdb file');
-    this.files = options.files.map((path) => new MmdbFile(path, { watchIntervalMs: options.watchIntervalMs, onLoad: options.onLoad }));
-    this.cache = new LruCache(options.cacheSize ?? 100_000);
+    const onLoad = (file: MmdbFile, error?: Error) => {
+      if (!error) for (const listener of this.reloadListeners) listener();
+      options.onLoad?.(file, error);
+    };
+    this.files = options.files.map((path) => new MmdbFile(path, { watchIntervalMs: options.watchIntervalMs, onLoad }));
     this.language = options.language || 'en';
   }
 
@@ -65,34 +55,24 @@ export class GeoIpStep implements EnrichStep {
     await Promise.all(this.files.map((f) => f.open()));
   }
 
+  /** Calls `listener` whenever a file (re)loads, so caches of answers know to forget. */
+  onReload(listener: () => void): void {
+    this.reloadListeners.push(listener);
+  }
+
   apply(record: FlowRecord): void {
-    this.checkGenerations();
     const source = sourceAddress(record);
-    if (source) Object.assign(record, this.cached(source).source);
+    if (source) writeSourceGeo(record, this.answer(source));
     const destination = destinationAddress(record);
-    if (destination) Object.assign(record, this.cached(destination).destination);
+    if (destination) writeDestinationGeo(record, this.answer(destination));
   }
 
-  /** What the databases say about one address (cached). */
+  /** What the databases say about one address (looked up in every file, no cache). */
   answer(address: string): GeoAnswer {
-    this.checkGenerations();
-    return this.cached(address).answer;
-  }
-
-  private cached(address: string): Cached {
-    let entry = this.cache.get(address);
-    if (entry === undefined) {
-      const answer = this.lookup(address);
-      entry = { answer, source: fields(answer, 'source'), destination: fields(answer, 'destination') };
-      this.cache.set(address, entry);
-    }
-    return entry;
-  }
-
-  private lookup(address: string): GeoAnswer {
     this.lookups++;
     const v6 = address.includes(':');
-    const answer: GeoAnswer = {};
+    // Every answer has the same keys in the same order (one object shape), so reading them is fast.
+    const answer: GeoAnswer = { CountryIsoCode: undefined, CountryName: undefined, CityName: undefined, Location: undefined, AsNumber: undefined, AsOrganization: undefined };
     let any = false;
     for (const file of this.files) {
       let data: Response | null;
@@ -104,25 +84,18 @@ export class GeoIpStep implements EnrichStep {
       }
       if (data && mapMmdbRecord(data as MmdbData, answer, this.language)) any = true;
     }
-    if (any) this.found++;
-    else this.notFound++;
-    return any ? answer : NOTHING;
-  }
-
-  private checkGenerations(): void {
-    let sum = 0;
-    for (const f of this.files) sum += f.generation;
-    if (sum !== this.generations) {
-      this.generations = sum;
-      this.cache.clear();
+    if (!any) {
+      this.notFound++;
+      return NO_GEO;
     }
+    this.found++;
+    // The location object is shared by every record of the address: nobody may change it.
+    if (answer.Location) Object.freeze(answer.Location);
+    return answer;
   }
 
   counters(): Record<string, unknown> {
-    return {
-      lookups: this.lookups, found: this.found, notFound: this.notFound, errors: this.errors,
-      cache: this.cache.counters(), files: this.files.map((f) => f.counters()),
-    };
+    return { lookups: this.lookups, found: this.found, notFound: this.notFound, errors: this.errors, files: this.files.map((f) => f.counters()) };
   }
 
   close(): void {
@@ -130,13 +103,29 @@ export class GeoIpStep implements EnrichStep {
   }
 }
 
-type MmdbData = Record<string, unknown>;
-
-function fields(answer: GeoAnswer, side: 'source' | 'destination'): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of FIELDS) if (answer[key] !== undefined) out[side + key] = answer[key];
-  return out;
+// One store per field with a constant name, so V8 keeps these monomorphic and fast (a copy through
+// Object.assign or a computed key costs several times more per record).
+export function writeSourceGeo(record: FlowRecord, g: GeoAnswer): void {
+  if (g === NO_GEO) return;
+  if (g.CountryIsoCode !== undefined) record.sourceCountryIsoCode = g.CountryIsoCode;
+  if (g.CountryName !== undefined) record.sourceCountryName = g.CountryName;
+  if (g.CityName !== undefined) record.sourceCityName = g.CityName;
+  if (g.Location !== undefined) record.sourceLocation = g.Location;
+  if (g.AsNumber !== undefined) record.sourceAsNumber = g.AsNumber;
+  if (g.AsOrganization !== undefined) record.sourceAsOrganization = g.AsOrganization;
 }
+
+export function writeDestinationGeo(record: FlowRecord, g: GeoAnswer): void {
+  if (g === NO_GEO) return;
+  if (g.CountryIsoCode !== undefined) record.destinationCountryIsoCode = g.CountryIsoCode;
+  if (g.CountryName !== undefined) record.destinationCountryName = g.CountryName;
+  if (g.CityName !== undefined) record.destinationCityName = g.CityName;
+  if (g.Location !== undefined) record.destinationLocation = g.Location;
+  if (g.AsNumber !== undefined) record.destinationAsNumber = g.AsNumber;
+  if (g.AsOrganization !== undefined) record.destinationAsOrganization = g.AsOrganization;
+}
+
+type MmdbData = Record<string, unknown>;
 
 /**
  * Reads the layouts in use into `into`, keeping fields already set (an earlier file wins):

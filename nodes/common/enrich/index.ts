@@ -4,6 +4,8 @@ export * from './prefix-table';
 export * from './mmdb';
 export * from './geoip';
 export * from './networks';
+export * from './address-cache';
+export * from './addresses';
 export * from './sampling';
 export * from './sampling-overrides';
 export * from './exporter-names';

@@ -31,8 +31,6 @@ export class MmdbFile {
   private loading?: Promise<void>;
   private closed = false;
   private listener?: (now: Stats, before: Stats) => void;
-  /** Bumped on every successful load, so caches of answers know to forget. */
-  generation = 0;
 
   constructor(readonly path: string, private readonly options: MmdbFileOptions = {}) {}
 
@@ -58,7 +56,6 @@ export class MmdbFile {
         if (this.closed) return;
         this.reader = reader;
         this.loads++;
-        this.generation++;
         this.lastError = undefined;
         this.options.onLoad?.(this);
       } catch (err) {

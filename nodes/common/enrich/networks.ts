@@ -1,8 +1,9 @@
 // Named networks: "CIDR name [role]" lines, longest-prefix match for the source and destination,
 // and the direction of the flow relative to our networks (ECS network.direction; Akvorado calls
-// this classification). Every listed network is ours unless its role is "external".
+// this classification). Every listed network is ours unless its role is "external". Used alone this
+// step matches every address; FlowEnricher keeps the matches in the cache it shares with GeoIP
+// (addresses.ts).
 import type { FlowRecord } from '../flow/types';
-import { LruCache } from './lru';
 import { parseCidr, PrefixTable } from './prefix-table';
 import { destinationAddress, sourceAddress, type EnrichStep } from './types';
 
@@ -16,12 +17,10 @@ export type NetworkDirection = 'inbound' | 'outbound' | 'internal' | 'external';
 
 export interface NetworksOptions {
   networks: NetworkEntry[];
-  /** Addresses whose match is kept (0 turns the cache off). */
-  cacheSize?: number;
 }
 
 const EXTERNAL_ROLE = 'external';
-const NO_MATCH: NetworkEntry = Object.freeze({ cidr: '', name: '' });
+export const NO_NETWORK: NetworkEntry = Object.freeze({ cidr: '', name: '' });
 
 /** Parses "10.0.0.0/8 campus internal" lines (# comments and blank lines allowed). Throws naming the line. */
 export function parseNetworks(text: string): NetworkEntry[] {
@@ -44,50 +43,46 @@ export function parseNetworks(text: string): NetworkEntry[] {
 export class NetworksStep implements EnrichStep {
   readonly name = 'networks';
   private readonly table = new PrefixTable<NetworkEntry>();
-  private readonly cache: LruCache<string, NetworkEntry>;
   private readonly directions: Record<NetworkDirection, number> = { inbound: 0, outbound: 0, internal: 0, external: 0 };
 
   constructor(options: NetworksOptions) {
     for (const entry of options.networks) this.table.add(entry.cidr, entry);
-    this.cache = new LruCache(options.cacheSize ?? 100_000);
   }
 
   apply(record: FlowRecord): void {
     const source = sourceAddress(record);
     const destination = destinationAddress(record);
-    const s = source ? this.match(source) : NO_MATCH;
-    const d = destination ? this.match(destination) : NO_MATCH;
-    if (s !== NO_MATCH) {
+    this.write(record, source === undefined ? undefined : this.match(source), destination === undefined ? undefined : this.match(destination));
+  }
+
+  /** The longest listed prefix holding the address, or NO_NETWORK. */
+  match(address: string): NetworkEntry {
+    return this.table.lookup(address) ?? NO_NETWORK;
+  }
+
+  /** Sets the records' network fields from the matches of its addresses (undefined: no such address). */
+  write(record: FlowRecord, s: NetworkEntry | undefined, d: NetworkEntry | undefined): void {
+    if (s !== undefined && s !== NO_NETWORK) {
       record.sourceNetworkName = s.name;
       if (s.role) record.sourceNetworkRole = s.role;
     }
-    if (d !== NO_MATCH) {
+    if (d !== undefined && d !== NO_NETWORK) {
       record.destinationNetworkName = d.name;
       if (d.role) record.destinationNetworkRole = d.role;
     }
-    if (!source || !destination) return;
+    if (s === undefined || d === undefined) return;
     const direction = networkDirection(ours(s), ours(d));
     record.networkDirection = direction;
     this.directions[direction]++;
   }
 
-  /** The longest listed prefix holding the address (cached), or NO_MATCH. */
-  private match(address: string): NetworkEntry {
-    let entry = this.cache.get(address);
-    if (entry === undefined) {
-      entry = this.table.lookup(address) ?? NO_MATCH;
-      this.cache.set(address, entry);
-    }
-    return entry;
-  }
-
   counters(): Record<string, unknown> {
-    return { networks: this.table.size, directions: { ...this.directions }, cache: this.cache.counters() };
+    return { networks: this.table.size, directions: { ...this.directions } };
   }
 }
 
 function ours(entry: NetworkEntry): boolean {
-  return entry !== NO_MATCH && entry.role !== EXTERNAL_ROLE;
+  return entry !== NO_NETWORK && entry.role !== EXTERNAL_ROLE;
 }
 
 export function networkDirection(sourceOurs: boolean, destinationOurs: boolean): NetworkDirection {

@@ -2,7 +2,7 @@
 // (a Map of sums), and Space-Saving against its published guarantee.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Aggregator, parsePrimitives, compileRecordFilter, PrimitiveError, type BinResult, type AggregatorOptions } from '../../nodes/common/aggregate';
+import { Aggregator, KeyTable, parsePrimitives, compileRecordFilter, PrimitiveError, type BinResult, type AggregatorOptions } from '../../nodes/common/aggregate';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 
@@ -172,5 +172,28 @@ describe('aggregate: Space-Saving over maxKeys', () => {
     }
     assert.equal(sum(bin.rows), BigInt(bin.totals.bytes as number));
     assert.ok(bin.totals.keys <= maxKeys);
+  });
+});
+
+describe('aggregate: keys by hash', () => {
+  it('keys whose hashes collide stay apart, also through Space-Saving evictions', () => {
+    // Every key on one hash: each lookup walks the chain and compares values, as after a collision.
+    const table = new KeyTable(3, 'bytes');
+    const keys = ['a', 'b', 'c', 'd', 'e'];
+    keys.forEach((k, i) => table.add(42, [k, i], 1, 10 * (i + 1), 1));
+    table.add(42, ['e', 4], 1, 5, 1); // an existing key: its counts grow, no new entry
+    const rows = table.top(0).map((e) => [e.values[0], e.bytes]);
+    // Three kept; d replaced a (10) and e replaced b (20): each inherited the victim's bytes.
+    assert.deepEqual(rows, [['e', 20 + 50 + 5], ['d', 10 + 40], ['c', 30]]);
+    assert.equal(table.evictions, 2);
+  });
+
+  it('the same values as a record and as an upstream row are one key (re-aggregation)', () => {
+    const bins: BinResult[] = [];
+    const agg = new Aggregator({ intervalMs: 60_000, primitives: parsePrimitives('src_host, dst_port') }, (b) => bins.push(b));
+    agg.add(rec('10.0.0.1', '10.0.0.2', 443, 100, 1, T0 + 1000));
+    agg.add({ src_host: '10.0.0.1', dst_port: 443, packets: 2, bytes: 200, flows: 3, binStart: T0, binEnd: T0 + 60_000 });
+    agg.flush();
+    assert.deepEqual(bins[0].rows.map((r) => [r.src_host, r.dst_port, r.packets, r.bytes, r.flows]), [['10.0.0.1', 443, 3, 300, 4], [undefined, undefined, 0, 0, 0]]);
   });
 });

@@ -6,7 +6,7 @@
 // Aggregation never scales by sampling (DESIGN.md): counts are summed as the records carry them.
 import { addCount, countOf, subtractCount, type Count } from './counts';
 import { KeyTable, type Counts, type Metric } from './key-table';
-import { compileKeyReader, compileRowKeyReader, type KeyReader } from './key-reader';
+import { compileKeyReader, compileRowKeyReader, hashSeed, type KeyReader } from './key-reader';
 import type { Primitive, PrimitiveValue, RecordContext } from './primitives';
 import { flowEnd, flowStart, recordTime, type TimeField } from './record-time';
 import type { FlowRecord } from '../flow/types';
@@ -115,8 +115,10 @@ export class Aggregator {
     this.maxKeys = Math.max(1, options.maxKeys ?? 100_000);
     this.orderBy = options.orderBy ?? 'bytes';
     this.topN = Math.max(0, options.topN ?? 0);
-    this.readKey = compileKeyReader(options.primitives);
-    this.readRowKey = compileRowKeyReader(options.primitives);
+    // One seed for both: records and rows of the same key land on the same entry.
+    const seed = hashSeed();
+    this.readKey = compileKeyReader(options.primitives, seed);
+    this.readRowKey = compileRowKeyReader(options.primitives, seed);
     this.scratch = new Array(options.primitives.length);
     this.filter = options.filter;
   }

@@ -11,7 +11,14 @@ import { scalar, type Primitive, type PrimitiveValue, type RecordContext } from 
 export type KeyReader = (record: FlowRecord, context: RecordContext, values: PrimitiveValue[]) => number;
 
 const FNV_PRIME = 0x01000193;
-const FNV_OFFSET = 0x811c9dc5 | 0;
+
+/**
+ * A random start for one table's hashes: keys crafted to collide (long chains, a slow table) would
+ * have to be made for a start they cannot know. Readers that feed one table must share it.
+ */
+export function hashSeed(): number {
+  return (Math.random() * 0x100000000) | 0;
+}
 
 /** FNV-1a over a value (UTF-16 units of a string, the two 32-bit halves of a number), then a separator. */
 export function hashValue(h: number, v: PrimitiveValue): number {
@@ -34,7 +41,7 @@ export function sameValues(a: readonly PrimitiveValue[], b: readonly PrimitiveVa
 }
 
 /** The compiled reader of `primitives`' values (field names are quoted as JSON string literals). */
-export function compileKeyReader(primitives: readonly Pick<Primitive, 'read' | 'fields'>[]): KeyReader {
+export function compileKeyReader(primitives: readonly Pick<Primitive, 'read' | 'fields'>[], seed: number): KeyReader {
   const lines: string[] = [];
   primitives.forEach((p, i) => {
     const f = p.fields;
@@ -48,12 +55,12 @@ export function compileKeyReader(primitives: readonly Pick<Primitive, 'read' | '
     lines.push(`values[${i}] = v;`, 'h = hashValue(h, v);');
   });
   const readers = primitives.map((_, i) => `read${i}`);
-  const body = `return function readKey(r, c, values) {\nlet h = ${FNV_OFFSET}, v;\n${lines.join('\n')}\nreturn h & 0x3fffffff;\n};`;
+  const body = `return function readKey(r, c, values) {\nlet h = ${seed | 0}, v;\n${lines.join('\n')}\nreturn h & 0x3fffffff;\n};`;
   const factory = new Function('scalar', 'hashValue', ...readers, body) as (...args: unknown[]) => KeyReader;
   return factory(scalar, hashValue, ...primitives.map((p) => p.read));
 }
 
 /** The reader of another aggregator's rows: each primitive is the row's field of its name. */
-export function compileRowKeyReader(primitives: readonly Pick<Primitive, 'name'>[]): KeyReader {
-  return compileKeyReader(primitives.map((p) => ({ read: (r: FlowRecord) => scalar(r[p.name]), fields: [p.name] })));
+export function compileRowKeyReader(primitives: readonly Pick<Primitive, 'name'>[], seed: number): KeyReader {
+  return compileKeyReader(primitives.map((p) => ({ read: (r: FlowRecord) => scalar(r[p.name]), fields: [p.name] })), seed);
 }

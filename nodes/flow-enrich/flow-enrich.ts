@@ -16,6 +16,7 @@ interface FlowEnrichDef extends NodeDef {
   networks: string;
   samplingRules: string;
   samplingDefault: string | number;
+  samplingOverrides: string;
   samplingScale: boolean;
   exporterNames: string;
   reverseDns: boolean;
@@ -43,9 +44,12 @@ export = function (RED: NodeAPI) {
     if (files.length) out.geoip = { files, watchIntervalMs: whole(config.watchSeconds, 60, 'check interval') * 1000, onLoad };
     const networks = parseNetworks(config.networks ?? '');
     if (networks.length) out.networks = { networks };
-    const rules = parseSamplingRules(config.samplingRules ?? '');
+    const defaultRules = parseSamplingRules(config.samplingRules ?? '');
     const defaultRate = config.samplingDefault === '' || config.samplingDefault === undefined ? undefined : checkRate(Number(config.samplingDefault), config.samplingDefault);
-    if (rules.length || defaultRate !== undefined || config.samplingScale) out.sampling = { rules, defaultRate, scale: !!config.samplingScale };
+    const overrideRules = parseSamplingRules(config.samplingOverrides ?? '');
+    if (defaultRules.length || defaultRate !== undefined || overrideRules.length || config.samplingScale) {
+      out.sampling = { defaultRules, defaultRate, overrideRules, scale: !!config.samplingScale };
+    }
     const names = parseExporterNames(config.exporterNames ?? '');
     if (names.size || config.reverseDns) {
       out.exporterNames = {

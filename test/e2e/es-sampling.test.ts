@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Elasticsearch, elasticsearchMissing } from '../helpers/elasticsearch';
-import { MessageSink, NodeRed, waitUntil } from '../helpers/node-red';
+import { MessageSink, NodeRed, waitUntil, type FlowNode } from '../helpers/node-red';
 import { requireCommands, requireReal } from '../helpers/real';
 import { SAMPLE_FLOWS, writeTrafficPcap } from '../helpers/flow-traffic';
 import { writeUdpCapture } from '../helpers/flow-pcap';
@@ -104,51 +104,86 @@ const exporters = {
   },
 };
 
+/**
+ * Deploys exporter -> relay -> flow collector -> [`between`] -> es bulk (ECS, its own scaling on),
+ * runs the exporter and returns what it sent, by tshark.
+ */
+async function exportToElasticsearch(kind: 'ipfix' | 'sflow', prefix: string, collectorApplies: boolean, between: FlowNode[] = []): Promise<Exported> {
+  const collectorPort = await freeUdpPort();
+  const flow = esFlow(sink!, { url: es!.url, prefix, bulk: { shape: 'ecs', scaleBySampling: true, index: `${prefix}-%Y.%m.%d`, idMode: 'hash', opType: 'create', installTemplate: true, replicas: '0', flushMs: 100 } });
+  const next = between.length ? between[0].id : `${prefix}-bulk`;
+  await red!.deploy([
+    ...flow.nodes,
+    ...between,
+    { id: `${prefix}-collector`, type: 'wirescope-flow-collector', ports: String(collectorPort), bind: '127.0.0.1', output: 'datagram', persist: false, applySampling: collectorApplies, wires: [[next], [], []] },
+  ], flow.credentials);
+  await red!.waitForStatus(`${prefix}-collector`, (s) => String(s.text).includes('listening'));
+  for (const node of between) await red!.waitForStatus(node.id, (s) => String(s.text).length > 0, 60_000);
+  const r = await relay(collectorPort);
+  try {
+    await exporters[kind](r.port);
+  } finally {
+    await r.close();
+  }
+  const exported = exportedByTshark(kind, r.datagrams, kind === 'ipfix' ? 3 : 8);
+  assert.ok(exported.packets > 0, 'the exporter sent sampled traffic');
+  return exported;
+}
+
+/** Elasticsearch holds one document per exported record and the exported counts x `rate`, once. */
+async function expectScaledOnce(prefix: string, exported: Exported, rate: number): Promise<void> {
+  const sums = async () => (await es!.request('POST', `/${prefix}-*/_search`, {
+    size: 0, aggs: {
+      packets: { sum: { field: 'network.packets' } }, bytes: { sum: { field: 'network.bytes' } }, source: { sum: { field: 'source.bytes' } },
+      intervals: { terms: { field: 'netflow.sampling_interval' } },
+    },
+  })).aggregations;
+  const stats = () => bulkStats(red!, sink!, prefix);
+  // One document per exported record (content-hash ids: a bulk retry under load cannot index one
+  // twice); the sums are compared once all are indexed.
+  await waitUntil(`${exported.records} documents indexed`, async () => {
+    const failed = sink!.messages(`${prefix}-fail`);
+    if (failed.length) throw new Error(`es bulk failures: ${failed[0].reason} ${JSON.stringify(failed[0].payload).slice(0, 300)}`);
+    try {
+      await es!.request('POST', `/${prefix}-*/_refresh`);
+      return (await es!.count(`${prefix}-*`)) >= exported.records;
+    } catch { return false; }
+  }, 90_000, 500);
+  assert.equal((await stats()).failed, 0);
+  assert.equal(await es!.count(`${prefix}-*`), exported.records);
+  const aggs = await sums();
+  assert.equal(aggs.packets.value, exported.packets * rate, `network.packets = exported packets x ${rate}`);
+  assert.equal(aggs.bytes.value, exported.bytes * rate, `network.bytes = exported bytes x ${rate}`);
+  assert.equal(aggs.source.value, exported.bytes * rate, `source.bytes = exported bytes x ${rate}`);
+  assert.deepEqual(aggs.intervals.buckets.map((b: { key: number; doc_count: number }) => [b.key, b.doc_count]), [[rate, exported.records]], 'every document carries the rate');
+  const hit = (await es!.request('POST', `/${prefix}-*/_search`, { size: 1 })).hits.hits[0]._source;
+  assert.equal(hit.netflow.sampling_scaled, true);
+}
+
 describe('sampling is scaled exactly once between the exporter and Elasticsearch', () => {
   for (const kind of ['ipfix', 'sflow'] as const) {
     for (const collectorApplies of [true, false]) {
       it(`${kind === 'ipfix' ? 'softflowd -v 10 -s 3' : 'pmacctd sfprobe rate 8'}, collector apply sampling ${collectorApplies ? 'on' : 'off'}, es bulk scaling on`, async (t: TestContext) => {
         if (!requireReal(t, !missing, missing ?? '') || !requireCommands(t, 'tshark', kind === 'ipfix' ? 'softflowd' : 'pmacctd')) return;
         const prefix = `${kind}${collectorApplies ? 'both' : 'es'}`;
-        const collectorPort = await freeUdpPort();
-        const flow = esFlow(sink!, { url: es!.url, prefix, bulk: { shape: 'ecs', scaleBySampling: true, index: `${prefix}-%Y.%m.%d`, idMode: 'hash', opType: 'create', installTemplate: true, replicas: '0', flushMs: 100 } });
-        await red!.deploy([
-          ...flow.nodes,
-          { id: `${prefix}-collector`, type: 'wirescope-flow-collector', ports: String(collectorPort), bind: '127.0.0.1', output: 'datagram', persist: false, applySampling: collectorApplies, wires: [[`${prefix}-bulk`], [], []] },
-        ], flow.credentials);
-        await red!.waitForStatus(`${prefix}-collector`, (s) => String(s.text).includes('listening'));
-        const r = await relay(collectorPort);
-        try {
-          await exporters[kind](r.port);
-        } finally {
-          await r.close();
-        }
-        const exported = exportedByTshark(kind, r.datagrams, kind === 'ipfix' ? 3 : 8);
-        assert.ok(exported.packets > 0, 'the exporter sent sampled traffic');
-        const sums = async () => (await es!.request('POST', `/${prefix}-*/_search`, {
-          size: 0, aggs: { packets: { sum: { field: 'network.packets' } }, bytes: { sum: { field: 'network.bytes' } }, source: { sum: { field: 'source.bytes' } } },
-        })).aggregations;
-        const stats = () => bulkStats(red!, sink!, prefix);
-        // One document per exported record (content-hash ids: a bulk retry under load cannot index one
-        // twice); the sums are compared once all are indexed.
-        await waitUntil(`${exported.records} documents indexed`, async () => {
-          const failed = sink!.messages(`${prefix}-fail`);
-          if (failed.length) throw new Error(`es bulk failures: ${failed[0].reason} ${JSON.stringify(failed[0].payload).slice(0, 300)}`);
-          try {
-            await es!.request('POST', `/${prefix}-*/_refresh`);
-            return (await es!.count(`${prefix}-*`)) >= exported.records;
-          } catch { return false; }
-        }, 90_000, 500);
-        assert.equal((await stats()).failed, 0);
-        assert.equal(await es!.count(`${prefix}-*`), exported.records);
-        const aggs = await sums();
-        assert.equal(aggs.packets.value, exported.packets * exported.rate, 'network.packets = exported packets x N');
-        assert.equal(aggs.bytes.value, exported.bytes * exported.rate, 'network.bytes = exported bytes x N');
-        assert.equal(aggs.source.value, exported.bytes * exported.rate, 'source.bytes = exported bytes x N');
-        const hit = (await es!.request('POST', `/${prefix}-*/_search`, { size: 1 })).hits.hits[0]._source;
-        assert.equal(hit.netflow.sampling_scaled, true);
-        assert.equal(hit.netflow.sampling_interval, exported.rate);
+        const exported = await exportToElasticsearch(kind, prefix, collectorApplies);
+        await expectScaledOnce(prefix, exported, exported.rate);
       });
     }
   }
+
+  // Issue 13: the export carries its own rate (softflowd's options data says 1 in 3); flow enrich's
+  // override replaces it (a default for the same exporter must not apply), scales, and es bulk's
+  // own scaling leaves the marked records alone.
+  it('softflowd -v 10 -s 3 -> flow enrich override 10 (default 7 ignored) -> es bulk scaling on', async (t: TestContext) => {
+    if (!requireReal(t, !missing, missing ?? '') || !requireCommands(t, 'tshark', 'softflowd')) return;
+    const prefix = 'override';
+    const enrich = {
+      id: `${prefix}-enrich`, type: 'wirescope-flow-enrich', samplingRules: '127.0.0.1 7', samplingDefault: '5', samplingOverrides: '127.0.0.0/8 10',
+      samplingScale: true, wires: [[`${prefix}-bulk`], []],
+    };
+    // exportedByTshark checks that the export announces 1 in 3.
+    const exported = await exportToElasticsearch('ipfix', prefix, false, [enrich]);
+    await expectScaledOnce(prefix, exported, 10);
+  });
 });

@@ -90,7 +90,7 @@ test('networks: direction from which side is ours (external role is not ours)', 
 
 test('sampling: a rate only where the record has none, counts scaled at most once', () => {
   const rules = parseSamplingRules('192.0.2.0/24 100\n192.0.2.9 7 # this router samples 1:7\n');
-  const step = new SamplingStep({ rules, defaultRate: 10, scale: true });
+  const step = new SamplingStep({ defaultRules: rules, defaultRate: 10, scale: true });
   const make = (extra: Record<string, unknown>): Record<string, unknown> => ({ octetDeltaCount: 1500, packetDeltaCount: 3, ...extra });
   const fromSubnet = make({});
   step.apply(fromSubnet, { exporter: { address: '192.0.2.1' } });
@@ -109,17 +109,51 @@ test('sampling: a rate only where the record has none, counts scaled at most onc
   const dflt = make({ octetDeltaCount: 2n ** 60n });
   step.apply(dflt, { exporter: { address: '198.51.100.1' } });
   assert.equal(dflt.octetDeltaCount, 2n ** 60n * 10n);
-  const noScale = new SamplingStep({ rules });
+  const noScale = new SamplingStep({ defaultRules: rules });
   const missing = make({});
   noScale.apply(missing, { exporter: { address: '198.51.100.1' } });
   assert.equal(missing.samplingInterval, undefined);
   const set = make({});
   noScale.apply(set, { exporter: { address: '192.0.2.1' } });
   assert.deepEqual(set, { octetDeltaCount: 1500, packetDeltaCount: 3, samplingInterval: 100 });
-  assert.deepEqual(noScale.counters(), { rateSet: 1, scaled: 0, alreadyScaled: 0, rateMissing: 1 });
-  assert.deepEqual(step.counters(), { rateSet: 3, scaled: 4, alreadyScaled: 1, rateMissing: 0 });
+  assert.deepEqual(noScale.counters(), { rateSet: 1, overridden: 0, overrideTooLate: 0, scaled: 0, alreadyScaled: 0, rateMissing: 1 });
+  assert.deepEqual(step.counters(), { rateSet: 3, overridden: 0, overrideTooLate: 0, scaled: 4, alreadyScaled: 1, rateMissing: 0 });
   assert.throws(() => parseSamplingRules('192.0.2.1 0'), /line 1: sampling rate must be a whole number/);
   assert.throws(() => parseSamplingRules('router1 10'), /line 1: "router1" is not an IP address/);
+});
+
+test('sampling: an override replaces the rate the record carries; defaults only fill a missing one', () => {
+  const step = new SamplingStep({
+    defaultRules: parseSamplingRules('192.0.2.0/24 7'), defaultRate: 5,
+    overrideRules: parseSamplingRules('192.0.2.9 1000\n2001:db8::/32 64'), scale: true,
+  });
+  const make = (extra: Record<string, unknown>): Record<string, unknown> => ({ octetDeltaCount: 1500, packetDeltaCount: 3, ...extra });
+  // softflowd's "1 in 1" from options data: a default never applies, the override does.
+  const announced = make({ samplingInterval: 1 });
+  step.apply(announced, { exporter: { address: '192.0.2.9' } });
+  assert.deepEqual(announced, { octetDeltaCount: 1_500_000, packetDeltaCount: 3000, samplingInterval: 1000, samplingScaled: true });
+  const sameSubnet = make({ samplingInterval: 1 });
+  step.apply(sameSubnet, { exporter: { address: '192.0.2.8' } });
+  assert.equal(sameSubnet.samplingInterval, 1, 'a default leaves a carried rate alone');
+  assert.equal(sameSubnet.packetDeltaCount, 3);
+  // No rate at all from an overridden exporter: the override; from IPv6, by prefix.
+  const none = make({});
+  step.apply(none, { exporter: { address: '2001:db8::7' } });
+  assert.equal(none.samplingInterval, 64);
+  assert.equal(none.packetDeltaCount, 192);
+  // samplerRandomInterval counts as a carried rate, and the override replaces it too.
+  const random = make({ samplerRandomInterval: 100 });
+  step.apply(random, { exporter: { address: '192.0.2.9' } });
+  assert.equal(random.samplingInterval, 1000);
+  // Scaled before this step (the collector applied the exporter's 1 in 4): left alone, counted.
+  const early = make({ samplingInterval: 4, samplingScaled: true, packetDeltaCount: 12 });
+  step.apply(early, { exporter: { address: '192.0.2.9' } });
+  assert.equal(early.samplingInterval, 4);
+  assert.equal(early.packetDeltaCount, 12);
+  // Running the step again changes nothing.
+  step.apply(announced, { exporter: { address: '192.0.2.9' } });
+  assert.equal(announced.packetDeltaCount, 3000);
+  assert.deepEqual(step.counters(), { rateSet: 0, overridden: 3, overrideTooLate: 1, scaled: 4, alreadyScaled: 2, rateMissing: 0 });
 });
 
 test('exporter names: static map, and the system resolver with a cache', { timeout: 60_000 }, async (t) => {

@@ -1,7 +1,13 @@
-// Sampling rates for exporters that send none (Akvorado's default/override sampling rate): per
-// exporter address or subnet (longest prefix wins), else a default. Follows the pack's sampling
-// contract: `samplingInterval` is set only on records without one; counts are multiplied only when
-// asked and only on records without `samplingScaled`, which is then set — so at most once.
+// Sampling rates per exporter (Akvorado's default-sampling-rate and override-sampling-rate), per
+// exporter address or subnet (longest prefix wins):
+// - a *default* rate is set on records that carry none (`samplingInterval` absent or 0; a global
+//   default rate covers exporters no default rule names);
+// - an *override* rate replaces whatever rate the record carries (softflowd v9/IPFIX announce
+//   "1 in 1" in options data even when the device samples, which a default never corrects).
+// Follows the pack's sampling contract: counts are multiplied only when asked and only on records
+// without `samplingScaled`, which is then set — so at most once. A record scaled before this step
+// (e.g. by the collector's "apply sampling") keeps its rate and counts; an override that would have
+// changed them is counted as `overrideTooLate`.
 import type { FlowRecord } from '../flow/types';
 import { parseCidr, PrefixTable } from './prefix-table';
 import { exporterAddress, numberValue, type EnrichContext, type EnrichStep } from './types';
@@ -14,9 +20,12 @@ export interface SamplingRule {
 }
 
 export interface SamplingOptions {
-  rules?: SamplingRule[];
-  /** Rate for exporters that no rule names (omit: none). */
+  /** Rates for records that carry none, per exporter or subnet. */
+  defaultRules?: SamplingRule[];
+  /** Rate for records that carry none from exporters no default rule names (omit: none). */
   defaultRate?: number;
+  /** Rates that replace the record's own, per exporter or subnet (0.0.0.0/0 and ::/0 for all). */
+  overrideRules?: SamplingRule[];
   /** Multiply counts by the rate (records without samplingScaled only). */
   scale?: boolean;
 }
@@ -46,22 +55,33 @@ export function checkRate(rate: number, shown: unknown = rate): number {
 
 export class SamplingStep implements EnrichStep {
   readonly name = 'sampling';
-  private readonly rules = new PrefixTable<number>();
+  private readonly defaults = new PrefixTable<number>();
+  private readonly overrides = new PrefixTable<number>();
   private readonly defaultRate?: number;
   private readonly scale: boolean;
-  private readonly n = { rateSet: 0, scaled: 0, alreadyScaled: 0, rateMissing: 0 };
+  private readonly n = { rateSet: 0, overridden: 0, overrideTooLate: 0, scaled: 0, alreadyScaled: 0, rateMissing: 0 };
 
   constructor(options: SamplingOptions = {}) {
-    for (const rule of options.rules ?? []) this.rules.add(rule.exporter, checkRate(rule.rate));
+    for (const rule of options.defaultRules ?? []) this.defaults.add(rule.exporter, checkRate(rule.rate));
+    for (const rule of options.overrideRules ?? []) this.overrides.add(rule.exporter, checkRate(rule.rate));
     if (options.defaultRate !== undefined) this.defaultRate = checkRate(options.defaultRate);
     this.scale = !!options.scale;
   }
 
   apply(record: FlowRecord, context: EnrichContext): void {
-    let rate = numberValue(record.samplingInterval);
-    if (!rate) {
-      const exporter = exporterAddress(record, context);
-      rate = (exporter !== undefined ? this.rules.lookup(exporter) : undefined) ?? this.defaultRate;
+    const own = numberValue(record.samplingInterval) || numberValue(record.samplerRandomInterval) || undefined;
+    const exporter = this.overrides.size || (!own && this.defaults.size) ? exporterAddress(record, context) : undefined;
+    const override = exporter === undefined ? undefined : this.overrides.lookup(exporter);
+    let rate = own;
+    if (override !== undefined && override !== own) {
+      if (record.samplingScaled === true) {
+        this.n.overrideTooLate++;
+      } else {
+        record.samplingInterval = rate = override;
+        this.n.overridden++;
+      }
+    } else if (rate === undefined) {
+      rate = (exporter === undefined ? undefined : this.defaults.lookup(exporter)) ?? this.defaultRate;
       if (rate === undefined) {
         this.n.rateMissing++;
         return;
@@ -69,7 +89,7 @@ export class SamplingStep implements EnrichStep {
       record.samplingInterval = rate;
       this.n.rateSet++;
     }
-    if (!this.scale) return;
+    if (!this.scale || rate === undefined) return;
     if (record.samplingScaled === true) {
       this.n.alreadyScaled++;
       return;

@@ -3,7 +3,10 @@
 // 3 options / template events / errors / stats. Decodes on the main thread (the default) or in N
 // decode workers (decode-workers.ts).
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { parseElementDefinitions, type DecodeResult, type DecoderCounters, type FlowDecoder, type FlowRecord, type SerializedTemplate } from '../common';
+import {
+  KeyValueTemplateStore, parseElementDefinitions, type DecodeResult, type DecoderCounters, type FlowDecoder, type FlowRecord, type SerializedTemplate,
+  type TemplateStore,
+} from '../common';
 import { Batcher } from '../shared/batcher';
 import {
   makeAllowList, normaliseAddress, parsePorts, recordOutput, sideOutputs, type FlowMessage, type OutputMode,
@@ -73,10 +76,14 @@ export = function (RED: NodeAPI) {
       templateTtl: Number(config.templateTtl || 1800),
       elements: config.elements || '',
     };
-    const saved = config.persist ? (node.context().get(TEMPLATE_KEY) as SerializedTemplate[] | undefined) : undefined;
+    // Templates kept across restarts in the node context (the library's key-value template store).
+    const store: TemplateStore | undefined = config.persist ? new KeyValueTemplateStore(node.context(), TEMPLATE_KEY) : undefined;
+    const loaded = store?.load();
+    if (loaded?.error) node.warn(loaded.error);
+    const saved = loaded?.templates.length ? loaded.templates : undefined;
     try {
       // Workers parse the definitions too; a bad line must stop the node here, not crash them.
-      if (count === 1) decoder = createDecoder(decodeConfig, Array.isArray(saved) ? saved : undefined);
+      if (count === 1) decoder = createDecoder(decodeConfig, saved);
       else parseElementDefinitions(decodeConfig.elements);
     } catch (err) {
       // Not listening at all beats decoding with names the user did not ask for.
@@ -135,9 +142,9 @@ export = function (RED: NodeAPI) {
 
     const exportTemplates = async (): Promise<SerializedTemplate[]> => decoder ? decoder.exportTemplates() : workers!.exportTemplates();
     const saveTemplates = async () => {
-      if (!config.persist || !stats.templatesChanged) return;
+      if (!store || !stats.templatesChanged) return;
       stats.templatesChanged = false;
-      node.context().set(TEMPLATE_KEY, await exportTemplates());
+      await store.save(await exportTemplates());
     };
 
     const showStatus = () => {
@@ -173,7 +180,7 @@ export = function (RED: NodeAPI) {
     if (count > 1) {
       const reusePort = config.spread !== 'exporter' && hasReusePort();
       workers = new DecodeWorkers({
-        count, decode: decodeConfig, templates: Array.isArray(saved) ? saved : undefined,
+        count, decode: decodeConfig, templates: saved,
         listen: reusePort ? { ...listen, reusePort: true, allow: config.allow ?? '' } : undefined,
       }, {
         ...socketEvents,

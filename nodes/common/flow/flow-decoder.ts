@@ -5,6 +5,7 @@ import { IeRegistry, type IeDefinition } from '../netflow/ie-registry';
 import { decodeLegacy, type LegacyState } from '../netflow/netflow-legacy';
 import { minRecordLength, TemplateCache, type SerializedTemplate } from '../netflow/template-cache';
 import { decodeTemplated, type TemplatedState } from '../netflow/templated';
+import { headerLength, IPFIX_VERSION, NETFLOW9_VERSION } from '../netflow/wire';
 import { decodeSflow, type SflowState } from '../sflow/sflow-decoder';
 import { ApplySamplingStep } from '../enrich/sampling';
 import type { EnrichContext, EnrichStep } from '../enrich/types';
@@ -162,8 +163,8 @@ export class FlowDecoder {
     }
     result.protocol = protocol;
     result.version = version;
-    if (version === 9 || version === 10) {
-      if (buf.length < (version === 9 ? 20 : 16)) {
+    if (version === NETFLOW9_VERSION || version === IPFIX_VERSION) {
+      if (buf.length < headerLength(version)) {
         result.errors.push({ code: 'truncated', message: `datagram of ${buf.length} octets is shorter than the ${protocol} header`, offset: 0 });
         return;
       }

@@ -29,6 +29,12 @@ function hasRate(r: FlowRecord): boolean {
 }
 
 /** Counts `records` from index `from` on as the track's exporter's flow records, and those without a rate. */
+/** Counts `n` flow records known to carry no rate (their template has no sampling field, none was learned). */
+export function countRecordsWithoutRate(t: SequenceTrack, n: number): void {
+  t.records += n;
+  t.rateMissing += n;
+}
+
 export function countRecords(t: SequenceTrack, records: readonly FlowRecord[], from: number): void {
   for (let i = from; i < records.length; i++) if (!hasRate(records[i])) t.rateMissing++;
   t.records += Math.max(0, records.length - from);

@@ -3,6 +3,7 @@
 import type { IeDefinition, IeRegistry } from './ie-registry';
 import { minRecordLength, type Template, type TemplateField } from './template-cache';
 import type { DecodeError } from '../flow/types';
+import { SET_ID } from './wire';
 
 /** RFC 3954 section 6.1: v9 options scope field types. */
 const V9_SCOPE_NAMES: Record<number, string> = { 1: 'scopeSystem', 2: 'scopeInterface', 3: 'scopeLineCard', 4: 'scopeCache', 5: 'scopeTemplate' };
@@ -23,7 +24,7 @@ interface ParseInput {
 }
 
 function reservedId(id: number, errors: DecodeError[], off: number): boolean {
-  if (id >= 256) return false;
+  if (id >= SET_ID.firstData) return false;
   errors.push({ code: 'template-id-reserved', message: `template id ${id} is below 256 (reserved for set ids)`, offset: off });
   return true;
 }
@@ -37,7 +38,7 @@ export function parseV9TemplateSet(p: ParseInput): TemplateItem[] {
   const { buf, end, errors, registry } = p;
   const items: TemplateItem[] = [];
   let off = p.start;
-  const options = p.setId === 1;
+  const options = p.setId === SET_ID.netflow9OptionsTemplate;
   // Sets are padded to 4 octets; anything shorter than a record header is padding.
   while (end - off >= (options ? 6 : 4)) {
     const id = buf.readUInt16BE(off);
@@ -91,7 +92,7 @@ export function parseV9TemplateSet(p: ParseInput): TemplateItem[] {
 export function parseIpfixTemplateSet(p: ParseInput): TemplateItem[] {
   const { buf, end, errors, registry } = p;
   const items: TemplateItem[] = [];
-  const options = p.setId === 3;
+  const options = p.setId === SET_ID.ipfixOptionsTemplate;
   let off = p.start;
   while (end - off >= 4) {
     const id = buf.readUInt16BE(off);
@@ -100,7 +101,7 @@ export function parseIpfixTemplateSet(p: ParseInput): TemplateItem[] {
       // Withdrawal (section 8.1); template id 2/3 withdraws every template of that kind.
       if (id === 0) break; // padding
       off += 4;
-      items.push({ kind: 'withdraw', templateId: id === 2 ? 'all-data' : id === 3 ? 'all-options' : id });
+      items.push({ kind: 'withdraw', templateId: id === SET_ID.ipfixTemplate ? 'all-data' : id === SET_ID.ipfixOptionsTemplate ? 'all-options' : id });
       continue;
     }
     let scopeCount = 0;

@@ -8,7 +8,10 @@ import { uptimeToEpochMs } from './netflow-legacy';
 import { MAX_OPTION_ENTRIES, type DomainState, type PendingSet, type SetBytes, type Template, type TemplateCache } from './template-cache';
 import type { IeRegistry } from './ie-registry';
 import type { DecodeResult, FlowRecord } from '../flow/types';
-import { countRecords, observeSequence } from '../flow/sequence';
+import { countRecords, countRecordsWithoutRate, observeSequence } from '../flow/sequence';
+import {
+  headerLength, IPFIX_HEADER, isOptionsTemplateSet, isTemplateSet, NETFLOW9_VERSION, readMessageHeader, SET_HEADER, SET_ID, type TemplatedVersion,
+} from './wire';
 import { domainKey, SCOPE_PROTOCOL, scopeNumber } from '../flow/state-index';
 
 export interface TemplatedState {
@@ -37,40 +40,40 @@ interface MessageContext {
 }
 
 /** Decodes one v9 export packet or a run of IPFIX messages into `result`. */
-export function decodeTemplated(buf: Buffer, version: 9 | 10, s: TemplatedState, result: DecodeResult, now: number): void {
-  const minHeader = version === 9 ? 20 : 16;
+export function decodeTemplated(buf: Buffer, version: TemplatedVersion, s: TemplatedState, result: DecodeResult, now: number): void {
+  const minHeader = headerLength(version);
+  const netflow9 = version === NETFLOW9_VERSION;
   let off = 0;
   // IPFIX messages carry their own length; a buffer may hold several back to back (file/stream export).
   while (buf.length - off >= minHeader) {
     if (off > 0 && buf.readUInt16BE(off) !== version) break;
+    const h = readMessageHeader(buf, off, version);
     let end = buf.length;
-    if (version === 10) {
-      const length = buf.readUInt16BE(off + 2);
-      if (length < 16) {
-        result.errors.push({ code: 'bad-length', message: `IPFIX message length ${length} is shorter than its header`, offset: off + 2 });
+    if (h.messageLength !== undefined) {
+      const length = h.messageLength;
+      const at = off + IPFIX_HEADER.messageLength;
+      if (length < IPFIX_HEADER.length) {
+        result.errors.push({ code: 'bad-length', message: `IPFIX message length ${length} is shorter than its header`, offset: at });
         return;
       }
       if (off + length > buf.length) {
-        result.errors.push({ code: 'truncated', message: `IPFIX message length ${length} but ${buf.length - off} octets received`, offset: off + 2 });
+        result.errors.push({ code: 'truncated', message: `IPFIX message length ${length} but ${buf.length - off} octets received`, offset: at });
       } else end = off + length;
     }
-    const exportSecs = buf.readUInt32BE(off + (version === 9 ? 8 : 4));
-    const sequence = buf.readUInt32BE(off + (version === 9 ? 12 : 8));
-    const domainId = buf.readUInt32BE(off + (version === 9 ? 16 : 12));
     if (off === 0) {
-      result.exportTime = new Date(exportSecs * 1000);
-      result.sequenceNumber = sequence;
-      result.observationDomainId = domainId;
+      result.exportTime = new Date(h.exportSecs * 1000);
+      result.sequenceNumber = h.sequence;
+      result.observationDomainId = h.domainId;
     }
-    const d = domainState(s, version === 9 ? 'netflow9' : 'ipfix', result, domainId, now);
+    const d = domainState(s, netflow9 ? 'netflow9' : 'ipfix', result, h.domainId, now);
     const ctx: MessageContext = {
-      s, result, d, now, exportTimeMs: exportSecs * 1000, dataRecords: 0, domainId,
-      sysUptimeMs: version === 9 ? buf.readUInt32BE(off + 4) : undefined,
+      s, result, d, now, exportTimeMs: h.exportSecs * 1000, dataRecords: 0, domainId: h.domainId, sysUptimeMs: h.sysUptimeMs,
       exporterField: result.exporter.address.includes(':') ? 'exporterIPv6Address' : 'exporterIPv4Address',
     };
     walkSets(buf, off + minHeader, end, version, ctx);
-    observeSequence(d.track, sequence, version === 9 ? 1 : ctx.dataRecords);
-    if (version === 9) return;
+    // v9 counts export packets, IPFIX data records (RFC 3954 section 5.1, RFC 7011 section 3.1).
+    observeSequence(d.track, h.sequence, netflow9 ? 1 : ctx.dataRecords);
+    if (netflow9) return;
     off = end;
   }
 }
@@ -87,12 +90,12 @@ function allZero(buf: Buffer, from: number, to: number): boolean {
   return true;
 }
 
-function walkSets(buf: Buffer, off: number, end: number, version: 9 | 10, ctx: MessageContext): void {
+function walkSets(buf: Buffer, off: number, end: number, version: TemplatedVersion, ctx: MessageContext): void {
   const { result } = ctx;
-  while (end - off >= 4) {
-    const setId = buf.readUInt16BE(off);
-    const length = buf.readUInt16BE(off + 2);
-    if (length < 4) {
+  while (end - off >= SET_HEADER.length) {
+    const setId = buf.readUInt16BE(off + SET_HEADER.id);
+    const length = buf.readUInt16BE(off + SET_HEADER.setLength);
+    if (length < SET_HEADER.length) {
       // Trailing zero fill (seen from Palo Alto) is padding, not a set.
       if (allZero(buf, off, end)) return;
       result.errors.push({ code: 'zero-length-set', message: `set ${setId} has length ${length}`, offset: off + 2 });
@@ -104,11 +107,10 @@ function walkSets(buf: Buffer, off: number, end: number, version: 9 | 10, ctx: M
       result.errors.push({ code: 'truncated', message: `set ${setId} length ${length} runs past the message end`, offset: off + 2 });
       setEnd = end;
     }
-    const start = off + 4;
-    const templateSet = version === 9 ? setId <= 1 : setId === 2 || setId === 3;
-    if (templateSet) {
+    const start = off + SET_HEADER.length;
+    if (isTemplateSet(version, setId)) {
       learnTemplates(buf, start, setEnd, setId, version, ctx);
-    } else if (setId < 256) {
+    } else if (setId < SET_ID.firstData) {
       result.errors.push({ code: 'reserved-set-id', message: `set id ${setId} is reserved`, offset: off });
     } else {
       const t = ctx.s.cache.get(ctx.d, setId, ctx.now);
@@ -156,7 +158,7 @@ function stillDefines(templates: Template[], d: DomainState): boolean {
   return true;
 }
 
-function learnTemplates(buf: Buffer, start: number, end: number, setId: number, version: 9 | 10, ctx: MessageContext): void {
+function learnTemplates(buf: Buffer, start: number, end: number, setId: number, version: TemplatedVersion, ctx: MessageContext): void {
   const { s, d, result } = ctx;
   const domainId = ctx.domainId;
   const memoKey = end - start >= 2 ? setId * 65536 + buf.readUInt16BE(start) : -1;
@@ -171,7 +173,7 @@ function learnTemplates(buf: Buffer, start: number, end: number, setId: number, 
     return;
   }
   let pendingMemo: { key: number; bytes: SetBytes; templates: Template[] } | undefined;
-  const parse = version === 9 ? parseV9TemplateSet : parseIpfixTemplateSet;
+  const parse = version === NETFLOW9_VERSION ? parseV9TemplateSet : parseIpfixTemplateSet;
   const errorsBefore = result.errors.length;
   const items = parse({ buf, start, end, setId, registry: s.registry, now: ctx.now, errors: result.errors });
   if (memoKey >= 0) {
@@ -185,7 +187,7 @@ function learnTemplates(buf: Buffer, start: number, end: number, setId: number, 
   for (const item of items) {
     if (item.kind === 'withdraw') {
       s.cache.withdraw(d, item.templateId);
-      result.templates.push({ action: 'withdrawn', templateId: typeof item.templateId === 'number' ? item.templateId : setId, observationDomainId: domainId, options: setId === 3 });
+      result.templates.push({ action: 'withdrawn', templateId: typeof item.templateId === 'number' ? item.templateId : setId, observationDomainId: domainId, options: isOptionsTemplateSet(setId) });
       continue;
     }
     const t = item.template;
@@ -207,9 +209,20 @@ function learnTemplates(buf: Buffer, start: number, end: number, setId: number, 
 function decodeDataSet(
   buf: Buffer, start: number, end: number, t: Template, ctx: MessageContext, exportTimeMs: number, sysUptimeMs: number | undefined,
 ): void {
-  const before = ctx.result.records.length;
+  const { records } = ctx.result;
+  const before = records.length;
   decodeRecords(buf, start, end, t, ctx, exportTimeMs, sysUptimeMs);
-  if (!t.options) countRecords(ctx.d.track, ctx.result.records, before);
+  if (t.options) return;
+  // Without a sampling field in the template and no sampler learned, no record can have a rate:
+  // counted without reading each record (records of many templates make those reads slow).
+  if (mayCarryRate(t, ctx.d)) countRecords(ctx.d.track, records, before);
+  else countRecordsWithoutRate(ctx.d.track, records.length - before);
+}
+
+/** Whether records of this data template can carry a sampling rate (the template's own field or options data). */
+function mayCarryRate(t: Template, d: DomainState): boolean {
+  return d.samplers.size > 0 || d.defaultSamplingInterval !== undefined
+    || (t.carriesSampling ??= t.fields.some((f) => f.ie.name === 'samplingInterval' || f.ie.name === 'samplerRandomInterval'));
 }
 
 function decodeRecords(
@@ -238,8 +251,7 @@ function decodeRecords(
   };
   const meta: RecordMeta = { templateId: t.id, observationDomainId: ctx.domainId, exporter, exportTimeMs, sysUptimeMs: sysUptimeMs ?? 0, initMs: d.systemInitTimeMs ?? 0 };
   // applyOptions only matters with sampler/interface options learned, or an interval in the record.
-  const needsOptions = !t.options && (d.samplers.size > 0 || d.defaultSamplingInterval !== undefined || d.interfaceNames.size > 0
-    || (t.carriesSampling ??= t.fields.some((f) => f.ie.name === 'samplingInterval' || f.ie.name === 'samplerRandomInterval')));
+  const needsOptions = !t.options && (d.interfaceNames.size > 0 || mayCarryRate(t, d));
   const room = s.maxRecordsPerDatagram - result.records.length - result.options.length;
   if (compiled) {
     // Fixed-length records: the count is known up front (what is left over is padding).

@@ -132,12 +132,26 @@ export class NodeRed {
         if (nodeRed.exited) throw new Error(`Node-RED exited:\n${nodeRed.logs.join('\n')}`);
         return nodeRed.logs.some((l) => l.includes('Server now running'));
       }, 60000);
+      await nodeRed.settleInitialStart();
       await nodeRed.connectComms();
     } catch (err) {
       await nodeRed.stop();
       throw err;
     }
     return nodeRed;
+  }
+
+  /**
+   * Node-RED logs "Server now running" before it starts the flows it found, so without this wait the
+   * first deploy could take the start-up's "Started flows" for its own and return too early.
+   * Flows with missing types never log "Started flows"; the start-up settles there too.
+   */
+  private async settleInitialStart(): Promise<void> {
+    const settled = () => this.logs.some((l) => l.includes('Started flows') || l.includes('Waiting for missing types'));
+    await waitUntil('the start-up flows to start', () => {
+      if (this.exited) throw new Error(`Node-RED exited:\n${this.logs.join('\n')}`);
+      return settled();
+    }, 60000);
   }
 
   private async connectComms(): Promise<void> {

@@ -6,14 +6,19 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '../helpers/node-red';
 import { requireCommands, requireRoot } from '../helpers/real';
 
-/** What the test run needs from the checkout: sources, tests, the build, the dependencies and the runtimes. */
-const parts = ['package.json', 'tsconfig.json', 'nodes', 'test', 'dist', 'examples', 'node_modules', '.cache/runtimes'];
+/**
+ * What the test run needs from the checkout: sources, tests, the dependencies, the runtimes, and what the
+ * package ships (package.json `files`: the build, the generated editor resources, README...), which the
+ * test helper installs into each Node-RED.
+ */
+const shipped = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { files: string[] }).files.map((f) => f.replace(/\/$/, ''));
+const parts = [...new Set(['package.json', 'tsconfig.json', 'nodes', 'test', 'node_modules', '.cache/runtimes', ...shipped])];
 
 describe('a checkout in a mode-0700 directory', () => {
   const locked = mkdtempSync(join(tmpdir(), 'wirescope-0700-'));

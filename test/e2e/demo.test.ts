@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import type WebSocket from 'ws';
 import { elasticsearchMissing } from '../helpers/elasticsearch';
@@ -60,8 +61,10 @@ describe('npm run demo', () => {
     const sample = parseCaptureBuffer(readFileSync(join(repoRoot, 'demo', 'data', 'sample.pcapng'))).packets.length;
     const output = join(userDir, 'output');
     await waitUntil('a stored replay with every packet', () => {
-      const files = readdirSync(output).filter((f) => f.startsWith('replay-') && f.endsWith('.pcapng'));
-      return files.some((f) => parseCaptureBuffer(readFileSync(join(output, f))).packets.length >= sample);
+      // The replay is stored gzipped as it is written (synced every second): read what is flushed so far.
+      const files = readdirSync(output).filter((f) => f.startsWith('replay-') && f.endsWith('.pcapng.gz'));
+      const flushed = (f: string) => gunzipSync(readFileSync(join(output, f)), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      return files.some((f) => parseCaptureBuffer(flushed(f)).packets.length >= sample);
     }, 60_000, 500);
 
     // Live: softflowd/pmacctd -> collector -> aggregate -> es bulk into the bundled Elasticsearch.

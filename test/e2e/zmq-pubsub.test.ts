@@ -212,5 +212,7 @@ test('redeploys close every socket: the same endpoint binds again and no descrip
     if (round === 1) before = fds();
   }
   assert.ok(!publisher!.logs.some((l) => /bind failed/.test(l)), 'a bind failed: a socket from an earlier deploy was still open');
-  assert.ok(fds() - before <= 3, `descriptors grew from ${before} to ${fds()} over 6 redeploys`);
+  // libzmq closes a socket's descriptors on its reaper thread after zmq_close returns, so on a busy
+  // machine the last rounds' descriptors may still be open for a moment: a leak never settles.
+  await waitUntil(`descriptors back within 3 of ${before} after 6 redeploys`, () => fds() - before <= 3, 10000);
 });

@@ -41,7 +41,9 @@ export function decodeSflow(buf: Buffer, s: SflowState, result: DecodeResult, no
   observeSequence(track, sequence, 1);
   // Two cursors for the whole datagram, moved to each sample and to each record of a sample.
   const body = new Xdr(buf, 0, 0);
-  const meta: SampleMeta = { agent: agentAddress, agentKey: track.key, subAgent, now, records: new Xdr(buf, 0, 0) };
+  const meta: SampleMeta = {
+    agent: agentAddress, agentKey: track.key, subAgent, now, records: new Xdr(buf, 0, 0), sourceScope: -1, sourceTrack: undefined,
+  };
   for (let i = 0; i < numSamples; i++) {
     if (x.end - x.off < 8) {
       result.errors.push({ code: 'truncated', message: `datagram announces ${numSamples} samples, ${i} present`, offset: x.off });
@@ -94,6 +96,13 @@ interface SampleMeta {
   now: number;
   /** The cursor readFlowRecords moves over each flow record of a sample. */
   records: Xdr;
+  /**
+   * The data source track found or added last in this datagram, and its scope number. A datagram
+   * mostly holds runs of samples of one source; while no other source was looked up, finding it
+   * again would change nothing (same time, no entry added since), so it is reused as is.
+   */
+  sourceScope: number;
+  sourceTrack: SequenceTrack | undefined;
 }
 
 function sourceFields(rec: FlowRecord | CounterRecord, x: Xdr, expanded: boolean): void {
@@ -178,8 +187,13 @@ function trackSource(s: SflowState, meta: SampleMeta, rec: FlowRecord): void {
   // Source id type (at most 2^21 kept apart; larger ones share a track) and index in one number.
   const type = Math.min(rec.sflowSourceIdType as number, 0x1fffff), index = rec.sflowSourceIdIndex as number;
   const n = type * 4294967296 + index;
-  const track = s.sources.find(meta.agentKey, n, meta.now)
-    ?? s.sources.add(meta.agentKey, n, newTrack(`${meta.agentKey}/${type}:${index}#samples`), meta.now);
+  let track = meta.sourceTrack;
+  if (track === undefined || meta.sourceScope !== n) {
+    track = s.sources.find(meta.agentKey, n, meta.now)
+      ?? s.sources.add(meta.agentKey, n, newTrack(`${meta.agentKey}/${type}:${index}#samples`), meta.now);
+    meta.sourceScope = n;
+    meta.sourceTrack = track;
+  }
   observeSequence(track, rec.sflowSampleSequence as number, 1);
 }
 

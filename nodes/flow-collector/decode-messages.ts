@@ -1,6 +1,7 @@
 // What the flow collector's main thread and its decode workers say to each other.
-import type { DecodeResult, DecoderCounters, SerializedTemplate } from '../common';
+import type { DecoderCounters, SerializedTemplate } from '../common';
 import type { DecodeConfig } from './decode-path';
+import type { PackedResults } from './result-transfer';
 import type { ListenOptions } from './udp-listen';
 
 export interface WorkerSetup {
@@ -47,16 +48,12 @@ export interface WorkerSummary {
 export type FromWorker =
   | {
     kind: 'results';
-    results: DecodeResult[];
+    /** Decode results, packed (result-transfer.ts). */
+    results: PackedResults;
     /** Records in `results`, echoed in the ack. */
     records: number;
     /** Octets of dispatched datagrams this message finishes. */
     consumed: number;
-    /**
-     * Where octetArray values (Buffers, which arrive as Uint8Array) sit:
-     * result index, list (0 records, 1 options, 2 counters), record index, key; repeated.
-     */
-    buffers: Array<number | string>;
     /** Up to date with these results, so the counts of a worker that dies next are not lost. */
     summary: WorkerSummary;
   }
@@ -67,5 +64,3 @@ export type FromWorker =
   | { kind: 'socket-error'; port: number; code?: string; message: string }
   | { kind: 'rcvbuf-failed'; message: string }
   | { kind: 'rcvbuf-capped'; port: number; requested: number; got: number };
-
-export const RESULT_LISTS = ['records', 'options', 'counters'] as const;

@@ -3,10 +3,11 @@
 // When the main thread falls behind (too many decoded records not yet acknowledged), datagrams
 // wait here undecoded, compact as on the wire, like in a socket's receive buffer.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { DecodeResult, Exporter, RecordBuilder } from '../common';
+import type { Exporter } from '../common';
 import { makeAllowList, normaliseAddress } from '../shared/flow-output';
 import { createDecoder } from './decode-path';
-import { RESULT_LISTS, type FromWorker, type ToWorker, type WorkerSetup, type WorkerSummary } from './decode-messages';
+import type { FromWorker, ToWorker, WorkerSetup, WorkerSummary } from './decode-messages';
+import { ResultPacker, transferList } from './result-transfer';
 import { UdpListener } from './udp-listen';
 
 const setup = workerData as WorkerSetup;
@@ -15,7 +16,7 @@ const decoder = createDecoder(setup.decode, setup.templates);
 const post = (message: FromWorker) => port.postMessage(message);
 
 /** Results to send with the next message. */
-let pending: DecodeResult[] = [];
+const pending = new ResultPacker();
 let pendingRecords = 0;
 let unackedRecords = 0;
 /** Octets of dispatched datagrams decoded since the last message (the main thread's queue accounting). */
@@ -29,24 +30,13 @@ const own = { datagrams: 0, notAllowed: 0, queueDropped: 0 };
 
 const summary = (): WorkerSummary => ({ ...decoder.summary(), ...own });
 
-/** Buffers lose their class in a structured clone: say where they are, the main thread rewraps them. */
-function bufferPlaces(results: DecodeResult[]): Array<number | string> {
-  const places: Array<number | string> = [];
-  results.forEach((r, i) => RESULT_LISTS.forEach((list, l) => r[list].forEach((rec, j) => {
-    const fields = rec as RecordBuilder;
-    for (const key in fields) if (Buffer.isBuffer(fields[key])) places.push(i, l, j, key);
-  })));
-  return places;
-}
-
 function flush(): void {
-  if (pending.length === 0 && consumed === 0) return;
-  const results = pending;
+  if (pending.pending === 0 && consumed === 0) return;
+  const results = pending.take();
   const records = pendingRecords;
-  pending = [];
   pendingRecords = 0;
   unackedRecords += records;
-  post({ kind: 'results', results, records, consumed, buffers: bufferPlaces(results), summary: summary() });
+  port.postMessage({ kind: 'results', results, records, consumed, summary: summary() } satisfies FromWorker, transferList(results));
   consumed = 0;
 }
 
@@ -58,9 +48,9 @@ function drain(): void {
     backlogBytes -= item.datagram.length;
     if (item.dispatched) consumed += item.datagram.length;
     const r = decoder.decode(item.datagram, item.exporter, new Date(item.receivedAt));
-    pending.push(r);
+    pending.add(r);
     pendingRecords += r.records.length;
-    if (pending.length >= 256) flush();
+    if (pending.pending >= 256) flush();
   }
   if (head === backlog.length) {
     backlog = [];

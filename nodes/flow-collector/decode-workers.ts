@@ -4,14 +4,15 @@
 //   hashes each exporter's address and port to one socket, so its templates stay with one worker.
 // - dispatch: the main thread receives and hands each datagram to the worker that owns its
 //   exporter (address + observation domain, rendezvous hashing), packed in batches.
-// Results come back in batches (one structured clone per batch). A worker that dies is reported
+// Results come back in batches, packed into transferred typed arrays (result-transfer.ts). A worker that dies is reported
 // and started again with the templates last exported; the main thread never goes down with it.
 import type { Worker } from 'node:worker_threads';
-import type { DecodeResult, DecoderCounters, Exporter, RecordBuilder, SerializedTemplate } from '../common';
+import type { DecodeResult, DecoderCounters, Exporter, SerializedTemplate } from '../common';
 import { flowDomain, ShardRing } from '../common/zmq/shard';
 import { startWorker } from '../shared/start-worker';
 import { mergeTemplates, type DecodeConfig } from './decode-path';
-import { RESULT_LISTS, type FromWorker, type ToWorker, type WorkerSetup, type WorkerSummary } from './decode-messages';
+import type { FromWorker, ToWorker, WorkerSetup, WorkerSummary } from './decode-messages';
+import { ResultUnpacker } from './result-transfer';
 import type { ListenEvents, ListenOptions } from './udp-listen';
 
 export interface DecodeWorkersOptions {
@@ -46,6 +47,8 @@ const HEALTHY_MS = 60_000;
 interface Slot {
   index: number;
   worker?: Worker;
+  /** Unpacks the results of the worker running now (layouts are per worker). */
+  unpacker: ResultUnpacker;
   startedAt: number;
   failures: number;
   restartTimer?: NodeJS.Timeout;
@@ -74,7 +77,7 @@ export class DecodeWorkers {
   constructor(private readonly options: DecodeWorkersOptions, private readonly events: DecodeWorkersEvents) {
     this.templates = options.templates;
     this.slots = Array.from({ length: options.count }, (_, index) => {
-      const slot: Slot = { index, startedAt: 0, failures: 0, queuedBytes: 0, batch: emptyBatch(), summary: emptySummary(), listening: false };
+      const slot: Slot = { index, unpacker: new ResultUnpacker(), startedAt: 0, failures: 0, queuedBytes: 0, batch: emptyBatch(), summary: emptySummary(), listening: false };
       this.ring.add(String(index));
       this.start(slot);
       return slot;
@@ -150,6 +153,7 @@ export class DecodeWorkers {
     const script = this.options.script ?? { dir: __dirname, name: 'decode-worker' };
     const worker = startWorker(script.dir, script.name, { workerData: setup });
     slot.worker = worker;
+    slot.unpacker = new ResultUnpacker();
     slot.startedAt = Date.now();
     slot.queuedBytes = 0;
     let failure: Error | undefined;
@@ -197,8 +201,7 @@ export class DecodeWorkers {
       case 'results':
         slot.queuedBytes -= m.consumed;
         slot.summary = m.summary;
-        rewrapBuffers(m.results, m.buffers);
-        for (const r of m.results) this.events.result(r);
+        for (const r of slot.unpacker.unpack(m.results)) this.events.result(r);
         if (m.records) slot.worker?.postMessage({ kind: 'ack', records: m.records } satisfies ToWorker);
         break;
       case 'summary':
@@ -239,16 +242,6 @@ export class DecodeWorkers {
       s.worker.postMessage({ kind, id } satisfies ToWorker);
     })));
     return answers.filter((a): a is Awaited<T> => a !== undefined) as T[];
-  }
-}
-
-/** Structured clone turned the records' Buffers into Uint8Arrays: make them Buffers again (no copy). */
-function rewrapBuffers(results: DecodeResult[], places: Array<number | string>): void {
-  for (let p = 0; p < places.length; p += 4) {
-    const record = results[places[p] as number][RESULT_LISTS[places[p + 1] as number]][places[p + 2] as number] as RecordBuilder;
-    const key = places[p + 3] as string;
-    const u = record[key] as Uint8Array;
-    record[key] = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
   }
 }
 

@@ -8,8 +8,9 @@
 // of the collecting process (/proc/<pid>/stat), which a busy shared machine does not distort as much.
 // - 1 core: Node-RED (every thread) and goflow2 (GOMAXPROCS=1, one socket, one worker) pinned to
 //   CPU 0, the sender to CPU 1.
-// - 2 cores: the collector with 2 decode workers (SO_REUSEPORT on Node >= 22.12, else dispatch) and
-//   goflow2 with GOMAXPROCS=2 and 2 sockets and workers, on CPUs 0-1, which the sender shares.
+// - 2 cores: the collector with 2 workers (SO_REUSEPORT on Node >= 22.12, else dispatch), once
+//   decoding in the workers and once receiving only (Node-RED's thread decodes), and goflow2 with
+//   GOMAXPROCS=2 and 2 sockets and workers, on CPUs 0-1, which the sender shares.
 // Receive buffer: the collector asks for 32 MiB (the kernel grants twice net.core.rmem_max);
 // goflow2 has a user-space queue of 1M datagrams instead.
 //   node --import tsx bench/flow-collector-cores.bench.ts [seconds-per-rate] [rates, records/s, comma-separated]
@@ -25,10 +26,13 @@ const RATES = (process.argv[3] ?? '500000,1000000,1700000').split(',').map(Numbe
 const EXPORTERS = 16;
 const GOFLOW2 = join(repoRoot, '.cache/bench/bin/goflow2');
 
-interface Setup { name: string; cpus: string; workers: number; senderCpus: string[] }
-const SETUPS: Setup[] = [
-  { name: '1 core', cpus: '0', workers: 1, senderCpus: ['taskset', '-c', '1'] },
-  { name: '2 cores', cpus: '0,1', workers: 2, senderCpus: [] },
+interface Setup { name: string; cpus: string; workers: number; role: 'decode' | 'receive'; senderCpus: string[] }
+const SETUPS: Setup[][] = [
+  [{ name: '1 core', cpus: '0', workers: 1, role: 'decode', senderCpus: ['taskset', '-c', '1'] }],
+  [
+    { name: '2 cores', cpus: '0,1', workers: 2, role: 'decode', senderCpus: [] },
+    { name: '2 cores', cpus: '0,1', workers: 2, role: 'receive', senderCpus: [] },
+  ],
 ];
 
 /** Pins a process and all its threads (threads started later inherit it). */
@@ -58,12 +62,12 @@ async function goflow2(setup: Setup): Promise<Peer> {
 
 async function collector(red: NodeRed, sink: MessageSink, setup: Setup): Promise<Peer> {
   const port = await freeUdpPort();
-  const suffix = `-${setup.workers}`;
+  const suffix = `-${setup.workers}-${setup.role}`;
   const tag = `workers${suffix}`;
   await red.deploy([
     {
       id: `c${suffix}`, type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', rcvbuf: '33554432',
-      output: 'batch', batchSize: '1000', batchMs: '100', persist: false, workers: String(setup.workers), wires: [[`count${suffix}`], [], []],
+      output: 'batch', batchSize: '1000', batchMs: '100', persist: false, workers: String(setup.workers), workerRole: setup.role, wires: [[`count${suffix}`], [], []],
     },
     { id: `count${suffix}`, type: 'bench-record-counter', wires: [[`sink${suffix}`]] },
     ...reportNodes(sink, `count${suffix}`, suffix, tag),
@@ -126,13 +130,17 @@ async function main(): Promise<void> {
   console.log(`flow collector (Node-RED ${red.runtime.nodeRedVersion} on Node ${red.runtime.nodeVersion}) beside ${goflow2Version}; ` +
     `softflowd NetFlow v9, ${RECORDS_PER_DATAGRAM} records/datagram, ${EXPORTERS} exporters, ${SECONDS}s per rate; ${cpus().length} CPUs, load ${execFileSync('cat', ['/proc/loadavg']).toString().split(' ').slice(0, 3).join(' ')}`);
   try {
-    for (const setup of SETUPS) {
-      const ours = await measure(await collector(red, sink, setup), blaster, setup);
-      const peer = await goflow2(setup);
-      const theirs = await measure(peer, blaster, setup).finally(() => peer.stop());
-      console.log(`\n${setup.name} (CPU ${setup.cpus}): flow collector with ${setup.workers} worker${setup.workers > 1 ? 's' : ''} | goflow2 GOMAXPROCS=${setup.workers}`);
-      console.log(`${'offered/s'.padStart(9)} ${'ours/s'.padStart(9)} ${'ours'.padStart(8)} ${'kernel'.padStart(7)} ${'rec/cpu-s'.padStart(9)} | ${'offered/s'.padStart(9)} ${'goflow2/s'.padStart(9)} ${'goflow2'.padStart(8)} ${'kernel'.padStart(7)} ${'rec/cpu-s'.padStart(9)}`);
-      ours.forEach((line, i) => console.log(`${line} | ${theirs[i]}`));
+    for (const group of SETUPS) {
+      const ours: string[][] = [];
+      for (const setup of group) ours.push(await measure(await collector(red, sink, setup), blaster, setup));
+      const peer = await goflow2(group[0]);
+      const theirs = await measure(peer, blaster, group[0]).finally(() => peer.stop());
+      group.forEach((setup, g) => {
+        const what = setup.workers === 1 ? '1 worker (decodes on Node-RED\'s thread)' : `${setup.workers} workers that ${setup.role === 'decode' ? 'decode' : 'receive (Node-RED\'s thread decodes)'}`;
+        console.log(`\n${setup.name} (CPU ${setup.cpus}): flow collector with ${what} | goflow2 GOMAXPROCS=${setup.workers}`);
+        console.log(`${'offered/s'.padStart(9)} ${'ours/s'.padStart(9)} ${'ours'.padStart(8)} ${'kernel'.padStart(7)} ${'rec/cpu-s'.padStart(9)} | ${'offered/s'.padStart(9)} ${'goflow2/s'.padStart(9)} ${'goflow2'.padStart(8)} ${'kernel'.padStart(7)} ${'rec/cpu-s'.padStart(9)}`);
+        ours[g].forEach((line, i) => console.log(`${line} | ${theirs[i]}`));
+      });
     }
   } catch (err) {
     console.error(`Node-RED's last log lines:\n${red.logs.slice(-30).join('\n')}\nstatuses: ${JSON.stringify([...red.statuses.entries()])}`);

@@ -9,20 +9,25 @@ export interface WorkerSetup {
   templates?: SerializedTemplate[];
   /** SO_REUSEPORT: the worker binds its own sockets (and applies the allow-list). */
   listen?: ListenOptions & { allow: string };
+  /** The worker only receives (on its own sockets) and forwards the datagrams; the main thread decodes. */
+  receiveOnly: boolean;
   /** Decoded records a worker may have sent and not yet seen acknowledged; above it datagrams wait undecoded. */
   maxUnackedRecords: number;
-  /** Octets of datagrams its own sockets received that may wait; above it they are dropped, counted. */
+  /**
+   * Octets of datagrams its own sockets received that may wait (to be decoded, or, receive only,
+   * forwarded and not yet acknowledged); above it they are dropped, counted.
+   */
   maxQueuedBytes: number;
 }
 
-/** Datagrams dispatched by the main thread, packed end to end in one transferred buffer. */
+/** Datagrams dispatched by the main thread (or forwarded by a receiving worker), packed end to end in one transferred buffer. */
 export interface DatagramBatch {
   kind: 'datagrams';
   buffer: ArrayBuffer;
   lengths: number[];
   addresses: string[];
   ports: number[];
-  /** Arrival times (ms since the epoch) on the main thread. */
+  /** Arrival times (ms since the epoch) where they were received. */
   receivedAt: number[];
 }
 
@@ -30,6 +35,8 @@ export type ToWorker =
   | DatagramBatch
   /** The main thread delivered a results message of this many records. */
   | { kind: 'ack'; records: number }
+  /** The main thread decoded forwarded datagrams of this many octets. */
+  | { kind: 'taken'; bytes: number }
   | { kind: 'counters' | 'templates'; id: number };
 
 /** Figures a worker reports every second (and the main thread sums for the status line). */
@@ -57,6 +64,7 @@ export type FromWorker =
     /** Up to date with these results, so the counts of a worker that dies next are not lost. */
     summary: WorkerSummary;
   }
+  | DatagramBatch
   | { kind: 'summary'; summary: WorkerSummary }
   | { kind: 'counters'; id: number; counters: DecoderCounters }
   | { kind: 'templates'; id: number; templates: SerializedTemplate[] }

@@ -5,8 +5,8 @@
 // exported them, demo/data/); tshark reads a capture of them for the number of flow records each
 // one carries, and Elasticsearch must then hold exactly that many documents per copy sent. The
 // kernel's own drop counter of the socket (/proc/net/udp) must stay at zero.
-// The collector has two decode workers, so es bulk's shaping and requests on Node-RED's main thread
-// are not in the thread that reads the socket; the decoding still is (see the todo below).
+// The collector's two workers only receive (Workers: receive only): the threads that read the
+// socket do nothing else, while decoding, ECS shaping and bulk requests run on Node-RED's thread.
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
@@ -35,10 +35,12 @@ before(async () => {
   port = await freeUdpPort();
 });
 
-// todo: the flow collector decodes in the thread that receives (main thread or SO_REUSEPORT decode
-// worker), which then reads far slower than the burst arrives: 2,090 of 3,000 dropped on two loaded
-// cores. It passes once a thread only receives and hands datagrams to the decoders (docs/es.md).
-const TODO = 'flow collector: a receive-only thread (docs/es.md, "Bursts and the collector\'s UDP socket")';
+// todo: on two cores loaded by other suites (load average 10-12) the receiving worker still falls
+// behind a burst sent at once: 53 of 3,000 datagrams dropped with this 1 MB buffer (workers that
+// also decode: 2,090), 967 of 6,000 with 4 MB. A burst beyond what the kernel holds needs a CPU free
+// for the receiving thread while it arrives; until then the cure is a buffer that holds the burst
+// (docs/es.md, "Bursts and the collector's UDP socket").
+const TODO = 'a burst beyond the kernel buffer needs the receiving thread scheduled while it arrives (docs/es.md, Bursts)';
 
 test('a burst of softflowd datagrams several times the socket buffer: every flow record reaches Elasticsearch, none dropped at the socket', { todo: TODO }, async (t: TestContext) => {
   if (!requireReal(t, !missing, missing ?? '') || !requireCommands(t, 'tshark')) return;
@@ -57,7 +59,7 @@ test('a burst of softflowd datagrams several times the socket buffer: every flow
     ...flow.nodes,
     { id: 'burst-collector-in', type: 'http in', url: '/burst/collector', method: 'post', wires: [['burst-to-collector', 'burst-ok']] },
     { id: 'burst-to-collector', type: 'function', func: 'return Object.assign({}, msg.payload);', outputs: 1, wires: [['burst-collector']] },
-    { id: 'burst-collector', type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', rcvbuf: String(RECEIVE_BUFFER), output: 'datagram', persist: false, workers: '2', wires: [['burst-bulk'], [], ['burst-collector-stats']] },
+    { id: 'burst-collector', type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', rcvbuf: String(RECEIVE_BUFFER), output: 'datagram', persist: false, workers: '2', workerRole: 'receive', wires: [['burst-bulk'], [], ['burst-collector-stats']] },
     ...stack.sink!.sinkNodes('burst-collector-stats', 'burst-collector-stats'),
   ], flow.credentials);
   await stack.nodeRed!.waitForStatus('burst-collector', (s) => String(s.text).includes('listening'));
@@ -70,8 +72,9 @@ test('a burst of softflowd datagrams several times the socket buffer: every flow
     return messages[messages.length - 1].payload as { receiveBuffers: Record<number, number>; datagrams: number };
   };
   const buffer = (await collectorStats()).receiveBuffers[port];
-  // Linux reports twice what was asked (the doubling covers its bookkeeping): the burst must not fit.
-  assert.ok(burstBytes > 2 * buffer, `burst of ${burstBytes} octets, receive buffer ${buffer}`);
+  // The payloads alone exceed what the kernel granted (it charges each datagram its payload plus
+  // about 900 octets more), so the burst only arrives whole if the socket is read while it comes.
+  assert.ok(burstBytes > buffer, `burst of ${burstBytes} octets, receive buffer ${buffer}`);
   const dropsBefore = socketDrops(port);
 
   // All at once: each send is handed to the kernel without waiting for the one before.

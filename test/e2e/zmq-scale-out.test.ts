@@ -142,6 +142,16 @@ const decode = (worker: string, input: FlowNode): FlowNode[] => [
   ...sink!.sinkNodes('sink', worker),
 ];
 const sumAll = () => [...decoded().values()].reduce((s, e) => s + e.octets, 0);
+/** Waits until the octets decoded stop changing across 3 s: whatever can be decoded is decoded within seconds. */
+async function decodingSettled(): Promise<void> {
+  let last = -1;
+  await waitUntil('decoding to settle', () => {
+    const now = sumAll();
+    const settled = now === last && now > 0;
+    last = now;
+    return settled;
+  }, 60000, 3000);
+}
 
 test('round-robin PUSH to three workers loses NetFlow v9 / IPFIX records (templates reach one worker)', async (t) => {
   if (!ready(t)) return;
@@ -152,14 +162,7 @@ test('round-robin PUSH to three workers loses NetFlow v9 / IPFIX records (templa
   await dispatcher!.waitForStatus('to-workers', (s) => /^3 peers/.test(s.text ?? ''), 30000);
   await fetch(`${dispatcher!.url}/inject/go`, { method: 'POST' });
   await waitUntil('the replay to be sent', () => /packets sent/.test(dispatcher!.lastStatus('to-workers')?.text ?? ''), 30000);
-  // Whatever can be decoded is decoded within seconds; give it more than that.
-  let last = -1;
-  await waitUntil('decoding to settle', async () => {
-    const now = sumAll();
-    const settled = now === last && now > 0;
-    last = now;
-    return settled;
-  }, 60000, 3000);
+  await decodingSettled();
   const expected = truth.octets * exporters.length;
   t.diagnostic(`round robin: ${sumAll()} of ${expected} octets decoded; datagrams per export: ${datagramsPerRun.join(", ")}, with a template: ${withTemplates.join(", ")}`);
   assert.ok(sumAll() < expected, `round robin decoded ${sumAll()} of ${expected} octets: expected a loss`);
@@ -213,13 +216,7 @@ test('a worker killed mid-stream and restarted: the others decode exactly, its e
   await dispatcher!.waitForStatus('to-workers', (s) => /3 workers/.test(s.text ?? ''), 60000);
   const restartedAt = sink!.messages(name).length;
   await sink!.waitFor('replayed', 1, 120000);
-  let last = -1;
-  await waitUntil('decoding to settle', async () => {
-    const now = sumAll();
-    const settled = now === last && now > 0;
-    last = now;
-    return settled;
-  }, 60000, 3000);
+  await decodingSettled();
 
   // Every record once: the flows are distinct per exporter (source address and port).
   const seen = new Set<string>();

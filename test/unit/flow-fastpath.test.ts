@@ -1,7 +1,8 @@
-// The fast paths of the flow decoders keep their results: the compiled v9 reader converts
-// sysUptime times (32-bit wrap included) and records keep one shape; a resent template set that
-// is byte-identical refreshes, while a changed one (also one changed by another set in between)
-// is used at once; IPFIX systemInitTimeMilliseconds applies to compiled readers. Expected values
+// The fast paths of the flow decoders keep their results: records of compiled v9 readers get
+// their sysUptime times converted by the enrich step (32-bit wrap included) and keep one shape; a
+// resent template set that is byte-identical refreshes, while a changed one (also one changed by
+// another set in between) is used at once; IPFIX systemInitTimeMilliseconds applies to records
+// of compiled readers. Expected values
 // are the ones written into the datagrams (RFC 3954 section 8, RFC 7011), built by the encoder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ const A = { address: '192.0.2.10', port: 40000 };
 const T0 = new Date('2026-01-01T00:00:00Z');
 const secs = T0.getTime() / 1000;
 
-test('v9 compiled reader: absolute times from sysUptime, across the 32-bit wrap, one record shape', () => {
+test('v9 compiled-reader records: absolute times from sysUptime, across the 32-bit wrap, one record shape', () => {
   const fields = [{ id: 8, length: 4 }, { id: 22, length: 4 }, { id: 21, length: 4 }, { id: 1, length: 4 }];
   const d = new FlowDecoder();
   // sysUptime 5 s after the 2^32 ms wrap; the flow started 10 s before the wrap.
@@ -56,7 +57,7 @@ test('a resent identical template set refreshes; a changed layout is used at onc
   assert.equal(back.records[0].packetDeltaCount, undefined);
 });
 
-test('IPFIX sysUpTime fields use systemInitTimeMilliseconds in compiled readers', () => {
+test('IPFIX sysUpTime fields of compiled-reader records use systemInitTimeMilliseconds', () => {
   const optFields = { scopeFields: [{ id: 149, length: 4 }], fields: [{ id: 160, length: 8 }] };
   const fields = [{ id: 8, length: 4 }, { id: 22, length: 4 }, { id: 21, length: 4 }];
   const d = new FlowDecoder();

@@ -117,3 +117,25 @@ test('a domain flood evicts the least recently used: an exporter in steady use k
   }
   assert.equal(decoder.counters().state.domains.entries, 64);
 });
+
+test('options learned per exporter are bounded: an options flood evicts (counted), the newest exporter keeps its sampler', () => {
+  const decoder = new FlowDecoder({ maxDomains: 8 });
+  // samplerId (48) scope, samplingInterval (34): RFC 7270 sampler options; a flow template using samplerId.
+  const optT: enc.SetSpec = { kind: 'options-template', templates: [{ id: 300, scopeFields: [{ id: 48, length: 1 }], fields: [{ id: 34, length: 4 }] }] };
+  const flowFields = [...FIELDS, { id: 48, length: 1 }];
+  const message = (domain: number, interval: number) => enc.encodeIpfix({ exportTime: T0.getTime() / 1000, sequence: 0, domain, sets: [
+    optT, { kind: 'data', templateId: 300, records: [enc.encodeRecord([{ id: 48, length: 1 }, { id: 34, length: 4 }], [5, interval])] },
+    { kind: 'template', templates: [{ id: 256, fields: flowFields }] },
+    { kind: 'data', templateId: 256, records: [enc.encodeRecord(flowFields, ['10.0.0.1', '10.0.0.2', 1234, 80, 6, 1500, 3, 5])] },
+  ] });
+  const A = { address: '192.0.2.60', port: 4739 };
+  for (let domain = 0; domain < 20; domain++) {
+    const r = decoder.decode(message(domain, 100 + domain), A, T0);
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.records[0].samplingInterval, 100 + domain, `domain ${domain}: the interval its own options data announced`);
+  }
+  const stats = decoder.counters().enrich.exporterOptions as { entries: number; limit: number; evicted: number };
+  assert.equal(stats.limit, 8);
+  assert.equal(stats.entries, 8);
+  assert.equal(stats.evicted, 12);
+});

@@ -7,6 +7,7 @@ export * from './networks';
 export * from './address-cache';
 export * from './addresses';
 export * from './sampling';
+export * from './exporter-options';
 export * from './sampling-overrides';
 export * from './exporter-names';
 export * from './interfaces';

@@ -1,6 +1,7 @@
 // FlowDecoder: one entry point for every flow protocol. Detects the protocol per datagram and
-// hands it to that protocol's walk (decode), then runs the enrich steps over the records
-// (sampling, and whatever steps the caller adds). Never throws on bad input.
+// hands it to that protocol's walk (decode), then runs the enrich steps over the records (the
+// exporter's options data and time base for v9/IPFIX, sampling, and whatever steps the caller
+// adds). Never throws on bad input.
 import { IeRegistry, type IeDefinition } from '../netflow/ie-registry';
 import { decodeLegacy, type LegacyState } from '../netflow/netflow-legacy';
 import { minRecordLength, TemplateCache, type SerializedTemplate } from '../netflow/template-cache';
@@ -8,6 +9,7 @@ import { decodeTemplated, type TemplatedState } from '../netflow/templated';
 import { headerLength, IPFIX_VERSION, NETFLOW9_VERSION } from '../netflow/wire';
 import { decodeSflow, type SflowState } from '../sflow/sflow-decoder';
 import { ApplySamplingStep } from '../enrich/sampling';
+import { ExporterOptionsEnricher } from '../enrich/exporter-options';
 import type { EnrichContext, EnrichStep } from '../enrich/types';
 import { sequenceReport, type SequenceTrack } from './sequence';
 import { parseDomainKey, SCOPE_PROTOCOL, scopeNumber, StateIndex } from './state-index';
@@ -83,6 +85,8 @@ export class FlowDecoder {
   private readonly state: TemplatedState;
   private readonly legacy: LegacyState;
   private readonly sflow: SflowState;
+  /** v9/IPFIX options data (samplers, interface names, init time) and time base, applied after the walk. */
+  private readonly exporterOptions: ExporterOptionsEnricher;
   /** The enrich layer's steps run on every record: apply sampling (when asked), then the caller's. */
   private readonly steps: EnrichStep[];
   private readonly maxStatsSequences: number;
@@ -100,8 +104,9 @@ export class FlowDecoder {
     this.maxStatsSequences = o.maxStatsSequences;
     this.state = {
       registry, cache, scopeByPort: !!o.scopeByPort,
-      maxRecordsPerDatagram: o.maxRecordsPerDatagram, maxListDepth: o.maxListDepth, pendingDecoded: 0, pendingHeld: 0,
+      maxRecordsPerDatagram: o.maxRecordsPerDatagram, maxListDepth: o.maxListDepth, pendingDecoded: 0, pendingHeld: 0, runs: [],
     };
+    this.exporterOptions = new ExporterOptionsEnricher({ maxExporters: o.maxDomains, ttlMs: ttl });
     this.legacy = { scopeByPort: !!o.scopeByPort, maxRecordsPerDatagram: o.maxRecordsPerDatagram, scopes: new StateIndex(o.maxExporters, ttl) };
     this.sflow = {
       maxRecordsPerDatagram: o.maxRecordsPerDatagram, maxAsPathLength: o.maxAsPathLength, dissectHeader: options.dissectHeader,
@@ -118,7 +123,10 @@ export class FlowDecoder {
     };
     this.totals.datagrams++;
     try {
-      this.decodeInto(datagram, result, receivedAt.getTime());
+      const now = receivedAt.getTime();
+      this.state.runs.length = 0;
+      this.decodeInto(datagram, result, now);
+      if (this.state.runs.length) this.exporterOptions.enrich(result, this.state.runs, now);
       if (this.steps.length) this.enrich(result);
     } catch (err) {
       // Every reader checks bounds first; this is the last line so bad input can never escape.
@@ -196,7 +204,7 @@ export class FlowDecoder {
       sequences,
       sequenceTotals,
       state: { domains: c.stats(), exporters: this.legacy.scopes.stats(), sflowAgents: this.sflow.agents.stats(), sflowSources: this.sflow.sources.stats() },
-      enrich: Object.fromEntries(this.steps.map((step) => [step.name, step.counters()])),
+      enrich: { exporterOptions: { ...this.exporterOptions.stats() }, ...Object.fromEntries(this.steps.map((step) => [step.name, step.counters()])) },
     };
   }
 

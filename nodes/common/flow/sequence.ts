@@ -28,16 +28,16 @@ function hasRate(r: FlowRecord): boolean {
   return typeof v === 'number' ? v > 0 : typeof v === 'bigint' && v > 0n;
 }
 
-/** Counts `records` from index `from` on as the track's exporter's flow records, and those without a rate. */
 /** Counts `n` flow records known to carry no rate (their template has no sampling field, none was learned). */
 export function countRecordsWithoutRate(t: SequenceTrack, n: number): void {
   t.records += n;
   t.rateMissing += n;
 }
 
-export function countRecords(t: SequenceTrack, records: readonly FlowRecord[], from: number): void {
-  for (let i = from; i < records.length; i++) if (!hasRate(records[i])) t.rateMissing++;
-  t.records += Math.max(0, records.length - from);
+/** Counts `records[from, to)` (to the end by default) as the track's exporter's flow records, and those without a rate. */
+export function countRecords(t: SequenceTrack, records: readonly FlowRecord[], from: number, to = records.length): void {
+  for (let i = from; i < to; i++) if (!hasRate(records[i])) t.rateMissing++;
+  t.records += Math.max(0, to - from);
 }
 
 /**

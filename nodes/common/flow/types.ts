@@ -9,6 +9,7 @@ export interface Exporter {
 
 export type { Decoded, FlowField, FlowRecord } from './record';
 import type { FlowRecord } from './record';
+import type { SequenceTrack } from './sequence';
 
 /**
  * A record while the decode walk builds it, field names known only at run time (templates);
@@ -53,6 +54,31 @@ export interface DecodeResult {
   /** Records (in `records`/`options`) decoded from data sets held earlier until this template came. */
   delayedRecords: number;
   errors: DecodeError[];
+}
+
+/**
+ * A run of records that came from one v9/IPFIX data set, in the order the walk met them: what the
+ * enrich step (enrich/exporter-options.ts) needs to apply that exporter's options data and time
+ * base after the decode, exactly as if they were applied during the walk. Runs of options data
+ * teach the exporter's samplers, interface names and init time; runs of flow data use them.
+ */
+export interface RecordRun {
+  /** Options data: the records are `result.options[from, to)`; else `result.records[from, to)`. */
+  options: boolean;
+  from: number;
+  to: number;
+  /** The exporter + scope the set came from (state-index.ts `scopeNumber`), key of per-exporter enrich state. */
+  address: string;
+  scope: number;
+  /** v9: the header's export time and sysUptime (ms) of the packet that carried the set; absent for IPFIX. */
+  exportTimeMs: number;
+  sysUptimeMs: number | undefined;
+  /** Whether the set's template has a sampling field of its own. */
+  carriesSampling: boolean;
+  /** Whether the template lists flowEndSysUpTime before flowStartSysUpTime (the times are added in template order). */
+  endTimeFirst: boolean;
+  /** The domain's sequence track: counts the run's flow records (and those without a rate) once enriched. */
+  track: SequenceTrack;
 }
 
 export interface SequenceStats {

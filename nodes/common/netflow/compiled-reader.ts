@@ -2,10 +2,9 @@
 // a record at fixed offsets and returns an object literal (one hidden class per template), the
 // "templates compile once into a fixed-offset reader" rule of DESIGN.md. Templates with
 // variable-length fields, lists or repeated IEs use the generic walk in record-reader.ts.
-// For NetFlow v9 the reader also turns flowStart/EndSysUpTime into flowStart/EndMilliseconds
-// (RFC 3954 section 8) inside the same literal, so a record never changes shape after creation.
+// Uptime fields stay as they are on the wire: the time base is the enrich step's
+// (enrich/exporter-options.ts).
 import { ipv4, ipv6, mac, readUnsigned, readUnsigned64 as u64, readValue, text } from './values';
-import { uptimeToEpochMs } from './netflow-legacy';
 import { VARIABLE_LENGTH, type Template } from './template-cache';
 import type { FlowRecord } from '../flow/types';
 
@@ -14,22 +13,11 @@ export interface RecordMeta {
   templateId: number;
   observationDomainId: number | undefined;
   exporter: string;
-  /** v9: header export time (ms) and sysUptime (ms) of the packet the set came in. */
-  exportTimeMs: number;
-  sysUptimeMs: number;
-  /** IPFIX: the exporter's systemInitTimeMilliseconds (options data), for the 'init' time mode. */
-  initMs: number;
 }
-
-/**
- * How flowStart/EndSysUpTime become flowStart/EndMilliseconds: not at all, from the v9 header
- * (export time and sysUptime), or from the IPFIX exporter's systemInitTimeMilliseconds.
- */
-export type TimeMode = 'none' | 'v9' | 'init';
 
 export type CompiledReader = (buf: Buffer, off: number, meta: RecordMeta) => FlowRecord;
 
-const helpers = { ipv4, ipv6, mac, readUnsigned, readValue, text, uptimeToEpochMs, u64 };
+const helpers = { ipv4, ipv6, mac, readUnsigned, readValue, text, u64 };
 
 /** 32-bit big-endian read without Buffer's bounds/argument checks (the caller checked the length). */
 function u32(at: string): string {
@@ -76,14 +64,10 @@ function expression(type: string, len: number, at: string): string {
   return `(H.readValue(${JSON.stringify(type)}, b, ${at}, ${len}) ?? b.subarray(${at}, ${at} + ${len}))`;
 }
 
-const UPTIME_FIELDS: Record<string, string> = { flowStartSysUpTime: 'flowStartMilliseconds', flowEndSysUpTime: 'flowEndMilliseconds' };
-
 /** A compiled reader and the fixed record length, or undefined when the template needs the walk. */
-export function compileTemplate(t: Template, exporterField: string, timeMode: TimeMode = 'none'): { read: CompiledReader; length: number } | undefined {
+export function compileTemplate(t: Template, exporterField: string): { read: CompiledReader; length: number } | undefined {
   const names = new Set<string>();
   const props: string[] = [];
-  const locals: string[] = [];
-  const times: Array<[string, string]> = [];
   let offset = 0;
   for (const f of t.fields) {
     if (f.length === VARIABLE_LENGTH) return undefined;
@@ -92,31 +76,14 @@ export function compileTemplate(t: Template, exporterField: string, timeMode: Ti
     if (f.length > 0) {
       if (names.has(f.ie.name)) return undefined; // repeated IE: the walk builds the array
       names.add(f.ie.name);
-      const expr = expression(type, f.length, `o + ${offset}`);
-      const target = UPTIME_FIELDS[f.ie.name];
-      // Unsigned of at most 4 octets is always a number: the conversion applies (as in the walk).
-      if (timeMode !== 'none' && target) {
-        // Only numbers convert (as in the walk); a wider field may be a bigint: leave it to the walk.
-        if (!type.startsWith('unsigned') || f.length > 4) return undefined;
-        const local = `t${times.length}`;
-        locals.push(`const ${local} = ${expr};`);
-        times.push([target, local]);
-        props.push(`${JSON.stringify(f.ie.name)}: ${local}`);
-      } else {
-        props.push(`${JSON.stringify(f.ie.name)}: ${expr}`);
-      }
+      props.push(`${JSON.stringify(f.ie.name)}: ${expression(type, f.length, `o + ${offset}`)}`);
     }
     offset += f.length;
   }
   if (offset === 0) return undefined;
   props.push('templateId: m.templateId', 'observationDomainId: m.observationDomainId', `${JSON.stringify(exporterField)}: m.exporter`);
-  for (const [target, local] of times) {
-    if (names.has(target)) continue;
-    const ms = timeMode === 'v9' ? `H.uptimeToEpochMs(m.exportTimeMs, m.sysUptimeMs, ${local})` : `m.initMs + ${local}`;
-    props.push(`${JSON.stringify(target)}: ${ms}`);
-  }
   // The body is built only from registry names (JSON-quoted) and numbers, never from packet data.
-  const body = `return function read(b, o, m) { ${locals.join(' ')} return { ${props.join(', ')} }; };`;
+  const body = `return function read(b, o, m) { return { ${props.join(', ')} }; };`;
   const read = new Function('H', body)(helpers) as CompiledReader;
   return { read, length: offset };
 }

@@ -1,6 +1,7 @@
 // Fixed-format NetFlow v1, v5 and v7 (Cisco "NetFlow Export Datagram Format"), mapped onto
 // IANA IE names so they look like v9/IPFIX records downstream.
 import { ipv4 } from './values';
+import { uptimeToEpochMs } from '../flow/time-base';
 import type { DecodeError, DecodeResult, FlowRecord } from '../flow/types';
 import { countRecords, newTrack, observeSequence, type SequenceTrack } from '../flow/sequence';
 import { domainKey, SCOPE_PROTOCOL, scopeNumber, type StateIndex } from '../flow/state-index';
@@ -45,13 +46,6 @@ export function readLegacyHeader(buf: Buffer, version: 1 | 5 | 7): LegacyHeader 
     h.samplingInterval = s & 0x3fff;
   }
   return h;
-}
-
-/** Converts a sysUptime-relative time to epoch ms, allowing for a 32-bit uptime wrap. */
-export function uptimeToEpochMs(exportTimeMs: number, sysUptimeMs: number, at: number): number {
-  let delta = sysUptimeMs - at;
-  if (delta < -0x80000000) delta += 0x100000000;
-  return exportTimeMs - delta;
 }
 
 export function readLegacyRecords(buf: Buffer, h: LegacyHeader, max: number, errors: DecodeError[]): FlowRecord[] {

@@ -24,12 +24,14 @@ export interface Template {
   minRecordLength: number;
   learnedAt: number;
   /**
-   * Fixed-offset readers per exporter-address field and time mode (templated.ts `readerSlot`),
+   * Fixed-offset readers for IPv4 [0] and IPv6 [1] exporters (the record's exporter-address field),
    * built on first use (compiled-reader.ts); null when the template needs the generic walk.
    */
   compiled?: Array<{ read: CompiledReader; length: number } | null | undefined>;
-  /** Whether the template itself carries a sampling interval (computed on first data set). */
+  /** Whether the template itself carries a sampling interval (computed on first data set, for the enrich step). */
   carriesSampling?: boolean;
+  /** Whether flowEndSysUpTime comes before flowStartSysUpTime in the template (computed on first data set). */
+  endTimeFirst?: boolean;
 }
 
 /** A data set that arrived before its template, kept as a private copy. */
@@ -54,14 +56,6 @@ export interface DomainState {
   /** Sequence accounting of this exporter + domain. */
   track: SequenceTrack;
   templates: Map<number, Template>;
-  /** Sampler / selector id -> sampling interval, learned from options data. */
-  samplers: Map<number, number>;
-  /** Interval from options data without a sampler id (exporter-wide). */
-  defaultSamplingInterval?: number;
-  /** systemInitTimeMilliseconds from options data (IPFIX sysUpTime base). */
-  systemInitTimeMs?: number;
-  /** ifIndex -> interface name from options data. */
-  interfaceNames: Map<number, string>;
   pending: PendingSet[];
   /** Octets held in `pending`. */
   pendingBytes: number;
@@ -85,9 +79,6 @@ export interface TemplateCacheLimits {
   maxPendingBytes: number;
   pendingTtlMs: number;
 }
-
-/** Entries kept in a domain's sampler and interface-name tables (options data can name any id). */
-export const MAX_OPTION_ENTRIES = 4096;
 
 export interface SerializedTemplate {
   domain: string;
@@ -126,7 +117,7 @@ export class TemplateCache {
 
   /** A new domain state under `key`, making room by evicting the least recently used one. */
   create(address: string, scope: number, key: string, now: number): DomainState {
-    const d: DomainState = { key, track: newTrack(key), templates: new Map(), samplers: new Map(), interfaceNames: new Map(), pending: [], pendingBytes: 0 };
+    const d: DomainState = { key, track: newTrack(key), templates: new Map(), pending: [], pendingBytes: 0 };
     return this.domains.add(address, scope, d, now);
   }
 

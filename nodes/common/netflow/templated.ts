@@ -1,14 +1,15 @@
 // NetFlow v9 (RFC 3954) and IPFIX (RFC 7011) message walk: header, sets, templates, data.
 // Template-less data sets are held per domain and decoded when their template arrives; a missing
-// template for one set never drops the other sets of the message.
+// template for one set never drops the other sets of the message. Each decoded set is noted as a
+// run (flow/types.ts RecordRun) with the header timing it came with: options data and the time
+// base are applied after the walk, by the enrich step (enrich/exporter-options.ts).
 import { readRecord, type RecordReadContext } from './record-reader';
-import { compileTemplate, type RecordMeta, type TimeMode } from './compiled-reader';
+import { compileTemplate, type RecordMeta } from './compiled-reader';
 import { parseIpfixTemplateSet, parseV9TemplateSet } from './template-sets';
-import { uptimeToEpochMs } from './netflow-legacy';
-import { MAX_OPTION_ENTRIES, type DomainState, type PendingSet, type SetBytes, type Template, type TemplateCache } from './template-cache';
+import type { DomainState, PendingSet, SetBytes, Template, TemplateCache } from './template-cache';
 import type { IeRegistry } from './ie-registry';
-import type { DecodeResult, FlowRecord, RecordBuilder } from '../flow/types';
-import { countRecords, countRecordsWithoutRate, observeSequence } from '../flow/sequence';
+import type { DecodeResult, FlowRecord, RecordBuilder, RecordRun } from '../flow/types';
+import { observeSequence } from '../flow/sequence';
 import {
   headerLength, IPFIX_HEADER, isOptionsTemplateSet, isTemplateSet, NETFLOW9_VERSION, readMessageHeader, SET_HEADER, SET_ID, type TemplatedVersion,
 } from './wire';
@@ -22,12 +23,16 @@ export interface TemplatedState {
   maxListDepth: number;
   pendingDecoded: number;
   pendingHeld: number;
+  /** The runs of the datagram decoded last, in walk order (cleared by the caller before each decode). */
+  runs: RecordRun[];
 }
 
 interface MessageContext {
   s: TemplatedState;
   result: DecodeResult;
   d: DomainState;
+  /** The domain's scope number (state-index.ts), with the exporter address the key of its runs. */
+  scope: number;
   now: number;
   exportTimeMs: number;
   /** v9 only: sysUptime in ms, for flowStart/EndSysUpTime conversion. */
@@ -65,9 +70,12 @@ export function decodeTemplated(buf: Buffer, version: TemplatedVersion, s: Templ
       result.sequenceNumber = h.sequence;
       result.observationDomainId = h.domainId;
     }
-    const d = domainState(s, netflow9 ? 'netflow9' : 'ipfix', result, h.domainId, now);
+    const protocol = netflow9 ? 'netflow9' : 'ipfix';
+    const scope = scopeNumber(SCOPE_PROTOCOL[protocol], s.scopeByPort ? result.exporter.port : 0, h.domainId);
+    const d = s.cache.find(result.exporter.address, scope, now)
+      ?? s.cache.create(result.exporter.address, scope, domainKey(protocol, result.exporter.address, result.exporter.port, h.domainId, s.scopeByPort), now);
     const ctx: MessageContext = {
-      s, result, d, now, exportTimeMs: h.exportSecs * 1000, dataRecords: 0, domainId: h.domainId, sysUptimeMs: h.sysUptimeMs,
+      s, result, d, scope, now, exportTimeMs: h.exportSecs * 1000, dataRecords: 0, domainId: h.domainId, sysUptimeMs: h.sysUptimeMs,
       exporterField: result.exporter.address.includes(':') ? 'exporterIPv6Address' : 'exporterIPv4Address',
     };
     walkSets(buf, off + minHeader, end, version, ctx);
@@ -76,13 +84,6 @@ export function decodeTemplated(buf: Buffer, version: TemplatedVersion, s: Templ
     if (netflow9) return;
     off = end;
   }
-}
-
-/** The exporter + domain's state, created (evicting the least recently used one at the limit) when new. */
-function domainState(s: TemplatedState, protocol: 'netflow9' | 'ipfix', result: DecodeResult, domainId: number, now: number): DomainState {
-  const { address, port } = result.exporter;
-  const n = scopeNumber(SCOPE_PROTOCOL[protocol], s.scopeByPort ? port : 0, domainId);
-  return s.cache.find(address, n, now) ?? s.cache.create(address, n, domainKey(protocol, address, port, domainId, s.scopeByPort), now);
 }
 
 function allZero(buf: Buffer, from: number, to: number): boolean {
@@ -206,42 +207,42 @@ function learnTemplates(buf: Buffer, start: number, end: number, setId: number, 
   }
 }
 
+/** Decodes a data set's records and notes them as a run with the header timing they came with. */
 function decodeDataSet(
   buf: Buffer, start: number, end: number, t: Template, ctx: MessageContext, exportTimeMs: number, sysUptimeMs: number | undefined,
 ): void {
-  const { records } = ctx.result;
-  const before = records.length;
-  decodeRecords(buf, start, end, t, ctx, exportTimeMs, sysUptimeMs);
-  if (t.options) return;
-  // Without a sampling field in the template and no sampler learned, no record can have a rate:
-  // counted without reading each record (records of many templates make those reads slow).
-  if (mayCarryRate(t, ctx.d)) countRecords(ctx.d.track, records, before);
-  else countRecordsWithoutRate(ctx.d.track, records.length - before);
+  const out = t.options ? ctx.result.options : ctx.result.records;
+  const from = out.length;
+  decodeRecords(buf, start, end, t, ctx, out);
+  if (out.length === from) return;
+  ctx.s.runs.push({
+    options: t.options, from, to: out.length, address: ctx.result.exporter.address, scope: ctx.scope, exportTimeMs, sysUptimeMs,
+    carriesSampling: t.carriesSampling ??= t.fields.some((f) => f.ie.name === 'samplingInterval' || f.ie.name === 'samplerRandomInterval'),
+    endTimeFirst: t.endTimeFirst ??= endTimeFirst(t),
+    track: ctx.d.track,
+  });
 }
 
-/** Whether records of this data template can carry a sampling rate (the template's own field or options data). */
-function mayCarryRate(t: Template, d: DomainState): boolean {
-  return d.samplers.size > 0 || d.defaultSamplingInterval !== undefined
-    || (t.carriesSampling ??= t.fields.some((f) => f.ie.name === 'samplingInterval' || f.ie.name === 'samplerRandomInterval'));
+function endTimeFirst(t: Template): boolean {
+  for (const f of t.fields) {
+    if (f.ie.name === 'flowStartSysUpTime') return false;
+    if (f.ie.name === 'flowEndSysUpTime') return true;
+  }
+  return false;
 }
 
-function decodeRecords(
-  buf: Buffer, start: number, end: number, t: Template, ctx: MessageContext, exportTimeMs: number, sysUptimeMs: number | undefined,
-): void {
+function decodeRecords(buf: Buffer, start: number, end: number, t: Template, ctx: MessageContext, out: FlowRecord[]): void {
   const { s, d, result } = ctx;
   if (t.minRecordLength === 0) {
     result.errors.push({ code: 'zero-length-template', message: `template ${t.id} encodes records of zero octets`, offset: start });
     return;
   }
-  const out = t.options ? result.options : result.records;
   const exporter = result.exporter.address;
-  // Readers also convert sysUptime times: v9 from the header, IPFIX once the exporter's init time is known.
-  const timeMode: TimeMode = sysUptimeMs !== undefined ? 'v9' : d.systemInitTimeMs !== undefined ? 'init' : 'none';
-  const slot = readerSlot(ctx.exporterField, timeMode);
+  const slot = ctx.exporterField === 'exporterIPv6Address' ? 1 : 0;
   const readers = (t.compiled ??= []);
   let compiled = readers[slot];
   if (compiled === undefined) {
-    compiled = compileTemplate(t, ctx.exporterField, timeMode) ?? null;
+    compiled = compileTemplate(t, ctx.exporterField) ?? null;
     readers[slot] = compiled;
   }
   // The walk's context only for templates that need it: nothing allocated per set otherwise.
@@ -249,11 +250,9 @@ function decodeRecords(
     registry: s.registry, maxListDepth: s.maxListDepth, errors: result.errors, baseOffset: 0,
     lookupTemplate: (id) => s.cache.get(d, id, ctx.now),
   };
-  const meta: RecordMeta = { templateId: t.id, observationDomainId: ctx.domainId, exporter, exportTimeMs, sysUptimeMs: sysUptimeMs ?? 0, initMs: d.systemInitTimeMs ?? 0 };
-  // applyOptions only matters with sampler/interface options learned, or an interval in the record.
-  const needsOptions = !t.options && (d.interfaceNames.size > 0 || mayCarryRate(t, d));
   const room = s.maxRecordsPerDatagram - result.records.length - result.options.length;
   if (compiled) {
+    const meta: RecordMeta = { templateId: t.id, observationDomainId: ctx.domainId, exporter };
     // Fixed-length records: the count is known up front (what is left over is padding).
     const { read, length } = compiled;
     let n = Math.floor((end - start) / length);
@@ -261,12 +260,7 @@ function decodeRecords(
       tooManyRecords(result, s, start + room * length);
       n = Math.max(0, room);
     }
-    for (let i = 0, off = start; i < n; i++, off += length) {
-      const rec = read(buf, off, meta);
-      if (t.options) learnOptions(rec, d);
-      else if (needsOptions) applyOptions(rec, d);
-      out.push(rec);
-    }
+    for (let i = 0, off = start; i < n; i++, off += length) out.push(read(buf, off, meta));
     ctx.dataRecords += n;
     return;
   }
@@ -290,83 +284,11 @@ function decodeRecords(
     rec.templateId = t.id;
     rec.observationDomainId = ctx.domainId;
     rec[ctx.exporterField] = exporter;
-    if (sysUptimeMs !== undefined) addAbsoluteTimes(rec, exportTimeMs, sysUptimeMs);
-    else if (d.systemInitTimeMs !== undefined) addInitRelativeTimes(rec, d.systemInitTimeMs);
     ctx.dataRecords++;
-    if (t.options) learnOptions(rec, d);
-    else if (needsOptions) applyOptions(rec, d);
     out.push(rec);
   }
 }
 
-/** Index of a template's compiled reader for this exporter-address field and time mode. */
-function readerSlot(exporterField: MessageContext['exporterField'], timeMode: TimeMode): number {
-  return (exporterField === 'exporterIPv6Address' ? 3 : 0) + (timeMode === 'none' ? 0 : timeMode === 'v9' ? 1 : 2);
-}
-
 function tooManyRecords(result: DecodeResult, s: TemplatedState, offset: number): void {
   result.errors.push({ code: 'too-many-records', message: `more than ${s.maxRecordsPerDatagram} records in one datagram`, offset });
-}
-
-/** v9 times are sysUptime-relative (RFC 3954 section 8, field types 21/22). */
-function addAbsoluteTimes(rec: FlowRecord, exportTimeMs: number, sysUptimeMs: number): void {
-  const first = rec.flowStartSysUpTime;
-  const last = rec.flowEndSysUpTime;
-  if (typeof first === 'number' && rec.flowStartMilliseconds === undefined) {
-    rec.flowStartMilliseconds = uptimeToEpochMs(exportTimeMs, sysUptimeMs, first);
-  }
-  if (typeof last === 'number' && rec.flowEndMilliseconds === undefined) {
-    rec.flowEndMilliseconds = uptimeToEpochMs(exportTimeMs, sysUptimeMs, last);
-  }
-}
-
-/** IPFIX flowStart/EndSysUpTime count from systemInitTimeMilliseconds (IANA IE 160), sent as options data. */
-function addInitRelativeTimes(rec: FlowRecord, initMs: number): void {
-  if (typeof rec.flowStartSysUpTime === 'number' && rec.flowStartMilliseconds === undefined) rec.flowStartMilliseconds = initMs + rec.flowStartSysUpTime;
-  if (typeof rec.flowEndSysUpTime === 'number' && rec.flowEndMilliseconds === undefined) rec.flowEndMilliseconds = initMs + rec.flowEndSysUpTime;
-}
-
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined;
-}
-
-/** Sampling intervals and interface names from options data (RFC 7270, RFC 5476 section 6.5). */
-function learnOptions(rec: FlowRecord, d: DomainState): void {
-  let interval = num(rec.samplingInterval) ?? num(rec.samplerRandomInterval) ?? num(rec.samplingFlowInterval);
-  const packetInterval = num(rec.samplingPacketInterval);
-  if (interval === undefined && packetInterval) {
-    // Systematic count-based sampling: select `interval` of every interval + space packets.
-    interval = (packetInterval + (num(rec.samplingPacketSpace) ?? 0)) / packetInterval;
-  }
-  if (interval !== undefined && interval > 0) {
-    const id = num(rec.samplerId) ?? num(rec.selectorId);
-    if (id !== undefined) boundedSet(d.samplers, id, interval);
-    else d.defaultSamplingInterval = interval;
-  }
-  const initMs = num(rec.systemInitTimeMilliseconds);
-  if (initMs !== undefined) d.systemInitTimeMs = initMs;
-  const name = rec.interfaceName ?? rec.interfaceDescription;
-  const ifIndex = num(rec.ingressInterface) ?? num(rec.egressInterface) ?? num(rec.scopeInterface);
-  if (typeof name === 'string' && ifIndex !== undefined) boundedSet(d.interfaceNames, ifIndex, name);
-}
-
-/** Sets an options-learned entry; at the bound the oldest entry makes room. */
-function boundedSet<V>(map: Map<number, V>, key: number, value: V): void {
-  if (map.size >= MAX_OPTION_ENTRIES && !map.has(key)) map.delete(map.keys().next().value!);
-  map.set(key, value);
-}
-
-/** The sampler's interval onto the record (scaling is the enrich layer's job, enrich/sampling.ts). */
-function applyOptions(rec: FlowRecord, d: DomainState): void {
-  if (rec.samplingInterval === undefined && rec.samplerRandomInterval === undefined) {
-    const id = num(rec.samplerId) ?? num(rec.selectorId);
-    const interval = (id !== undefined ? d.samplers.get(id) : undefined) ?? d.defaultSamplingInterval;
-    if (interval !== undefined) rec.samplingInterval = interval;
-  }
-  if (d.interfaceNames.size) {
-    const inName = d.interfaceNames.get(num(rec.ingressInterface) ?? -1);
-    const outName = d.interfaceNames.get(num(rec.egressInterface) ?? -1);
-    if (inName !== undefined) rec.ingressInterfaceName = inName;
-    if (outName !== undefined) rec.egressInterfaceName = outName;
-  }
 }

@@ -5,7 +5,8 @@
 // goflow2.sh builds it) decodes the same datagrams to /dev/null (protobuf) and its decoded data
 // records are read from its Prometheus metrics. Fixed offered rates; delivered % per rate, and the
 // % the kernel dropped because a receive buffer was full (/proc/net/udp), and records per CPU second
-// of the collecting process (/proc/<pid>/stat), which a busy shared machine does not distort as much.
+// of the collecting process (/proc/<pid>/stat), which a busy shared machine does not distort as much,
+// and the CPU seconds by thread (main, workers, V8's helpers) while each rate ran.
 // - 1 core: Node-RED (every thread) and goflow2 (GOMAXPROCS=1, one socket, one worker) pinned to
 //   CPU 0, the sender to CPU 1.
 // - 2 cores: the collector with 2 workers (SO_REUSEPORT on Node >= 22.12, else dispatch), once
@@ -17,7 +18,7 @@
 // queue of 1M datagrams besides.
 //   node --import tsx bench/flow-collector-cores.bench.ts [seconds-per-rate] [rates, records/s, comma-separated]
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageSink, NodeRed, freePort, freeUdpPort, repoRoot, waitUntil } from '../test/helpers/node-red';
@@ -101,13 +102,41 @@ function cpuSeconds(pid: number): number {
 }
 
 /**
+ * CPU seconds by thread: `main` (Node-RED's thread), `workers` (threads named like it: worker threads
+ * take the name of the thread that started them), and the others by name (V8's helpers are `node`).
+ */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  const mainName = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const name = Number(tid) === pid ? 'main' : comm === mainName ? 'workers' : comm;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
+}
+
+/** Where the CPU went between two threadCpu readings, largest first. */
+function cpuByThread(before: Map<string, number>, after: Map<string, number>): string {
+  return [...after].map(([name, s]) => [name, s - (before.get(name) ?? 0)] as const).filter(([, s]) => s >= 0.05)
+    .sort((a, b) => b[1] - a[1]).map(([name, s]) => `${name} ${s.toFixed(2)}`).join(', ');
+}
+
+/**
  * Offered and delivered records per second, delivered %, the share the kernel dropped, and records
  * per CPU second (what the process decoded per second of CPU it got: on a shared machine the
  * delivered % says how much CPU the process got, this says what it does with it).
  */
-async function measure(peer: Peer, blaster: string, setup: Setup): Promise<string[]> {
+async function measure(peer: Peer, blaster: string, setup: Setup, threads: string[] = []): Promise<string[]> {
   const out: string[] = [];
   for (const rate of RATES) {
+    const threadsBefore = threadCpu(peer.pid);
     const before = await settledCount(() => peer.count());
     const dropsBefore = kernelDrops(peer.port);
     const cpuBefore = cpuSeconds(peer.pid);
@@ -118,6 +147,7 @@ async function measure(peer: Peer, blaster: string, setup: Setup): Promise<strin
     const offered = sent * RECORDS_PER_DATAGRAM;
     const kernel = (kernelDrops(peer.port) - dropsBefore) * RECORDS_PER_DATAGRAM;
     const perCpu = delivered / Math.max(0.01, cpuSeconds(peer.pid) - cpuBefore);
+    threads.push(`${rate}/s: ${cpuByThread(threadsBefore, threadCpu(peer.pid))}`);
     out.push(`${String(Math.round(offered / elapsed)).padStart(9)} ${String(Math.round(delivered / elapsed)).padStart(9)} ${(100 * delivered / offered).toFixed(2).padStart(7)}% ${(100 * kernel / offered).toFixed(1).padStart(6)}% ${String(Math.round(perCpu)).padStart(9)}`);
   }
   return out;
@@ -156,7 +186,11 @@ async function main(): Promise<void> {
   try {
     for (const group of SETUPS) {
       const ours: string[][] = [];
-      for (const setup of group) ours.push(await measure(await collector(red, sink, setup), blaster, setup));
+      const threads: string[][] = [];
+      for (const setup of group) {
+        threads.push([]);
+        ours.push(await measure(await collector(red, sink, setup), blaster, setup, threads[threads.length - 1]));
+      }
       const peer = await goflow2(group[0]);
       const theirs = await measure(peer, blaster, group[0]).finally(() => peer.stop());
       group.forEach((setup, g) => {
@@ -164,6 +198,7 @@ async function main(): Promise<void> {
         console.log(`\n${setup.name} (CPU ${setup.cpus}): flow collector with ${what} | goflow2 GOMAXPROCS=${setup.workers}`);
         console.log(`${'offered/s'.padStart(9)} ${'ours/s'.padStart(9)} ${'ours'.padStart(8)} ${'kernel'.padStart(7)} ${'rec/cpu-s'.padStart(9)} | ${'offered/s'.padStart(9)} ${'goflow2/s'.padStart(9)} ${'goflow2'.padStart(8)} ${'kernel'.padStart(7)} ${'rec/cpu-s'.padStart(9)}`);
         ours[g].forEach((line, i) => console.log(`${line} | ${theirs[i]}`));
+        console.log(`CPU seconds by thread (ours): ${threads[g].join('; ')}`);
       });
     }
   } catch (err) {

@@ -24,6 +24,19 @@ const datagram = readFileSync(join(repoRoot, 'demo/data/softflowd-netflow9.bin')
 const exporter = { address: '127.0.0.1', port: 40000 };
 const RECORDS_PER_DATAGRAM = new FlowDecoder().decode(datagram, exporter).records.length;
 
+/** Datagrams the kernel dropped at the sockets bound to `port` (the last column of /proc/net/udp). */
+function socketDrops(port: number): number {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  let drops = 0;
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[1]?.endsWith(':' + hexPort)) drops += Number(cols[cols.length - 1]) || 0;
+    }
+  }
+  return drops;
+}
+
 async function main(): Promise<void> {
   const es = await Elasticsearch.start();
   const red = await NodeRed.start();
@@ -94,14 +107,16 @@ async function main(): Promise<void> {
         helper.push(await runHelper(DATAGRAMS, round));
       }
     }
+    const dropsBefore = socketDrops(port);
     const burst = await runOurs(BURST, false);
+    const burstDrops = socketDrops(port) - dropsBefore;
     const rss = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${red.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     console.log(`flows per run: ${DATAGRAMS * RECORDS_PER_DATAGRAM} (${DATAGRAMS} softflowd NetFlow v9 datagrams, ${RECORDS_PER_DATAGRAM} flows each), collector decode workers: ${WORKERS}, Elasticsearch ${es.version}, 512 MB heap`);
     console.log(`flow collector -> es bulk -> Elasticsearch: ${mean(ours).toFixed(0)} flows/s end to end (runs: ${ours.map((r) => r.toFixed(0)).join(', ')}); not indexed: ${lostPaced}`);
     console.log(`client.helpers.bulk, same ECS documents  : ${mean(helper).toFixed(0)} docs/s (runs: ${helper.map((r) => r.toFixed(0)).join(', ')})`);
     console.log(`ratio: ${((mean(ours) / mean(helper)) * 100).toFixed(1)}% of the bulk helper`);
-    console.log(`burst of ${BURST} datagrams unpaced: ${burst.indexed}/${BURST * RECORDS_PER_DATAGRAM} flows indexed, ${burst.lost} lost (${burst.rate.toFixed(0)} flows/s); Node-RED peak RSS ${rss.toFixed(0)} MB`);
+    console.log(`burst of ${BURST} datagrams unpaced: ${burst.indexed}/${BURST * RECORDS_PER_DATAGRAM} flows indexed, ${burst.lost} lost (${burst.rate.toFixed(0)} flows/s; datagrams dropped at the socket: ${burstDrops}); Node-RED peak RSS ${rss.toFixed(0)} MB`);
   } finally {
     socket.close();
     await client.close();

@@ -5,16 +5,20 @@
 // goflow2.sh builds it) decodes the same datagrams to /dev/null (protobuf) and its decoded data
 // records are read from its Prometheus metrics. Fixed offered rates; delivered % per rate, and the
 // % the kernel dropped because a receive buffer was full (/proc/net/udp), and records per CPU second
-// of the collecting process (/proc/<pid>/stat), which a busy shared machine does not distort as much.
+// of the collecting process (/proc/<pid>/stat), which a busy shared machine does not distort as much,
+// and the CPU seconds by thread (main, workers, V8's helpers) while each rate ran.
 // - 1 core: Node-RED (every thread) and goflow2 (GOMAXPROCS=1, one socket, one worker) pinned to
 //   CPU 0, the sender to CPU 1.
-// - 2 cores: the collector with 2 decode workers (SO_REUSEPORT on Node >= 22.12, else dispatch) and
-//   goflow2 with GOMAXPROCS=2 and 2 sockets and workers, on CPUs 0-1, which the sender shares.
-// Receive buffer: the collector asks for 32 MiB (the kernel grants twice net.core.rmem_max);
-// goflow2 has a user-space queue of 1M datagrams instead.
+// - 2 cores: the collector with 2 workers (SO_REUSEPORT on Node >= 22.12, else dispatch), once
+//   decoding in the workers and once receiving only (Node-RED's thread decodes), and goflow2 with
+//   GOMAXPROCS=2 and 2 sockets and workers, on CPUs 0-1, which the sender shares.
+// Receive buffer: the collector asks for 32 MiB (the kernel grants twice net.core.rmem_max, which
+// is often 208 KiB to 4 MiB); run as root, the bench raises net.core.rmem_max to 32 MiB for the run
+// and restores it after (it says so), as docs/flow.md tells users to; goflow2 has a user-space
+// queue of 1M datagrams besides.
 //   node --import tsx bench/flow-collector-cores.bench.ts [seconds-per-rate] [rates, records/s, comma-separated]
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageSink, NodeRed, freePort, freeUdpPort, repoRoot, waitUntil } from '../test/helpers/node-red';
@@ -23,12 +27,17 @@ import { RECORDS_PER_DATAGRAM, blast, prepare, reportNodes, reportedCount, settl
 const SECONDS = Number(process.argv[2] ?? 3);
 const RATES = (process.argv[3] ?? '500000,1000000,1700000').split(',').map(Number);
 const EXPORTERS = 16;
+const RECEIVE_BUFFER = 32 * 1024 * 1024;
+const RMEM_MAX = '/proc/sys/net/core/rmem_max';
 const GOFLOW2 = join(repoRoot, '.cache/bench/bin/goflow2');
 
-interface Setup { name: string; cpus: string; workers: number; senderCpus: string[] }
-const SETUPS: Setup[] = [
-  { name: '1 core', cpus: '0', workers: 1, senderCpus: ['taskset', '-c', '1'] },
-  { name: '2 cores', cpus: '0,1', workers: 2, senderCpus: [] },
+interface Setup { name: string; cpus: string; workers: number; role: 'decode' | 'receive'; senderCpus: string[] }
+const SETUPS: Setup[][] = [
+  [{ name: '1 core', cpus: '0', workers: 1, role: 'decode', senderCpus: ['taskset', '-c', '1'] }],
+  [
+    { name: '2 cores', cpus: '0,1', workers: 2, role: 'decode', senderCpus: [] },
+    { name: '2 cores', cpus: '0,1', workers: 2, role: 'receive', senderCpus: [] },
+  ],
 ];
 
 /** Pins a process and all its threads (threads started later inherit it). */
@@ -58,12 +67,12 @@ async function goflow2(setup: Setup): Promise<Peer> {
 
 async function collector(red: NodeRed, sink: MessageSink, setup: Setup): Promise<Peer> {
   const port = await freeUdpPort();
-  const suffix = `-${setup.workers}`;
+  const suffix = `-${setup.workers}-${setup.role}`;
   const tag = `workers${suffix}`;
   await red.deploy([
     {
-      id: `c${suffix}`, type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', rcvbuf: '33554432',
-      output: 'batch', batchSize: '1000', batchMs: '100', persist: false, workers: String(setup.workers), wires: [[`count${suffix}`], [], []],
+      id: `c${suffix}`, type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', rcvbuf: String(RECEIVE_BUFFER),
+      output: 'batch', batchSize: '1000', batchMs: '100', persist: false, workers: String(setup.workers), workerRole: setup.role, wires: [[`count${suffix}`], [], []],
     },
     { id: `count${suffix}`, type: 'bench-record-counter', wires: [[`sink${suffix}`]] },
     ...reportNodes(sink, `count${suffix}`, suffix, tag),
@@ -93,13 +102,41 @@ function cpuSeconds(pid: number): number {
 }
 
 /**
+ * CPU seconds by thread: `main` (Node-RED's thread), `workers` (threads named like it: worker threads
+ * take the name of the thread that started them), and the others by name (V8's helpers are `node`).
+ */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  const mainName = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const name = Number(tid) === pid ? 'main' : comm === mainName ? 'workers' : comm;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
+}
+
+/** Where the CPU went between two threadCpu readings, largest first. */
+function cpuByThread(before: Map<string, number>, after: Map<string, number>): string {
+  return [...after].map(([name, s]) => [name, s - (before.get(name) ?? 0)] as const).filter(([, s]) => s >= 0.05)
+    .sort((a, b) => b[1] - a[1]).map(([name, s]) => `${name} ${s.toFixed(2)}`).join(', ');
+}
+
+/**
  * Offered and delivered records per second, delivered %, the share the kernel dropped, and records
  * per CPU second (what the process decoded per second of CPU it got: on a shared machine the
  * delivered % says how much CPU the process got, this says what it does with it).
  */
-async function measure(peer: Peer, blaster: string, setup: Setup): Promise<string[]> {
+async function measure(peer: Peer, blaster: string, setup: Setup, threads: string[] = []): Promise<string[]> {
   const out: string[] = [];
   for (const rate of RATES) {
+    const threadsBefore = threadCpu(peer.pid);
     const before = await settledCount(() => peer.count());
     const dropsBefore = kernelDrops(peer.port);
     const cpuBefore = cpuSeconds(peer.pid);
@@ -110,9 +147,29 @@ async function measure(peer: Peer, blaster: string, setup: Setup): Promise<strin
     const offered = sent * RECORDS_PER_DATAGRAM;
     const kernel = (kernelDrops(peer.port) - dropsBefore) * RECORDS_PER_DATAGRAM;
     const perCpu = delivered / Math.max(0.01, cpuSeconds(peer.pid) - cpuBefore);
+    threads.push(`${rate}/s: ${cpuByThread(threadsBefore, threadCpu(peer.pid))}`);
     out.push(`${String(Math.round(offered / elapsed)).padStart(9)} ${String(Math.round(delivered / elapsed)).padStart(9)} ${(100 * delivered / offered).toFixed(2).padStart(7)}% ${(100 * kernel / offered).toFixed(1).padStart(6)}% ${String(Math.round(perCpu)).padStart(9)}`);
   }
   return out;
+}
+
+/** As root, raises net.core.rmem_max to what the collector asks for; returns how to put it back. */
+function raiseRmemMax(): () => void {
+  const was = Number(readFileSync(RMEM_MAX, 'utf8'));
+  if (was >= RECEIVE_BUFFER) return () => {};
+  if (process.getuid?.() !== 0) {
+    console.log(`net.core.rmem_max is ${was}: the collector gets a ${2 * was} octet receive buffer (run as root to raise it for the bench)`);
+    return () => {};
+  }
+  writeFileSync(RMEM_MAX, String(RECEIVE_BUFFER));
+  console.log(`net.core.rmem_max raised from ${was} to ${RECEIVE_BUFFER} for this run`);
+  const restore = () => {
+    writeFileSync(RMEM_MAX, String(was));
+    console.log(`net.core.rmem_max restored to ${was}`);
+  };
+  // Interrupted too.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { restore(); process.exit(130); });
+  return restore;
 }
 
 async function main(): Promise<void> {
@@ -125,14 +182,24 @@ async function main(): Promise<void> {
   const goflow2Version = `goflow2 ${readFileSync(`${GOFLOW2}.version`, 'utf8').trim()}`;
   console.log(`flow collector (Node-RED ${red.runtime.nodeRedVersion} on Node ${red.runtime.nodeVersion}) beside ${goflow2Version}; ` +
     `softflowd NetFlow v9, ${RECORDS_PER_DATAGRAM} records/datagram, ${EXPORTERS} exporters, ${SECONDS}s per rate; ${cpus().length} CPUs, load ${execFileSync('cat', ['/proc/loadavg']).toString().split(' ').slice(0, 3).join(' ')}`);
+  const restoreRmemMax = raiseRmemMax();
   try {
-    for (const setup of SETUPS) {
-      const ours = await measure(await collector(red, sink, setup), blaster, setup);
-      const peer = await goflow2(setup);
-      const theirs = await measure(peer, blaster, setup).finally(() => peer.stop());
-      console.log(`\n${setup.name} (CPU ${setup.cpus}): flow collector with ${setup.workers} worker${setup.workers > 1 ? 's' : ''} | goflow2 GOMAXPROCS=${setup.workers}`);
-      console.log(`${'offered/s'.padStart(9)} ${'ours/s'.padStart(9)} ${'ours'.padStart(8)} ${'kernel'.padStart(7)} ${'rec/cpu-s'.padStart(9)} | ${'offered/s'.padStart(9)} ${'goflow2/s'.padStart(9)} ${'goflow2'.padStart(8)} ${'kernel'.padStart(7)} ${'rec/cpu-s'.padStart(9)}`);
-      ours.forEach((line, i) => console.log(`${line} | ${theirs[i]}`));
+    for (const group of SETUPS) {
+      const ours: string[][] = [];
+      const threads: string[][] = [];
+      for (const setup of group) {
+        threads.push([]);
+        ours.push(await measure(await collector(red, sink, setup), blaster, setup, threads[threads.length - 1]));
+      }
+      const peer = await goflow2(group[0]);
+      const theirs = await measure(peer, blaster, group[0]).finally(() => peer.stop());
+      group.forEach((setup, g) => {
+        const what = setup.workers === 1 ? '1 worker (decodes on Node-RED\'s thread)' : `${setup.workers} workers that ${setup.role === 'decode' ? 'decode' : 'receive (Node-RED\'s thread decodes)'}`;
+        console.log(`\n${setup.name} (CPU ${setup.cpus}): flow collector with ${what} | goflow2 GOMAXPROCS=${setup.workers}`);
+        console.log(`${'offered/s'.padStart(9)} ${'ours/s'.padStart(9)} ${'ours'.padStart(8)} ${'kernel'.padStart(7)} ${'rec/cpu-s'.padStart(9)} | ${'offered/s'.padStart(9)} ${'goflow2/s'.padStart(9)} ${'goflow2'.padStart(8)} ${'kernel'.padStart(7)} ${'rec/cpu-s'.padStart(9)}`);
+        ours[g].forEach((line, i) => console.log(`${line} | ${theirs[i]}`));
+        console.log(`CPU seconds by thread (ours): ${threads[g].join('; ')}`);
+      });
     }
   } catch (err) {
     console.error(`Node-RED's last log lines:\n${red.logs.slice(-30).join('\n')}\nstatuses: ${JSON.stringify([...red.statuses.entries()])}`);
@@ -141,6 +208,7 @@ async function main(): Promise<void> {
     await red.stop();
     await sink.stop();
     rmSync(work, { recursive: true, force: true });
+    restoreRmemMax();
   }
 }
 

@@ -7,7 +7,7 @@ import { flowRecordToEcs, type FlowContext } from '../common/ecs';
 import type { FlowRecord } from '../common/flow';
 import {
   aggregateDocument, aggregateId, aggregatesIndexTemplate, BulkIndexer, contentHashId, describeEsError, documentTime, flowIndexTemplate,
-  formatIndexName, hasTimeTokens, defaultTemplateName, indexWildcard, indicesOverSize, indicesPastRetention, serializeDocument, Spool,
+  hasTimeTokens, IndexNamer, defaultTemplateName, indexWildcard, indicesOverSize, indicesPastRetention, serializeDocument, Spool,
   type BulkEntry, type BulkFailure, type BulkSender,
 } from '../common/es';
 import { bulkSender, deadNodes, isRetryableEsError, parseUrls, type EsConfigNode } from '../shared/es-client';
@@ -76,6 +76,7 @@ export = function (RED: NodeAPI) {
     const opType = indexMode === 'datastream' ? 'create' : def.opType === 'create' ? 'create' : 'index';
     const clusterKey = config.settings.cloudId?.trim() || parseUrls(config.settings.urls).sort().join(' ');
     const listedNodes = parseUrls(config.settings.urls).length || 1;
+    const indexNamer = new IndexNamer(indexPattern);
     let client: Client;
     try {
       client = config.createClient();
@@ -265,7 +266,7 @@ export = function (RED: NodeAPI) {
       if (indexMode === 'pattern' && hasTimeTokens(indexPattern)) {
         const time = documentTime(doc, timeField);
         if (!time) return { doc, reason: RED._('es-bulk.errors.noTime', { field: timeField }) };
-        index = formatIndexName(indexPattern, time);
+        index = indexNamer.name(time);
       }
       let id: string | undefined;
       if (def.idMode === 'hash') id = contentHashId(doc);

@@ -1,6 +1,7 @@
 // What the flow collector's main thread and its decode workers say to each other.
-import type { DecodeResult, DecoderCounters, SerializedTemplate } from '../common';
+import type { DecoderCounters, SerializedTemplate } from '../common';
 import type { DecodeConfig } from './decode-path';
+import type { PackedResults } from './result-transfer';
 import type { ListenOptions } from './udp-listen';
 
 export interface WorkerSetup {
@@ -8,20 +9,25 @@ export interface WorkerSetup {
   templates?: SerializedTemplate[];
   /** SO_REUSEPORT: the worker binds its own sockets (and applies the allow-list). */
   listen?: ListenOptions & { allow: string };
+  /** The worker only receives (on its own sockets) and forwards the datagrams; the main thread decodes. */
+  receiveOnly: boolean;
   /** Decoded records a worker may have sent and not yet seen acknowledged; above it datagrams wait undecoded. */
   maxUnackedRecords: number;
-  /** Octets of datagrams its own sockets received that may wait; above it they are dropped, counted. */
+  /**
+   * Octets of datagrams its own sockets received that may wait (to be decoded, or, receive only,
+   * forwarded and not yet acknowledged); above it they are dropped, counted.
+   */
   maxQueuedBytes: number;
 }
 
-/** Datagrams dispatched by the main thread, packed end to end in one transferred buffer. */
+/** Datagrams dispatched by the main thread (or forwarded by a receiving worker), packed end to end in one transferred buffer. */
 export interface DatagramBatch {
   kind: 'datagrams';
   buffer: ArrayBuffer;
   lengths: number[];
   addresses: string[];
   ports: number[];
-  /** Arrival times (ms since the epoch) on the main thread. */
+  /** Arrival times (ms since the epoch) where they were received. */
   receivedAt: number[];
 }
 
@@ -29,6 +35,8 @@ export type ToWorker =
   | DatagramBatch
   /** The main thread delivered a results message of this many records. */
   | { kind: 'ack'; records: number }
+  /** The main thread decoded forwarded datagrams of this many octets. */
+  | { kind: 'taken'; bytes: number }
   | { kind: 'counters' | 'templates'; id: number };
 
 /** Figures a worker reports every second (and the main thread sums for the status line). */
@@ -47,19 +55,16 @@ export interface WorkerSummary {
 export type FromWorker =
   | {
     kind: 'results';
-    results: DecodeResult[];
+    /** Decode results, packed (result-transfer.ts). */
+    results: PackedResults;
     /** Records in `results`, echoed in the ack. */
     records: number;
     /** Octets of dispatched datagrams this message finishes. */
     consumed: number;
-    /**
-     * Where octetArray values (Buffers, which arrive as Uint8Array) sit:
-     * result index, list (0 records, 1 options, 2 counters), record index, key; repeated.
-     */
-    buffers: Array<number | string>;
     /** Up to date with these results, so the counts of a worker that dies next are not lost. */
     summary: WorkerSummary;
   }
+  | DatagramBatch
   | { kind: 'summary'; summary: WorkerSummary }
   | { kind: 'counters'; id: number; counters: DecoderCounters }
   | { kind: 'templates'; id: number; templates: SerializedTemplate[] }
@@ -67,5 +72,3 @@ export type FromWorker =
   | { kind: 'socket-error'; port: number; code?: string; message: string }
   | { kind: 'rcvbuf-failed'; message: string }
   | { kind: 'rcvbuf-capped'; port: number; requested: number; got: number };
-
-export const RESULT_LISTS = ['records', 'options', 'counters'] as const;

@@ -1,12 +1,15 @@
 // A flow collector decode worker (worker thread): decodes datagrams dispatched by the main thread,
-// or received on its own SO_REUSEPORT sockets, and posts the results back in batches.
+// or received on its own SO_REUSEPORT sockets, and posts the results back in batches. Receive
+// only: forwards what its sockets received, in batches, and the main thread decodes.
 // When the main thread falls behind (too many decoded records not yet acknowledged), datagrams
 // wait here undecoded, compact as on the wire, like in a socket's receive buffer.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { DecodeResult, Exporter, RecordBuilder } from '../common';
+import type { Exporter } from '../common';
 import { makeAllowList, normaliseAddress } from '../shared/flow-output';
 import { createDecoder } from './decode-path';
-import { RESULT_LISTS, type FromWorker, type ToWorker, type WorkerSetup, type WorkerSummary } from './decode-messages';
+import type { FromWorker, ToWorker, WorkerSetup, WorkerSummary } from './decode-messages';
+import { DatagramBatcher, forEachDatagram } from './datagram-batch';
+import { ResultPacker, transferList } from './result-transfer';
 import { UdpListener } from './udp-listen';
 
 const setup = workerData as WorkerSetup;
@@ -15,7 +18,7 @@ const decoder = createDecoder(setup.decode, setup.templates);
 const post = (message: FromWorker) => port.postMessage(message);
 
 /** Results to send with the next message. */
-let pending: DecodeResult[] = [];
+const pending = new ResultPacker();
 let pendingRecords = 0;
 let unackedRecords = 0;
 /** Octets of dispatched datagrams decoded since the last message (the main thread's queue accounting). */
@@ -26,31 +29,71 @@ let head = 0;
 let backlogBytes = 0;
 let drainQueued = false;
 const own = { datagrams: 0, notAllowed: 0, queueDropped: 0 };
+/** Receive only: datagrams to forward with the next message, and octets forwarded not yet taken. */
+const forward = new DatagramBatcher();
+let forwardedBytes = 0;
+let forwardTimer: NodeJS.Timeout | undefined;
+/** Datagrams (forwarded) or results per message at most. */
+const FORWARD_DATAGRAMS = 512;
+const BATCH_RESULTS = 256;
+/**
+ * How long a partial batch waits for more. Every message costs both threads tens of µs whatever it
+ * carries, and at high rates each poll of a socket brings a datagram or two: a message per poll
+ * would cost more than the decoding.
+ */
+const BATCH_MS = 5;
+
+function sendForward(): void {
+  clearTimeout(forwardTimer);
+  forwardTimer = undefined;
+  if (forward.length === 0) return;
+  forwardedBytes += forward.bytes;
+  const batch = forward.take();
+  port.postMessage(batch satisfies FromWorker, [batch.buffer]);
+}
+
+/** Received on this worker's sockets: forwarded (receive only) or queued to decode here. */
+function received(datagram: Buffer, exporter: Exporter): void {
+  if (setup.receiveOnly) {
+    if (forwardedBytes + forward.bytes + datagram.length > setup.maxQueuedBytes) {
+      own.queueDropped++;
+      return;
+    }
+    forward.add(datagram, exporter, Date.now());
+    if (forward.length >= FORWARD_DATAGRAMS) sendForward();
+    else forwardTimer ??= setTimeout(sendForward, BATCH_MS);
+    return;
+  }
+  if (backlogBytes + datagram.length > setup.maxQueuedBytes) {
+    own.queueDropped++;
+    return;
+  }
+  backlog.push({ datagram, exporter, receivedAt: Date.now(), dispatched: false });
+  backlogBytes += datagram.length;
+  // What one poll of the sockets brought is decoded together.
+  if (!drainQueued) {
+    drainQueued = true;
+    setImmediate(drain);
+  }
+}
 
 const summary = (): WorkerSummary => ({ ...decoder.summary(), ...own });
 
-/** Buffers lose their class in a structured clone: say where they are, the main thread rewraps them. */
-function bufferPlaces(results: DecodeResult[]): Array<number | string> {
-  const places: Array<number | string> = [];
-  results.forEach((r, i) => RESULT_LISTS.forEach((list, l) => r[list].forEach((rec, j) => {
-    const fields = rec as RecordBuilder;
-    for (const key in fields) if (Buffer.isBuffer(fields[key])) places.push(i, l, j, key);
-  })));
-  return places;
-}
+let flushTimer: NodeJS.Timeout | undefined;
 
 function flush(): void {
-  if (pending.length === 0 && consumed === 0) return;
-  const results = pending;
+  clearTimeout(flushTimer);
+  flushTimer = undefined;
+  if (pending.pending === 0 && consumed === 0) return;
+  const results = pending.take();
   const records = pendingRecords;
-  pending = [];
   pendingRecords = 0;
   unackedRecords += records;
-  post({ kind: 'results', results, records, consumed, buffers: bufferPlaces(results), summary: summary() });
+  port.postMessage({ kind: 'results', results, records, consumed, summary: summary() } satisfies FromWorker, transferList(results));
   consumed = 0;
 }
 
-/** Decodes what waits, as far as the main thread keeps up; each 256 datagrams' results go out together. */
+/** Decodes what waits, as far as the main thread keeps up; results go out by BATCH_RESULTS, or after BATCH_MS. */
 function drain(): void {
   drainQueued = false;
   while (head < backlog.length && unackedRecords + pendingRecords <= setup.maxUnackedRecords) {
@@ -58,9 +101,9 @@ function drain(): void {
     backlogBytes -= item.datagram.length;
     if (item.dispatched) consumed += item.datagram.length;
     const r = decoder.decode(item.datagram, item.exporter, new Date(item.receivedAt));
-    pending.push(r);
+    pending.add(r);
     pendingRecords += r.records.length;
-    if (pending.length >= 256) flush();
+    if (pending.pending >= BATCH_RESULTS) flush();
   }
   if (head === backlog.length) {
     backlog = [];
@@ -69,25 +112,25 @@ function drain(): void {
     backlog = backlog.slice(head);
     head = 0;
   }
-  flush();
+  flushTimer ??= setTimeout(flush, BATCH_MS);
 }
 
 port.on('message', (m: ToWorker) => {
   switch (m.kind) {
-    case 'datagrams': {
+    case 'datagrams':
       // The main thread bounds what it dispatched and has not seen decoded.
-      let at = 0;
-      for (let i = 0; i < m.lengths.length; i++) {
-        backlog.push({ datagram: Buffer.from(m.buffer, at, m.lengths[i]), exporter: { address: m.addresses[i], port: m.ports[i] }, receivedAt: m.receivedAt[i], dispatched: true });
-        backlogBytes += m.lengths[i];
-        at += m.lengths[i];
-      }
+      forEachDatagram(m, (datagram, exporter, receivedAt) => {
+        backlog.push({ datagram, exporter, receivedAt, dispatched: true });
+        backlogBytes += datagram.length;
+      });
       drain();
       break;
-    }
     case 'ack':
       unackedRecords -= m.records;
       if (head < backlog.length) drain();
+      break;
+    case 'taken':
+      forwardedBytes -= m.bytes;
       break;
     case 'counters':
       post({ kind: 'counters', id: m.id, counters: decoder.counters() });
@@ -108,17 +151,7 @@ if (setup.listen) {
         own.notAllowed++;
         return;
       }
-      if (backlogBytes + datagram.length > setup.maxQueuedBytes) {
-        own.queueDropped++;
-        return;
-      }
-      backlog.push({ datagram, exporter, receivedAt: Date.now(), dispatched: false });
-      backlogBytes += datagram.length;
-      // What one poll of the sockets brought is decoded and sent back together.
-      if (!drainQueued) {
-        drainQueued = true;
-        setImmediate(drain);
-      }
+      received(datagram, exporter);
     },
     error: (p, code, message) => post({ kind: 'socket-error', port: p, code, message }),
     rcvbufFailed: (message) => post({ kind: 'rcvbuf-failed', message }),

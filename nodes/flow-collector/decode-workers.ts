@@ -4,14 +4,16 @@
 //   hashes each exporter's address and port to one socket, so its templates stay with one worker.
 // - dispatch: the main thread receives and hands each datagram to the worker that owns its
 //   exporter (address + observation domain, rendezvous hashing), packed in batches.
-// Results come back in batches (one structured clone per batch). A worker that dies is reported
+// Results come back in batches, packed into transferred typed arrays (result-transfer.ts). A worker that dies is reported
 // and started again with the templates last exported; the main thread never goes down with it.
 import type { Worker } from 'node:worker_threads';
-import type { DecodeResult, DecoderCounters, Exporter, RecordBuilder, SerializedTemplate } from '../common';
+import type { DecodeResult, DecoderCounters, Exporter, SerializedTemplate } from '../common';
 import { flowDomain, ShardRing } from '../common/zmq/shard';
 import { startWorker } from '../shared/start-worker';
 import { mergeTemplates, type DecodeConfig } from './decode-path';
-import { RESULT_LISTS, type FromWorker, type ToWorker, type WorkerSetup, type WorkerSummary } from './decode-messages';
+import type { FromWorker, ToWorker, WorkerSetup, WorkerSummary } from './decode-messages';
+import { DatagramBatcher, forEachDatagram } from './datagram-batch';
+import { ResultUnpacker } from './result-transfer';
 import type { ListenEvents, ListenOptions } from './udp-listen';
 
 export interface DecodeWorkersOptions {
@@ -20,6 +22,8 @@ export interface DecodeWorkersOptions {
   templates?: SerializedTemplate[];
   /** Given: workers bind their own SO_REUSEPORT sockets; absent: the caller dispatches. */
   listen?: ListenOptions & { allow: string };
+  /** With `listen`: workers only receive, and hand the datagrams to `events.datagram` to decode. */
+  receiveOnly?: boolean;
   /** The worker script (directory, name without extension); tests start a faulty one. */
   script?: { dir: string; name: string };
 }
@@ -27,6 +31,8 @@ export interface DecodeWorkersOptions {
 /** Socket events come from SO_REUSEPORT workers (`listening` once every worker is bound). */
 export interface DecodeWorkersEvents extends Omit<ListenEvents, 'message'> {
   result(r: DecodeResult): void;
+  /** Receive only: a datagram a worker received, to decode on this thread. */
+  datagram?(datagram: Buffer, exporter: Exporter, receivedAt: number): void;
   /** A worker failed; it starts again after `restartMs`. */
   crashed(worker: number, error: Error, restartMs: number): void;
 }
@@ -46,17 +52,18 @@ const HEALTHY_MS = 60_000;
 interface Slot {
   index: number;
   worker?: Worker;
+  /** Unpacks the results of the worker running now (layouts are per worker). */
+  unpacker: ResultUnpacker;
   startedAt: number;
   failures: number;
   restartTimer?: NodeJS.Timeout;
   queuedBytes: number;
-  batch: { chunks: Buffer[]; bytes: number; addresses: string[]; ports: number[]; receivedAt: number[] };
+  batch: DatagramBatcher;
   summary: WorkerSummary;
   listening: boolean;
 }
 
 const emptySummary = (): WorkerSummary => ({ records: 0, datagramsWithErrors: 0, pendingDropped: 0, templates: 0, datagrams: 0, notAllowed: 0, queueDropped: 0 });
-const emptyBatch = (): Slot['batch'] => ({ chunks: [], bytes: 0, addresses: [], ports: [], receivedAt: [] });
 
 export class DecodeWorkers {
   private readonly slots: Slot[];
@@ -74,7 +81,7 @@ export class DecodeWorkers {
   constructor(private readonly options: DecodeWorkersOptions, private readonly events: DecodeWorkersEvents) {
     this.templates = options.templates;
     this.slots = Array.from({ length: options.count }, (_, index) => {
-      const slot: Slot = { index, startedAt: 0, failures: 0, queuedBytes: 0, batch: emptyBatch(), summary: emptySummary(), listening: false };
+      const slot: Slot = { index, unpacker: new ResultUnpacker(), startedAt: 0, failures: 0, queuedBytes: 0, batch: new DatagramBatcher(), summary: emptySummary(), listening: false };
       this.ring.add(String(index));
       this.start(slot);
       return slot;
@@ -92,13 +99,8 @@ export class DecodeWorkers {
       this.counts.queueDropped++;
       return;
     }
-    const b = slot.batch;
-    b.chunks.push(datagram);
-    b.bytes += datagram.length;
-    b.addresses.push(exporter.address);
-    b.ports.push(exporter.port);
-    b.receivedAt.push(receivedAt);
-    if (b.chunks.length >= BATCH_DATAGRAMS) this.send(slot);
+    slot.batch.add(datagram, exporter, receivedAt);
+    if (slot.batch.length >= BATCH_DATAGRAMS) this.send(slot);
     else if (!this.flushQueued) {
       // Everything one poll of the sockets brought goes out together.
       this.flushQueued = true;
@@ -119,6 +121,11 @@ export class DecodeWorkers {
   /** Records each worker decoded since it (last) started: how evenly the exporters spread. */
   recordsPerWorker(): number[] {
     return this.slots.map((s) => s.summary.records);
+  }
+
+  /** Datagrams each worker's own sockets received (SO_REUSEPORT) since it started. */
+  datagramsPerWorker(): number[] {
+    return this.slots.map((s) => s.summary.datagrams);
   }
 
   /** Every live worker's decoder counters, summed field by field. */
@@ -146,10 +153,11 @@ export class DecodeWorkers {
   }
 
   private start(slot: Slot): void {
-    const setup: WorkerSetup = { decode: this.options.decode, templates: this.templates, listen: this.options.listen, maxUnackedRecords: MAX_UNACKED_RECORDS, maxQueuedBytes: MAX_QUEUED_BYTES };
+    const setup: WorkerSetup = { decode: this.options.decode, templates: this.templates, listen: this.options.listen, receiveOnly: !!this.options.receiveOnly, maxUnackedRecords: MAX_UNACKED_RECORDS, maxQueuedBytes: MAX_QUEUED_BYTES };
     const script = this.options.script ?? { dir: __dirname, name: 'decode-worker' };
     const worker = startWorker(script.dir, script.name, { workerData: setup });
     slot.worker = worker;
+    slot.unpacker = new ResultUnpacker();
     slot.startedAt = Date.now();
     slot.queuedBytes = 0;
     let failure: Error | undefined;
@@ -172,24 +180,15 @@ export class DecodeWorkers {
   }
 
   private send(slot: Slot): void {
-    const b = slot.batch;
-    if (b.chunks.length === 0) return;
-    slot.batch = emptyBatch();
+    if (slot.batch.length === 0) return;
     if (!slot.worker) {
-      this.counts.queueDropped += b.chunks.length;
+      this.counts.queueDropped += slot.batch.length;
+      slot.batch = new DatagramBatcher();
       return;
     }
-    // One copy into a buffer of its own, which then moves to the worker without another.
-    const buffer = new ArrayBuffer(b.bytes);
-    const bytes = new Uint8Array(buffer);
-    let at = 0;
-    for (const c of b.chunks) {
-      bytes.set(c, at);
-      at += c.length;
-    }
-    slot.queuedBytes += b.bytes;
-    const message: ToWorker = { kind: 'datagrams', buffer, lengths: b.chunks.map((c) => c.length), addresses: b.addresses, ports: b.ports, receivedAt: b.receivedAt };
-    slot.worker.postMessage(message, [buffer]);
+    slot.queuedBytes += slot.batch.bytes;
+    const message = slot.batch.take();
+    slot.worker.postMessage(message satisfies ToWorker, [message.buffer]);
   }
 
   private onMessage(slot: Slot, m: FromWorker): void {
@@ -197,10 +196,15 @@ export class DecodeWorkers {
       case 'results':
         slot.queuedBytes -= m.consumed;
         slot.summary = m.summary;
-        rewrapBuffers(m.results, m.buffers);
-        for (const r of m.results) this.events.result(r);
+        for (const r of slot.unpacker.unpack(m.results)) this.events.result(r);
         if (m.records) slot.worker?.postMessage({ kind: 'ack', records: m.records } satisfies ToWorker);
         break;
+      case 'datagrams': {
+        const each = this.events.datagram;
+        if (each) forEachDatagram(m, each);
+        slot.worker?.postMessage({ kind: 'taken', bytes: m.buffer.byteLength } satisfies ToWorker);
+        break;
+      }
       case 'summary':
         slot.summary = m.summary;
         break;
@@ -239,16 +243,6 @@ export class DecodeWorkers {
       s.worker.postMessage({ kind, id } satisfies ToWorker);
     })));
     return answers.filter((a): a is Awaited<T> => a !== undefined) as T[];
-  }
-}
-
-/** Structured clone turned the records' Buffers into Uint8Arrays: make them Buffers again (no copy). */
-function rewrapBuffers(results: DecodeResult[], places: Array<number | string>): void {
-  for (let p = 0; p < places.length; p += 4) {
-    const record = results[places[p] as number][RESULT_LISTS[places[p + 1] as number]][places[p + 2] as number] as RecordBuilder;
-    const key = places[p + 3] as string;
-    const u = record[key] as Uint8Array;
-    record[key] = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
   }
 }
 

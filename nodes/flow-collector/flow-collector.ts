@@ -33,6 +33,8 @@ interface FlowCollectorDef extends NodeDef {
   workers?: string | number;
   /** How datagrams reach the workers: 'auto' (SO_REUSEPORT where the runtime has it) or 'exporter' (dispatch). */
   spread?: 'auto' | 'exporter';
+  /** What workers do: 'decode' (the default) or, with SO_REUSEPORT, only 'receive' (Node-RED's thread decodes). */
+  workerRole?: 'decode' | 'receive';
 }
 
 const TEMPLATE_KEY = 'flowTemplates';
@@ -70,6 +72,9 @@ export = function (RED: NodeAPI) {
       failClosed('bad-config', (err as Error).message);
       return;
     }
+    const reusePort = count > 1 && config.spread !== 'exporter' && hasReusePort();
+    // Receiving only makes sense on the workers' own sockets; dispatched datagrams are decoded there.
+    const receiveOnly = reusePort && config.workerRole === 'receive';
     const decodeConfig: DecodeConfig = {
       applySampling: !!config.applySampling,
       scopeByPort: !!config.scopeByPort,
@@ -83,7 +88,7 @@ export = function (RED: NodeAPI) {
     const saved = loaded?.templates.length ? loaded.templates : undefined;
     try {
       // Workers parse the definitions too; a bad line must stop the node here, not crash them.
-      if (count === 1) decoder = createDecoder(decodeConfig, saved);
+      if (count === 1 || receiveOnly) decoder = createDecoder(decodeConfig, saved);
       else parseElementDefinitions(decodeConfig.elements);
     } catch (err) {
       // Not listening at all beats decoding with names the user did not ask for.
@@ -117,17 +122,17 @@ export = function (RED: NodeAPI) {
 
     /** The decoder figures of the status line, from the one decoder or summed over the workers. */
     const summary = () => {
-      if (decoder) return { ...decoder.summary(), dropped: 0 };
-      const s = workers!.summary();
-      return { ...s, dropped: s.notAllowed + s.queueDropped + workers!.counts.queueDropped };
+      const s = workers?.summary();
+      const dropped = s ? s.notAllowed + s.queueDropped + workers!.counts.queueDropped : 0;
+      return { ...(decoder ? decoder.summary() : s!), dropped };
     };
 
     const statsMessage = async (): Promise<FlowMessage> => {
       const payload: Record<string, unknown> = { ports, receiveBuffers, datagrams: stats.datagrams, notAllowed: stats.notAllowed, socketErrors: stats.socketErrors };
-      if (decoder) return { topic: 'stats', payload: { ...payload, decoder: decoder.counters() } };
-      const w = workers!;
+      if (!workers) return { topic: 'stats', payload: { ...payload, decoder: decoder!.counters() } };
+      const w = workers;
       const s = w.summary();
-      const counters: DecoderCounters | undefined = await w.counters();
+      const counters: DecoderCounters | undefined = decoder ? decoder.counters() : await w.counters();
       return {
         topic: 'stats',
         payload: {
@@ -135,12 +140,12 @@ export = function (RED: NodeAPI) {
           // With SO_REUSEPORT the workers' sockets receive (and check the allow-list).
           datagrams: stats.datagrams + s.datagrams, notAllowed: stats.notAllowed + s.notAllowed,
           decoder: counters,
-          workers: { count, spread: w.reusePort ? 'reuseport' : 'exporter', restarts: w.counts.restarts, records: w.recordsPerWorker(), queueDropped: w.counts.queueDropped + s.queueDropped },
+          workers: { count, spread: w.reusePort ? 'reuseport' : 'exporter', role: receiveOnly ? 'receive' : 'decode', restarts: w.counts.restarts, records: w.recordsPerWorker(), datagrams: w.datagramsPerWorker(), queueDropped: w.counts.queueDropped + s.queueDropped },
         },
       };
     };
 
-    const exportTemplates = async (): Promise<SerializedTemplate[]> => decoder ? decoder.exportTemplates() : workers!.exportTemplates();
+    const exportTemplates = async (): Promise<SerializedTemplate[]> => (decoder ? decoder.exportTemplates() : workers!.exportTemplates());
     const saveTemplates = async () => {
       if (!store || !stats.templatesChanged) return;
       stats.templatesChanged = false;
@@ -178,13 +183,13 @@ export = function (RED: NodeAPI) {
     const listen: ListenOptions = { ports, bind: config.bind || '::', rcvbuf: Number(config.rcvbuf) || 0, reusePort: false };
 
     if (count > 1) {
-      const reusePort = config.spread !== 'exporter' && hasReusePort();
       workers = new DecodeWorkers({
-        count, decode: decodeConfig, templates: saved,
+        count, decode: decodeConfig, templates: saved, receiveOnly,
         listen: reusePort ? { ...listen, reusePort: true, allow: config.allow ?? '' } : undefined,
       }, {
         ...socketEvents,
         result: deliver,
+        datagram: (datagram, exporter, receivedAt) => deliver(decoder!.decode(datagram, exporter, new Date(receivedAt))),
         crashed(worker, error, restartMs) {
           node.error(RED._('flow-collector.errors.worker-crashed', { worker: worker + 1, message: error.message, seconds: restartMs / 1000 }));
           node.status({ fill: 'red', shape: 'ring', text: RED._('flow-collector.status.worker-crashed', { worker: worker + 1 }) });

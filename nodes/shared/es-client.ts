@@ -118,7 +118,9 @@ export async function clusterInfo(client: Client): Promise<{ clusterName: string
 export function bulkSender(client: Client, params: { pipeline?: string }): BulkSender {
   return {
     async send(body: string, signal: AbortSignal): Promise<BulkItemResult[]> {
-      const querystring: Record<string, string> = {};
+      // Only what settling needs: a full answer per item (index, id, version, shards...) is several
+      // times the bytes to receive and parse for nothing.
+      const querystring: Record<string, string> = { filter_path: 'items.*.status,items.*.error' };
       if (params.pipeline) querystring.pipeline = params.pipeline;
       const response = await client.transport.request(
         { method: 'POST', path: '/_bulk', bulkBody: body, querystring },

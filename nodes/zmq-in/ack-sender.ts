@@ -1,7 +1,8 @@
 // zmq in's replies in the acknowledged mode (ROUTER): acknowledgements gathered per sender and
 // sent a few milliseconds later, one message per sender however many messages it sent meanwhile;
-// resend requests at once, at most one per source every RESEND_EVERY_MS (the messages behind a
-// gap keep arriving until the sender has rewound).
+// resend requests at once, at most one per (source, session) every RESEND_EVERY_MS (the messages
+// behind a gap keep arriving until the sender has rewound). Senders are kept apart by their ROUTER
+// identity, and within one sender by source and session.
 import type * as Zmq from 'zeromq';
 import { encodeCaptureControl, type SourcePosition } from '../common/capture-protocol';
 import type { CaptureReply } from './capture-receiver';
@@ -28,7 +29,7 @@ export class AckSender {
   reply(peer: Buffer, reply: CaptureReply, now = Date.now()): void {
     const key = peer.toString('hex');
     if (reply.kind === 'resend') {
-      const resendKey = `${key}/${reply.position.source}`;
+      const resendKey = `${key}/${reply.position.source}/${reply.position.session}`;
       if (now - (this.lastResend.get(resendKey) ?? 0) < RESEND_EVERY_MS) return;
       if (this.lastResend.size > 10000) this.lastResend.clear();
       this.lastResend.set(resendKey, now);
@@ -41,7 +42,7 @@ export class AckSender {
       entry = { id: peer, acks: new Map() };
       this.pending.set(key, entry);
     }
-    entry.acks.set(reply.position.source, reply.position);
+    entry.acks.set(`${reply.position.source}/${reply.position.session}`, reply.position);
     this.timer ??= setTimeout(() => this.flush(), ACK_DELAY_MS);
   }
 

@@ -2,7 +2,8 @@
 // NetFlow v9 and IPFIX for a capture of known traffic; their datagrams go over UDP, from sixteen
 // loopback source addresses (sixteen exporters), to three collectors in one Node-RED: one worker
 // (the default, decoding on the main thread), two workers as the runtime spreads them (SO_REUSEPORT
-// on Node >= 22.12, else dispatch by exporter), and two workers dispatched by exporter. Each must
+// on Node >= 22.12, else dispatch by exporter), two workers dispatched by exporter, and two workers
+// that only receive (SO_REUSEPORT; the main thread decodes; dispatch and decode elsewhere). Each must
 // decode every exporter's packets and bytes exactly once, equal to the capture's own totals.
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,9 +23,10 @@ const dir = mkdtempSync(join(tmpdir(), 'wirescope-workers-'));
 const FLOWS: TrafficFlow[] = Array.from({ length: 600 }, (_, i) => ({ src: `10.1.${i >> 8}.${i & 255}`, dst: '10.2.0.1', srcPort: 20000 + i, dstPort: 53, protocol: 17, packets: 1 + (i % 3), ipLength: 60 + (i % 50) }));
 const truth = { records: FLOWS.length, packets: FLOWS.reduce((s, f) => s + f.packets, 0), octets: FLOWS.reduce((s, f) => s + f.packets * f.ipLength, 0) };
 const COLLECTORS = [
-  { id: 'one', workers: 1, spread: 'auto' },
+  { id: 'one', workers: 1, spread: 'auto' } as { id: string; workers: number; spread: string; workerRole?: string },
   { id: 'two', workers: 2, spread: 'auto' },
   { id: 'two-dispatch', workers: 2, spread: 'exporter' },
+  { id: 'two-receive', workers: 2, spread: 'auto', workerRole: 'receive' },
 ];
 let red: NodeRed | undefined;
 let sink: MessageSink | undefined;
@@ -42,7 +44,7 @@ before(async () => {
   await red.deploy(COLLECTORS.flatMap((c): FlowNode[] => [
     {
       id: c.id, type: 'wirescope-flow-collector', ports: String(ports[c.id]), bind: '127.0.0.1', rcvbuf: '8388608', output: 'datagram', persist: false,
-      workers: String(c.workers), spread: c.spread, wires: [[`${c.id}-count`], [], [`${c.id}-stats`]],
+      workers: String(c.workers), spread: c.spread, workerRole: c.workerRole ?? 'decode', wires: [[`${c.id}-count`], [], [`${c.id}-stats`]],
     },
     // Packets, octets and records per exporter, kept in the node and reported on request.
     {
@@ -102,7 +104,7 @@ async function ask(injectId: string, tag: string): Promise<any> {
   return all[all.length - 1].payload;
 }
 
-test('one worker, two workers (SO_REUSEPORT or dispatch) and two dispatched workers decode every exporter\'s records exactly once', async (t) => {
+test('one worker, two workers (SO_REUSEPORT or dispatch), two dispatched and two receiving workers decode every exporter\'s records exactly once', async (t) => {
   if (!ready(t)) return;
   const exporters: string[] = [];
   for (const c of COLLECTORS) exporters.splice(0, exporters.length, ...await replay(ports[c.id]));
@@ -122,6 +124,7 @@ test('one worker, two workers (SO_REUSEPORT or dispatch) and two dispatched work
   }
   assert.deepEqual(totals.two, totals.one);
   assert.deepEqual(totals['two-dispatch'], totals.one);
+  assert.deepEqual(totals['two-receive'], totals.one);
 
   // Stats: the decoders' counters summed over the workers, and the exporters spread over both.
   // SO_REUSEPORT where Node-RED's Node has it (>= 22.12), the dispatch fallback elsewhere (Node 20).
@@ -132,9 +135,14 @@ test('one worker, two workers (SO_REUSEPORT or dispatch) and two dispatched work
     t.diagnostic(`${c.id}: ${JSON.stringify(stats.workers)}`);
     assert.equal(stats.workers.count, 2);
     assert.equal(stats.workers.restarts, 0);
-    assert.equal(stats.workers.records.length, 2);
-    assert.ok(stats.workers.records.every((n: number) => n > 0), `${c.id}: both workers decoded records (${stats.workers.records})`);
-    assert.equal(stats.workers.records[0] + stats.workers.records[1], truth.records * exporters.length);
+    const receiving = c.workerRole === 'receive' && auto === 'reuseport';
+    assert.equal(stats.workers.role, receiving ? 'receive' : 'decode');
+    // Receiving workers decode nothing: what their sockets received is spread instead.
+    const spread = receiving ? stats.workers.datagrams : stats.workers.records;
+    assert.equal(spread.length, 2);
+    assert.ok(spread.every((n: number) => n > 0), `${c.id}: both workers took a share (${spread})`);
+    if (receiving) assert.equal(spread[0] + spread[1], runtimeNode.datagrams);
+    else assert.equal(spread[0] + spread[1], truth.records * exporters.length);
     assert.equal(stats.decoder.records, runtimeNode.records);
     assert.equal(stats.decoder.datagrams, runtimeNode.datagrams);
     assert.deepEqual(stats.decoder.sequenceTotals, runtimeNode.sequenceTotals);

@@ -133,7 +133,8 @@ async function restartsWhilePushing(mode: { send: 'push' | 'dealer'; receive: 'p
   // What zmq in counted missing, across every restart: its saved sequence state (the "lost" of its
   // capture-gap events; the events themselves may not all reach the HTTP sink of a stopping process).
   const state = JSON.parse(readFileSync(join(centralDir, 'wirescope', 'zmq-in-collect.sequence.json'), 'utf8'));
-  const missing = state['edge-1'].missing as number;
+  // PULL keys it by source, the acknowledged mode by source and session ("edge-1/<session>").
+  const missing = Object.entries(state as Record<string, { missing: number }>).filter(([key]) => key === 'edge-1' || key.startsWith('edge-1/')).reduce((sum, [, s]) => sum + s.missing, 0);
   const absent: string[] = [];
   for (let n = 0; n < FRAMES; n++) {
     if (stored.has(n)) continue;

@@ -1,7 +1,7 @@
 // Index names from the document's own time, retention selection, bulk serialisation, spool.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay, bulkBody, classifyItem, contentHashId, documentTime, formatIndexName, indexPeriod, indexWildcard, indicesOverSize, indicesPastRetention, serializeDocument, defaultTemplateName } from '../../nodes/common/es';
+import { backoffDelay, bulkBody, classifyItem, contentHashId, documentTime, formatIndexName, IndexNamer, indexPeriod, indexWildcard, indicesOverSize, indicesPastRetention, serializeDocument, defaultTemplateName } from '../../nodes/common/es';
 
 test('strftime tokens are filled in UTC across midnight and month boundaries', () => {
   assert.equal(formatIndexName('flows-%Y.%m.%d', new Date('2024-12-31T23:59:59.999Z')), 'flows-2024.12.31');
@@ -11,6 +11,26 @@ test('strftime tokens are filled in UTC across midnight and month boundaries', (
   // A time with an offset is converted to UTC first: 01:30+02:00 is 23:30Z of the day before.
   assert.equal(formatIndexName('flows-%Y.%m.%d-%H', new Date('2024-06-01T01:30:00+02:00')), 'flows-2024.05.31-23');
   assert.equal(formatIndexName('x-100%%-%Y', new Date('2024-06-01T00:00:00Z')), 'x-100%-2024');
+});
+
+test('the index namer gives each time the name of its own UTC hour, across hour, day and year edges', () => {
+  const daily = new IndexNamer('flows-%Y.%m.%d');
+  const hourly = new IndexNamer('flows-%Y.%m.%d-%H');
+  for (const [time, day, hour] of [
+    ['2024-12-31T23:59:59.999Z', 'flows-2024.12.31', 'flows-2024.12.31-23'],
+    ['2025-01-01T00:00:00.000Z', 'flows-2025.01.01', 'flows-2025.01.01-00'],
+    ['2024-12-31T23:00:00.000Z', 'flows-2024.12.31', 'flows-2024.12.31-23'],
+    ['2024-06-01T01:30:00+02:00', 'flows-2024.05.31', 'flows-2024.05.31-23'],
+    ['1969-12-31T23:30:00Z', 'flows-1969.12.31', 'flows-1969.12.31-23'],
+  ]) {
+    assert.equal(daily.name(new Date(time)), day, time);
+    assert.equal(hourly.name(new Date(time)), hour, time);
+  }
+  // More hours than it remembers: still right.
+  for (let h = 0; h < 600; h++) {
+    const t = new Date(Date.UTC(2024, 0, 1, h, 17));
+    assert.equal(hourly.name(t), `flows-${t.toISOString().slice(0, 10).replace(/-/g, '.')}-${t.toISOString().slice(11, 13)}`);
+  }
 });
 
 test('document time comes from the configured field', () => {
@@ -72,6 +92,17 @@ test('BigInt counters are serialised as exact integers; content ids ignore key o
 });
 
 test('bulk body and item classification follow the _bulk API', () => {
+  // Action lines are shared between documents of one index only when they carry no id or routing.
+  const mixed = bulkBody([
+    { index: 'a', op: 'index', source: '{"n":1}' }, { index: 'a', op: 'create', source: '{"n":2}' },
+    { index: 'a', op: 'index', id: 'x', source: '{"n":3}' }, { index: 'b', op: 'index', source: '{"n":4}' },
+    { index: 'a', op: 'index', routing: 'r', source: '{"n":5}' }, { index: 'a', op: 'index', source: '{"n":6}' },
+  ]);
+  assert.equal(mixed, [
+    '{"index":{"_index":"a"}}', '{"n":1}', '{"create":{"_index":"a"}}', '{"n":2}',
+    '{"index":{"_index":"a","_id":"x"}}', '{"n":3}', '{"index":{"_index":"b"}}', '{"n":4}',
+    '{"index":{"_index":"a","routing":"r"}}', '{"n":5}', '{"index":{"_index":"a"}}', '{"n":6}', '',
+  ].join('\n'));
   assert.equal(bulkBody([{ index: 'i', op: 'create', id: 'x', source: '{"a":1}' }]), '{"create":{"_index":"i","_id":"x"}}\n{"a":1}\n');
   const entry = { index: 'i', op: 'create' as const, id: 'x', source: '{}' };
   assert.equal(classifyItem(entry, { status: 201 }), 'indexed');

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlowDecoder, type DecodeResult } from '../../nodes/common';
 import { DecodeWorkers, sumCounters } from '../../nodes/flow-collector/decode-workers';
+import { ResultPacker, ResultUnpacker, transferList } from '../../nodes/flow-collector/result-transfer';
 import { waitUntil, repoRoot } from '../helpers/node-red';
 
 // A datagram softflowd sent (template and 24 records), the benchmark's.
@@ -66,4 +67,35 @@ test('counter trees from several workers add up key by key', () => {
     sumCounters({ records: 2, errors: { truncated: 1 }, state: { domains: { entries: 1, limit: 4 } } }, { records: 3, errors: { short: 2 }, state: { domains: { entries: 2, limit: 4 } } }),
     { records: 5, errors: { truncated: 1, short: 2 }, state: { domains: { entries: 3, limit: 8 } } },
   );
+});
+
+test('packed results come back on the main thread exactly as decoded, keys in order', () => {
+  const decoder = new FlowDecoder();
+  const exporter = { address: '192.0.2.9', port: 4739 };
+  const file = (name: string) => readFileSync(join(repoRoot, 'demo/data', name));
+  // Real exports of four protocols (v9 and IPFIX with options data, sFlow records holding a Buffer),
+  // and one cut short (errors): every kind of result a worker sends.
+  const datagrams = ['softflowd-netflow9.bin', 'softflowd-ipfix.bin', 'softflowd-netflow5.bin', 'pmacct-sflow.bin'].map(file);
+  datagrams.push(DATAGRAM.subarray(0, 30));
+  const expected = datagrams.map((d, i) => decoder.decode(d, exporter, new Date(1_700_000_000_000 + i)));
+  assert.ok(expected.some((r) => r.options.length) && expected.some((r) => r.errors.length));
+  assert.ok(expected.some((r) => r.records.some((rec) => Object.values(rec).some((v) => Buffer.isBuffer(v)))));
+  const again = new FlowDecoder();
+  const second = datagrams.map((d) => again.decode(d, exporter, new Date(1_700_000_000_100)));
+  // A value past int32 in a field that was an int32 so far, and a record holding a Buffer.
+  second[0].records[1] = { ...second[0].records[1], octetDeltaCount: 2 ** 40 + 0.5 } as never;
+  second[0].records[2] = { ...second[0].records[2], ie999: Buffer.from([1, 2, 3]) } as never;
+
+  const packer = new ResultPacker();
+  const unpacker = new ResultUnpacker();
+  const send = (results: DecodeResult[]) => {
+    for (const r of results) packer.add(r);
+    const packed = packer.take();
+    // Through a real structured clone, buffers transferred, as between threads.
+    return unpacker.unpack(structuredClone(packed, { transfer: transferList(packed) }));
+  };
+  for (const [sent, got] of [[expected, send(expected)], [second, send(second)]]) {
+    assert.deepStrictEqual(got, sent);
+    got.forEach((r, i) => r.records.forEach((rec, j) => assert.deepEqual(Object.keys(rec), Object.keys(sent[i].records[j]))));
+  }
 });

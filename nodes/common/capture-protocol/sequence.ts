@@ -54,7 +54,16 @@ export class SequenceTracker {
   missingTotal = 0;
   repeatedTotal = 0;
 
-  constructor(private readonly maxSources = 10000, state?: SequenceState) {
+  constructor(
+    private readonly maxSources = 10000,
+    state?: SequenceState,
+    /**
+     * Every session is followed from its packet 0 (the acknowledged mode, where the receiver asks
+     * for whatever it has not seen), instead of from the first message seen (a subscriber joining
+     * a sender mid-session cannot know what came before).
+     */
+    private readonly fromStart = false,
+  ) {
     for (const [source, s] of Object.entries(state ?? {})) {
       if (typeof s?.session === 'string' && Number.isSafeInteger(s.next) && s.next >= 0) {
         this.sources.set(source, { session: s.session, next: s.next, missing: Number(s.missing) || 0 });
@@ -84,7 +93,7 @@ export class SequenceTracker {
    */
   event(source: string, sequence: CaptureSequence): SequenceObservation {
     const state = this.sources.get(source);
-    if (!state || state.session !== sequence.session) return { newSession: false, missing: 0, repeated: 0 };
+    if (!this.fromStart && (!state || state.session !== sequence.session)) return { newSession: false, missing: 0, repeated: 0 };
     return this.sync(source, sequence);
   }
 
@@ -99,31 +108,47 @@ export class SequenceTracker {
     return this.sources.get(source)?.missing ?? 0;
   }
 
+  /** Packets counted missing over every key that starts with `prefix` (every session of a source, keyed "source/session"). */
+  missingOfPrefix(prefix: string): number {
+    let missing = 0;
+    for (const [key, state] of this.sources) if (key.startsWith(prefix)) missing += state.missing;
+    return missing;
+  }
+
+  /** Drops what is known of `source` (a session that ended); true when there was something. */
+  forget(source: string): boolean {
+    return this.sources.delete(source);
+  }
+
   state(): SequenceState {
     return Object.fromEntries([...this.sources].map(([source, s]) => [source, { ...s }]));
   }
 
   private sync(source: string, sequence: CaptureSequence): SequenceObservation {
     let state = this.sources.get(source);
-    if (!state || state.session !== sequence.session) {
-      // A sender we join mid-session: what came before is unknown, not counted as lost.
-      state = { session: sequence.session, next: sequence.seq, missing: 0 };
-      this.sources.delete(source);
-      this.sources.set(source, state);
-      if (this.sources.size > this.maxSources) {
+    const newSession = !state || state.session !== sequence.session;
+    if (newSession) {
+      // A sender we join mid-session: what came before is unknown, not counted as lost (unless
+      // sessions are followed from their start).
+      state = { session: sequence.session, next: this.fromStart ? 0 : sequence.seq, missing: 0 };
+      if (this.sources.size >= this.maxSources && !this.sources.has(source)) {
         this.sources.delete(this.sources.keys().next().value as string);
         this.evicted += 1;
       }
-      return { newSession: true, missing: 0, repeated: 0 };
+      if (!this.fromStart) {
+        this.sources.delete(source);
+        this.sources.set(source, state);
+        return { newSession: true, missing: 0, repeated: 0 };
+      }
     }
     // Keep the map in least-recently-seen order for eviction.
     this.sources.delete(source);
-    this.sources.set(source, state);
-    const expected = state.next;
+    this.sources.set(source, state!);
+    const expected = state!.next;
     const missing = Math.max(0, sequence.seq - expected);
-    state.next = Math.max(state.next, sequence.seq);
-    state.missing += missing;
+    state!.next = Math.max(state!.next, sequence.seq);
+    state!.missing += missing;
     this.missingTotal += missing;
-    return { newSession: false, missing, repeated: 0, expected };
+    return { newSession, missing, repeated: 0, expected };
   }
 }

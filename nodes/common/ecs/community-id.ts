@@ -1,7 +1,7 @@
 // Community ID flow hashing, version 1 (https://github.com/corelight/community-id-spec):
 // base64(SHA-1(seed ‖ saddr ‖ daddr ‖ proto ‖ 0 ‖ sport ‖ dport)), endpoints ordered so both
 // directions of a connection hash alike. ICMP type/code stand in for ports.
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 
 const TCP = 6, UDP = 17, SCTP = 132, ICMP = 1, ICMP6 = 58;
@@ -21,12 +21,21 @@ export interface CommunityIdTuple {
   destinationPort?: number;
 }
 
+// One scratch buffer for every call (the function is synchronous): seed, two addresses, protocol,
+// pad and ports take at most 2 + 16 + 16 + 2 + 4 octets. Shaping calls this once per document.
+const scratch = Buffer.alloc(40);
+const sourceBytes = Buffer.alloc(16);
+const destinationBytes = Buffer.alloc(16);
+// One-shot hashing (Node >= 21.7) skips a Hash object per call; Node 20 takes the stream API.
+const oneShot = (crypto as unknown as { hash?: (algorithm: string, data: Buffer, encoding: 'base64') => string }).hash;
+const sha1Base64 = oneShot ? (data: Buffer) => oneShot('sha1', data, 'base64') : (data: Buffer) => createHash('sha1').update(data).digest('base64');
+
 /** The Community ID v1 string ("1:<base64>"), or undefined when an address is not an IP. */
 export function communityId(tuple: CommunityIdTuple, seed = 0): string | undefined {
-  const src = ipBytes(tuple.sourceIp);
-  const dst = ipBytes(tuple.destinationIp);
-  if (!src || !dst || src.length !== dst.length) return undefined;
-  const hasPorts = [TCP, UDP, SCTP, ICMP, ICMP6].includes(tuple.protocol);
+  const srcLength = ipBytes(tuple.sourceIp, sourceBytes);
+  const dstLength = ipBytes(tuple.destinationIp, destinationBytes);
+  if (!srcLength || srcLength !== dstLength) return undefined;
+  const hasPorts = tuple.protocol === TCP || tuple.protocol === UDP || tuple.protocol === SCTP || tuple.protocol === ICMP || tuple.protocol === ICMP6;
   let sport = tuple.sourcePort ?? 0;
   let dport = tuple.destinationPort ?? 0;
   let oneWay = false;
@@ -36,27 +45,41 @@ export function communityId(tuple: CommunityIdTuple, seed = 0): string | undefin
     if (counterpart === undefined) oneWay = true;
     else dport = counterpart;
   }
-  let first = src, second = dst;
-  const order = Buffer.compare(src, dst);
+  let first = sourceBytes, second = destinationBytes;
+  const order = compareBytes(sourceBytes, destinationBytes, srcLength);
   if (!oneWay && (order > 0 || (order === 0 && sport > dport))) {
-    [first, second] = [dst, src];
+    [first, second] = [destinationBytes, sourceBytes];
     [sport, dport] = [dport, sport];
   }
-  const head = Buffer.alloc(2);
-  head.writeUInt16BE(seed & 0xffff);
-  const parts = [head, first, second, Buffer.from([tuple.protocol & 0xff, 0])];
+  let at = scratch.writeUInt16BE(seed & 0xffff, 0);
+  at += first.copy(scratch, at, 0, srcLength);
+  at += second.copy(scratch, at, 0, srcLength);
+  scratch[at++] = tuple.protocol & 0xff;
+  scratch[at++] = 0;
   if (hasPorts) {
-    const ports = Buffer.alloc(4);
-    ports.writeUInt16BE(sport & 0xffff, 0);
-    ports.writeUInt16BE(dport & 0xffff, 2);
-    parts.push(ports);
+    at = scratch.writeUInt16BE(sport & 0xffff, at);
+    at = scratch.writeUInt16BE(dport & 0xffff, at);
   }
-  return '1:' + createHash('sha1').update(Buffer.concat(parts)).digest('base64');
+  return '1:' + sha1Base64(scratch.subarray(0, at));
 }
 
-function ipBytes(address: string): Buffer | undefined {
-  if (isIPv4(address)) return Buffer.from(address.split('.').map(Number));
-  if (!isIPv6(address)) return undefined;
+function compareBytes(a: Buffer, b: Buffer, length: number): number {
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+
+/** Writes the address's octets into `out`: 4 (IPv4), 16 (IPv6) or 0 when it is not an IP. */
+function ipBytes(address: string, out: Buffer): number {
+  if (isIPv4(address)) {
+    let octet = 0, index = 0;
+    for (let i = 0; i < address.length; i++) {
+      const c = address.charCodeAt(i);
+      if (c === 46) { out[index++] = octet; octet = 0; } else octet = octet * 10 + (c - 48);
+    }
+    out[index] = octet;
+    return 4;
+  }
+  if (!isIPv6(address)) return 0;
   let text = address;
   // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hex groups.
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
@@ -68,7 +91,7 @@ function ipBytes(address: string): Buffer | undefined {
   const headGroups = head ? head.split(':') : [];
   const tailGroups = tail ? tail.split(':') : [];
   const groups = tail === undefined ? headGroups : [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
-  const out = Buffer.alloc(16);
+  out.fill(0);
   groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
-  return out;
+  return 16;
 }

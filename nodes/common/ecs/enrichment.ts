@@ -13,34 +13,53 @@ export const ECS_MAPPED_ENRICHMENT = new Set<string>([
   ...['ingress', 'egress'].flatMap((side) => ['InterfaceName', 'InterfaceDescription'].map((f) => side + f)),
 ]);
 
-/** ECS `source.geo` and `source.as` (or destination) objects from the record, when it has them. */
-export function geoAndAs(record: FlowRecord, side: 'source' | 'destination'): { geo?: Record<string, unknown>; as?: Record<string, unknown> } {
-  const geo: Record<string, unknown> = {};
-  const iso = text(record[`${side}CountryIsoCode`]);
-  if (iso) geo.country_iso_code = iso;
-  const country = text(record[`${side}CountryName`]);
-  if (country) geo.country_name = country;
-  const city = text(record[`${side}CityName`]);
-  if (city) geo.city_name = city;
-  const location = record[`${side}Location`] as { lat?: unknown; lon?: unknown } | undefined;
-  if (location && typeof location.lat === 'number' && typeof location.lon === 'number') geo.location = { lat: location.lat, lon: location.lon };
-  const as: Record<string, unknown> = {};
-  const number = record[`${side}AsNumber`];
-  if (typeof number === 'number') as.number = number;
-  const organization = text(record[`${side}AsOrganization`]);
-  if (organization) as.organization = { name: organization };
-  return { ...(Object.keys(geo).length ? { geo } : {}), ...(Object.keys(as).length ? { as } : {}) };
+// The record's field names per side, spelt out once (shaping runs per document).
+const GEO_FIELDS = {
+  source: { iso: 'sourceCountryIsoCode', country: 'sourceCountryName', city: 'sourceCityName', location: 'sourceLocation', asNumber: 'sourceAsNumber', asOrganization: 'sourceAsOrganization' },
+  destination: { iso: 'destinationCountryIsoCode', country: 'destinationCountryName', city: 'destinationCityName', location: 'destinationLocation', asNumber: 'destinationAsNumber', asOrganization: 'destinationAsOrganization' },
+} as const;
+const INTERFACE_FIELDS = {
+  ingress: { name: 'ingressInterfaceName', alias: 'ingressInterfaceDescription' },
+  egress: { name: 'egressInterfaceName', alias: 'egressInterfaceDescription' },
+} as const;
+
+/** Adds ECS `geo` and `as` objects to `out` (source.* or destination.*), when the record has them. */
+export function addGeoAndAs(out: Record<string, unknown>, record: FlowRecord, side: 'source' | 'destination'): void {
+  const f = GEO_FIELDS[side];
+  const iso = text(record[f.iso]);
+  const country = text(record[f.country]);
+  const city = text(record[f.city]);
+  const location = record[f.location] as { lat?: unknown; lon?: unknown } | undefined;
+  const hasLocation = !!location && typeof location.lat === 'number' && typeof location.lon === 'number';
+  if (iso || country || city || hasLocation) {
+    const geo: Record<string, unknown> = {};
+    if (iso) geo.country_iso_code = iso;
+    if (country) geo.country_name = country;
+    if (city) geo.city_name = city;
+    if (hasLocation) geo.location = { lat: location.lat, lon: location.lon };
+    out.geo = geo;
+  }
+  const number = record[f.asNumber];
+  const organization = text(record[f.asOrganization]);
+  if (typeof number === 'number' || organization) {
+    const as: Record<string, unknown> = {};
+    if (typeof number === 'number') as.number = number;
+    if (organization) as.organization = { name: organization };
+    out.as = as;
+  }
 }
 
 /** ECS observer.<side>.interface {id, name, alias}, or undefined when the record has no interface. */
 export function observerInterface(record: FlowRecord, side: 'ingress' | 'egress', id: number | undefined): Record<string, unknown> | undefined {
+  const f = INTERFACE_FIELDS[side];
+  const name = text(record[f.name]);
+  const alias = text(record[f.alias]);
+  if (id === undefined && !name && !alias) return undefined;
   const iface: Record<string, unknown> = {};
   if (id !== undefined) iface.id = String(id);
-  const name = text(record[`${side}InterfaceName`]);
   if (name) iface.name = name;
-  const alias = text(record[`${side}InterfaceDescription`]);
   if (alias) iface.alias = alias;
-  return Object.keys(iface).length ? { interface: iface } : undefined;
+  return { interface: iface };
 }
 
 /** ECS network.direction values (the same words the enrich step uses). */

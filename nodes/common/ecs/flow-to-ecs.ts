@@ -5,7 +5,7 @@
 import { isIPv6 } from 'node:net';
 import { communityId } from './community-id';
 import { protocolName } from './protocols';
-import { ECS_MAPPED_ENRICHMENT, enrichedDirection, geoAndAs, observerInterface } from './enrichment';
+import { addGeoAndAs, ECS_MAPPED_ENRICHMENT, enrichedDirection, observerInterface } from './enrichment';
 import { builtinTypeByName } from '../netflow/ie-registry';
 import type { FlowField, FlowRecord } from '../flow/types';
 import { pendingSamplingFactor, SAMPLED_COUNTS, scaleCount } from '../enrich/sampling';
@@ -59,18 +59,22 @@ export function flowRecordToEcs(record: FlowRecord, context: FlowContext = {}, o
   const packets = count(record.packetDeltaCount ?? record.packetTotalCount, rate);
 
   const doc: EcsDocument = {};
-  if (timestamp) doc['@timestamp'] = timestamp.toISOString();
+  if (timestamp) doc['@timestamp'] = isoTime(timestamp);
 
   const event: Record<string, unknown> = { kind: 'event', category: ['network'], type: ['connection'], action: 'network_flow' };
-  if (start) event.start = start.toISOString();
-  if (end) event.end = end.toISOString();
+  if (start) event.start = isoTime(start);
+  if (end) event.end = isoTime(end);
   // ECS event.duration is in nanoseconds.
   if (start && end) event.duration = (end.getTime() - start.getTime()) * 1e6;
-  if (receivedAt) event.created = receivedAt.toISOString();
+  if (receivedAt) event.created = isoTime(receivedAt);
   doc.event = event;
 
-  doc.source = { ...endpoint(sourceIp, sourcePort, str(record.sourceMacAddress), { bytes, packets }), ...geoAndAs(record, 'source') };
-  doc.destination = { ...endpoint(destinationIp, destinationPort, str(record.destinationMacAddress), {}), ...geoAndAs(record, 'destination') };
+  const source = endpoint(sourceIp, sourcePort, str(record.sourceMacAddress), bytes, packets);
+  addGeoAndAs(source, record, 'source');
+  doc.source = source;
+  const destination = endpoint(destinationIp, destinationPort, str(record.destinationMacAddress), undefined, undefined);
+  addGeoAndAs(destination, record, 'destination');
+  doc.destination = destination;
 
   const network: Record<string, unknown> = {};
   if (protocol !== undefined) {
@@ -99,21 +103,25 @@ export function flowRecordToEcs(record: FlowRecord, context: FlowContext = {}, o
   doc.network = network;
 
   const observer: Record<string, unknown> = {};
-  if (context.exporter?.address) observer.ip = context.exporter.address;
+  let hasObserver = false;
+  if (context.exporter?.address) { observer.ip = context.exporter.address; hasObserver = true; }
   const exporterName = str(record.exporterName);
-  if (exporterName) observer.name = exporterName;
+  if (exporterName) { observer.name = exporterName; hasObserver = true; }
   const ingress = observerInterface(record, 'ingress', num(record.ingressInterface));
   const egress = observerInterface(record, 'egress', num(record.egressInterface));
-  if (ingress) observer.ingress = ingress;
-  if (egress) observer.egress = egress;
-  if (Object.keys(observer).length) doc.observer = observer;
+  if (ingress) { observer.ingress = ingress; hasObserver = true; }
+  if (egress) { observer.egress = egress; hasObserver = true; }
+  if (hasObserver) doc.observer = observer;
 
   if (icmp) doc.icmp = icmp;
 
   const netflow: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(record)) {
-    if (value === undefined || value === null || ECS_MAPPED_ENRICHMENT.has(name)) continue;
-    netflow[snakeCase(name)] = typeof value === 'number' || typeof value === 'bigint' ? plainTime(name, value) ?? value : plainValue(value);
+  for (const name in record) {
+    const value = record[name as FlowField];
+    if (value === undefined || value === null) continue;
+    const plan = fieldPlan(name);
+    if (plan.skip) continue;
+    netflow[plan.key] = typeof value === 'number' || typeof value === 'bigint' ? (plan.msPerUnit ? plainTime(value, plan.msPerUnit) : undefined) ?? value : plainValue(value);
   }
   if (rate !== 1) {
     // Scaled here: the document then reads as if the collector had scaled (enrich/sampling.ts).
@@ -151,14 +159,48 @@ export function snakeCase(name: string): string {
 }
 const snakeNames = new Map<string, string>();
 
-function endpoint(ip: string | undefined, port: number | undefined, mac: string | undefined, counts: { bytes?: number | bigint; packets?: number | bigint }): Record<string, unknown> {
+/** How a record field goes under netflow.*: its snake_case key, its time unit, or left out. */
+interface FieldPlan { key: string; msPerUnit?: number; skip: boolean }
+const fieldPlans = new Map<string, FieldPlan>();
+
+function fieldPlan(name: string): FieldPlan {
+  let plan = fieldPlans.get(name);
+  if (plan === undefined) {
+    const type = builtinTypeByName(name);
+    plan = { key: snakeCase(name), msPerUnit: type && MS_PER_UNIT[type], skip: ECS_MAPPED_ENRICHMENT.has(name) };
+    // One lookup per field instead of a set, a name map and the IE registry: bounded like snakeNames.
+    if (fieldPlans.size < 4096) fieldPlans.set(name, plan);
+  }
+  return plan;
+}
+
+// ISO text of recent times: a record's start and end appear twice (event.*, netflow.*) and every
+// record of a datagram shares its receive time. Direct-mapped on the millisecond, so bounded.
+const ISO_SLOTS = 256;
+const isoMs = new Float64Array(ISO_SLOTS).fill(NaN);
+const isoText: string[] = new Array<string>(ISO_SLOTS).fill('');
+
+function isoTime(time: Date): string {
+  return isoOfMs(time.getTime());
+}
+
+function isoOfMs(ms: number): string {
+  const slot = ms & (ISO_SLOTS - 1);
+  if (isoMs[slot] === ms) return isoText[slot];
+  const text = new Date(ms).toISOString();
+  isoMs[slot] = ms;
+  isoText[slot] = text;
+  return text;
+}
+
+function endpoint(ip: string | undefined, port: number | undefined, mac: string | undefined, bytes: number | bigint | undefined, packets: number | bigint | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (ip) out.ip = ip;
   if (port !== undefined) out.port = port;
   // ECS recommends MACs as upper-case hex pairs separated by hyphens.
   if (mac) out.mac = mac.toUpperCase().replace(/:/g, '-');
-  if (counts.bytes !== undefined) out.bytes = counts.bytes;
-  if (counts.packets !== undefined) out.packets = counts.packets;
+  if (bytes !== undefined) out.bytes = bytes;
+  if (packets !== undefined) out.packets = packets;
   return out;
 }
 
@@ -217,15 +259,11 @@ const MS_PER_UNIT: Partial<Record<string, number>> = { dateTimeSeconds: 1000, da
  * Records carry dateTimeSeconds/Milliseconds as epoch numbers; the document gets ISO text so
  * that the template's netflow.*seconds date mapping applies (a number would be mapped as long).
  */
-function plainTime(name: string, value: number | bigint): string | undefined {
-  const type = builtinTypeByName(name);
-  const msPerUnit = type && MS_PER_UNIT[type];
-  if (!msPerUnit) return undefined;
+function plainTime(value: number | bigint, msPerUnit: number): string | undefined {
   const ms = Number(value) * msPerUnit;
   const whole = Math.floor(ms);
-  const time = new Date(whole);
-  if (!isValidDate(time)) return undefined;
-  const iso = time.toISOString();
+  if (!isValidDate(new Date(whole))) return undefined;
+  const iso = isoOfMs(whole);
   // Keep sub-millisecond digits (packet timestamps in hand-made records): they tell apart
   // otherwise identical documents when ids are content hashes.
   const micros = Math.min(999, Math.round((ms - whole) * 1000));

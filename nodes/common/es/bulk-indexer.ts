@@ -446,14 +446,28 @@ export class BulkIndexer {
 
 /** NDJSON for the _bulk API: an action line and the source line per document. */
 export function bulkBody(entries: BulkEntry[]): string {
+  // Documents of a batch share a few indices: their action line (without id or routing) is built once.
+  const plainActions = new Map<string, string>();
   let body = '';
   for (const e of entries) {
-    const meta: Record<string, string> = { _index: e.index };
-    if (e.id !== undefined) meta._id = e.id;
-    if (e.routing !== undefined) meta.routing = e.routing;
-    body += JSON.stringify({ [e.op]: meta }) + '\n' + e.source + '\n';
+    let action: string | undefined;
+    if (e.id === undefined && e.routing === undefined) {
+      const key = e.op + ' ' + e.index;
+      action = plainActions.get(key);
+      if (action === undefined) { action = actionLine(e); plainActions.set(key, action); }
+    } else {
+      action = actionLine(e);
+    }
+    body += action + e.source + '\n';
   }
   return body;
+}
+
+function actionLine(e: BulkEntry): string {
+  const meta: Record<string, string> = { _index: e.index };
+  if (e.id !== undefined) meta._id = e.id;
+  if (e.routing !== undefined) meta.routing = e.routing;
+  return JSON.stringify({ [e.op]: meta }) + '\n';
 }
 
 export type ItemOutcome = 'indexed' | 'duplicate' | 'retry' | 'failed';

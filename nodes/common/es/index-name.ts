@@ -17,6 +17,28 @@ export function formatIndexName(pattern: string, time: Date): string {
   });
 }
 
+/**
+ * `formatIndexName` for one pattern, remembering the names of recent hours: documents of a stream
+ * share a handful of days, and building the name once per document was a regular expression each.
+ */
+export class IndexNamer {
+  private readonly byHour = new Map<number, string>();
+
+  constructor(private readonly pattern: string) {}
+
+  name(time: Date): string {
+    // %H is the finest token, so every time of one UTC hour gets the same name.
+    const hour = Math.floor(time.getTime() / 3_600_000);
+    let name = this.byHour.get(hour);
+    if (name === undefined) {
+      name = formatIndexName(this.pattern, time);
+      if (this.byHour.size >= 256) this.byHour.clear(); // bounded: replays of old data span many hours
+      this.byHour.set(hour, name);
+    }
+    return name;
+  }
+}
+
 export function hasTimeTokens(pattern: string): boolean {
   return /%[YmdH]/.test(pattern);
 }

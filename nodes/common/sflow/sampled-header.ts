@@ -11,10 +11,13 @@ import { dissectL2L4 as l2l4, newL2L4Summary } from '../packet/fast';
 import { ipv4ToString as v4, ipv6ToString as v6, macToString as macText } from '../packet/text';
 import { LinkType } from '../packet/types';
 import type { FlowRecord } from '../flow/types';
+import { HEADER_PROTOCOL } from './wire';
 
 export type HeaderFields = Record<string, unknown>;
 
-const LINK_TYPE_BY_HEADER_PROTOCOL: Record<number, number> = { 1: LinkType.ETHERNET, 11: LinkType.IPV4, 12: LinkType.IPV6 };
+const LINK_TYPE_BY_HEADER_PROTOCOL: Record<number, number> = {
+  [HEADER_PROTOCOL.ethernet]: LinkType.ETHERNET, [HEADER_PROTOCOL.ipv4]: LinkType.IPV4, [HEADER_PROTOCOL.ipv6]: LinkType.IPV6,
+};
 
 const summary = newL2L4Summary();
 // Module-local bindings: one lookup at load, not an export getter per call (tsx/CJS output).
@@ -25,7 +28,8 @@ const macToString = macText;
 
 /** Writes the header's fields straight into `rec` (same names and values as dissectSampledHeader). */
 export function addSampledHeaderFields(protocol: number, b: Buffer, rec: FlowRecord): void {
-  const linkType = protocol === 1 ? LinkType.ETHERNET : protocol === 11 ? LinkType.IPV4 : protocol === 12 ? LinkType.IPV6 : -1;
+  const linkType = protocol === HEADER_PROTOCOL.ethernet ? LinkType.ETHERNET : protocol === HEADER_PROTOCOL.ipv4 ? LinkType.IPV4
+    : protocol === HEADER_PROTOCOL.ipv6 ? LinkType.IPV6 : -1;
   if (linkType < 0) return;
   const p = dissectL2L4(b, linkType, summary);
   if (linkType === LinkType.ETHERNET) {

@@ -3,6 +3,7 @@
 // Flow samples become records in the common IANA vocabulary; extension records from
 // sflow_80211.txt, sflow_tunnels.txt and sflow_drops.txt add their fields to the same record.
 import { Xdr, XdrTruncated } from './xdr';
+import { FLOW_RECORD_FORMAT as F, formatEnterprise, formatNumber, INTERFACE_FORMAT, SAMPLE_FORMAT } from './wire';
 import { addSampledHeaderFields, type HeaderFields } from './sampled-header';
 import { readCounterRecord } from './counter-records';
 import type { CounterRecord, DecodeResult, FlowRecord } from '../flow/types';
@@ -19,8 +20,6 @@ export interface SflowState {
   /** Per agent, sub-agent and data source: sample sequence counters (bounded the same way). */
   sources: StateIndex<SequenceTrack>;
 }
-
-const FLOW_SAMPLE = 1, COUNTER_SAMPLE = 2, FLOW_SAMPLE_EXPANDED = 3, COUNTER_SAMPLE_EXPANDED = 4, DISCARDED_PACKET = 5;
 
 export function decodeSflow(buf: Buffer, s: SflowState, result: DecodeResult, now: number): void {
   const x = new Xdr(buf, 4, buf.length);
@@ -61,16 +60,16 @@ export function decodeSflow(buf: Buffer, s: SflowState, result: DecodeResult, no
       result.errors.push({ code: 'too-many-records', message: `more than ${s.maxRecordsPerDatagram} samples in one datagram`, offset: body.off });
       return;
     }
-    const enterprise = format >>> 12, fmt = format & 0xfff;
+    const enterprise = formatEnterprise(format), fmt = formatNumber(format);
     try {
       if (enterprise !== 0) {
         result.errors.push({ code: 'unknown-sample', message: `sample format ${enterprise}:${fmt} not decoded`, offset: body.off - 8 });
-      } else if (fmt === FLOW_SAMPLE || fmt === FLOW_SAMPLE_EXPANDED) {
-        result.records.push(readFlowSample(body, fmt === FLOW_SAMPLE_EXPANDED, s, meta, result));
+      } else if (fmt === SAMPLE_FORMAT.flowSample || fmt === SAMPLE_FORMAT.flowSampleExpanded) {
+        result.records.push(readFlowSample(body, fmt === SAMPLE_FORMAT.flowSampleExpanded, s, meta, result));
         countRecords(track, result.records, result.records.length - 1);
-      } else if (fmt === COUNTER_SAMPLE || fmt === COUNTER_SAMPLE_EXPANDED) {
-        result.counters.push(readCounterSample(body, fmt === COUNTER_SAMPLE_EXPANDED, meta));
-      } else if (fmt === DISCARDED_PACKET) {
+      } else if (fmt === SAMPLE_FORMAT.counterSample || fmt === SAMPLE_FORMAT.counterSampleExpanded) {
+        result.counters.push(readCounterSample(body, fmt === SAMPLE_FORMAT.counterSampleExpanded, meta));
+      } else if (fmt === SAMPLE_FORMAT.discardedPacket) {
         result.options.push(readDiscard(body, s, meta, result));
       } else {
         result.errors.push({ code: 'unknown-sample', message: `sample format 0:${fmt} not decoded`, offset: body.off - 8 });
@@ -119,13 +118,13 @@ function readInterface(x: Xdr, expanded: boolean, rec: FlowRecord, name: 'ingres
     format = v >>> 30;
     value = v & 0x3fffffff;
   }
-  // format 0 = ifIndex; 1 = packet discarded (value = reason); 2 = multiple interfaces (value = count).
+  // A discarded packet's value is the reason; multiple interfaces' the count of them.
   // Named stores for the usual ifIndex case (a computed key costs a keyed store per sample).
-  if (format === 0) {
+  if (format === INTERFACE_FORMAT.ifIndex) {
     if (name === 'ingressInterface') rec.ingressInterface = value;
     else rec.egressInterface = value;
-  } else if (format === 1) rec.sflowDiscardReason = value;
-  else if (format === 2) rec.sflowOutputInterfaces = value;
+  } else if (format === INTERFACE_FORMAT.discarded) rec.sflowDiscardReason = value;
+  else if (format === INTERFACE_FORMAT.multiple) rec.sflowOutputInterfaces = value;
 }
 
 type SampleRecordConstructor = new (
@@ -193,7 +192,7 @@ function readFlowRecords(x: Xdr, r: Xdr, rec: FlowRecord, s: SflowState, result:
     r.off = x.off;
     r.end = x.off + length;
     x.off += length;
-    const enterprise = format >>> 12, fmt = format & 0xfff;
+    const enterprise = formatEnterprise(format), fmt = formatNumber(format);
     if (enterprise !== 0) {
       rec[`sflowRecord_${enterprise}_${fmt}`] = r.buf.subarray(r.off, r.end);
       continue;
@@ -204,7 +203,7 @@ function readFlowRecords(x: Xdr, r: Xdr, rec: FlowRecord, s: SflowState, result:
 
 function readFlowRecord(fmt: number, r: Xdr, rec: FlowRecord, s: SflowState, result: DecodeResult): void {
   switch (fmt) {
-    case 1: { // sampled_header
+    case F.sampledHeader: {
       const protocol = r.u32();
       const frameLength = r.u32();
       const stripped = r.u32();
@@ -222,7 +221,7 @@ function readFlowRecord(fmt: number, r: Xdr, rec: FlowRecord, s: SflowState, res
     // come. sampled_ethernet / sampled_ipv4 / sampled_ipv6 only fill fields not set yet (the first
     // one wins among them). Every field is read before any is kept, so the read position always
     // moves over the whole record.
-    case 2: { // sampled_ethernet
+    case F.sampledEthernet: {
       const length = r.u32(), source = r.mac(), destination = r.mac(), ethernetType = r.u32();
       rec.octetDeltaCount ??= length;
       rec.sourceMacAddress ??= source;
@@ -230,36 +229,37 @@ function readFlowRecord(fmt: number, r: Xdr, rec: FlowRecord, s: SflowState, res
       rec.ethernetType ??= ethernetType;
       return;
     }
-    case 3: case 4: { // sampled_ipv4 / sampled_ipv6
+    case F.sampledIpv4: case F.sampledIpv6: {
       const length = r.u32();
       const protocol = r.u32();
-      const src = fmt === 3 ? r.ipv4() : r.ipv6();
-      const dst = fmt === 3 ? r.ipv4() : r.ipv6();
+      const v4 = fmt === F.sampledIpv4;
+      const src = v4 ? r.ipv4() : r.ipv6();
+      const dst = v4 ? r.ipv4() : r.ipv6();
       const sourcePort = r.u32(), destinationPort = r.u32(), tcpFlags = r.u32(), tos = r.u32();
       rec.octetDeltaCount ??= length;
       rec.protocolIdentifier ??= protocol;
-      rec[fmt === 3 ? 'sourceIPv4Address' : 'sourceIPv6Address'] ??= src;
-      rec[fmt === 3 ? 'destinationIPv4Address' : 'destinationIPv6Address'] ??= dst;
+      rec[v4 ? 'sourceIPv4Address' : 'sourceIPv6Address'] ??= src;
+      rec[v4 ? 'destinationIPv4Address' : 'destinationIPv6Address'] ??= dst;
       rec.sourceTransportPort ??= sourcePort;
       rec.destinationTransportPort ??= destinationPort;
       rec.tcpControlBits ??= tcpFlags;
       rec.ipClassOfService ??= tos;
       return;
     }
-    case 1001: // extended_switch
+    case F.extendedSwitch:
       rec.vlanId = r.u32();
       rec.dot1qPriority = r.u32();
       rec.postVlanId = r.u32();
       rec.postDot1qPriority = r.u32();
       return;
-    case 1002: { // extended_router
+    case F.extendedRouter: {
       const nh = r.address();
       if (nh) rec[nh.includes(':') ? 'ipNextHopIPv6Address' : 'ipNextHopIPv4Address'] = nh;
       rec.sourceIPv4PrefixLength = r.u32();
       rec.destinationIPv4PrefixLength = r.u32();
       return;
     }
-    case 1003: { // extended_gateway
+    case F.extendedGateway: {
       const nh = r.address();
       if (nh) rec[nh.includes(':') ? 'bgpNextHopIPv6Address' : 'bgpNextHopIPv4Address'] = nh;
       rec.sflowRouterAs = r.u32();
@@ -290,31 +290,31 @@ function readFlowRecord(fmt: number, r: Xdr, rec: FlowRecord, s: SflowState, res
       rec.sflowLocalPref = r.u32();
       return;
     }
-    case 1004: // extended_user
+    case F.extendedUser:
       r.u32();
       rec.sflowSourceUser = r.string();
       r.u32();
       rec.sflowDestinationUser = r.string();
       return;
-    case 1005: // extended_url
+    case F.extendedUrl:
       rec.sflowUrlDirection = r.u32();
       rec.httpRequestTarget = r.string();
       rec.httpRequestHost = r.string();
       return;
-    case 1006: { // extended_mpls
+    case F.extendedMpls: {
       const nh = r.address();
       if (nh) rec.sflowMplsNextHop = nh;
       rec.sflowMplsInLabels = readLabels(r);
       rec.sflowMplsOutLabels = readLabels(r);
       return;
     }
-    case 1007: { // extended_nat
+    case F.extendedNat: {
       const src = r.address(), dst = r.address();
       if (src) rec[src.includes(':') ? 'postNATSourceIPv6Address' : 'postNATSourceIPv4Address'] = src;
       if (dst) rec[dst.includes(':') ? 'postNATDestinationIPv6Address' : 'postNATDestinationIPv4Address'] = dst;
       return;
     }
-    case 1012: // extended_vlantunnel
+    case F.extendedVlanTunnel:
       rec.sflowVlanStack = readLabels(r);
       return;
     default:
@@ -328,28 +328,28 @@ function readFlowRecord(fmt: number, r: Xdr, rec: FlowRecord, s: SflowState, res
 /** Flow records of sflow_version_5.txt 1008-1011 and the 802.11, tunnel and drop extensions; false when not one of them. */
 function readExtensionRecord(fmt: number, r: Xdr, rec: FlowRecord): boolean {
   switch (fmt) {
-    case 1008: // extended_mpls_tunnel
+    case F.extendedMplsTunnel:
       rec.sflowMplsTunnelLspName = r.string();
       rec.sflowMplsTunnelId = r.u32();
       rec.sflowMplsTunnelCos = r.u32();
       return true;
-    case 1009: // extended_mpls_vc
+    case F.extendedMplsVc:
       rec.sflowMplsVcInstanceName = r.string();
       rec.sflowMplsVcId = r.u32();
       rec.sflowMplsVcLabelCos = r.u32();
       return true;
-    case 1010: // extended_mpls_FTN (MPLS-FTN-STD-MIB mplsFTNDescr, mplsFTNMask)
+    case F.extendedMplsFtn: // MPLS-FTN-STD-MIB mplsFTNDescr, mplsFTNMask
       rec.sflowMplsFtnDescription = r.string();
       rec.sflowMplsFtnMask = r.u32();
       return true;
-    case 1011: // extended_mpls_LDP_FEC: the FEC's prefix length is the top label's (IANA IE 91)
+    case F.extendedMplsLdpFec: // the FEC's prefix length is the top label's (IANA IE 91)
       rec.mplsTopLabelPrefixLength = r.u32();
       return true;
-    case 1013: // extended_80211_payload: cipher suite (OUI + suite type), then the unencrypted payload
+    case F.extended80211Payload: // cipher suite (OUI + suite type), then the unencrypted payload
       rec.sflow80211CipherSuite = r.u32();
       rec.sflow80211Payload = r.opaque();
       return true;
-    case 1014: // extended_80211_rx
+    case F.extended80211Rx:
       rec.wlanSSID = r.string();
       rec.sflow80211Bssid = r.mac();
       rec.sflow80211Version = r.u32();
@@ -359,7 +359,7 @@ function readExtensionRecord(fmt: number, r: Xdr, rec: FlowRecord): boolean {
       rec.sflow80211Rcpi = r.u32();
       rec.sflow80211PacketDuration = r.u32();
       return true;
-    case 1015: // extended_80211_tx
+    case F.extended80211Tx:
       rec.wlanSSID = r.string();
       rec.sflow80211Bssid = r.mac();
       rec.sflow80211Version = r.u32();
@@ -372,31 +372,31 @@ function readExtensionRecord(fmt: number, r: Xdr, rec: FlowRecord): boolean {
       return true;
     // sflow_tunnels.txt: the outer header a tunnel adds on egress or removed on ingress, kept in its
     // own object so the sampled packet's 5-tuple stays the top-level one.
-    case 1021: rec.sflowTunnelL2Egress = readSampledEthernet(r); return true;
-    case 1022: rec.sflowTunnelL2Ingress = readSampledEthernet(r); return true;
-    case 1023: rec.sflowTunnelIPv4Egress = readSampledIp(r, 4); return true;
-    case 1024: rec.sflowTunnelIPv4Ingress = readSampledIp(r, 4); return true;
-    case 1025: rec.sflowTunnelIPv6Egress = readSampledIp(r, 6); return true;
-    case 1026: rec.sflowTunnelIPv6Ingress = readSampledIp(r, 6); return true;
-    case 1027: rec.sflowDecapsulateEgressInnerHeaderOffset = r.u32(); return true;
-    case 1028: rec.sflowDecapsulateIngressInnerHeaderOffset = r.u32(); return true;
-    case 1029: rec.sflowVniEgress = r.u32(); return true;
-    case 1030: rec.sflowVniIngress = r.u32(); return true;
+    case F.extendedL2TunnelEgress: rec.sflowTunnelL2Egress = readSampledEthernet(r); return true;
+    case F.extendedL2TunnelIngress: rec.sflowTunnelL2Ingress = readSampledEthernet(r); return true;
+    case F.extendedIpv4TunnelEgress: rec.sflowTunnelIPv4Egress = readSampledIp(r, 4); return true;
+    case F.extendedIpv4TunnelIngress: rec.sflowTunnelIPv4Ingress = readSampledIp(r, 4); return true;
+    case F.extendedIpv6TunnelEgress: rec.sflowTunnelIPv6Egress = readSampledIp(r, 6); return true;
+    case F.extendedIpv6TunnelIngress: rec.sflowTunnelIPv6Ingress = readSampledIp(r, 6); return true;
+    case F.extendedDecapsulateEgress: rec.sflowDecapsulateEgressInnerHeaderOffset = r.u32(); return true;
+    case F.extendedDecapsulateIngress: rec.sflowDecapsulateIngressInnerHeaderOffset = r.u32(); return true;
+    case F.extendedVniEgress: rec.sflowVniEgress = r.u32(); return true;
+    case F.extendedVniIngress: rec.sflowVniIngress = r.u32(); return true;
     // sflow_drops.txt: why and where a discarded packet was dropped.
-    case 1036: rec.sflowEgressQueue = r.u32(); return true;
-    case 1037: // extended_acl
+    case F.extendedEgressQueue: rec.sflowEgressQueue = r.u32(); return true;
+    case F.extendedAcl:
       rec.sflowAclNumber = r.u32();
       rec.sflowAclName = r.string();
       rec.sflowAclDirection = r.u32(); // 0 unknown, 1 ingress, 2 egress
       return true;
-    case 1038: rec.sflowFunction = r.string(); return true;
-    case 1039: rec.sflowTransitDelay = r.u32(); return true; // nanoseconds
-    case 1040: rec.sflowQueueDepth = r.u32(); return true; // octets
-    case 1041: // extended_hw_trap
+    case F.extendedFunction: rec.sflowFunction = r.string(); return true;
+    case F.extendedTransit: rec.sflowTransitDelay = r.u32(); return true; // nanoseconds
+    case F.extendedQueue: rec.sflowQueueDepth = r.u32(); return true; // octets
+    case F.extendedHwTrap:
       rec.sflowHwTrapGroup = r.string();
       rec.sflowHwTrap = r.string();
       return true;
-    case 1042: rec.sflowLinuxDropReason = r.string(); return true;
+    case F.extendedLinuxDropReason: rec.sflowLinuxDropReason = r.string(); return true;
     default:
       return false;
   }
@@ -437,8 +437,9 @@ function readCounterSample(x: Xdr, expanded: boolean, meta: SampleMeta): Counter
     x.need(length);
     const r = new Xdr(x.buf, x.off, x.off + length);
     x.off += length;
-    if (!readCounterRecord(format >>> 12, format & 0xfff, r, rec)) {
-      rec[`sflowCounters_${format >>> 12}_${format & 0xfff}`] = r.buf.subarray(r.off, r.end);
+    const enterprise = formatEnterprise(format), fmt = formatNumber(format);
+    if (!readCounterRecord(enterprise, fmt, r, rec)) {
+      rec[`sflowCounters_${enterprise}_${fmt}`] = r.buf.subarray(r.off, r.end);
     }
   }
   return rec;

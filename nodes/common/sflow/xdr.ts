@@ -1,5 +1,7 @@
 // Bounds-checked XDR cursor (RFC 4506 big-endian, 4-octet alignment) for sFlow v5 structures.
-import { ipv4, ipv6, mac } from '../netflow/values';
+import { ipv4ToString as ipv4, ipv6ToString as ipv6, macToString as mac } from '../packet/text';
+import { readUnsigned64 } from '../flow/integers';
+import { ADDRESS_TYPE } from './wire';
 
 export class XdrTruncated extends Error {}
 
@@ -26,9 +28,9 @@ export class Xdr {
   /** unsigned hyper: number when exact, bigint above 2^53-1. */
   u64(): number | bigint {
     this.need(8);
-    const hi = this.buf.readUInt32BE(this.off), lo = this.buf.readUInt32BE(this.off + 4);
+    const v = readUnsigned64(this.buf, this.off);
     this.off += 8;
-    return hi <= 0x1fffff ? hi * 4294967296 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+    return v;
   }
   float(): number {
     this.need(4);
@@ -68,12 +70,12 @@ export class Xdr {
     this.off += 16;
     return s;
   }
-  /** sFlow `address`: type 1 IPv4, 2 IPv6, 0 unknown (no bytes). */
+  /** sFlow `address`: IPv4, IPv6, or unknown (no bytes). */
   address(): string | undefined {
     const type = this.u32();
-    if (type === 1) return this.ipv4();
-    if (type === 2) return this.ipv6();
-    if (type === 0) return undefined;
+    if (type === ADDRESS_TYPE.ipv4) return this.ipv4();
+    if (type === ADDRESS_TYPE.ipv6) return this.ipv6();
+    if (type === ADDRESS_TYPE.unknown) return undefined;
     throw new XdrTruncated(`unknown address type ${type}`);
   }
   mac(): string {

@@ -1,0 +1,325 @@
+// How decode workers hand their results to the main thread cheaply. A structured clone of many
+// small objects costs more than decoding them (about 13 µs a record with its datagram's side
+// lists); here the worker writes every record, options record, counter sample, template event and
+// error whose values are numbers, strings and booleans into two typed arrays (transferred, not
+// copied) after a "layout" (its keys in order, and per key: int32, float64, string or boolean),
+// and the main thread builds the objects back with one compiled function per layout: the same
+// objects, keys in the same order. Strings go once per message in a table. Anything else
+// (records holding Buffers, bigints, lists) goes beside them in a structured clone.
+import type { DecodeResult, FlowRecord, RecordBuilder } from '../common';
+
+/** What a worker sends per batch of results. */
+export interface PackedResults {
+  count: number;
+  ints: ArrayBuffer;
+  floats: ArrayBuffer;
+  strings: string[];
+  /** Layouts first used in this message (numbered on from the worker's earlier messages). */
+  layouts: LayoutSpec[];
+  /** Results and records that are not packed, in order of use. */
+  cloned: unknown[];
+}
+
+interface LayoutSpec {
+  keys: string[];
+  /** Per key: 'i' int32, 'f' float64 (any number), 's' string, 'b' boolean. */
+  tags: string;
+}
+
+/** The buffers of a PackedResults, to transfer with it. */
+export const transferList = (p: PackedResults): ArrayBuffer[] => [p.ints, p.floats];
+
+/** Result keys the header encodes; a result with any other key goes whole in the clone. */
+const RESULT_KEYS = new Set(['protocol', 'version', 'exporter', 'receivedAt', 'records', 'options', 'counters', 'templates', 'delayedRecords', 'errors', 'exportTime', 'sequenceNumber', 'observationDomainId']);
+/** Result kinds in the int stream. */
+const PACKED = 0;
+const CLONED = 1;
+/** A result's lists, in the order they are packed. */
+const LISTS = ['records', 'options', 'counters', 'templates', 'errors'] as const;
+/** A record's layout id in the int stream when the record itself is in the clone. */
+const CLONED_RECORD = -1;
+/** Layouts a worker defines at most (distinct templates and value types); records beyond go in the clone. */
+const MAX_LAYOUTS = 4096;
+/** Layouts tried before a record's own layout is worked out (most recently used first). */
+const RECENT_LAYOUTS = 4;
+
+const isInt32 = (v: number) => (v | 0) === v && !Object.is(v, -0);
+
+type Writer = (r: RecordBuilder, out: Columns) => boolean;
+
+interface Layout extends LayoutSpec {
+  id: number;
+  ints: number;
+  floats: number;
+  write: Writer;
+}
+
+/** Growing typed arrays a message is written into. */
+class Columns {
+  ints = new Int32Array(4096);
+  floats = new Float64Array(1024);
+  ni = 0;
+  nf = 0;
+  strings: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  intern(s: string): number {
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.strings.push(s);
+      this.index.set(s, i);
+    }
+    return i;
+  }
+
+  reserve(ints: number, floats: number): void {
+    if (this.ni + ints > this.ints.length) {
+      const bigger = new Int32Array(Math.max(this.ni + ints, this.ints.length * 2));
+      bigger.set(this.ints);
+      this.ints = bigger;
+    }
+    if (this.nf + floats > this.floats.length) {
+      const bigger = new Float64Array(Math.max(this.nf + floats, this.floats.length * 2));
+      bigger.set(this.floats);
+      this.floats = bigger;
+    }
+  }
+}
+
+/** Checks a record against a layout (exact keys in order, value types) while writing its values. */
+function compileWriter(keys: string[], tags: string): Writer {
+  const checks: string[] = [];
+  keys.forEach((k, i) => {
+    const v = `v${i}`;
+    const get = `const ${v} = r[${JSON.stringify(k)}];`;
+    if (tags[i] === 's') checks.push(`${get} if (typeof ${v} !== 'string') return false;`);
+    else if (tags[i] === 'i') checks.push(`${get} if (typeof ${v} !== 'number' || !isInt32(${v})) return false;`);
+    else if (tags[i] === 'b') checks.push(`${get} if (typeof ${v} !== 'boolean') return false;`);
+    else checks.push(`${get} if (typeof ${v} !== 'number') return false;`);
+  });
+  const writes = keys.map((_, i) => (tags[i] === 'f' ? `F[f++] = v${i};` : tags[i] === 's' ? `I[n++] = o.intern(v${i});` : tags[i] === 'b' ? `I[n++] = v${i} ? 1 : 0;` : `I[n++] = v${i};`));
+  const body = `return function write(r, o) {
+    ${checks.join('\n')}
+    let c = 0;
+    for (const k in r) if (k !== K[c++]) return false;
+    if (c !== ${keys.length}) return false;
+    const I = o.ints, F = o.floats;
+    let n = o.ni, f = o.nf;
+    ${writes.join(' ')}
+    o.ni = n; o.nf = f;
+    return true;
+  };`;
+  // Keys are JSON-quoted: never code.
+  return new Function('K', 'isInt32', body)(keys, isInt32) as Writer;
+}
+
+/** The layout a record would need: undefined when one of its values is not a number or string. */
+function layoutOf(r: RecordBuilder): LayoutSpec | undefined {
+  const keys: string[] = [];
+  let tags = '';
+  for (const k in r) {
+    const v = r[k];
+    if (typeof v === 'string') tags += 's';
+    else if (typeof v === 'number') tags += isInt32(v) ? 'i' : 'f';
+    else if (typeof v === 'boolean') tags += 'b';
+    else return undefined;
+    // An object literal with this key would set the prototype instead.
+    if (k === '__proto__') return undefined;
+    keys.push(k);
+  }
+  return { keys, tags };
+}
+
+/** Worker side: writes results into PackedResults; remembers the layouts it has sent. */
+export class ResultPacker {
+  private readonly layouts = new Map<string, Layout>();
+  private recent: Layout[] = [];
+  private fresh: LayoutSpec[] = [];
+  private out = new Columns();
+  private cloned: unknown[] = [];
+  private count = 0;
+
+  add(r: DecodeResult): void {
+    this.count++;
+    const o = this.out;
+    let extra = 0;
+    for (const k in r) {
+      if (!RESULT_KEYS.has(k) || (r as unknown as Record<string, unknown>)[k] === undefined) extra++;
+    }
+    const e = r.exporter;
+    if (extra || typeof e?.address !== 'string' || typeof e.port !== 'number' || Object.keys(e).length !== 2) {
+      o.reserve(1, 0);
+      o.ints[o.ni++] = CLONED;
+      this.cloned.push(r);
+      return;
+    }
+    o.reserve(6, 4);
+    const I = o.ints;
+    I[o.ni++] = PACKED;
+    I[o.ni++] = o.intern(r.protocol);
+    I[o.ni++] = r.version;
+    I[o.ni++] = o.intern(e.address);
+    I[o.ni++] = e.port;
+    I[o.ni++] = r.delayedRecords;
+    const F = o.floats;
+    F[o.nf++] = r.receivedAt.getTime();
+    // Absent is NaN (these are never NaN when present).
+    F[o.nf++] = 'exportTime' in r ? r.exportTime!.getTime() : NaN;
+    F[o.nf++] = 'sequenceNumber' in r ? r.sequenceNumber! : NaN;
+    F[o.nf++] = 'observationDomainId' in r ? r.observationDomainId! : NaN;
+    for (const list of LISTS) {
+      const items = r[list] as unknown as RecordBuilder[];
+      o.reserve(1, 0);
+      o.ints[o.ni++] = items.length;
+      for (let j = 0; j < items.length; j++) this.addRecord(items[j]);
+    }
+  }
+
+  private addRecord(rec: RecordBuilder): void {
+    const o = this.out;
+    o.reserve(1, 0);
+    const at = o.ni++;
+    for (const layout of this.recent) {
+      o.reserve(layout.ints, layout.floats);
+      if (layout.write(rec, o)) {
+        o.ints[at] = layout.id;
+        return;
+      }
+    }
+    const layout = this.layoutFor(rec);
+    if (layout) {
+      o.reserve(layout.ints, layout.floats);
+      layout.write(rec, o);
+      o.ints[at] = layout.id;
+      this.recent = [layout, ...this.recent.filter((l) => l !== layout)].slice(0, RECENT_LAYOUTS);
+      return;
+    }
+    o.ints[at] = CLONED_RECORD;
+    this.cloned.push(rec);
+  }
+
+  private layoutFor(rec: RecordBuilder): Layout | undefined {
+    const spec = layoutOf(rec);
+    if (!spec) return undefined;
+    const key = `${spec.keys.join('\n')}\n${spec.tags}`;
+    let layout = this.layouts.get(key);
+    if (!layout && this.layouts.size < MAX_LAYOUTS) {
+      let ints = 0;
+      for (const t of spec.tags) if (t !== 'f') ints++;
+      layout = { ...spec, id: this.layouts.size, ints, floats: spec.tags.length - ints, write: compileWriter(spec.keys, spec.tags) };
+      this.layouts.set(key, layout);
+      this.fresh.push(spec);
+    }
+    return layout;
+  }
+
+  get pending(): number {
+    return this.count;
+  }
+
+  /** The message so far; the packer starts a new one. */
+  take(): PackedResults {
+    const o = this.out;
+    const packed: PackedResults = {
+      count: this.count,
+      ints: o.ints.buffer.slice(0, o.ni * 4) as ArrayBuffer,
+      floats: o.floats.buffer.slice(0, o.nf * 8) as ArrayBuffer,
+      strings: o.strings, layouts: this.fresh, cloned: this.cloned,
+    };
+    // The next message starts with arrays as large as this one needed.
+    const next = new Columns();
+    next.ints = new Int32Array(Math.max(4096, o.ni));
+    next.floats = new Float64Array(Math.max(1024, o.nf));
+    this.out = next;
+    this.fresh = [];
+    this.cloned = [];
+    this.count = 0;
+    return packed;
+  }
+}
+
+type Reader = (I: Int32Array, F: Float64Array, S: string[], at: { i: number; f: number }) => FlowRecord;
+
+function compileReader(spec: LayoutSpec): Reader {
+  let ni = 0;
+  let nf = 0;
+  const props = spec.keys.map((k, i) => {
+    const t = spec.tags[i];
+    const value = t === 'f' ? `F[f + ${nf++}]` : t === 's' ? `S[I[i + ${ni++}]]` : t === 'b' ? `I[i + ${ni++}] === 1` : `I[i + ${ni++}]`;
+    return `${JSON.stringify(k)}: ${value}`;
+  });
+  const body = `return function read(I, F, S, at) {
+    const i = at.i, f = at.f;
+    at.i = i + ${ni}; at.f = f + ${nf};
+    return { ${props.join(', ')} };
+  };`;
+  return new Function(body)() as Reader;
+}
+
+/** Main-thread side, one per worker (a restarted worker gets a new one): PackedResults back to results. */
+export class ResultUnpacker {
+  private readonly readers: Reader[] = [];
+
+  unpack(p: PackedResults): DecodeResult[] {
+    for (const spec of p.layouts) this.readers.push(compileReader(spec));
+    const I = new Int32Array(p.ints);
+    const F = new Float64Array(p.floats);
+    const S = p.strings;
+    const cloned = p.cloned;
+    rewrapBuffers(cloned);
+    let c = 0;
+    const at = { i: 0, f: 0 };
+    const results: DecodeResult[] = new Array(p.count);
+    for (let n = 0; n < p.count; n++) {
+      if (I[at.i++] === CLONED) {
+        results[n] = cloned[c++] as DecodeResult;
+        continue;
+      }
+      const i = at.i;
+      const f = at.f;
+      at.i += 5;
+      at.f += 4;
+      const list = () => {
+        const items: unknown[] = new Array(I[at.i++]);
+        for (let j = 0; j < items.length; j++) {
+          const layout = I[at.i++];
+          items[j] = layout === CLONED_RECORD ? cloned[c++] : this.readers[layout](I, F, S, at);
+        }
+        return items as never;
+      };
+      const r: DecodeResult = {
+        protocol: S[I[i]] as DecodeResult['protocol'], version: I[i + 1], exporter: { address: S[I[i + 2]], port: I[i + 3] },
+        receivedAt: new Date(F[f]), records: list(), options: list(), counters: list(), templates: list(), delayedRecords: I[i + 4], errors: list(),
+      };
+      if (!Number.isNaN(F[f + 1])) r.exportTime = new Date(F[f + 1]);
+      if (!Number.isNaN(F[f + 2])) r.sequenceNumber = F[f + 2];
+      if (!Number.isNaN(F[f + 3])) r.observationDomainId = F[f + 3];
+      results[n] = r;
+    }
+    return results;
+  }
+}
+
+/**
+ * A structured clone turns Buffers into Uint8Arrays: make them Buffers again (no copy). Every
+ * Uint8Array in a decode result was a Buffer (the decoder makes no other kind).
+ */
+function rewrapBuffers(value: unknown): void {
+  if (!value || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (v instanceof Uint8Array) value[i] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+      else rewrapBuffers(v);
+    }
+    return;
+  }
+  if (value instanceof Date) return;
+  const o = value as Record<string, unknown>;
+  for (const k in o) {
+    const v = o[k];
+    if (v instanceof Uint8Array) o[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    else rewrapBuffers(v);
+  }
+}

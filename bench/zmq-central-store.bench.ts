@@ -4,9 +4,12 @@
 // socket sending capture-protocol data messages of 64 packets; PUSH/PULL back-pressure means
 // nothing is dropped, and tshark's count of the stored files proves it. The Node-RED store runs
 // twice: messages without sequence numbers, and numbered (the receiver's gap accounting on).
-// Run: npm run build && node --import tsx bench/zmq-central-store.bench.ts
+// Beside packets/s (wall clock), the CPU time the central process used (every thread: JavaScript,
+// libzmq's I/O thread, zlib's pool) while storing, read from /proc: on a shared machine the wall
+// clock swings with others' load, the CPU a central spends per packet much less.
+// Run: npm run build && flock /tmp/wirescope-bench.lock node --import tsx bench/zmq-central-store.bench.ts
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zmq from 'zeromq';
@@ -46,9 +49,25 @@ function storedPackets(folder: string): number {
   return n;
 }
 
+/** CPU seconds (user + system, all threads) process `pid` has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  return (Number(fields[11]) + Number(fields[12])) / ticks;
+}
+
+interface Result {
+  seconds: number;
+  /** CPU seconds the central process used from the first message to the last file finished. */
+  cpu: number;
+  stored: number;
+}
+
 let runs = 0;
 
-async function nodeRedCentral(all: Buffer[][], withStore: boolean): Promise<{ seconds: number; stored: number }> {
+async function nodeRedCentral(all: Buffer[][], withStore: boolean): Promise<Result> {
   const sink = await MessageSink.start();
   const central = await NodeRed.start();
   const store = join(dir, `nr-${++runs}`);
@@ -61,19 +80,21 @@ async function nodeRedCentral(all: Buffer[][], withStore: boolean): Promise<{ se
       ...sink.sinkNodes('end-sink', 'end'),
     ]);
     await central.waitForStatus('collect', (s) => /listening/.test(s.text ?? ''));
+    const cpu0 = cpuSeconds(central.pid!);
     const t0 = performance.now();
     await push(endpoint, all);
     await sink.waitFor('end', 1, 300000);
     await central.deploy([]); // closes the files: the gzip streams end and flush here
     const seconds = (performance.now() - t0) / 1000;
-    return { seconds, stored: withStore ? storedPackets(store) : TOTAL };
+    const cpu = cpuSeconds(central.pid!) - cpu0;
+    return { seconds, cpu, stored: withStore ? storedPackets(store) : TOTAL };
   } finally {
     await central.stop();
     await sink.stop();
   }
 }
 
-async function bareCentral(all: Buffer[][]): Promise<{ seconds: number; stored: number }> {
+async function bareCentral(all: Buffer[][]): Promise<Result> {
   const store = join(dir, 'bare');
   const script = join(dir, 'bare-central.js');
   writeFileSync(script, `
@@ -100,18 +121,24 @@ const { createGzip } = require('node:zlib');
     }
     if (!gzip.write(Buffer.concat(records))) await new Promise((r) => gzip.once('drain', r));
   }
-  gzip.end(); await done; pull.close(); process.send('done');
+  gzip.end(); await done; pull.close();
+  // Stays until the parent has read its CPU time.
+  process.once('message', () => process.exit(0)); process.send('done');
 })();`);
   const endpoint = `tcp://127.0.0.1:${await freePort()}`;
   const child = spawn(process.execPath, [script, endpoint], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   await new Promise((r) => child.once('message', r));
+  const cpu0 = cpuSeconds(child.pid!);
   const t0 = performance.now();
   const finished = new Promise((r) => child.once('message', r));
   await push(endpoint, all);
   await finished;
   const seconds = (performance.now() - t0) / 1000;
-  await new Promise((r) => child.once('exit', r));
-  return { seconds, stored: storedPackets(store) };
+  const cpu = cpuSeconds(child.pid!) - cpu0;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.send('exit');
+  await exited;
+  return { seconds, cpu, stored: storedPackets(store) };
 }
 
 (async () => {
@@ -130,7 +157,7 @@ const { createGzip } = require('node:zlib');
       ['Node-RED zmq in only (numbered)', ingest, 'decoded'],
     ] as const;
     for (const [name, r, what] of rows) {
-      console.log(`${name.padEnd(34)} ${(r.stored / r.seconds).toFixed(0).padStart(8)} packets/s  ${((r.stored * FRAME_BYTES) / 1e6 / r.seconds).toFixed(1).padStart(6)} MB/s  ${what} ${r.stored}/${TOTAL}`);
+      console.log(`${name.padEnd(34)} ${(r.stored / r.seconds).toFixed(0).padStart(8)} packets/s  ${((r.stored * FRAME_BYTES) / 1e6 / r.seconds).toFixed(1).padStart(6)} MB/s  ${(r.cpu * 1e6 / r.stored).toFixed(2).padStart(6)} CPU µs/packet  ${what} ${r.stored}/${TOTAL}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -83,13 +83,16 @@ export = function (RED: NodeAPI) {
       const packets = packetsFromPayload(msg.payload, { linkType: msg.linkType, interface: msg.topic });
       if (!packets) return done(new Error(RED._('pcap-file-out.error.notPackets')));
       try {
+        // A message with a topic (a capture source) goes to one series: its writer is looked up once.
+        const series = msg.topic === undefined || msg.topic === null ? undefined : writerFor(String(msg.topic));
         const touched = new Set<RotatingCaptureWriter>();
         for (const packet of packets) {
-          const writer = writerFor(String(msg.topic ?? packet.interface ?? ''));
+          const writer = series ?? writerFor(String(packet.interface ?? ''));
           writer.write(packet);
-          touched.add(writer);
+          if (!series) touched.add(writer);
         }
         // One chunk per file and message: one zlib call, not one per packet.
+        series?.flush();
         touched.forEach((w) => w.flush());
       } catch (err) {
         return done(err as Error);

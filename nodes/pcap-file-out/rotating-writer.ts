@@ -41,14 +41,77 @@ interface OpenFile {
   /** Resolves when the file is complete on disk. */
   closed: Promise<void>;
   /** Records of the current message, written as one chunk (one zlib call) by flush(). */
-  pending: Buffer[];
+  pending: RecordBatch;
   linkType: number;
   openedAt: number;
   /** Uncompressed bytes written (what rotation by size counts), and up to where gzip was last synced. */
   bytes: number;
   syncedBytes: number;
   packets: number;
-  encode: (p: CapturedPacket) => Buffer;
+}
+
+/** The records of one message in the file's format, gathered packet by packet and taken as one chunk. */
+interface RecordBatch {
+  readonly size: number;
+  /** Adds the record of `p`; returns the bytes it takes. */
+  add(p: CapturedPacket): number;
+  /** Every record added since the last take, in one buffer. */
+  take(): Buffer;
+}
+
+/**
+ * Classic pcap: the packets are kept and their records written in place into one buffer at take()
+ * (one allocation per message: no buffer per packet, no concatenation copy; the central's store
+ * writes tens of thousands of packets a second).
+ */
+class PcapBatch implements RecordBatch {
+  private packets: CapturedPacket[] = [];
+  private bytes = 0;
+
+  constructor(private readonly writer: PcapWriter) {}
+
+  get size(): number {
+    return this.packets.length;
+  }
+
+  add(p: CapturedPacket): number {
+    const length = this.writer.recordLength(p.frame);
+    this.packets.push(p);
+    this.bytes += length;
+    return length;
+  }
+
+  take(): Buffer {
+    const chunk = Buffer.allocUnsafe(this.bytes);
+    let offset = 0;
+    for (const p of this.packets) offset = this.writer.writePacket(chunk, offset, p.frame, p, p.originalLength);
+    this.packets = [];
+    this.bytes = 0;
+    return chunk;
+  }
+}
+
+/** pcapng: each block built by the writer (its length depends on its options), concatenated at take(). */
+class PcapngBatch implements RecordBatch {
+  private blocks: Buffer[] = [];
+
+  constructor(private readonly writer: PcapngWriter) {}
+
+  get size(): number {
+    return this.blocks.length;
+  }
+
+  add(p: CapturedPacket): number {
+    const block = this.writer.packet(p.frame, p, { originalLength: p.originalLength });
+    this.blocks.push(block);
+    return block.length;
+  }
+
+  take(): Buffer {
+    const chunk = this.blocks.length === 1 ? this.blocks[0] : Buffer.concat(this.blocks);
+    this.blocks = [];
+    return chunk;
+  }
 }
 
 /** Beside each open file: removed when the file is finished, so one left behind marks a file a crash left open. */
@@ -109,18 +172,15 @@ export class RotatingCaptureWriter {
       this.rotate('rotated');
     }
     const file = this.current ?? this.open(packet);
-    const record = file.encode(packet);
-    file.pending.push(record);
-    file.bytes += record.length;
+    file.bytes += file.pending.add(packet);
     file.packets++;
   }
 
   /** Writes the records of write() calls so far as one chunk: call it after each message. */
   flush(): void {
     const file = this.current;
-    if (!file || file.pending.length === 0) return;
-    file.out.write(file.pending.length === 1 ? file.pending[0] : Buffer.concat(file.pending));
-    file.pending = [];
+    if (!file || file.pending.size === 0) return;
+    file.out.write(file.pending.take());
   }
 
   /**
@@ -175,17 +235,17 @@ export class RotatingCaptureWriter {
     }
     const out: Writable = gzip ?? stream;
     const linkType = first.linkType;
-    let encode: (p: CapturedPacket) => Buffer;
+    let pending: RecordBatch;
     if (this.options.format === 'pcapng') {
       const writer = new PcapngWriter({ interfaces: [{ linkType, name: first.interface || undefined, resolution: this.options.nanosecond ? 'ns' : 'us' }], userApplication: 'Wirescope' });
       out.write(writer.header());
-      encode = (p) => writer.packet(p.frame, p, { originalLength: p.originalLength });
+      pending = new PcapngBatch(writer);
     } else {
       const writer = new PcapWriter({ linkType, nanosecond: this.options.nanosecond });
       out.write(writer.header());
-      encode = (p) => writer.packet(p.frame, p, p.originalLength);
+      pending = new PcapBatch(writer);
     }
-    this.current = { path, out, gzip, closed, pending: [], linkType, openedAt: time.getTime(), bytes: 0, syncedBytes: 0, packets: 0, encode };
+    this.current = { path, out, gzip, closed, pending, linkType, openedAt: time.getTime(), bytes: 0, syncedBytes: 0, packets: 0 };
     this.report({ event: 'opened', source: this.source, file: path });
     return this.current;
   }

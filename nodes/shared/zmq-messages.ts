@@ -74,18 +74,14 @@ export function eventMessage(source: string, event: CaptureEvent): NodeMessage {
   return { topic: source, kind: 'event', source, payload: event } as NodeMessage;
 }
 
+/** The Node-RED message of a decoded capture message; a data message's packets are taken over, not copied. */
 export function messageOfCapture(decoded: CaptureMessage): NodeMessage {
   // msg.topic is the capture source, as pcap file out expects for its per-source files.
   if (decoded.kind === 'event') return eventMessage(decoded.source, decoded.event);
-  const packets: CapturedPacket[] = decoded.packets.map((p) => ({
-    timestamp: p.seconds * 1000 + p.nanoseconds / 1e6,
-    seconds: p.seconds,
-    nanoseconds: p.nanoseconds,
-    interface: p.interface,
-    linkType: p.linkType,
-    originalLength: p.originalLength,
-    frame: p.frame,
-  }));
+  // The decoded packets are this message's own objects: they become its CapturedPackets in place
+  // (the time in ms added), not copied into a second object per packet.
+  const packets = decoded.packets as Array<CapturedFrame & Partial<CapturedPacket>>;
+  for (const p of packets) p.timestamp = p.seconds * 1000 + p.nanoseconds / 1e6;
   return { topic: decoded.source, kind: 'data', source: decoded.source, payload: packets } as NodeMessage;
 }
 

@@ -2,6 +2,7 @@
 // { records, exporter } for flow records) go into es bulk; /control sends a control message
 // ({ topic: 'stats' | 'retention', flush }); es bulk's stats and failure outputs go to the sink.
 import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { after, before } from 'node:test';
 import { Elasticsearch, type ElasticsearchOptions } from './elasticsearch';
 import { MessageSink, NodeRed, type FlowNode } from './node-red';
@@ -84,4 +85,17 @@ export async function freeUdpPort(): Promise<number> {
   const { port } = socket.address();
   await new Promise<void>((resolve) => socket.close(() => resolve()));
   return port;
+}
+
+/** Datagrams the kernel dropped at the sockets bound to `port`: the last column of /proc/net/udp(6). */
+export function socketDrops(port: number): number {
+  const hexPort = ':' + port.toString(16).toUpperCase().padStart(4, '0');
+  let drops = 0;
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[1]?.endsWith(hexPort)) drops += Number(cols[cols.length - 1]) || 0;
+    }
+  }
+  return drops;
 }

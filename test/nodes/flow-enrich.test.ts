@@ -1,7 +1,7 @@
 // flow enrich in Node-RED's test runtime: GeoIP/AS answers equal mmdblookup, networks, sampling
 // overrides, bad configuration, and interface names from a real snmpd serving the IF-MIB of a
-// network namespace (renamed link picked up at the next refresh; an agent that does not answer
-// is counted and records still pass).
+// network namespace (an interface description changed on the device, ifAlias, picked up at the
+// next refresh; an agent that does not answer is counted and records still pass).
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -148,6 +148,7 @@ test('interface names from a real snmpd (IF-MIB); a description changed on the d
   assert.equal(r.egressInterfaceName, links.get(1)!.name, 'ifIndex 1 is the namespace loopback');
 
   // The interface described anew on the device: the next refresh (1 s here) shows it.
+  // (Not a rename: net-snmp 5.9.3 keeps a link's first ifName after `ip link set name` — tried with ifDescr updated after 5 s, ifName not after 70 s, nor with interface_replace_old yes.)
   agent.setAlias(ifIndex, 'uplink to core');
   await waitUntil('the new description is seen', async () => (await flowFrom(agent!.address)).ingressInterfaceDescription === 'uplink to core', 120_000, 500);
 

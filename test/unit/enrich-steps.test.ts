@@ -275,7 +275,15 @@ test('the address cache is bounded: IPv4 in a table of the size rounded up to a 
   assert.ok(c.size <= 8 + 6, `size ${c.size}`);
   assert.equal(c.misses, 400);
   assert.equal(c.evictions, 400 - c.size);
-  // A hot address read between new ones stays (the newer entry of its pair is kept).
+  // Sets have four ways: any four addresses fit in a table of two sets, whatever their hashes.
+  for (let g = 0; g < 50; g++) {
+    const small = new AddressCache<string>(8);
+    const four = v4.slice(g * 4, g * 4 + 4);
+    for (const a of four) small.get(a, compute);
+    for (const a of four) small.get(a, compute);
+    assert.deepEqual(small.counters(), { size: 4, hits: 4, misses: 4, evictions: 0 }, `group ${four.join(' ')}`);
+  }
+  // A hot address read between new ones stays (the least recently used entry of its set goes).
   for (const a of v4) {
     assert.equal(cache.get('192.0.2.1', compute), 'answer 192.0.2.1');
     cache.get(a, compute);

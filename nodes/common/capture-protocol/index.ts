@@ -127,7 +127,8 @@ export function decodeCaptureMessage(frames: readonly Buffer[]): CaptureMessage 
   const count = frames.length - 2;
   if (header.count !== count) throw new CaptureProtocolError(`header announces ${String(header.count)} packets, message has ${count} packet frames`);
   const packets: CapturedFrame[] = [];
-  for (let i = 2; i < frames.length; i++) packets.push(decodePacketRecord(frames[i], i));
+  const names: LastName = { record: undefined, length: 0, text: '' };
+  for (let i = 2; i < frames.length; i++) packets.push(decodePacketRecord(frames[i], i, names));
   return sequence ? { kind: 'data', source, packets, sequence } : { kind: 'data', source, packets };
 }
 
@@ -140,16 +141,37 @@ function sequenceOf(header: Record<string, unknown>): CaptureSequence | undefine
   return { session, seq: seq as number };
 }
 
-function decodePacketRecord(record: Buffer, index: number): CapturedFrame {
+/** The interface name of the previous record of a message: the records of one message nearly always share it. */
+interface LastName {
+  record: Buffer | undefined;
+  length: number;
+  text: string;
+}
+
+/** The record's interface name, reusing the previous record's string when the bytes are the same (no UTF-8 decode per packet). */
+function interfaceName(record: Buffer, length: number, last: LastName): string {
+  const previous = last.record;
+  if (previous && last.length === length) {
+    let same = true;
+    for (let i = RECORD_FIXED; i < RECORD_FIXED + length && same; i++) same = record[i] === previous[i];
+    if (same) return last.text;
+  }
+  last.record = record;
+  last.length = length;
+  last.text = record.toString('utf8', RECORD_FIXED, RECORD_FIXED + length);
+  return last.text;
+}
+
+function decodePacketRecord(record: Buffer, index: number, names: LastName): CapturedFrame {
   if (record.length < RECORD_FIXED) throw new CaptureProtocolError(`packet frame ${index} is ${record.length} bytes, shorter than its ${RECORD_FIXED}-byte header`);
-  const nameLength = record.readUInt8(16);
+  const nameLength = record[16];
   if (record.length < RECORD_FIXED + nameLength) throw new CaptureProtocolError(`packet frame ${index} is truncated inside its interface name`);
   return {
     linkType: record.readUInt16BE(0),
     seconds: record.readUIntBE(2, 6),
     nanoseconds: record.readUInt32BE(8),
     originalLength: record.readUInt32BE(12),
-    interface: record.toString('utf8', RECORD_FIXED, RECORD_FIXED + nameLength),
+    interface: interfaceName(record, nameLength, names),
     // A view, not a copy: the frame is the tail of the record ZeroMQ handed us.
     frame: record.subarray(RECORD_FIXED + nameLength),
   };

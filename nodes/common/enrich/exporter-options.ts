@@ -7,9 +7,14 @@
 // The learned state is per exporter + domain, bounded like the decoder's: at the limit the least
 // recently used exporter goes, counted (state-index.ts).
 import type { DecodeResult, FlowRecord, RecordRun } from '../flow/types';
-import { countRecords, countRecordsWithoutRate } from '../flow/sequence';
+import * as sequenceExports from '../flow/sequence';
 import { StateIndex, type StateIndexStats } from '../flow/state-index';
-import { uptimeToEpochMs } from '../flow/time-base';
+import * as timeBaseExports from '../flow/time-base';
+
+// Bound once when the module loads: the conversion runs per record, and under the tsx loader
+// (tests, bench) each use of an imported name is an accessor call on the exporting module.
+const { countRecords, countRecordsWithoutRate } = sequenceExports;
+const { uptimeToEpochMs } = timeBaseExports;
 
 /** Entries kept in an exporter's sampler and interface-name tables (options data can name any id). */
 export const MAX_OPTION_ENTRIES = 4096;

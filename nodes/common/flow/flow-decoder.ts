@@ -3,17 +3,27 @@
 // exporter's options data and time base for v9/IPFIX, sampling, and whatever steps the caller
 // adds). Never throws on bad input.
 import { IeRegistry, type IeDefinition } from '../netflow/ie-registry';
-import { decodeLegacy, type LegacyState } from '../netflow/netflow-legacy';
+import * as legacyExports from '../netflow/netflow-legacy';
+import type { LegacyState } from '../netflow/netflow-legacy';
 import { minRecordLength, TemplateCache, type SerializedTemplate } from '../netflow/template-cache';
-import { decodeTemplated, type TemplatedState } from '../netflow/templated';
-import { headerLength, IPFIX_VERSION, NETFLOW9_VERSION } from '../netflow/wire';
-import { decodeSflow, type SflowState } from '../sflow/sflow-decoder';
+import * as templatedExports from '../netflow/templated';
+import type { TemplatedState } from '../netflow/templated';
+import * as wireExports from '../netflow/wire';
+import * as sflowExports from '../sflow/sflow-decoder';
+import type { SflowState } from '../sflow/sflow-decoder';
 import { ApplySamplingStep } from '../enrich/sampling';
 import { ExporterOptionsEnricher } from '../enrich/exporter-options';
 import type { EnrichContext, EnrichStep } from '../enrich/types';
 import { sequenceReport, type SequenceTrack } from './sequence';
 import { parseDomainKey, SCOPE_PROTOCOL, scopeNumber, StateIndex } from './state-index';
 import type { DecodeResult, DecoderCounters, Exporter, FlowProtocol } from './types';
+
+// What every datagram calls, bound once when the module loads: under the tsx loader (tests,
+// bench) each use of an imported name is an accessor call on the exporting module.
+const { decodeLegacy } = legacyExports;
+const { decodeTemplated } = templatedExports;
+const { headerLength, IPFIX_VERSION, NETFLOW9_VERSION } = wireExports;
+const { decodeSflow } = sflowExports;
 
 export interface FlowDecoderOptions {
   /** Template lifetime without a refresh (default 30 min, the RFC 7011 section 10.3.7 example for UDP). */

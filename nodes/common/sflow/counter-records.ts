@@ -3,7 +3,10 @@
 import { XdrTruncated, type Xdr } from './xdr';
 import { readUnsigned64 } from '../flow/integers';
 import { macToString as readMac } from '../packet/text';
-import { COUNTER_RECORD_FORMAT as C } from './wire';
+import * as wire from './wire';
+
+// Module-local binding: one lookup at load, not an export getter per record (tsx/CJS output).
+const C = wire.COUNTER_RECORD_FORMAT;
 import type { CounterRecord } from '../flow/types';
 
 /**

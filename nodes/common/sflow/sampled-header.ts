@@ -11,12 +11,12 @@ import { dissectL2L4 as l2l4, newL2L4Summary } from '../packet/fast';
 import { ipv4ToString as v4, ipv6ToString as v6, macToString as macText } from '../packet/text';
 import { LinkType } from '../packet/types';
 import type { FlowRecord } from '../flow/types';
-import { HEADER_PROTOCOL } from './wire';
+import { HEADER_PROTOCOL as HP } from './wire';
 
 export type HeaderFields = Record<string, unknown>;
 
 const LINK_TYPE_BY_HEADER_PROTOCOL: Record<number, number> = {
-  [HEADER_PROTOCOL.ethernet]: LinkType.ETHERNET, [HEADER_PROTOCOL.ipv4]: LinkType.IPV4, [HEADER_PROTOCOL.ipv6]: LinkType.IPV6,
+  [HP.ethernet]: LinkType.ETHERNET, [HP.ipv4]: LinkType.IPV4, [HP.ipv6]: LinkType.IPV6,
 };
 
 const summary = newL2L4Summary();
@@ -25,6 +25,7 @@ const dissectL2L4 = l2l4;
 const ipv4ToString = v4;
 const ipv6ToString = v6;
 const macToString = macText;
+const HEADER_PROTOCOL = HP;
 
 /** Writes the header's fields straight into `rec` (same names and values as dissectSampledHeader). */
 export function addSampledHeaderFields(protocol: number, b: Buffer, rec: FlowRecord): void {

@@ -1,7 +1,12 @@
 // Bounds-checked XDR cursor (RFC 4506 big-endian, 4-octet alignment) for sFlow v5 structures.
-import { ipv4ToString as ipv4, ipv6ToString as ipv6, macToString as mac } from '../packet/text';
-import { readUnsigned64 } from '../flow/integers';
-import { ADDRESS_TYPE } from './wire';
+import * as text from '../packet/text';
+import * as integers from '../flow/integers';
+import * as wire from './wire';
+
+// Module-local bindings: one lookup at load, not an export getter per call (tsx/CJS output).
+const ipv4 = text.ipv4ToString, ipv6 = text.ipv6ToString, mac = text.macToString;
+const readUnsigned64 = integers.readUnsigned64;
+const ADDRESS_TYPE = wire.ADDRESS_TYPE;
 
 export class XdrTruncated extends Error {}
 

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageSink, NodeRed, freePort, waitUntil, type FlowNode } from '../helpers/node-red';
 import { hasCommand, requireReal } from '../helpers/real';
+import { numberedFrame } from '../helpers/numbered-frame';
 import { PcapWriter } from '../../nodes/common/pcap';
 
 const FRAMES = 4000;
@@ -32,23 +33,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Ethernet + IPv4 + UDP from `address` to port 9999, the frame number in the IPv4 identification field. */
-function numberedFrame(address: number[], n: number): Buffer {
-  const frame = Buffer.alloc(14 + 20 + 8 + 64, 0);
-  frame.writeUInt16BE(0x0800, 12);
-  frame.writeUInt8(0x45, 14);
-  frame.writeUInt16BE(20 + 8 + 64, 16);
-  frame.writeUInt16BE(n, 18);
-  frame.writeUInt8(64, 22);
-  frame.writeUInt8(17, 23);
-  Buffer.from([...address, 10, 0, 0, 2]).copy(frame, 26);
-  frame.writeUInt16BE(40000, 34);
-  frame.writeUInt16BE(9999, 36);
-  frame.writeUInt16BE(8 + 64, 38);
-  frame.fill(n & 0xff, 42);
-  return frame;
-}
-
 /** An edge's capture: frames in groups of 20 sharing a timestamp, groups 20 ms apart (~4 s of paced replay). */
 function writeCapture(edge: (typeof EDGES)[number], offsetNs: number): string {
   const capture = join(dir, `${edge.name}.pcap`);
@@ -56,7 +40,7 @@ function writeCapture(edge: (typeof EDGES)[number], offsetNs: number): string {
   const records = [writer.header()];
   for (let n = 0; n < FRAMES; n++) {
     const ms = Math.floor(n / 20) * 20;
-    records.push(writer.packet(numberedFrame(edge.address, n), { seconds: 1_700_000_000 + Math.floor(ms / 1000), nanoseconds: (ms % 1000) * 1e6 + offsetNs }));
+    records.push(writer.packet(numberedFrame(n, edge.address), { seconds: 1_700_000_000 + Math.floor(ms / 1000), nanoseconds: (ms % 1000) * 1e6 + offsetNs }));
   }
   writeFileSync(capture, Buffer.concat(records));
   return capture;

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageSink, NodeRed, freePort, waitUntil, type FlowNode } from '../helpers/node-red';
 import { hasCommand, requireReal } from '../helpers/real';
+import { numberedFrame } from '../helpers/numbered-frame';
 import { PcapWriter } from '../../nodes/common/pcap';
 
 const FRAMES = 6000;
@@ -29,22 +30,6 @@ after(async () => {
   await sink?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Ethernet + IPv4 + UDP to port 9999, the frame number in the IPv4 identification field. */
-function numberedFrame(n: number): Buffer {
-  const frame = Buffer.alloc(14 + 20 + 8 + 64, 0);
-  frame.writeUInt16BE(0x0800, 12);
-  frame.writeUInt8(0x45, 14);
-  frame.writeUInt16BE(20 + 8 + 64, 16);
-  frame.writeUInt16BE(n, 18);
-  frame.writeUInt8(64, 22);
-  frame.writeUInt8(17, 23);
-  Buffer.from([10, 0, 0, 1, 10, 0, 0, 2]).copy(frame, 26);
-  frame.writeUInt16BE(40000, 34);
-  frame.writeUInt16BE(9999, 36);
-  frame.writeUInt16BE(8 + 64, 38);
-  return frame;
-}
 
 interface Run {
   /** tshark's fields of every stored frame, per frame number (ip.id). */

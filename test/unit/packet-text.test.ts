@@ -1,9 +1,10 @@
-// RFC 5952 text forms of IPv6 addresses, checked against the RFC's own examples, Node's
-// WHATWG URL serializer and net.SocketAddress (inet_ntop), and tshark.
+// Address text: RFC 5952 forms of IPv6 addresses, checked against the RFC's own examples, Node's
+// WHATWG URL serializer and net.SocketAddress (inet_ntop), and tshark; the IPv4 dotted-quad parser.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isIPv6, SocketAddress } from 'node:net';
 import { ipv6Bytes, ipv6ToString, macToString, ipv4ToString } from '../../nodes/common/packet';
+import { ipv4Bits, NOT_IPV4 } from '../../nodes/common/packet/text';
 import { requireCommands } from '../helpers/real';
 import { makeTempDir, text2pcap, tsharkFields } from '../fixtures/pcap/tools';
 import * as F from '../fixtures/pcap/frames';
@@ -139,4 +140,12 @@ test('IPv6 text parser: every RFC 4291 form reads as Node reads it (inet_pton), 
     assert.equal(isIPv6(bad), false, bad);
     assert.equal(ipv6Bytes(bad), undefined, bad);
   }
+});
+
+test('ipv4Bits: a dotted quad is its 32 bits (int32, unsigned with >>> 0), anything else NOT_IPV4', () => {
+  const cases: Array<[string, number]> = [['0.0.0.0', 0], ['1.2.3.4', 0x01020304], ['192.0.2.1', 0xc0000201], ['255.255.255.255', 0xffffffff]];
+  for (const [text, value] of cases) assert.equal(ipv4Bits(text) >>> 0, value, text);
+  assert.equal(ipv4Bits('255.255.255.255'), -1, 'int32, so a hot caller boxes nothing');
+  for (const text of ['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1..2.3', '1.2.3.', 'a.b.c.d', '1.2.3.1000', '::1', '1.2.3.4 '])
+    assert.equal(ipv4Bits(text), NOT_IPV4, JSON.stringify(text));
 });

@@ -1,7 +1,11 @@
 // Longest-prefix match over IPv4 and IPv6 CIDRs: one hash map per prefix length, probed from the
 // longest length down, so a lookup costs one mask and one map probe per distinct length in use.
 import { isIPv4, isIPv6 } from 'node:net';
-import { ipv6Bytes } from '../packet/text';
+import * as textExports from '../packet/text';
+
+// Called per lookup: bound once when the module loads (under the tsx loader each use of an
+// imported name is an accessor call).
+const { ipv4Bits, ipv6Bytes, NOT_IPV4 } = textExports;
 
 interface Family<T> {
   /** Prefix lengths in use, longest first. */
@@ -71,25 +75,8 @@ function addressWords(address: string, v6: boolean): number[] | undefined {
 
 /** Dotted quad -> unsigned 32-bit number (undefined for anything else). */
 export function ipv4Number(address: string): number | undefined {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < address.length; i++) {
-    const c = address.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || part > 255) return undefined;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57 && digits < 3) {
-      part = part * 10 + (c - 48);
-      digits++;
-    } else return undefined;
-  }
-  if (dots !== 3 || digits === 0 || part > 255) return undefined;
-  return value * 256 + part;
+  const bits = ipv4Bits(address);
+  return bits === NOT_IPV4 ? undefined : bits >>> 0;
 }
 
 /** IPv6 text (any RFC 4291 form, IPv4 tail allowed) -> four 32-bit words. */

@@ -162,6 +162,36 @@ function formatIpv6(b: Buffer, o: number): string {
   return s;
 }
 
+/** What `ipv4Bits` returns for text that is not a dotted quad: outside the int32 range, so no address has it. */
+export const NOT_IPV4 = 2 ** 32;
+
+/**
+ * A dotted quad's 32 bits as a signed int (kept in int32 arithmetic, so a hot caller boxes no
+ * number; `>>> 0` gives the unsigned value), NOT_IPV4 for anything else. The one IPv4 text parser
+ * of the enrich step's caches and prefix tables.
+ */
+export function ipv4Bits(address: string): number {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < address.length; i++) {
+    const c = address.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || part > 255) return NOT_IPV4;
+      value = (value << 8) | part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      part = part * 10 + (c - 48);
+      digits++;
+    } else return NOT_IPV4;
+  }
+  if (dots !== 3 || digits === 0 || part > 255) return NOT_IPV4;
+  return (value << 8) | part;
+}
+
 /**
  * The 16 bytes of an IPv6 address text in any RFC 4291 section 2.2 form ("::", an IPv4 tail,
  * a "%zone" suffix, which is dropped), undefined when the text is not one. The one parser of the

@@ -6,6 +6,7 @@
 // files again with Node-RED 4.1 on Node 20. Cross-version files are those under test/e2e and
 // test/browser (they start real Node-RED processes) unless a file has a line `// @runtime: primary`.
 // WIRESCOPE_NODE_RED set by the caller (5, 4, nr5-node24...) runs one pass on that runtime only.
+// After each pass, scripts/file-times-reporter.mjs prints the time of each file, slowest first.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -60,8 +61,13 @@ for (const [n, pass] of passes.entries()) {
   console.log(`run-tests: pass ${n + 1}/${passes.length}: ${pass.files.length} file(s), Node-RED processes run ${label}`);
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=900000', '--test-reporter=spec', ...extra, ...pass.files],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, WIRESCOPE_NODE_RED: pass.id } },
+    [
+      '--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=900000',
+      '--test-reporter=spec', '--test-reporter-destination=stdout',
+      `--test-reporter=${join(root, 'scripts', 'file-times-reporter.mjs')}`, '--test-reporter-destination=stdout',
+      ...extra, ...pass.files,
+    ],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, WIRESCOPE_NODE_RED: pass.id, WIRESCOPE_PASS_STARTED: String(Date.now()) } },
   );
   console.log(`run-tests: pass ${n + 1}/${passes.length} (${label}): ${result.status === 0 ? 'passed' : 'FAILED'}`);
   if (result.status !== 0) status = result.status ?? 1;

@@ -1,3 +1,4 @@
+// @runtime: primary (the demo flows use the nodes examples.test.ts deploys on both runtimes)
 // The demo with WIRESCOPE_ES_URL set indexes what it decodes: every IP packet of the bundled
 // capture becomes one ECS flow document. Expected count and byte sum from tshark.
 import { after, test } from 'node:test';

@@ -60,7 +60,7 @@ before(async () => {
   if (missing) return;
   dir = mkdtempSync(join(tmpdir(), 'wirescope-es-sampling-'));
   writeTrafficPcap(join(dir, 'traffic.pcap'), SAMPLE_FLOWS);
-  es = await Elasticsearch.start();
+  es = await Elasticsearch.shared();
   sink = await MessageSink.start();
   red = await NodeRed.start();
 });

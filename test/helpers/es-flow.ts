@@ -59,14 +59,16 @@ export interface EsStack {
 }
 
 /**
- * Starts Elasticsearch (with `options`), a message sink and Node-RED in `before` — nothing when
+ * Elasticsearch (the run's shared node of that version, emptied, when `options` asks for no more than
+ * a version; else its own with `options`), a message sink and Node-RED in `before` — nothing when
  * `missing` says Elasticsearch cannot run here — and stops them in `after`.
  */
 export function esStack(missing: string | undefined, options: ElasticsearchOptions = {}): EsStack {
   const stack: EsStack = {};
+  const plain = Object.keys(options).every((k) => k === 'version');
   before(async () => {
     if (missing) return;
-    stack.es = await Elasticsearch.start(options);
+    stack.es = plain ? await Elasticsearch.shared(options) : await Elasticsearch.start(options);
     stack.sink = await MessageSink.start();
     stack.nodeRed = await NodeRed.start();
   });

@@ -127,6 +127,7 @@ port.on('message', (m: ToWorker) => {
       break;
     case 'ack':
       unackedRecords -= m.records;
+      pending.recycle(m.ints, m.floats);
       if (head < backlog.length) drain();
       break;
     case 'taken':

@@ -1,6 +1,7 @@
 // Build: compile TypeScript to dist/, then place each node's editor HTML, the icons
 // and its locale files next to its compiled .js — Node-RED only looks there — and write the
-// editor scripts of resources/ (Node-RED serves a module's resources/ at /resources/<module>/).
+// editor scripts of resources/ (Node-RED serves a module's resources/ at /resources/<module>/):
+// one made from the library, the others copied from editor/.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,4 +47,9 @@ writeFileSync(join(root, 'resources', 'element-definitions.js'), [
   '})();',
   '',
 ].join('\n'));
+// Editor scripts written by hand (editor/, plain browser JavaScript), served beside it.
+for (const file of readdirSync(join(root, 'editor'))) {
+  if (!file.endsWith('.js')) continue;
+  writeFileSync(join(root, 'resources', file), `// Copied by scripts/build.mjs from editor/${file}; do not edit.\n` + readFileSync(join(root, 'editor', file), 'utf8'));
+}
 console.log('build: dist/ ready');

@@ -11,14 +11,19 @@ import { requireReal, requireRoot } from '../helpers/real';
 const CHROMIUM = '/usr/bin/chromium';
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
 
-/** Every node type and its editor fields, read from the editor HTML of each node set. */
+/**
+ * Every node type and its editor fields, read from the editor HTML of each node set and from the
+ * shared editor scripts (editor/, served from resources/) it loads.
+ */
 const nodeTypes = Object.keys(pkg['node-red'].nodes).flatMap((set) => {
   const html = readFileSync(join(repoRoot, 'nodes', set, `${set}.html`), 'utf8');
+  const shared = [...html.matchAll(/src="resources\/@wirescope\/node-red\/([\w-]+\.js)"/g)]
+    .map((m) => join(repoRoot, 'editor', m[1])).filter((file) => existsSync(file)).map((file) => readFileSync(file, 'utf8'));
   return [...html.matchAll(/registerType\('([^']+)',\s*\{\s*category:\s*'([^']+)'/g)].map((m) => ({
     type: m[1],
     category: m[2],
     set,
-    fields: [...html.matchAll(new RegExp(`id="node-(?:config-)?input-([A-Za-z0-9_]+)"`, 'g'))].map((f) => f[1]),
+    fields: [html, ...shared].flatMap((text) => [...text.matchAll(/id="node-(?:config-)?input-([A-Za-z0-9_]+)"/g)].map((f) => f[1])),
   }));
 });
 
@@ -123,6 +128,56 @@ describe('the editor in headless Chromium', () => {
       assert.match(String(verdicts.bad.reason), /line 2: id "40000" is not a number from 0 to 32767 \(15 bits with a PEN\)/, type);
     }
     await page.evaluate(() => (window as any).RED.view.redraw(true));
+  });
+
+  it('fills in, checks and saves the decoder settings both flow editors share (resources/flow-decoder-form.js)', async (t) => {
+    if (!requireReal(t, existsSync(CHROMIUM), 'Debian chromium')) return;
+    const served = await page.request.get(`${nodeRed.url}/resources/@wirescope/node-red/flow-decoder-form.js`);
+    assert.equal(served.status(), 200, 'Node-RED serves the shared editor script');
+    for (const set of ['flow-collector', 'flow-decode']) {
+      const type = `wirescope-${set}`, id = `settings-${set}`;
+      const labels = JSON.parse(readFileSync(join(repoRoot, 'locales/en-US', `${set}.json`), 'utf8'))[set].label;
+      await page.evaluate(({ type, id }) => {
+        const RED = (window as any).RED;
+        RED.view.importNodes([{
+          id, type, x: 200, y: 200, wires: [], templateTtl: 600, applySampling: true, scopeByPort: false, elements: '32473 1 exampleTenant string',
+        }], { generateIds: false });
+        RED.editor.edit(RED.nodes.node(id));
+      }, { type, id });
+      const tray = page.locator('.red-ui-tray').last();
+      const elements = tray.locator('#node-input-elements');
+      await elements.waitFor({ state: 'visible' });
+      // Node-RED filled the shared rows from the node like its own fields, in the node's words.
+      assert.equal(await tray.locator('#node-input-templateTtl').inputValue(), '600', type);
+      assert.equal(await tray.locator('#node-input-applySampling').isChecked(), true, type);
+      assert.equal(await tray.locator('#node-input-scopeByPort').isChecked(), false, type);
+      assert.equal(await elements.inputValue(), '32473 1 exampleTenant string', type);
+      for (const field of ['templateTtl', 'applySampling', 'scopeByPort', 'elements']) {
+        assert.equal((await tray.locator(`label[for="node-input-${field}"]`).innerText()).trim(), labels[field], `${type}: ${field} label`);
+      }
+      // Edits are checked as typed (the runtime's rules) and saved by Done.
+      // fill() sends `input`; Node-RED checks a field on change/keyup/paste.
+      await elements.fill('32473 40000 tooBig unsigned16');
+      await elements.dispatchEvent('change');
+      assert.match(await elements.getAttribute('class') ?? '', /\binput-error\b/, `${type}: a bad line marked`);
+      await elements.fill('0 65 v9Element65 unsigned32');
+      await elements.dispatchEvent('change');
+      assert.doesNotMatch(await elements.getAttribute('class') ?? '', /\binput-error\b/, `${type}: a good line not marked`);
+      await tray.locator('#node-input-templateTtl').fill('900');
+      await tray.locator('#node-input-applySampling').uncheck();
+      await tray.locator('#node-input-scopeByPort').check();
+      await tray.locator('#node-dialog-ok').click();
+      await tray.waitFor({ state: 'detached' });
+      const saved = await page.evaluate((id) => {
+        const RED = (window as any).RED;
+        const n = RED.nodes.node(id);
+        const values = { templateTtl: n.templateTtl, applySampling: n.applySampling, scopeByPort: n.scopeByPort, elements: n.elements };
+        RED.nodes.remove(id);
+        RED.view.redraw(true);
+        return values;
+      }, id);
+      assert.deepEqual(saved, { templateTtl: '900', applySampling: false, scopeByPort: true, elements: '0 65 v9Element65 unsigned32' }, type);
+    }
   });
 
   it('imports an example flow from the library, deploys it, and shows the node status', async (t) => {

@@ -71,4 +71,4 @@ export type FromWorker =
   | { kind: 'listening'; receiveBuffers: Record<number, number> }
   | { kind: 'socket-error'; port: number; code?: string; message: string }
   | { kind: 'rcvbuf-failed'; message: string }
-  | { kind: 'rcvbuf-capped'; port: number; requested: number; got: number };
+  | { kind: 'rcvbuf-capped'; port: number; requested: number; got: number; wanted: number };

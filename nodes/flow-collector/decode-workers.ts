@@ -229,7 +229,7 @@ export class DecodeWorkers {
         if (slot.index === 0) this.events.rcvbufFailed(m.message);
         break;
       case 'rcvbuf-capped':
-        if (slot.index === 0) this.events.rcvbufCapped(m.port, m.requested, m.got);
+        if (slot.index === 0) this.events.rcvbufCapped(m.port, m.requested, m.got, m.wanted);
         break;
     }
   }

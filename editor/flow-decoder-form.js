@@ -7,11 +7,13 @@
 (function () {
   /** Form rows, `NS` standing for the node's namespace; each fills one marker of the edit template. */
   var ROWS = {
-    settings: [
+    templateTtl: [
       '<div class="form-row">',
       '  <label for="node-input-templateTtl"><i class="fa fa-clock-o"></i> <span data-i18n="NS.label.templateTtl"></span></label>',
       '  <input type="text" id="node-input-templateTtl" style="width:80px">',
       '</div>',
+    ],
+    sampling: [
       '<div class="form-row">',
       '  <input type="checkbox" id="node-input-applySampling" style="width:auto; margin-left:100px">',
       '  <label for="node-input-applySampling" style="width:auto" data-i18n="NS.label.applySampling"></label>',
@@ -55,7 +57,7 @@
       };
     },
     /**
-     * Replaces each `<!-- flow-decoder-form: settings|elements -->` of the edit template of `type`
+     * Replaces each `<!-- flow-decoder-form: templateTtl|sampling|elements -->` of the edit template of `type`
      * with those rows. Called right after registerType: Node-RED has put the node set's whole HTML,
      * templates included, into the page before it runs the set's scripts, and builds the edit
      * dialog from the template text only when a node is edited, so Node-RED's own code fills in

@@ -41,13 +41,18 @@ export function prepare(work: string): { blaster: string; nodesDir: string } {
 
 /**
  * Runs the sender for `seconds` at `datagramsPerSecond` from `exporters` sockets (127.0.1.x when
- * more than one), optionally through a command prefix (taskset); resolves with the datagrams sent.
+ * more than one), optionally through a command prefix (taskset); resolves with the datagrams sent
+ * and the CPU seconds the sender used (on loopback they include the kernel's delivery).
  */
-export function blast(blaster: string, port: number, datagramsPerSecond: number, seconds: number, exporters = 1, prefix: string[] = []): Promise<number> {
+export function blast(blaster: string, port: number, datagramsPerSecond: number, seconds: number, exporters = 1, prefix: string[] = []): Promise<{ sent: number; cpuSeconds: number }> {
   const args = ['127.0.0.1', String(port), String(datagramsPerSecond), String(seconds), DATAGRAM, String(exporters)];
   const [cmd, ...rest] = [...prefix, blaster, ...args];
   return new Promise((resolve, reject) => {
-    execFile(cmd, rest, (err, out) => (err ? reject(err) : resolve(Number(out.trim()))));
+    execFile(cmd, rest, (err, out) => {
+      if (err) return reject(err);
+      const [sent, cpuSeconds] = out.trim().split(' ').map(Number);
+      resolve({ sent, cpuSeconds });
+    });
   });
 }
 

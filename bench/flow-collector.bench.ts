@@ -59,7 +59,7 @@ async function run(red: NodeRed, sink: MessageSink, blaster: string, mode: strin
   for (const rate of STEPS) {
     const before = await count();
     const start = Date.now();
-    const sent = await blast(blaster, port, Math.round(rate / RECORDS_PER_DATAGRAM), SECONDS);
+    const { sent } = await blast(blaster, port, Math.round(rate / RECORDS_PER_DATAGRAM), SECONDS);
     const elapsed = (Date.now() - start) / 1000;
     // Let the collector drain what is queued before reading the count.
     const now = await settledCount(count);

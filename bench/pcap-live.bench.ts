@@ -40,7 +40,7 @@ async function main() {
       let tcpdumpErr = '';
       tcpdump.stderr.on('data', (c) => (tcpdumpErr += c));
       while (!tcpdumpErr.includes('listening on')) await new Promise((r) => setTimeout(r, 50));
-      const sent = Number(execFileSync(blaster, ['127.0.0.1', String(port), String(rate), String(SECONDS), '64']).toString());
+      const sent = Number(execFileSync(blaster, ['127.0.0.1', String(port), String(rate), String(SECONDS), '64']).toString().split(' ')[0]);
       await new Promise((r) => setTimeout(r, 1500)); // let both drain
       const exited = new Promise((r) => tcpdump.once('exit', r));
       tcpdump.kill('SIGINT');

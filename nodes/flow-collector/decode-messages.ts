@@ -33,8 +33,8 @@ export interface DatagramBatch {
 
 export type ToWorker =
   | DatagramBatch
-  /** The main thread delivered a results message of this many records. */
-  | { kind: 'ack'; records: number }
+  /** The main thread delivered a results message of this many records; its arrays come back (transferred) for reuse. */
+  | { kind: 'ack'; records: number; ints: ArrayBuffer; floats: ArrayBuffer }
   /** The main thread decoded forwarded datagrams of this many octets. */
   | { kind: 'taken'; bytes: number }
   | { kind: 'counters' | 'templates'; id: number };
@@ -71,4 +71,4 @@ export type FromWorker =
   | { kind: 'listening'; receiveBuffers: Record<number, number> }
   | { kind: 'socket-error'; port: number; code?: string; message: string }
   | { kind: 'rcvbuf-failed'; message: string }
-  | { kind: 'rcvbuf-capped'; port: number; requested: number; got: number };
+  | { kind: 'rcvbuf-capped'; port: number; requested: number; got: number; wanted: number };

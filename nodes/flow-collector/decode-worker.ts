@@ -127,6 +127,7 @@ port.on('message', (m: ToWorker) => {
       break;
     case 'ack':
       unackedRecords -= m.records;
+      pending.recycle(m.ints, m.floats);
       if (head < backlog.length) drain();
       break;
     case 'taken':
@@ -155,7 +156,7 @@ if (setup.listen) {
     },
     error: (p, code, message) => post({ kind: 'socket-error', port: p, code, message }),
     rcvbufFailed: (message) => post({ kind: 'rcvbuf-failed', message }),
-    rcvbufCapped: (p, requested, got) => post({ kind: 'rcvbuf-capped', port: p, requested, got }),
+    rcvbufCapped: (p, requested, got, wanted) => post({ kind: 'rcvbuf-capped', port: p, requested, got, wanted }),
     listening: (receiveBuffers) => post({ kind: 'listening', receiveBuffers }),
   });
 }

@@ -13,7 +13,7 @@ import { startWorker } from '../shared/start-worker';
 import { mergeTemplates, type DecodeConfig } from './decode-path';
 import type { FromWorker, ToWorker, WorkerSetup, WorkerSummary } from './decode-messages';
 import { DatagramBatcher, forEachDatagram } from './datagram-batch';
-import { ResultUnpacker } from './result-transfer';
+import { ResultUnpacker, transferList } from './result-transfer';
 import type { ListenEvents, ListenOptions } from './udp-listen';
 
 export interface DecodeWorkersOptions {
@@ -197,7 +197,8 @@ export class DecodeWorkers {
         slot.queuedBytes -= m.consumed;
         slot.summary = m.summary;
         for (const r of slot.unpacker.unpack(m.results)) this.events.result(r);
-        if (m.records) slot.worker?.postMessage({ kind: 'ack', records: m.records } satisfies ToWorker);
+        // Nothing unpacked refers to the arrays: they go back to be written again.
+        slot.worker?.postMessage({ kind: 'ack', records: m.records, ints: m.results.ints, floats: m.results.floats } satisfies ToWorker, transferList(m.results));
         break;
       case 'datagrams': {
         const each = this.events.datagram;
@@ -228,7 +229,7 @@ export class DecodeWorkers {
         if (slot.index === 0) this.events.rcvbufFailed(m.message);
         break;
       case 'rcvbuf-capped':
-        if (slot.index === 0) this.events.rcvbufCapped(m.port, m.requested, m.got);
+        if (slot.index === 0) this.events.rcvbufCapped(m.port, m.requested, m.got, m.wanted);
         break;
     }
   }

@@ -59,6 +59,9 @@ export = function (RED: NodeAPI) {
     let saveTimer: NodeJS.Timeout | undefined;
     /** Per port, the receive buffer the kernel granted (octets), for stats. */
     let receiveBuffers: Record<number, number> = {};
+    /** Set when the kernel granted a smaller receive buffer than asked: in stats and the status until redeployed. */
+    let receiveBufferWarning: string | undefined;
+    let cappedBuffer = 0;
     const stats = { datagrams: 0, notAllowed: 0, socketErrors: 0, records: 0, recordsAtLastStatus: 0, templatesChanged: false };
 
     let ports: number[];
@@ -128,7 +131,7 @@ export = function (RED: NodeAPI) {
     };
 
     const statsMessage = async (): Promise<FlowMessage> => {
-      const payload: Record<string, unknown> = { ports, receiveBuffers, datagrams: stats.datagrams, notAllowed: stats.notAllowed, socketErrors: stats.socketErrors };
+      const payload: Record<string, unknown> = { ports, receiveBuffers, ...(receiveBufferWarning ? { receiveBufferWarning } : {}), datagrams: stats.datagrams, notAllowed: stats.notAllowed, socketErrors: stats.socketErrors };
       if (!workers) return { topic: 'stats', payload: { ...payload, decoder: decoder!.counters() } };
       const w = workers;
       const s = w.summary();
@@ -158,10 +161,12 @@ export = function (RED: NodeAPI) {
       const c = summary();
       const drops = stats.notAllowed + c.datagramsWithErrors + c.pendingDropped + c.dropped;
       node.status({
-        fill: drops ? 'yellow' : 'green', shape: 'dot',
-        text: RED._('flow-collector.status.running', { rate, drops, templates: c.templates }),
+        fill: drops || receiveBufferWarning ? 'yellow' : 'green', shape: 'dot',
+        text: RED._('flow-collector.status.running', { rate, drops, templates: c.templates }) + cappedSuffix(),
       });
     };
+
+    const cappedSuffix = () => (receiveBufferWarning ? ' ' + RED._('flow-collector.status.rcvbuf-capped', { mb: (cappedBuffer / 1048576).toFixed(1) }) : '');
 
     /** How the node words what its sockets (its own or its workers') report. */
     const socketEvents: Omit<ListenEvents, 'message'> = {
@@ -172,10 +177,14 @@ export = function (RED: NodeAPI) {
         node.error(inUse ? RED._('flow-collector.errors.port-in-use', { port }) : RED._('flow-collector.errors.socket', { port, message }));
       },
       rcvbufFailed: (message) => node.warn(RED._('flow-collector.errors.rcvbuf', { message })),
-      rcvbufCapped: (port, requested, got) => node.warn(RED._('flow-collector.errors.rcvbuf-capped', { port, requested, got })),
+      rcvbufCapped(port, requested, got, wanted) {
+        cappedBuffer = got;
+        receiveBufferWarning = RED._('flow-collector.errors.rcvbuf-capped', { port, requested, got, wanted });
+        node.warn(receiveBufferWarning);
+      },
       listening(granted) {
         receiveBuffers = granted;
-        node.status({ fill: 'green', shape: 'dot', text: RED._('flow-collector.status.listening', { ports: ports.join(',') }) });
+        node.status({ fill: receiveBufferWarning ? 'yellow' : 'green', shape: 'dot', text: RED._('flow-collector.status.listening', { ports: ports.join(',') }) + cappedSuffix() });
         statusTimer = setInterval(showStatus, 1000);
         if (config.persist) saveTimer = setInterval(() => { saveTemplates().catch((err) => node.warn(err)); }, 10_000);
       },

@@ -6,13 +6,18 @@
 // and the main thread builds the objects back with one compiled function per layout: the same
 // objects, keys in the same order. Strings go once per message in a table. Anything else
 // (records holding Buffers, bigints, lists) goes beside them in a structured clone.
+// The two arrays go back to the worker with the acknowledgement and are written again (recycle):
+// fresh arrays of a few hundred KiB per message kept both threads' garbage collectors busy.
 import type { DecodeResult, FlowRecord, RecordBuilder } from '../common';
 
 /** What a worker sends per batch of results. */
 export interface PackedResults {
   count: number;
+  /** Whole arrays, written up to intCount and floatCount. */
   ints: ArrayBuffer;
   floats: ArrayBuffer;
+  intCount: number;
+  floatCount: number;
   strings: string[];
   /** Layouts first used in this message (numbered on from the worker's earlier messages). */
   layouts: LayoutSpec[];
@@ -26,8 +31,8 @@ interface LayoutSpec {
   tags: string;
 }
 
-/** The buffers of a PackedResults, to transfer with it. */
-export const transferList = (p: PackedResults): ArrayBuffer[] => [p.ints, p.floats];
+/** The buffers of a PackedResults, to transfer with it (and back with its acknowledgement). */
+export const transferList = (p: { ints: ArrayBuffer; floats: ArrayBuffer }): ArrayBuffer[] => [p.ints, p.floats];
 
 /** Result keys the header encodes; a result with any other key goes whole in the clone. */
 const RESULT_KEYS = new Set(['protocol', 'version', 'exporter', 'receivedAt', 'records', 'options', 'counters', 'templates', 'delayedRecords', 'errors', 'exportTime', 'sequenceNumber', 'observationDomainId']);
@@ -42,6 +47,10 @@ const CLONED_RECORD = -1;
 const MAX_LAYOUTS = 4096;
 /** Layouts tried before a record's own layout is worked out (most recently used first). */
 const RECENT_LAYOUTS = 4;
+/** Arrays a packer keeps for reuse (more come back only if more messages were in flight). */
+const MAX_RECYCLED = 4;
+const MIN_INTS = 4096;
+const MIN_FLOATS = 1024;
 
 const isInt32 = (v: number) => (v | 0) === v && !Object.is(v, -0);
 
@@ -56,12 +65,12 @@ interface Layout extends LayoutSpec {
 
 /** Growing typed arrays a message is written into. */
 class Columns {
-  ints = new Int32Array(4096);
-  floats = new Float64Array(1024);
   ni = 0;
   nf = 0;
   strings: string[] = [];
   private readonly index = new Map<string, number>();
+
+  constructor(public ints: Int32Array, public floats: Float64Array) {}
 
   intern(s: string): number {
     let i = this.index.get(s);
@@ -136,7 +145,10 @@ export class ResultPacker {
   private readonly layouts = new Map<string, Layout>();
   private recent: Layout[] = [];
   private fresh: LayoutSpec[] = [];
-  private out = new Columns();
+  /** Arrays handed back (recycle), and the sizes the last message needed. */
+  private spare: Array<{ ints: Int32Array; floats: Float64Array }> = [];
+  private needed = { ints: MIN_INTS, floats: MIN_FLOATS };
+  private out = this.columns();
   private cloned: unknown[] = [];
   private count = 0;
 
@@ -218,24 +230,36 @@ export class ResultPacker {
     return this.count;
   }
 
-  /** The message so far; the packer starts a new one. */
+  /** The message so far (its arrays are the packer's until `recycle` gives them back); the packer starts a new one. */
   take(): PackedResults {
     const o = this.out;
     const packed: PackedResults = {
       count: this.count,
-      ints: o.ints.buffer.slice(0, o.ni * 4) as ArrayBuffer,
-      floats: o.floats.buffer.slice(0, o.nf * 8) as ArrayBuffer,
+      ints: o.ints.buffer as ArrayBuffer, floats: o.floats.buffer as ArrayBuffer, intCount: o.ni, floatCount: o.nf,
       strings: o.strings, layouts: this.fresh, cloned: this.cloned,
     };
     // The next message starts with arrays as large as this one needed.
-    const next = new Columns();
-    next.ints = new Int32Array(Math.max(4096, o.ni));
-    next.floats = new Float64Array(Math.max(1024, o.nf));
-    this.out = next;
+    this.needed = { ints: Math.max(MIN_INTS, o.ni), floats: Math.max(MIN_FLOATS, o.nf) };
+    this.out = this.columns();
     this.fresh = [];
     this.cloned = [];
     this.count = 0;
     return packed;
+  }
+
+  /** A message's arrays, back from the thread that read it (transferred), to write again. */
+  recycle(ints: ArrayBuffer, floats: ArrayBuffer): void {
+    if (this.spare.length < MAX_RECYCLED) this.spare.push({ ints: new Int32Array(ints), floats: new Float64Array(floats) });
+  }
+
+  /** Arrays for the next message: recycled ones if large enough, else new ones. */
+  private columns(): Columns {
+    const { ints, floats } = this.needed;
+    while (this.spare.length) {
+      const s = this.spare.pop()!;
+      if (s.ints.length >= ints && s.floats.length >= floats) return new Columns(s.ints, s.floats);
+    }
+    return new Columns(new Int32Array(ints), new Float64Array(floats));
   }
 }
 
@@ -263,8 +287,9 @@ export class ResultUnpacker {
 
   unpack(p: PackedResults): DecodeResult[] {
     for (const spec of p.layouts) this.readers.push(compileReader(spec));
-    const I = new Int32Array(p.ints);
-    const F = new Float64Array(p.floats);
+    // Only the part written: the rest of a recycled array holds an older message.
+    const I = new Int32Array(p.ints, 0, p.intCount);
+    const F = new Float64Array(p.floats, 0, p.floatCount);
     const S = p.strings;
     const cloned = p.cloned;
     rewrapBuffers(cloned);

@@ -80,12 +80,15 @@ for major in $majors; do
   version=
   stamp=$cache/.resolved-$major
   [ "$major" = 8 ] && version=${ES_VERSION:-}
-  # Maven's metadata is asked at most once a day (setup runs before every test run).
+  # Maven's metadata is asked at most once a day (setup runs before every test run), also when it
+  # found nothing (9.x: the pinned version below is used then, without asking Maven again).
+  asked=
   if [ -z "$version" ] && [ -n "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
     version=$(cat "$stamp")
+    asked=1
     [ -n "$version" ] || [ "$major" = 9 ] || continue
   fi
-  if [ -z "$version" ]; then
+  if [ -z "$version" ] && [ -z "$asked" ]; then
     version=$(resolve "$major")
     mkdir -p "$cache" && echo "$version" >"$stamp"
   fi

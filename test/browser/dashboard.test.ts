@@ -1,3 +1,4 @@
+// @runtime: primary (the page is FlowFuse Dashboard's; examples.test.ts deploys flow-dashboard.json on both runtimes)
 // The traffic dashboard (examples/flow-dashboard.json, FlowFuse Dashboard 2.0) in headless Chromium
 // with live data: softflowd exports a capture this test writes (stamped now) to the example's flow
 // collector; the page's top-talkers table must equal flow aggregate's bin, the charts must have

@@ -1,3 +1,4 @@
+// @runtime: primary (aggregate rows into Elasticsearch is the pack's code; aggregate-bins.test.ts covers redeploy on both runtimes)
 // flow aggregate -> es bulk (shape "aggregates") -> a real Elasticsearch: each bin's rows land in
 // the daily index of the bin's own time, their bytes add up to the records fed in, the template
 // maps counts and hosts, and a bin sent again replaces its documents instead of doubling them.

@@ -1,3 +1,4 @@
+// @runtime: primary (top N arithmetic against nfdump; nothing here depends on the runtime)
 // nfdump as a second reference for top N: softflowd exports the same capture once to nfcapd and once
 // to flow collector -> flow aggregate; `nfdump -s srcip/bytes -n 10` and `-s dstport/bytes -n 10`
 // must equal the node's top 10 (key, bytes, packets, in order).

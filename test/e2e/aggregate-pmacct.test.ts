@@ -1,3 +1,4 @@
+// @runtime: primary (aggregation arithmetic against pmacct; nothing here depends on the runtime)
 // flow aggregate against pmacct: a capture this test writes is aggregated by pmacctd (the
 // reference; test/helpers/pmacct-reference.ts says which plugin and why) and, exported by
 // softflowd and by pmacct nfprobe (NetFlow v9 and IPFIX), by flow collector -> flow aggregate.

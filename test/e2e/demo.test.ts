@@ -1,3 +1,4 @@
+// @runtime: primary (the demo flows use the nodes examples.test.ts deploys on both runtimes)
 // The README's demo command starts Node-RED with every demo flow deployed and doing real work on
 // the bundled data: its own Elasticsearch, softflowd and pmacctd exporting live to the dashboard's
 // flow collector. (npm test has already installed and built, so this runs scripts/demo.mjs, the

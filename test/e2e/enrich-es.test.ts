@@ -1,3 +1,4 @@
+// @runtime: primary (enrichment and ECS arithmetic; examples.test.ts deploys the enrich examples on both runtimes)
 // Enriched flows into Elasticsearch, end to end: softflowd exports NetFlow v5 without sampling
 // information (its v5 header says 0; its v9/IPFIX options say 1 in 1) from a capture this test writes; flow collector -> flow enrich (GeoIP City + AS
 // databases, networks, a sampling rate of 10 for this exporter, scaling on) -> es bulk (ECS, with

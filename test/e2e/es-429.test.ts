@@ -1,3 +1,4 @@
+// @runtime: primary (retry and backoff are the client's, not Node-RED's)
 // 429 handling: an Elasticsearch whose write thread pool has one thread and a queue of one
 // rejects most of many concurrent small bulk requests (es_rejected_execution_exception, 429);
 // es bulk retries with backoff, and sends fewer requests at once, until every document is indexed.

@@ -1,3 +1,4 @@
+// @runtime: primary (ECS documents and index names are the pack's code; es-tls and es-edges cover es bulk on both runtimes)
 // es bulk in a real Node-RED against a real Elasticsearch 8 (the integ-test zip from Maven
 // Central): flow records shaped as ECS and queried back, index names by event time, mapping
 // conflicts on the failure output, retention. Expected values come from the records the test

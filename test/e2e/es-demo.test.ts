@@ -1,3 +1,4 @@
+// @runtime: primary (the demo flows use the nodes examples.test.ts deploys on both runtimes)
 // The demo with WIRESCOPE_ES_URL set indexes what it decodes: every IP packet of the bundled
 // capture becomes one ECS flow document. Expected count and byte sum from tshark.
 import { after, test } from 'node:test';
@@ -30,7 +31,7 @@ test('npm run demo with WIRESCOPE_ES_URL indexes the decoded capture', async (t)
   const sample = join(repoRoot, 'demo', 'data', 'sample.pcapng');
   const tshark = (field: string) => execFileSync('tshark', ['-r', sample, '-Y', 'ip or ipv6', '-T', 'fields', '-e', field]).toString().trim().split('\n');
   const lengths = tshark('frame.len').map(Number);
-  es = await Elasticsearch.start();
+  es = await Elasticsearch.shared();
   const port = await freePort();
   let log = '';
   child = spawn(process.execPath, [join(repoRoot, 'scripts', 'demo.mjs')], {

@@ -25,7 +25,7 @@ const missing = elasticsearchMissing();
 
 before(async () => {
   if (missing) return;
-  es = await Elasticsearch.start();
+  es = await Elasticsearch.shared();
   client = new Client({ node: es.url });
   sink = await MessageSink.start();
 });

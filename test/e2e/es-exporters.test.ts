@@ -1,3 +1,4 @@
+// @runtime: primary (decode and ECS arithmetic; es-tls and es-edges cover es bulk on both runtimes)
 // Real exporters into Elasticsearch: softflowd reads a capture this test writes and exports
 // NetFlow v5 / IPFIX to a flow collector in a running Node-RED, es bulk shapes the records as ECS
 // and indexes them; what Elasticsearch answers must equal what tshark reads in the capture:

@@ -1,3 +1,4 @@
+// @runtime: primary (the spool and resend are the client's; es-edges.test.ts covers stop and restart on both runtimes)
 // Outage: Elasticsearch stops in the middle of a stream and Node-RED restarts while it is down.
 // With content-hash ids every document is indexed exactly once; without ids at least once.
 // The counts Elasticsearch returns prove it.

@@ -1,3 +1,4 @@
+// @runtime: primary (sampling arithmetic; nothing here depends on the runtime)
 // Sampling scaled exactly once, end to end (issue 11, defect 2): softflowd -s 3 (IPFIX, the
 // interval in its options data) and pmacctd sfprobe at rate 8 (the rate in every flow sample)
 // export to a flow collector in a running Node-RED; es bulk shapes ECS with "scale counts by the
@@ -59,7 +60,7 @@ before(async () => {
   if (missing) return;
   dir = mkdtempSync(join(tmpdir(), 'wirescope-es-sampling-'));
   writeTrafficPcap(join(dir, 'traffic.pcap'), SAMPLE_FLOWS);
-  es = await Elasticsearch.start();
+  es = await Elasticsearch.shared();
   sink = await MessageSink.start();
   red = await NodeRed.start();
 });

@@ -21,7 +21,7 @@ describe('every example deploys clean', () => {
   const needsEs = examples.some((f) => readFileSync(join(examplesDir, f), 'utf8').includes('"wirescope-es-config"'));
   before(async () => {
     // Elasticsearch starts slowly: beside Node-RED, not when the first example needs it.
-    if (needsEs && !elasticsearchMissing()) es = Elasticsearch.start();
+    if (needsEs && !elasticsearchMissing()) es = Elasticsearch.shared();
     es?.catch(() => undefined); // reported by the examples that need it
     nodeRed = await NodeRed.start();
   });

@@ -1,3 +1,4 @@
+// @runtime: primary (decoding against tshark; flow-restart and flow-workers cover flow collector on both runtimes)
 // Real exporters end to end: softflowd and pmacctd (nfprobe / sfprobe) read a capture this test
 // writes and export to a flow collector in a running Node-RED; the records must match the
 // traffic in the capture (5-tuples, packet and byte totals) and tshark's decode of the very

@@ -1,3 +1,4 @@
+// @runtime: primary (cap and zeromq on both runtimes: pcap-capture and zmq-pubsub)
 // The central-capture scenario end to end, with real parts only: traffic crosses a veth pair
 // (one end in its own network namespace), an edge Node-RED captures it with pcap in and PUSHes
 // it over ZeroMQ to a central Node-RED, which stores rotated gzip pcap files per source and

@@ -1,3 +1,4 @@
+// @runtime: primary (store and gap accounting; zmq-pubsub.test.ts covers restart and redeploy on both runtimes)
 // Central restarts while an edge pushes: two real Node-RED processes over real ZeroMQ. The edge
 // replays a capture of 6,000 numbered frames (IPv4 identification = frame number) into zmq out;
 // the central (zmq in → pcap file out) is stopped and started again (SIGINT, as an operator or a

@@ -1,3 +1,4 @@
+// @runtime: primary (RTP arithmetic against tshark; zeromq on both runtimes: zmq-pubsub)
 // Side channel to RTP analysis across two Node-RED processes: pcap file in → zmq out (PUSH,
 // capture protocol) → zmq in (PULL) → rtp stats. The end-of-file summary travels as a capture
 // event and ends the streams. The end report must match tshark on the same pcap.

@@ -1,3 +1,4 @@
+// @runtime: primary (sharding and accounting; zeromq on both runtimes: zmq-pubsub, zmq-zap)
 // Scale-out that keeps templates intact, with real parts: softflowd and pmacctd (nfprobe) export
 // NetFlow v9 and IPFIX for a capture of known traffic; their datagrams, replayed as eight
 // exporters (four real exports × two source addresses), go from a dispatcher Node-RED to three

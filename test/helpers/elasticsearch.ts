@@ -7,7 +7,7 @@
 // be read or executed by that user.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, chmodSync, chownSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, chownSync, closeSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, realpathSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, repoRoot, waitUntil } from './node-red';
@@ -99,11 +99,21 @@ export interface ElasticsearchOptions {
   heap?: string;
   /** A member of a cluster (see EsCluster) instead of a single-node one. */
   member?: { cluster: string; node: string; transportPort: number; seedPorts: number[]; masters: string[] };
+  /**
+   * For `shared()`: its own session, under WIRESCOPE_SHARED_ES, output to logs/console.log, not
+   * stopped when this process exits (scripts/run-tests.mjs stops it).
+   */
+  detached?: boolean;
 }
+
+/** What a test process needs to use the run's shared Elasticsearch of one version (see `shared()`). */
+interface SharedState { pid: number; port: number; baseDir: string; baseline: Record<string, string[]> }
 
 export class Elasticsearch {
   private child?: ChildProcess;
   private exited = true;
+  /** Started by another test process of this run and stopped by scripts/run-tests.mjs: stop() leaves it running. */
+  private isShared = false;
   readonly logs: string[] = [];
 
   private readonly home: string;
@@ -133,7 +143,8 @@ export class Elasticsearch {
     const why = elasticsearchMissing();
     if (why) throw new Error(why);
     const user = isRoot ? ensureUser() : undefined;
-    const baseDir = mkdtempSync(join(tmpdir(), 'wirescope-es-'));
+    // A detached node lives in the run's shared directory, where scripts/run-tests.mjs finds and stops it.
+    const baseDir = mkdtempSync(join(options.detached && process.env.WIRESCOPE_SHARED_ES ? process.env.WIRESCOPE_SHARED_ES : tmpdir(), 'wirescope-es-'));
     for (const dir of ['data', 'logs', 'tmp']) mkdirSync(join(baseDir, dir));
     // The config dir is copied because Elasticsearch writes its keystore there at start.
     const es = new Elasticsearch(baseDir, options.port ?? (await freePort()), options, user);
@@ -151,6 +162,95 @@ export class Elasticsearch {
       throw err;
     }
     return es;
+  }
+
+  /**
+   * The test run's Elasticsearch of this version, emptied for the calling file: scripts/run-tests.mjs
+   * names a directory in WIRESCOPE_SHARED_ES, the first file that asks starts a node there (detached,
+   * so it outlives that file's process) and the runner stops it after the last pass. Starting a JVM
+   * costs 15–25 s on a loaded 2-core machine; files that need a plain node (no settings, no users, not
+   * stopped or paused by the test) share one. Each file gets it with no indices, data streams,
+   * templates or pipelines but the node's own, so files cannot see each other's documents.
+   * Only the default version (`current`, the 8.x) is shared: one file asks for the 9.x, a shared one
+   * would only hold memory for the rest of the run. Without WIRESCOPE_SHARED_ES (a test file run by
+   * hand) or for another version this is `start()`.
+   */
+  static async shared(options: Pick<ElasticsearchOptions, 'version'> = {}): Promise<Elasticsearch> {
+    const dir = process.env.WIRESCOPE_SHARED_ES;
+    const why = elasticsearchMissing(options.version);
+    if (why) throw new Error(why);
+    const key = realpathSync(homeOf(options.version)).split('/').pop()!;
+    if (!dir || !existsSync(dir) || key !== realpathSync(esHome).split('/').pop()) return Elasticsearch.start(options);
+    const stateFile = join(dir, `${key}.json`);
+    const es = await withLock(join(dir, `${key}.lock`), async () => {
+      const state = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as SharedState) : undefined;
+      if (state) {
+        const attached = new Elasticsearch(state.baseDir, state.port, { version: options.version }, isRoot ? ensureUser() : undefined);
+        attached.baseline = state.baseline;
+        attached.attachedPid = state.pid;
+        if (await attached.healthy()) return attached;
+      }
+      const started = await Elasticsearch.start({ version: options.version, detached: true });
+      started.baseline = await started.ownedNames();
+      const next: SharedState = { pid: started.child!.pid!, port: started.port, baseDir: started.baseDir, baseline: started.baseline };
+      writeFileSync(stateFile, JSON.stringify(next));
+      return started;
+    });
+    es.isShared = true;
+    es.exited = false;
+    await es.empty();
+    return es;
+  }
+
+  /** The launcher's pid of a shared node another test process started (for freeze / thaw). */
+  private attachedPid?: number;
+
+  /** Names of what the node holds besides indices (templates, pipelines...), per API: the node's own at start. */
+  private baseline: Record<string, string[]> = {};
+
+  /** Per API, the names it lists that are not Elasticsearch's own (`_meta.managed`, a leading dot). */
+  private static readonly namedApis: Record<string, (body: any) => string[]> = {
+    '/_index_template': (b) => (b.index_templates ?? []).filter((t: any) => !t.index_template?._meta?.managed).map((t: { name: string }) => t.name),
+    '/_component_template': (b) => (b.component_templates ?? []).filter((t: any) => !t.component_template?._meta?.managed).map((t: { name: string }) => t.name),
+    '/_template': (b) => Object.keys(b ?? {}),
+    '/_ingest/pipeline': (b) => Object.entries(b ?? {}).filter(([, v]: [string, any]) => !v?._meta?.managed).map(([k]) => k),
+    '/_ilm/policy': (b) => Object.entries(b ?? {}).filter(([, v]: [string, any]) => !v?.policy?._meta?.managed).map(([k]) => k),
+  };
+
+  private async ownedNames(): Promise<Record<string, string[]>> {
+    const names: Record<string, string[]> = {};
+    for (const [api, read] of Object.entries(Elasticsearch.namedApis)) {
+      try { names[api] = read(await this.request('GET', api)); } catch { names[api] = []; } // an API the zip lacks, or none yet (404)
+    }
+    return names;
+  }
+
+  /** Removes every data stream and index not starting with '.', and what tests added to the baseline. */
+  private async empty(): Promise<void> {
+    const streams = await this.request<{ data_streams?: Array<{ name: string }> }>('GET', '/_data_stream').catch(() => ({ data_streams: [] }));
+    for (const { name } of streams.data_streams ?? []) if (!name.startsWith('.')) await this.request('DELETE', `/_data_stream/${encodeURIComponent(name)}`);
+    const indices = (await this.request<Array<{ index: string }>>('GET', '/_cat/indices?format=json&h=index&expand_wildcards=open,closed'))
+      .map((r) => r.index).filter((i) => !i.startsWith('.'));
+    for (let i = 0; i < indices.length; i += 50) await this.request('DELETE', `/${indices.slice(i, i + 50).map(encodeURIComponent).join(',')}`);
+    const now = await this.ownedNames();
+    for (const [api, names] of Object.entries(now)) {
+      for (const name of names) {
+        if (name.startsWith('.') || (this.baseline[api] ?? []).includes(name)) continue;
+        // One that is still in use, or that Elasticsearch protects, stays: the indices are what isolates files.
+        await this.request('DELETE', `${api}/${encodeURIComponent(name)}`).catch(() => undefined);
+      }
+    }
+  }
+
+  private async healthy(): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.url}/_cluster/health`, { headers: this.headers, signal: AbortSignal.timeout(5000) });
+      if (!res.ok) return false;
+      const health = (await res.json()) as { status: string };
+      return health.status === 'green' || health.status === 'yellow';
+    } catch {
+      return false;
+    }
   }
 
   /** (Re)starts the process on the same port and data dir: used after `pause()` to end an outage. */
@@ -185,8 +285,11 @@ export class Elasticsearch {
     if (!readdirSync(join(this.home, 'modules')).some((m) => m.includes('geoip'))) delete settings['ingest.geoip.downloader.enabled'];
     const args = Object.entries(settings).map(([k, v]) => `-E${k}=${v}`);
     this.exited = false;
+    const detached = !!this.options.detached;
+    const consoleLog = detached ? openSync(join(this.baseDir, 'logs', 'console.log'), 'a') : undefined;
     const child = spawn(join(this.home, 'bin', 'elasticsearch'), args, {
       cwd: this.baseDir,
+      detached,
       uid: this.user?.uid,
       gid: this.user?.gid,
       env: {
@@ -197,16 +300,22 @@ export class Elasticsearch {
         ES_JAVA_OPTS: `-Xms${this.options.heap ?? '512m'} -Xmx${this.options.heap ?? '512m'}`,
         HOME: this.baseDir,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: consoleLog === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', consoleLog, consoleLog],
     });
+    if (consoleLog !== undefined) {
+      closeSync(consoleLog);
+      child.unref();
+      this.logs.push(`(output in ${join(this.baseDir, 'logs', 'console.log')})`);
+    } else {
+      running.add(child);
+    }
     this.child = child;
-    running.add(child);
     const keep = (chunk: Buffer) => { this.logs.push(...chunk.toString().split('\n').filter(Boolean)); if (this.logs.length > 5000) this.logs.splice(0, 1000); };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     child.on('exit', () => { this.exited = true; running.delete(child); });
     await waitUntil(`Elasticsearch ${member?.node ?? ''} to be yellow or green`, async () => {
-      if (this.exited) throw new Error(`Elasticsearch exited:\n${this.logs.slice(-40).join('\n')}`);
+      if (this.exited) throw new Error(`Elasticsearch exited:\n${this.logTail(40)}`);
       try {
         const res = await fetch(`${this.url}/_cluster/health`, { headers: this.headers, signal: AbortSignal.timeout(2000) });
         if (!res.ok) return false;
@@ -215,7 +324,13 @@ export class Elasticsearch {
       } catch {
         return false;
       }
-    }, 600_000, 250).catch((err: Error) => { throw new Error(`${err.message}:\n${this.logs.slice(-30).join('\n')}`); }); // a loaded CI machine can take minutes to start a JVM
+    }, 600_000, 250).catch((err: Error) => { throw new Error(`${err.message}:\n${this.logTail(30)}`); }); // a loaded CI machine can take minutes to start a JVM
+  }
+
+  private logTail(lines: number): string {
+    const file = join(this.baseDir, 'logs', 'console.log');
+    const text = this.options.detached && existsSync(file) ? readFileSync(file, 'utf8').split('\n') : this.logs;
+    return text.slice(-lines).join('\n');
   }
 
   /** Stops the process but keeps the data: an outage. */
@@ -249,15 +364,16 @@ export class Elasticsearch {
 
   /** The server JVM first (children before parents), then the launcher this helper started. */
   private signalTree(signal: NodeJS.Signals): void {
-    if (!this.child?.pid || this.exited) return;
-    for (const pid of descendants(this.child.pid).reverse()) {
+    const launcher = this.child?.pid ?? this.attachedPid;
+    if (!launcher || this.exited) return;
+    for (const pid of [...descendants(launcher).reverse(), launcher]) {
       try { process.kill(pid, signal); } catch { /* already gone */ }
     }
-    this.child.kill(signal);
   }
 
-  /** Stops the process and removes its data. */
+  /** Stops the process and removes its data (the run's shared node: nothing, the runner stops it). */
   async stop(): Promise<void> {
+    if (this.isShared) return;
     await this.pause();
     rmSync(this.baseDir, { recursive: true, force: true });
   }
@@ -405,5 +521,24 @@ export class EsCluster {
       }
       return false;
     }, timeoutMs, 500);
+  }
+}
+
+/** Runs `body` holding a lock directory (mkdir is atomic); a lock older than 15 minutes is taken as left behind. */
+async function withLock<T>(lock: string, body: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      try { if (Date.now() - statSync(lock).mtimeMs > 15 * 60_000) rmSync(lock, { recursive: true, force: true }); } catch { /* released meanwhile */ }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await body();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
 }

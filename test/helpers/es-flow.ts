@@ -59,14 +59,16 @@ export interface EsStack {
 }
 
 /**
- * Starts Elasticsearch (with `options`), a message sink and Node-RED in `before` — nothing when
+ * Elasticsearch (the run's shared node of that version, emptied, when `options` asks for no more than
+ * a version; else its own with `options`), a message sink and Node-RED in `before` — nothing when
  * `missing` says Elasticsearch cannot run here — and stops them in `after`.
  */
 export function esStack(missing: string | undefined, options: ElasticsearchOptions = {}): EsStack {
   const stack: EsStack = {};
+  const plain = Object.keys(options).every((k) => k === 'version');
   before(async () => {
     if (missing) return;
-    stack.es = await Elasticsearch.start(options);
+    stack.es = plain ? await Elasticsearch.shared(options) : await Elasticsearch.start(options);
     stack.sink = await MessageSink.start();
     stack.nodeRed = await NodeRed.start();
   });
@@ -89,13 +91,25 @@ export async function freeUdpPort(): Promise<number> {
 
 /** Datagrams the kernel dropped at the sockets bound to `port`: the last column of /proc/net/udp(6). */
 export function socketDrops(port: number): number {
+  return socketQueue(port).drops;
+}
+
+/**
+ * The kernel's view of the sockets bound to `port` (all of them: SO_REUSEPORT workers have one
+ * each), from /proc/net/udp(6): octets charged to their receive buffers now (rx_queue, datagrams
+ * waiting to be read, each counted at its truesize) and datagrams dropped so far.
+ */
+export function socketQueue(port: number): { queuedBytes: number; drops: number } {
   const hexPort = ':' + port.toString(16).toUpperCase().padStart(4, '0');
   let drops = 0;
+  let queuedBytes = 0;
   for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
     for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
-      if (cols[1]?.endsWith(hexPort)) drops += Number(cols[cols.length - 1]) || 0;
+      if (!cols[1]?.endsWith(hexPort)) continue;
+      drops += Number(cols[cols.length - 1]) || 0;
+      queuedBytes += parseInt(cols[4]?.split(':')[1] ?? '0', 16) || 0;
     }
   }
-  return drops;
+  return { queuedBytes, drops };
 }

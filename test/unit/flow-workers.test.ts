@@ -88,14 +88,25 @@ test('packed results come back on the main thread exactly as decoded, keys in or
 
   const packer = new ResultPacker();
   const unpacker = new ResultUnpacker();
+  const written: Array<{ bytes: number; used: number }> = [];
   const send = (results: DecodeResult[]) => {
     for (const r of results) packer.add(r);
     const packed = packer.take();
-    // Through a real structured clone, buffers transferred, as between threads.
-    return unpacker.unpack(structuredClone(packed, { transfer: transferList(packed) }));
+    written.push({ bytes: packed.ints.byteLength, used: packed.intCount * 4 });
+    // Through a real structured clone, buffers transferred, as between threads, and back for reuse.
+    const arrived = structuredClone(packed, { transfer: transferList(packed) });
+    const got = unpacker.unpack(arrived);
+    const back = structuredClone({ ints: arrived.ints, floats: arrived.floats }, { transfer: transferList(arrived) });
+    packer.recycle(back.ints, back.floats);
+    return got;
   };
-  for (const [sent, got] of [[expected, send(expected)], [second, send(second)]]) {
+  // The first message is large; the last is written into its arrays (handed back), past its end
+  // lies what the first wrote, which must not be read.
+  const large = Array.from({ length: 40 }, () => expected).flat();
+  const last = [expected[3], expected[0]];
+  for (const [sent, got] of [[large, send(large)], [second, send(second)], [last, send(last)]]) {
     assert.deepStrictEqual(got, sent);
     got.forEach((r, i) => r.records.forEach((rec, j) => assert.deepEqual(Object.keys(rec), Object.keys(sent[i].records[j]))));
   }
+  assert.ok(written[0].used > 4 * 4096 && written[2].bytes >= written[0].used && written[2].used < 4 * 4096, `the last message reused the first's arrays: ${JSON.stringify(written)}`);
 });

@@ -9,7 +9,7 @@
 // After each pass, scripts/file-times-reporter.mjs prints the time of each file, slowest first.
 // The files share one Elasticsearch per version (test/helpers/elasticsearch.ts `Elasticsearch.shared`):
 // the first file that needs it starts it under WIRESCOPE_SHARED_ES, this script stops it at the end.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -74,7 +74,15 @@ function stopSharedElasticsearch() {
   rmSync(sharedEs, { recursive: true, force: true });
 }
 process.on('exit', stopSharedElasticsearch);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+// Interrupted (Ctrl-C, a CI timeout): the running pass is told too, and no further pass starts.
+let interrupted;
+let running;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    interrupted = signal;
+    running?.kill(signal);
+  });
+}
 
 let status = 0;
 for (const [n, pass] of passes.entries()) {
@@ -84,7 +92,7 @@ for (const [n, pass] of passes.entries()) {
     continue;
   }
   console.log(`run-tests: pass ${n + 1}/${passes.length}: ${pass.files.length} file(s), Node-RED processes run ${label}`);
-  const result = spawnSync(
+  running = spawn(
     process.execPath,
     [
       '--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=900000',
@@ -94,7 +102,12 @@ for (const [n, pass] of passes.entries()) {
     ],
     { cwd: root, stdio: 'inherit', env: { ...process.env, WIRESCOPE_NODE_RED: pass.id, WIRESCOPE_PASS_STARTED: String(Date.now()) } },
   );
-  console.log(`run-tests: pass ${n + 1}/${passes.length} (${label}): ${result.status === 0 ? 'passed' : 'FAILED'}`);
-  if (result.status !== 0) status = result.status ?? 1;
+  const code = await new Promise((resolve) => running.once('exit', (c) => resolve(c ?? 1)));
+  console.log(`run-tests: pass ${n + 1}/${passes.length} (${label}): ${code === 0 && !interrupted ? 'passed' : 'FAILED'}`);
+  if (code !== 0) status = code;
+  if (interrupted) {
+    console.log(`run-tests: ${interrupted}, no further pass`);
+    process.exit(130);
+  }
 }
 process.exit(status);

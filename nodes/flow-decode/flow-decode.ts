@@ -8,6 +8,8 @@ interface FlowDecodeDef extends NodeDef {
   output: 'datagram' | 'record';
   applySampling: boolean;
   templateTtl: string | number;
+  /** How long a data set waits for its template, seconds (default 60). */
+  pendingTtl?: string | number;
   scopeByPort: boolean;
   /** User element definitions, "PEN ID NAME TYPE" per line. */
   elements?: string;
@@ -33,6 +35,7 @@ export = function (RED: NodeAPI) {
       applySampling: !!config.applySampling,
       scopeByPort: !!config.scopeByPort,
       templateTtlMs: Number(config.templateTtl || 1800) * 1000,
+      pendingTtlMs: Number(config.pendingTtl || 60) * 1000,
       elements,
     });
     let rejected = 0;
@@ -40,6 +43,8 @@ export = function (RED: NodeAPI) {
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
       try {
         if (msg.topic === 'stats') {
+          // Sets of an exporter that sends nothing more here (moved to another worker) expire on this clock too.
+          decoder.sweepPending(Date.now());
           send([null, null, [{ topic: 'stats', payload: { rejected, decoder: decoder.counters() } }]] as never);
           done();
           return;
@@ -60,10 +65,12 @@ export = function (RED: NodeAPI) {
           counters, events,
         ];
         if (records || counters || events) send(out as never);
-        const c = decoder.counters();
+        const c = decoder.summary();
+        const figures = { records: c.records, errors: c.datagramsWithErrors, templates: c.templates, dropped: c.pendingDropped };
         node.status({
           fill: r.errors.length ? 'yellow' : 'green', shape: 'dot',
-          text: RED._('flow-decode.status.decoded', { records: c.records, errors: c.datagramsWithErrors, templates: c.templates }),
+          // Data sets dropped without their template are lost records: said once there are any.
+          text: RED._(c.pendingDropped ? 'flow-decode.status.decoded-dropped' : 'flow-decode.status.decoded', figures),
         });
         if (r.errors.length) done(new Error(`${r.protocol} from ${r.exporter.address}: ${r.errors.map((e) => e.message).join('; ')}`));
         else done();

@@ -59,6 +59,15 @@ export = function (RED: NodeAPI) {
     const silenceTimers = new Set<NodeJS.Timeout>();
     let opened: Promise<(() => Promise<void>) | undefined> = Promise.resolve(undefined);
     const rejected = new RejectedClients((key, address) => node.warn(RED._('zmq-in.warn.rejected', { key, address })));
+    // Node-RED creates a flow's nodes one at a time (awaiting each), and drops a message sent to a
+    // node not created yet: a message received now could vanish while its sequence number counts it
+    // delivered (a restarted worker lost its first packets that way). Receiving starts once the
+    // flows have started; libzmq queues what arrives meanwhile.
+    let onFlowsStarted: (() => void) | undefined;
+    const flowsStarted = new Promise<void>((resolve) => {
+      onFlowsStarted = () => resolve();
+      RED.events.once('flows:started', onFlowsStarted);
+    });
 
     // The capture format counts packets (as pcap file out does) and the packets its senders' sequence numbers say never arrived.
     const counters = () => [
@@ -140,7 +149,7 @@ export = function (RED: NodeAPI) {
       const sock = socket;
       // The ZAP handler must answer before the first client arrives, so it comes up first.
       opened = allowList ? registerZapDomain(Z, allowList.domain, allowList.keys, (d) => { rejected.note(d); showStatus(); }) : Promise.resolve(undefined);
-      opened.then(() => (closed ? undefined : openEndpoints(sock, config.mode, endpoints).then(() => receiveLoop(sock)))).catch((err: Error) => {
+      opened.then(() => (closed ? undefined : openEndpoints(sock, config.mode, endpoints).then(() => flowsStarted).then(() => receiveLoop(sock)))).catch((err: Error) => {
         if (closed) return;
         node.status({ fill: 'red', shape: 'ring', text: RED._('zmq-in.status.error') });
         node.error(`${config.mode} failed: ${err.message}`);
@@ -156,6 +165,7 @@ export = function (RED: NodeAPI) {
     // its sender still holds it and sends it again).
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
+      if (onFlowsStarted) RED.events.removeListener('flows:started', onFlowsStarted);
       // What was passed on is acknowledged before the socket goes, so the sender need not resend it.
       acks?.flush();
       if (statusTimer) clearTimeout(statusTimer);

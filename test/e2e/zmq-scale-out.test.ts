@@ -8,10 +8,14 @@
 // 2. zmq out "shard by exporter" (XPUB, workers subscribe to shard/<name>/): every exporter's
 //    packets and bytes are decoded exactly once, each exporter on one worker — checked against
 //    the traffic the exporters read (the capture's own packet and byte counts).
-// 3. A worker SIGKILLed mid-stream (a paced replay) and started again: its exporters move to the
-//    others and back, the records of everyone else are decoded exactly as before, no record is
-//    decoded twice, the moved exporters resume on the restarted worker, and the dispatcher counts
-//    the exporters moved (what the killed worker's exporters miss is reported, not yet all counted).
+// 3. A worker SIGKILLed between two bursts (the second one paced) and started again: its exporters
+//    move to the others and back, the records of everyone else are decoded exactly as before, no
+//    record is decoded twice, the moved exporters resume on the restarted worker, the dispatcher
+//    counts the exporters moved, and every exporter's data sets are accounted for exactly against
+//    tshark's reading of the feed: decoded (their records reached the sink) + counted by flow
+//    decode as held or dropped without their template = sent. The kill falls between the bursts
+//    because what a SIGKILLed process held in memory (received, not yet passed on) cannot be told
+//    apart from what it passed on: zmq in's saved position is up to a second old (docs/zmq.md).
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +24,7 @@ import { join } from 'node:path';
 import { MessageSink, NodeRed, freePort, freeUdpPort, waitUntil, type FlowNode } from '../helpers/node-red';
 import { hasCommand, requireReal } from '../helpers/real';
 import { writeTrafficPcap, type TrafficFlow } from '../helpers/flow-traffic';
+import { tsharkDataSets } from '../helpers/flow-tshark';
 import { exportCapture } from '../helpers/flow-exports';
 import { PcapWriter } from '../../nodes/common/pcap';
 
@@ -36,9 +41,13 @@ let dispatcher: NodeRed | undefined;
 let workers: NodeRed[] = [];
 let sink: MessageSink | undefined;
 let feed = '';
-let pacedFeed = '';
-/** The paced feed lasts this long, so a worker can be killed and restarted while it plays. */
-const PACED_SECONDS = 40;
+/** The worker-kill test's two bursts: the first third of every export unpaced, the rest paced. */
+let firstBurst = '';
+let pacedBurst = '';
+/** The paced burst lasts this long, so the killed worker starts again while it plays. */
+const PACED_SECONDS = 36;
+/** flow decode's pending TTL in the worker-kill test: sets left without their template are counted dropped soon. */
+const PENDING_TTL_S = 2;
 let exporters: string[] = [];
 let datagramsPerRun: number[] = [];
 let withTemplates: number[] = [];
@@ -82,14 +91,17 @@ before(async () => {
     return false;
   }).length);
   const longest = Math.max(...streams.map((s) => s.datagrams.length));
-  const total = streams.reduce((sum, s) => sum + s.datagrams.length, 0);
-  const writeFeed = (file: string, stepNs: number) => {
+  // Each export's first third goes in the first burst, so every exporter sends in both bursts.
+  const cut = (length: number) => Math.ceil(length / 3);
+  const pacedTotal = streams.reduce((sum, s) => sum + s.datagrams.length - cut(s.datagrams.length), 0);
+  const writeFeed = (file: string, stepNs: number, part: 'all' | 'first' | 'rest' = 'all') => {
     const writer = new PcapWriter({ linkType: 1, snapLength: 65535 });
     const records = [writer.header()];
     let n = 0;
     for (let i = 0; i < longest; i++) {
       for (const s of streams) {
         if (i >= s.datagrams.length) continue;
+        if ((part === 'first' && i >= cut(s.datagrams.length)) || (part === 'rest' && i < cut(s.datagrams.length))) continue;
         const ns = n++ * stepNs;
         records.push(writer.packet(udpFrame(s.source, s.datagrams[i]), { seconds: 1_700_000_000 + Math.floor(ns / 1e9), nanoseconds: ns % 1e9 }));
       }
@@ -98,8 +110,10 @@ before(async () => {
   };
   feed = join(dir, 'feed.pcap');
   writeFeed(feed, 1000);
-  pacedFeed = join(dir, 'paced.pcap');
-  writeFeed(pacedFeed, Math.floor((PACED_SECONDS * 1e9) / total));
+  firstBurst = join(dir, 'first.pcap');
+  writeFeed(firstBurst, 1000, 'first');
+  pacedBurst = join(dir, 'paced.pcap');
+  writeFeed(pacedBurst, Math.floor((PACED_SECONDS * 1e9) / pacedTotal), 'rest');
   sink = await MessageSink.start();
   [dispatcher, ...workers] = await Promise.all([NodeRed.start(), ...WORKERS.map(() => NodeRed.start())]);
 });
@@ -132,15 +146,21 @@ function decoded(): Map<string, { packets: number; octets: number; workers: Set<
 }
 
 // (Node ids differ from every property value: Node-RED takes a value equal to a node id for a config node reference.)
-const replay = (out: string, paced = false): FlowNode[] => [
-  { id: 'go', type: 'inject', once: false, wires: [['replay']] },
-  { id: 'replay', type: 'wirescope-pcap-file-in', filename: paced ? pacedFeed : feed, filter: '', pacing: paced ? 'original' : 'none', batchSize: 1, batchInterval: 0, dissect: false, wires: [[out], ['replayed']] },
-  ...sink!.sinkNodes('replayed', 'replayed'),
+/** A replay of `file` into `out`, started by POST /inject/go<suffix>; its end-of-file event goes to the sink as replayed<suffix>. */
+const replay = (out: string, file = feed, paced = false, suffix = ''): FlowNode[] => [
+  { id: `go${suffix}`, type: 'inject', once: false, wires: [[`replay${suffix}`]] },
+  { id: `replay${suffix}`, type: 'wirescope-pcap-file-in', filename: file, filter: '', pacing: paced ? 'original' : 'none', batchSize: 1, batchInterval: 0, dissect: false, wires: [[out], [`replayed${suffix}`]] },
+  ...sink!.sinkNodes(`replayed${suffix}`, `replayed${suffix}`),
 ];
-const decode = (worker: string, input: FlowNode): FlowNode[] => [
+/**
+ * A worker: `input` → flow decode → records to the sink under the worker's name. With
+ * `pendingTtl`, decode's events (options data, stats on POST /inject/ask) go to "events-<worker>".
+ */
+const decode = (worker: string, input: FlowNode, pendingTtl?: number): FlowNode[] => [
   { ...input, wires: [['decode']] },
-  { id: 'decode', type: 'wirescope-flow-decode', output: 'datagram', wires: [['sink'], [], []] },
+  { id: 'decode', type: 'wirescope-flow-decode', output: 'datagram', ...(pendingTtl ? { pendingTtl } : {}), wires: [['sink'], [], pendingTtl ? ['events'] : []] },
   ...sink!.sinkNodes('sink', worker),
+  ...(pendingTtl ? [{ id: 'ask', type: 'inject', topic: 'stats', payload: '', payloadType: 'str', once: false, wires: [['decode']] }, ...sink!.sinkNodes('events', `events-${worker}`)] : []),
 ];
 const sumAll = () => [...decoded().values()].reduce((s, e) => s + e.octets, 0);
 /** Waits until the octets decoded stop changing across 3 s: whatever can be decoded is decoded within seconds. */
@@ -194,29 +214,67 @@ test('shard by exporter: every exporter\'s packets and bytes decoded exactly onc
   assert.doesNotMatch(dispatcher!.lastStatus('to-workers')?.text ?? '', /without worker|dropped/);
 });
 
-test('a worker killed mid-stream and restarted: the others decode exactly, its exporters resume, their moves are counted', async (t) => {
+/** Per exporter address, flow decode's held and dropped data sets in a stats message (its `sequences`, keyed protocol:address/domain). */
+function pendingByExporter(stats: any): Map<string, { held: number; dropped: number }> {
+  const out = new Map<string, { held: number; dropped: number }>();
+  for (const [key, track] of Object.entries<any>(stats.payload.decoder.sequences)) {
+    const address = key.slice(key.indexOf(':') + 1, key.lastIndexOf('/'));
+    const entry = out.get(address) ?? { held: 0, dropped: 0 };
+    entry.held += track.pendingSets;
+    entry.dropped += track.pendingDropped;
+    out.set(address, entry);
+  }
+  return out;
+}
+
+/** Asks a worker's flow decode for its stats (POST /inject/ask) and returns them. */
+async function statsOf(node: NodeRed, worker: string): Promise<any> {
+  const tag = `events-${worker}`;
+  const stats = () => sink!.messages(tag).filter((m) => m.topic === 'stats');
+  // The new one by identity: a restarted worker's sink numbering starts again, so its messages sort among the old ones.
+  const before = new Set(stats());
+  await fetch(`${node.url}/inject/ask`, { method: 'POST' });
+  await waitUntil(`stats of ${worker}`, () => stats().some((m) => !before.has(m)), 30000);
+  return stats().find((m) => !before.has(m));
+}
+
+test('a worker killed between two bursts and restarted: the others decode exactly, its exporters resume, every data set decoded or counted', async (t) => {
   if (!ready(t)) return;
   const endpoint = `tcp://127.0.0.1:${await freePort()}`;
   sink!.clear();
-  const workerFlow = (i: number) => decode(WORKERS[i], { id: 'in', type: 'wirescope-zmq-in', socketType: 'sub', mode: 'connect', endpoints: endpoint, format: 'capture', perPacket: true, subscriptions: `shard/${WORKERS[i]}/`, hwm: 100000, reconnectInterval: 100, reconnectMaxInterval: 500 });
-  await dispatcher!.deploy([...replay('to-workers', true), { id: 'to-workers', type: 'wirescope-zmq-out', socketType: 'shard', mode: 'bind', endpoints: endpoint, format: 'capture', source: 'exports', hwm: 100000, sendTimeout: -1, wires: [] }]);
+  const workerFlow = (i: number) => decode(WORKERS[i], { id: 'in', type: 'wirescope-zmq-in', socketType: 'sub', mode: 'connect', endpoints: endpoint, format: 'capture', perPacket: true, subscriptions: `shard/${WORKERS[i]}/`, hwm: 100000, reconnectInterval: 100, reconnectMaxInterval: 500 }, PENDING_TTL_S);
+  await dispatcher!.deploy([...replay('to-workers', firstBurst, false, '1'), ...replay('to-workers', pacedBurst, true, '2'), { id: 'to-workers', type: 'wirescope-zmq-out', socketType: 'shard', mode: 'bind', endpoints: endpoint, format: 'capture', source: 'exports', hwm: 100000, sendTimeout: -1, wires: [] }]);
   await Promise.all(workers.map((w, i) => w.deploy(workerFlow(i))));
   await dispatcher!.waitForStatus('to-workers', (s) => /3 workers/.test(s.text ?? ''), 30000);
-  await fetch(`${dispatcher!.url}/inject/go`, { method: 'POST' });
+  // The reference: every data set of every exporter, with the records tshark reads in it.
+  const sets = tsharkDataSets(feed, 2055);
+  const unread = sets.filter((set) => set.records.length === 0).length;
+  assert.equal(unread, 0, 'tshark read every data set of the feed (knew its template)');
 
+  // First burst; once decoded (and zmq in's position saved, within a second), the victim holds nothing in flight.
+  await fetch(`${dispatcher!.url}/inject/go1`, { method: 'POST' });
+  await sink!.waitFor('replayed1', 1, 60000);
+  await decodingSettled();
   const victim = 1;
   const name = WORKERS[victim];
-  await waitUntil('the victim to decode', () => sink!.messages(name).length >= 10, 60000);
+  const beforeKill = sink!.messages(name).length;
+  assert.ok(beforeKill > 0, 'the victim decoded part of the first burst');
+  // What the victim's decoder still holds dies with it: nothing, after the first burst (every template known).
+  const victimBefore = pendingByExporter(await statsOf(workers[victim], name));
+  assert.deepEqual([...victimBefore.values()].filter((p) => p.held || p.dropped), [], 'the victim held or dropped no set before the kill');
   const { userDir } = workers[victim];
   process.kill(workers[victim].pid!, 'SIGKILL');
   await workers[victim].stop({ keepUserDir: true });
-  const beforeKill = sink!.messages(name).length;
   await dispatcher!.waitForStatus('to-workers', (s) => /2 workers/.test(s.text ?? ''), 30000);
+  // Second burst, paced: the victim's exporters go to the others until it is back.
+  await fetch(`${dispatcher!.url}/inject/go2`, { method: 'POST' });
+  await new Promise((r) => setTimeout(r, 3000));
   // The same worker again (same name, same user dir and flows): its exporters come back to it.
   workers[victim] = await NodeRed.start({ userDir });
   await dispatcher!.waitForStatus('to-workers', (s) => /3 workers/.test(s.text ?? ''), 60000);
-  const restartedAt = sink!.messages(name).length;
-  await sink!.waitFor('replayed', 1, 120000);
+  // The restarted worker's messages, by identity (its sink numbering starts again: they sort among the old ones).
+  const beforeRestart = new Set(sink!.messages(name));
+  await sink!.waitFor('replayed2', 1, 120000);
   await decodingSettled();
 
   // Every record once: the flows are distinct per exporter (source address and port).
@@ -234,12 +292,61 @@ test('a worker killed mid-stream and restarted: the others decode exactly, its e
   const totals = decoded();
   const dispatcherStatus = dispatcher!.lastStatus('to-workers')?.text ?? '';
   const workerStatus = workers[victim].lastStatus('in')?.text ?? '';
-  const lost = Number(/([\d.]+k?) lost/.exec(workerStatus)?.[1]?.replace('k', '') ?? 0);
-  const resumed = new Set(sink!.messages(name).slice(restartedAt).map((m) => m.exporter.address as string));
+  const afterRestart = sink!.messages(name).filter((m) => !beforeRestart.has(m));
+  const resumed = new Set(afterRestart.map((m) => m.exporter.address as string));
   // The victim's exporters: those it decoded, before the kill or after the restart (the same ones, by rendezvous hashing).
   const owned = new Set(sink!.messages(name).map((m) => m.exporter.address as string));
-  const short = [...owned].map((e) => `${e}: ${truth.octets - (totals.get(e)?.octets ?? 0)} octets short`);
-  t.diagnostic(`victim ${name} owned ${[...owned].join(', ')}; ${beforeKill} datagrams decoded before the kill, ${sink!.messages(name).length - restartedAt} after the restart (exporters ${[...resumed].join(', ')}); ${short.join('; ')}; dispatcher: ${dispatcherStatus}; restarted worker: ${workerStatus}`);
+
+  // What flow decode counts per exporter on the live workers: sets held for a template, sets dropped without one.
+  const counted = new Map<string, { held: number; dropped: number }>();
+  const perWorker: string[] = [];
+  for (const [i, worker] of WORKERS.entries()) {
+    const stats = await statsOf(workers[i], worker);
+    perWorker.push(`${worker}: ${JSON.stringify(stats.payload.decoder.sequenceTotals)}, zmq in: ${workers[i].lastStatus('in')?.text}`);
+    for (const [address, p] of pendingByExporter(stats)) {
+      const entry = counted.get(address) ?? { held: 0, dropped: 0 };
+      entry.held += p.held;
+      entry.dropped += p.dropped;
+      counted.set(address, entry);
+    }
+  }
+  // Options records (output 3) per exporter, over every worker's events, the victim's before the kill included.
+  const optionRecords = new Map<string, number>();
+  for (const worker of WORKERS) {
+    for (const msg of sink!.messages(`events-${worker}`).filter((m) => m.topic === 'options')) {
+      optionRecords.set(msg.exporter.address, (optionRecords.get(msg.exporter.address) ?? 0) + msg.payload.length);
+    }
+  }
+  // Per exporter: data sets sent (tshark) = decoded + held + dropped. A flow data set is decoded
+  // when its records reached the sink (all of them: a set is decoded whole or not at all); an
+  // options set's records are alike, so those decoded are the options records over the set size.
+  const accounts: string[] = [];
+  const unbalanced: string[] = [];
+  let countedForVictim = 0;
+  let unaccounted = 0;
+  for (const exporter of exporters) {
+    const mine = sets.filter((set) => set.exporter === exporter);
+    let flowDecoded = 0;
+    for (const set of mine.filter((x) => !x.options)) {
+      const found = set.records.filter((r) => seen.has(`${exporter} ${r['cflow.srcaddr']?.[0]}:${r['cflow.srcport']?.[0]}`)).length;
+      assert.ok(found === 0 || found === set.records.length, `exporter ${exporter}: a data set partly decoded (${found} of ${set.records.length} records)`);
+      if (found) flowDecoded += 1;
+    }
+    const optionSets = mine.filter((x) => x.options);
+    const perSet = new Set(optionSets.map((x) => x.records.length));
+    assert.ok(perSet.size <= 1, `exporter ${exporter}: options sets of different sizes (${[...perSet].join(', ')})`);
+    const optionsDecoded = optionSets.length ? (optionRecords.get(exporter) ?? 0) / [...perSet][0] : 0;
+    const c = counted.get(exporter) ?? { held: 0, dropped: 0 };
+    if (owned.has(exporter)) countedForVictim += c.held + c.dropped;
+    accounts.push(`${exporter}${owned.has(exporter) ? ' (victim\'s)' : ''}: ${mine.length} sent = ${flowDecoded} + ${optionsDecoded} options decoded + ${c.held} held + ${c.dropped} dropped`);
+    const accounted = flowDecoded + optionsDecoded + c.held + c.dropped;
+    if (accounted !== mine.length) unbalanced.push(accounts.at(-1)!);
+    if (owned.has(exporter)) unaccounted += mine.length - accounted;
+  }
+  t.diagnostic(`victim ${name} owned ${[...owned].join(', ')}; ${beforeKill} datagrams decoded before the kill, ${afterRestart.length} after the restart (exporters ${[...resumed].join(', ')}); dispatcher: ${dispatcherStatus}; restarted worker: ${workerStatus}`);
+  t.diagnostic(`data sets: ${accounts.join('; ')}; held or dropped for the victim's exporters: ${countedForVictim}, neither decoded nor counted: ${unaccounted}; ${perWorker.join('; ')}`);
+  // Per exporter: data sets sent = decoded + held + dropped.
+  assert.deepEqual(unbalanced, [], 'data sets neither decoded nor counted, or counted twice');
   assert.equal(duplicates, 0, 'a record was decoded twice');
   for (const exporter of exporters.filter((e) => !owned.has(e))) {
     const entry = totals.get(exporter)!;
@@ -250,12 +357,7 @@ test('a worker killed mid-stream and restarted: the others decode exactly, its e
   // They moved away and back: counted at the dispatcher.
   const moved = Number(/(\d+) exporters moved/.exec(dispatcherStatus)?.[1] ?? 0);
   assert.ok(moved >= owned.size, `dispatcher counted ${moved} exporters moved for ${owned.size} owned`);
-  // What its exporters miss is not always counted at the restarted worker: packets published to its
-  // shard while it was down show as its sequence gap ("lost"), but data sets its exporters sent to
-  // the other workers between the move and the move back wait there for a template that never
-  // comes (flow decode's pending sets), and what the killed worker had received but not passed on
-  // dies with it. In one CI run 24,438 octets went missing with no gap at the worker (in others the
-  // gap covered it): the accounting is only the dispatcher's "exporters moved", asserted above.
-  const missing = [...owned].reduce((sum, e) => sum + truth.octets - (totals.get(e)?.octets ?? 0), 0);
-  t.diagnostic(`missing for the killed worker's exporters: ${missing} octets, ${lost} packets counted lost at its restart`);
+  // Nothing was published to the victim's shard while it was down (it left between the bursts):
+  // its zmq in, resuming from its saved position, counts no packet lost.
+  assert.doesNotMatch(workerStatus, /lost/, 'the restarted worker counted packets lost');
 });

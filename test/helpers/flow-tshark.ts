@@ -109,6 +109,49 @@ export function tsharkNetflow(file: string, port: number, options: { walkAllV9Se
   return records;
 }
 
+/** One v9/IPFIX data set (set id ≥ 256) as tshark reads it. */
+export interface TsharkDataSet {
+  /** The exporter: the datagram's IP source address. */
+  exporter: string;
+  /** Its template is an options template. */
+  options: boolean;
+  /** Its records' leaf fields ([] when tshark had no template for it). */
+  records: TsharkFields[];
+}
+
+/**
+ * Every v9/IPFIX data set of the capture `file` (datagrams to `port`), in capture order, with
+ * the records tshark decodes in it (v9 header counts opened as in tsharkNetflow).
+ */
+export function tsharkDataSets(file: string, port: number): TsharkDataSet[] {
+  const sets: TsharkDataSet[] = [];
+  const optionTemplates = new Set<string>();
+  for (const packet of tsharkJson(withV9CountsOpen(file), port, 'cflow')) {
+    const layers = packet._source.layers;
+    const layer = layers.cflow as Record<string, Json> | undefined;
+    if (!layer || !layers.ip) continue;
+    const exporter = flatten(layers.ip)['ip.src']![0]!;
+    const header = headerFields(layer, (k) => SET.test(k));
+    const domain = header['cflow.source_id']?.[0] ?? header['cflow.od_id']?.[0] ?? '0';
+    const scope = (id: number | string) => `${exporter}/${domain}/${id}`;
+    for (const [key, value] of Object.entries(layer)) {
+      const set = SET.exec(key);
+      if (!set || typeof value !== 'object' || Array.isArray(value)) continue;
+      const setId = Number(set[1]);
+      if (setId < 256) {
+        for (const child of Object.keys(value)) {
+          const tpl = /^Options Template \(Id = (\d+)/.exec(child);
+          if (tpl) optionTemplates.add(scope(tpl[1]!));
+        }
+        continue;
+      }
+      const records = Object.entries(value).filter(([child]) => /^Flow \d+$/.test(child)).map(([, body]) => flatten(body));
+      sets.push({ exporter, options: optionTemplates.has(scope(setId)), records });
+    }
+  }
+  return sets;
+}
+
 function templateFields(body: { [key: string]: Json }): TemplateField[] {
   return Object.entries(body).filter(([k]) => k.startsWith('Field (')).map(([, f]) => {
     const leaf = flatten(f);

@@ -50,6 +50,36 @@ test('held data sets are bounded in count and age, and every drop is counted', (
   const late = d.decode(ipfix([template(400)]), A, later(10_000));
   assert.equal(late.records.length, 0, 'held sets older than pendingTtlMs are not decoded');
   assert.equal(d.counters().pendingDropped, 3);
+  assert.deepEqual(pendingOf(d, 'ipfix:192.0.2.10/1'), { pendingSets: 0, pendingDropped: 3 }, 'counted against the exporter');
+});
+
+const pendingOf = (d: FlowDecoder, key: string) => {
+  const s = d.counters().sequences[key];
+  return s && { pendingSets: s.pendingSets, pendingDropped: s.pendingDropped };
+};
+
+test('held sets of an exporter that sends nothing more (moved to another worker) expire while others decode, counted against it', () => {
+  const d = new FlowDecoder({ pendingTtlMs: 5000 });
+  const a = 'ipfix:192.0.2.10/1';
+  const fromB = () => ipfix([template(256), data(256, v4Record('10.9.0.1', '10.9.0.2', 1, 2, 3))]);
+  d.decode(ipfix([data(300, v4Record('1.1.1.1', '2.2.2.2', 1, 2, 3))]), A, T0);
+  d.decode(ipfix([data(300, v4Record('1.1.1.2', '2.2.2.2', 1, 2, 3)), data(301, v4Record('1.1.1.3', '2.2.2.2', 1, 2, 3))]), A, later(1000));
+  d.decode(fromB(), B, later(3000));
+  assert.deepEqual(pendingOf(d, a), { pendingSets: 3, pendingDropped: 0 });
+  // Only B sends: A's first set passes its TTL (5.5 s old), the other two (4.5 s) still wait.
+  d.decode(fromB(), B, later(5500));
+  assert.deepEqual(pendingOf(d, a), { pendingSets: 2, pendingDropped: 1 });
+  d.decode(fromB(), B, later(7000));
+  assert.deepEqual(pendingOf(d, a), { pendingSets: 0, pendingDropped: 3 });
+  assert.deepEqual([d.counters().pendingSets, d.counters().pendingDropped], [0, 3]);
+  assert.equal(d.counters().sequenceTotals.pendingDropped, 3);
+  // With no traffic at all, a sweep on the caller's clock (flow decode's stats request) expires them.
+  d.decode(ipfix([data(300, v4Record('1.1.1.4', '2.2.2.2', 1, 2, 3))]), A, later(8000));
+  d.sweepPending(later(13_000).getTime());
+  assert.deepEqual(pendingOf(d, a), { pendingSets: 1, pendingDropped: 3 }, 'exactly the TTL is not past it');
+  d.sweepPending(later(13_001).getTime());
+  assert.deepEqual(pendingOf(d, a), { pendingSets: 0, pendingDropped: 4 });
+  assert.deepEqual(pendingOf(d, 'ipfix:192.0.2.11/1'), { pendingSets: 0, pendingDropped: 0 });
 });
 
 test('template refresh with a changed layout takes effect', () => {
@@ -181,7 +211,7 @@ test('NetFlow v9: sysUptime-relative times become absolute, options scope, seque
   assert.equal(new Date(r.records[0].flowEndMilliseconds as number).toISOString(), new Date(T0.getTime() - 10_000).toISOString());
   d.decode(m(11), A, T0);
   d.decode(m(15), A, T0); // v9 counts export packets: 12, 13, 14 lost
-  assert.deepEqual(d.counters().sequences['netflow9:192.0.2.10/5'], { received: 3, lost: 3, outOfOrder: 0, resets: 0, records: 3, rateMissing: 3 });
+  assert.deepEqual(d.counters().sequences['netflow9:192.0.2.10/5'], { received: 3, lost: 3, outOfOrder: 0, resets: 0, records: 3, rateMissing: 3, pendingSets: 0, pendingDropped: 0 });
 });
 
 test('NetFlow v5 maps onto IANA names and counts lost flows', () => {
@@ -272,7 +302,7 @@ test('interface-name options data names the interfaces of later flows; IPFIX seq
   // RFC 7011 3.1: the sequence counts data records (options records included) sent before this message.
   d.decode(ipfix([data(256, enc.encodeRecord(flowFields, ['10.0.0.1', 3, 4]))], 1, 103), A, T0);
   d.decode(ipfix([data(256, enc.encodeRecord(flowFields, ['10.0.0.1', 3, 4]))], 1, 110), A, T0);
-  assert.deepEqual(d.counters().sequences['ipfix:192.0.2.10/1'], { received: 3, lost: 6, outOfOrder: 0, resets: 0, records: 3, rateMissing: 3 });
+  assert.deepEqual(d.counters().sequences['ipfix:192.0.2.10/1'], { received: 3, lost: 6, outOfOrder: 0, resets: 0, records: 3, rateMissing: 3, pendingSets: 0, pendingDropped: 0 });
 });
 
 test('a buffer of back-to-back IPFIX messages (file / stream export) keeps each message\'s domain', () => {

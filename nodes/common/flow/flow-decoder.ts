@@ -89,6 +89,9 @@ const DEFAULTS = {
   maxAsPathLength: 128,
 };
 
+/** How often decode() looks for held data sets past their TTL (of any exporter). */
+const SWEEP_INTERVAL_MS = 1000;
+
 const PROTOCOL_BY_VERSION: Record<number, FlowProtocol> = { 1: 'netflow1', 5: 'netflow5', 7: 'netflow7', 9: 'netflow9', 10: 'ipfix' };
 
 export class FlowDecoder {
@@ -102,6 +105,8 @@ export class FlowDecoder {
   private readonly maxStatsSequences: number;
   private readonly totals = { datagrams: 0, records: 0, optionsRecords: 0, counterSamples: 0, datagramsWithErrors: 0 };
   private readonly errorCounts: Record<string, number> = {};
+  /** When held data sets were last swept for expiry (the decoder's clock: datagram receive times). */
+  private sweptAt = 0;
 
   constructor(options: FlowDecoderOptions = {}) {
     const o = { ...DEFAULTS, ...options };
@@ -134,6 +139,8 @@ export class FlowDecoder {
     this.totals.datagrams++;
     try {
       const now = receivedAt.getTime();
+      // Held sets of exporters that send nothing more here expire too, checked once a second.
+      if (now - this.sweptAt >= SWEEP_INTERVAL_MS || now < this.sweptAt) this.sweepPending(now);
       this.state.runs.length = 0;
       this.decodeInto(datagram, result, now);
       if (this.state.runs.length) this.exporterOptions.enrich(result, this.state.runs, now);
@@ -196,6 +203,15 @@ export class FlowDecoder {
   summary(): { records: number; datagramsWithErrors: number; pendingDropped: number; templates: number } {
     const c = this.state.cache;
     return { records: this.totals.records, datagramsWithErrors: this.totals.datagramsWithErrors, pendingDropped: c.pendingDropped, templates: c.templateCount() };
+  }
+
+  /**
+   * Drops and counts (`pendingDropped`, per exporter in `sequences`) the data sets held longer
+   * than the pending TTL at `now`; decode() does it once a second of its own clock.
+   */
+  sweepPending(now: number): void {
+    this.sweptAt = now;
+    this.state.cache.sweepPending(now);
   }
 
   /** Running totals, per-exporter state and sequence accounting, for stats messages (bounded in size). */

@@ -2,7 +2,8 @@
 // v5 flows (RFC-less Cisco format: flow_sequence = flows seen), v9 export packets (RFC 3954 section 5.1),
 // IPFIX data records (RFC 7011 section 3.1), sFlow datagrams (sFlow v5 spec, datagram sequence) and
 // samples (per source). A track lives in the bounded per-exporter state that owns it (state-index.ts),
-// and also counts the exporter's flow records and those that came without a sampling rate.
+// and also counts the exporter's flow records, those that came without a sampling rate, and (v9/IPFIX)
+// its data sets held for a template and those dropped unmatched (netflow/template-cache.ts).
 import type { FlowRecord, SequenceStats, SequenceTotals } from './types';
 
 /** A jump backwards larger than this is an exporter restart rather than reordering. */
@@ -19,7 +20,7 @@ export interface SequenceTrack extends SequenceStats {
 let observations = 0;
 
 export function newTrack(key: string): SequenceTrack {
-  return { key, received: 0, lost: 0, outOfOrder: 0, resets: 0, records: 0, rateMissing: 0, seen: 0 };
+  return { key, received: 0, lost: 0, outOfOrder: 0, resets: 0, records: 0, rateMissing: 0, pendingSets: 0, pendingDropped: 0, seen: 0 };
 }
 
 /** True when the record says its 1-in-N rate (1 = unsampled); an exporter that says nothing leaves the counts unscalable. */
@@ -71,7 +72,7 @@ export function observeSequence(t: SequenceTrack, sequence: number, advance: num
  * however many exporters there are; built only when stats are asked for.
  */
 export function sequenceReport(tracks: Iterable<SequenceTrack>, max: number): { sequences: Record<string, SequenceStats>; sequenceTotals: SequenceTotals } {
-  const totals: SequenceTotals = { tracks: 0, received: 0, lost: 0, outOfOrder: 0, resets: 0, records: 0, rateMissing: 0, shown: 0 };
+  const totals: SequenceTotals = { tracks: 0, received: 0, lost: 0, outOfOrder: 0, resets: 0, records: 0, rateMissing: 0, pendingSets: 0, pendingDropped: 0, shown: 0 };
   const troubled: SequenceTrack[] = [];
   const quiet: SequenceTrack[] = [];
   for (const t of tracks) {
@@ -82,14 +83,19 @@ export function sequenceReport(tracks: Iterable<SequenceTrack>, max: number): { 
     totals.resets += t.resets;
     totals.records += t.records;
     totals.rateMissing += t.rateMissing;
-    if (t.lost || t.outOfOrder || t.resets) troubled.push(t);
+    totals.pendingSets += t.pendingSets;
+    totals.pendingDropped += t.pendingDropped;
+    if (t.lost || t.outOfOrder || t.resets || t.pendingDropped) troubled.push(t);
     else quiet.push(t);
   }
-  troubled.sort((a, b) => b.lost - a.lost || b.outOfOrder - a.outOfOrder || b.resets - a.resets);
+  troubled.sort((a, b) => b.lost - a.lost || b.pendingDropped - a.pendingDropped || b.outOfOrder - a.outOfOrder || b.resets - a.resets);
   if (troubled.length < max) quiet.sort((a, b) => b.seen - a.seen);
   const sequences: Record<string, SequenceStats> = {};
   for (const t of [...troubled.slice(0, max), ...quiet].slice(0, max)) {
-    sequences[t.key] = { received: t.received, lost: t.lost, outOfOrder: t.outOfOrder, resets: t.resets, records: t.records, rateMissing: t.rateMissing };
+    sequences[t.key] = {
+      received: t.received, lost: t.lost, outOfOrder: t.outOfOrder, resets: t.resets, records: t.records, rateMissing: t.rateMissing,
+      pendingSets: t.pendingSets, pendingDropped: t.pendingDropped,
+    };
   }
   totals.shown = Object.keys(sequences).length;
   return { sequences, sequenceTotals: totals };

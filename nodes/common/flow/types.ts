@@ -90,6 +90,13 @@ export interface SequenceStats {
   records: number;
   /** Of those, records that carry no sampling rate (samplingInterval or samplerRandomInterval): nothing to scale them by. */
   rateMissing: number;
+  /** v9/IPFIX: data sets of this exporter+domain held now, waiting for their template. */
+  pendingSets: number;
+  /**
+   * v9/IPFIX: data sets dropped unmatched — refused at the held-set limits, or held longer than
+   * the pending TTL without their template arriving (an exporter that moved to another worker).
+   */
+  pendingDropped: number;
 }
 
 export interface SequenceTotals extends SequenceStats {

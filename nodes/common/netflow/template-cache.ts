@@ -99,6 +99,11 @@ export class TemplateCache {
   /** Per exporter (+ port) and domain; bounded, least recently used evicted (state-index.ts). */
   private readonly domains: StateIndex<DomainState>;
   private pendingBytes = 0;
+  /**
+   * Domains holding data sets, so that `sweepPending` finds the sets of an exporter that went
+   * quiet (moved to another worker, stopped): nothing of that exporter arrives to expire them.
+   */
+  private readonly holding = new Set<DomainState>();
   templatesExpired = 0;
   templatesEvicted = 0;
   pendingDropped = 0;
@@ -108,6 +113,7 @@ export class TemplateCache {
       // Held sets of a dropped domain can never be decoded: counted as dropped.
       this.pendingDropped += d.pending.length;
       this.pendingBytes -= d.pendingBytes;
+      this.holding.delete(d);
     });
   }
 
@@ -180,11 +186,14 @@ export class TemplateCache {
     this.expirePending(d, p.heldAt);
     if (d.pending.length >= this.limits.maxPendingSetsPerDomain || this.pendingBytes + p.body.length > this.limits.maxPendingBytes) {
       this.pendingDropped++;
+      d.track.pendingDropped++;
       return false;
     }
     d.pending.push(p);
     d.pendingBytes += p.body.length;
     this.pendingBytes += p.body.length;
+    d.track.pendingSets = d.pending.length;
+    this.holding.add(d);
     return true;
   }
 
@@ -197,11 +206,18 @@ export class TemplateCache {
     return taken;
   }
 
+  /** Drops (and counts, per exporter) every held set older than the pending TTL, whether or not its exporter still sends. */
+  sweepPending(now: number): void {
+    for (const d of this.holding) this.expirePending(d, now);
+  }
+
   private expirePending(d: DomainState, now: number): void {
     const before = d.pending.length;
     if (before === 0) return;
     this.keepPending(d, d.pending.filter((p) => now - p.heldAt <= this.limits.pendingTtlMs));
-    this.pendingDropped += before - d.pending.length;
+    const expired = before - d.pending.length;
+    this.pendingDropped += expired;
+    d.track.pendingDropped += expired;
   }
 
   private keepPending(d: DomainState, kept: PendingSet[]): void {
@@ -210,11 +226,13 @@ export class TemplateCache {
     this.pendingBytes -= d.pendingBytes - bytes;
     d.pending = kept;
     d.pendingBytes = bytes;
+    d.track.pendingSets = kept.length;
+    if (kept.length === 0) this.holding.delete(d);
   }
 
   pendingCount(): number {
     let n = 0;
-    for (const d of this.domains.values()) n += d.pending.length;
+    for (const d of this.holding) n += d.pending.length;
     return n;
   }
 

@@ -9,14 +9,14 @@
 import { dissect } from '../packet/dissect';
 import { dissectL2L4 as l2l4, newL2L4Summary } from '../packet/fast';
 import { ipv4ToString as v4, ipv6ToString as v6, macToString as macText } from '../packet/text';
-import { LinkType } from '../packet/types';
+import { LinkType as LT } from '../packet/types';
 import type { FlowRecord } from '../flow/types';
 import { HEADER_PROTOCOL as HP } from './wire';
 
 export type HeaderFields = Record<string, unknown>;
 
 const LINK_TYPE_BY_HEADER_PROTOCOL: Record<number, number> = {
-  [HP.ethernet]: LinkType.ETHERNET, [HP.ipv4]: LinkType.IPV4, [HP.ipv6]: LinkType.IPV6,
+  [HP.ethernet]: LT.ETHERNET, [HP.ipv4]: LT.IPV4, [HP.ipv6]: LT.IPV6,
 };
 
 const summary = newL2L4Summary();
@@ -26,6 +26,7 @@ const ipv4ToString = v4;
 const ipv6ToString = v6;
 const macToString = macText;
 const HEADER_PROTOCOL = HP;
+const LinkType = LT;
 
 /** Writes the header's fields straight into `rec` (same names and values as dissectSampledHeader). */
 export function addSampledHeaderFields(protocol: number, b: Buffer, rec: FlowRecord): void {

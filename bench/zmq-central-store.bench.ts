@@ -3,7 +3,8 @@
 // records into a file (the floor: socket + gzip, no Node-RED). The edge is this process, a PUSH
 // socket sending capture-protocol data messages of 64 packets; PUSH/PULL back-pressure means
 // nothing is dropped, and tshark's count of the stored files proves it. The Node-RED store runs
-// twice: messages without sequence numbers, and numbered (the receiver's gap accounting on).
+// three times: messages without sequence numbers, numbered (the receiver's gap accounting on), and
+// numbered in the packed form (a message's packet records in one frame instead of 64).
 // Beside packets/s (wall clock), the CPU time the central process used (every thread: JavaScript,
 // libzmq's I/O thread, zlib's pool) while storing, read from /proc: on a shared machine the wall
 // clock swings with others' load, the CPU a central spends per packet much less.
@@ -22,7 +23,7 @@ const FRAME_BYTES = 300;
 const TOTAL = PACKETS_PER_MESSAGE * MESSAGES;
 const dir = mkdtempSync(join(tmpdir(), 'wirescope-central-bench-'));
 
-function messages(numbered: boolean): Buffer[][] {
+function messages(numbered: boolean, packed = false): Buffer[][] {
   const frame = Buffer.alloc(FRAME_BYTES, 0x55);
   const batch: CapturedFrame[] = Array.from({ length: PACKETS_PER_MESSAGE }, (_, i) => ({ seconds: 1_700_000_000 + i, nanoseconds: i, interface: 'eth0', linkType: 1, originalLength: FRAME_BYTES, frame }));
   if (!numbered) {
@@ -30,7 +31,7 @@ function messages(numbered: boolean): Buffer[][] {
     return Array.from({ length: MESSAGES }, () => data);
   }
   const numbering = new SequenceNumbering();
-  return Array.from({ length: MESSAGES }, () => encodeCaptureData('edge-1', batch, numbering.data('edge-1', batch.length)));
+  return Array.from({ length: MESSAGES }, () => encodeCaptureData('edge-1', batch, numbering.data('edge-1', batch.length), packed));
 }
 
 async function push(endpoint: string, all: Buffer[][]): Promise<void> {
@@ -149,11 +150,13 @@ const { createGzip } = require('node:zlib');
     const ingest = await nodeRedCentral(numbered, false);
     const nr = await nodeRedCentral(plain, true);
     const nrSeq = await nodeRedCentral(numbered, true);
+    const nrPacked = await nodeRedCentral(messages(true, true), true);
     console.log(`central store: ${TOTAL} packets of ${FRAME_BYTES} B in ${MESSAGES} capture-protocol messages of ${PACKETS_PER_MESSAGE}, PUSH → PULL on 127.0.0.1, gzip pcap`);
     const rows = [
       ['bare zeromq PULL + zlib gzip', bare, 'stored (tshark)'],
       ['Node-RED zmq in → pcap file out', nr, 'stored (tshark)'],
       ['  same, sequence accounting on', nrSeq, 'stored (tshark)'],
+      ['  same, packed (1 frame of 64)', nrPacked, 'stored (tshark)'],
       ['Node-RED zmq in only (numbered)', ingest, 'decoded'],
     ] as const;
     for (const [name, r, what] of rows) {

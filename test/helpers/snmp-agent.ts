@@ -1,7 +1,8 @@
 // A real snmpd serving the IF-MIB of a network namespace (a veth host, see netns.ts), as a router's
 // agent would: its interface table is the namespace's links. net-snmp keeps ifAlias itself (set
 // over SNMP, as an operator sets an interface description; it does not read the kernel's alias)
-// and keeps the ifName it first saw for an index (a kernel rename shows only in ifDescr).
+// and keeps the ifName it first saw for an index while it runs (a kernel rename shows only in
+// ifDescr; see the flow enrich node test).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

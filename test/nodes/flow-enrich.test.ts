@@ -148,7 +148,15 @@ test('interface names from a real snmpd (IF-MIB); a description changed on the d
   assert.equal(r.egressInterfaceName, links.get(1)!.name, 'ifIndex 1 is the namespace loopback');
 
   // The interface described anew on the device: the next refresh (1 s here) shows it.
-  // (Not a rename: net-snmp 5.9.3 keeps a link's first ifName after `ip link set name` — tried with ifDescr updated after 5 s, ifName not after 70 s, nor with interface_replace_old yes.)
+  // Not a rename, because net-snmp never serves a renamed link's new ifName while it runs, by
+  // design: when its interface cache reloads a row whose ifIndex it knows under another name,
+  // ifTable_data_access.c logs "Name of an interface changed. Such interfaces will keep its old
+  // name in IF-MIB." and keeps the old ifName (netsnmp_access_interface_entry_copy updates ifDescr,
+  // ifAlias and speeds, never the name). Tried on 5.9.3 with `ip link set name`: ifDescr follows
+  // within 5 s, ifName not in 70 s; `interface_replace_old yes` only drops rows of the same name
+  // under another ifIndex; `interface_fadeout` only applies once the ifIndex is gone; SIGHUP only
+  // rereads the configuration (and, with -C -c, the agent then stops answering). Only a restart of
+  // snmpd, or the link leaving the namespace for longer than interface_fadeout, shows the new name.
   agent.setAlias(ifIndex, 'uplink to core');
   await waitUntil('the new description is seen', async () => (await flowFrom(agent!.address)).ingressInterfaceDescription === 'uplink to core', 120_000, 500);
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, mkdtempSync, rmSync, writeFileSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FlowEnricher, GeoIpStep, MmdbFile, type GeoAnswer, type LruCounters } from '../../nodes/common/enrich';
+import { FlowEnricher, GeoIpStep, MmdbFile, NetworksStep, type GeoAnswer, type LruCounters, type NetworkEntry } from '../../nodes/common/enrich';
 import type { FlowRecord } from '../../nodes/common/flow';
 import { hasCommand, requireCommands } from '../helpers/real';
 import {
@@ -111,6 +111,50 @@ test('records get source and destination fields named as the contract says', { t
   assert.ok(Math.abs((record.sourceLocation as { lat: number }).lat - (ref.latitude as number)) < 1e-6);
   assert.equal(record.destinationAsNumber, (await mmdblookupAll(asnFile, [inside])).get(inside)!.autonomous_system_number);
   assert.equal(record.sourceCityName, undefined, 'an empty city string is no city');
+});
+
+test('FlowEnricher (cache, compiled writers) writes what the GeoIP and networks steps write alone, key order included', { timeout: 120_000 }, async (t) => {
+  if (!requireCommands(t, 'mmdblookup', 'perl')) return;
+  const files = [CITY_IPV4, CITY_IPV6, asnFile];
+  const networks: NetworkEntry[] = [
+    { cidr: '10.0.0.0/8', name: 'campus', role: 'internal' }, { cidr: '10.1.0.0/16', name: 'lab' }, { cidr: 'fd00::/8', name: 'ula', role: 'internal' },
+    ...rows.slice(0, 40).map((r, i) => ({ cidr: r.network, name: `peer${i}`, ...(i % 3 ? { role: 'external' } : {}) })),
+  ];
+  const geo = new GeoIpStep({ files });
+  const enricher = new FlowEnricher({ geoip: { files }, networks: { networks }, cacheSize: 256 });
+  await Promise.all([geo.open(), enricher.open()]);
+  t.after(() => { geo.close(); enricher.close(); });
+  const nets = new NetworksStep({ networks });
+  const outside = [...Array.from({ length: 300 }, () => randomIpv4(next)), ...rows.slice(0, 200).map((r) => r.network.split('/')[0])];
+  const outside6 = Array.from({ length: 100 }, () => randomIpv6(next));
+  const records = (): FlowRecord[] => {
+    const again = seeded(7);
+    return Array.from({ length: 3000 }, (_, i) => {
+      const v6 = i % 5 === 0;
+      const inside = v6 ? `fd00::${again() % 500}` : `10.${again() % 3}.0.${again() % 200}`;
+      const other = v6 ? outside6[again() % outside6.length] : outside[again() % outside.length];
+      const [src, dst] = again() & 1 ? [inside, other] : [other, inside];
+      if (i % 97 === 0) return v6 ? { sourceIPv6Address: src, ipVersion: 6 } : { sourceIPv4Address: src, ipVersion: 4 };
+      return v6 ? { sourceIPv6Address: src, destinationIPv6Address: dst, ipVersion: 6 } : { sourceIPv4Address: src, destinationIPv4Address: dst, ipVersion: 4 };
+    });
+  };
+  const want = records();
+  for (const r of want) {
+    geo.apply(r);
+    nets.apply(r);
+  }
+  // Twice: the second pass answers mostly from the cache (256 entries: some lookups, some hits, some evictions).
+  for (let pass = 0; pass < 2; pass++) {
+    const got = records();
+    enricher.enrich(got);
+    got.forEach((r, i) => assert.deepEqual(Object.entries(r), Object.entries(want[i]), `pass ${pass}, record ${i}`));
+  }
+  const fields = new Set(want.flatMap((r) => Object.keys(r)));
+  for (const f of ['sourceCountryIsoCode', 'sourceCityName', 'destinationAsNumber', 'sourceNetworkRole', 'destinationNetworkName', 'networkDirection']) assert.ok(fields.has(f), `${f} occurs`);
+  // Directions are counted as the networks step counts them (two passes: twice as many).
+  const directions = (step: { counters(): Record<string, unknown> }) => (step.counters() as { directions: Record<string, number> }).directions;
+  const twice = Object.fromEntries(Object.entries(directions(nets)).map(([k, v]) => [k, 2 * v]));
+  assert.deepEqual((enricher.counters() as { networks: { directions: Record<string, number> } }).networks.directions, twice);
 });
 
 test('a database replaced on disk is picked up; a corrupt one keeps the last good and says why', { timeout: 120_000 }, async (t) => {

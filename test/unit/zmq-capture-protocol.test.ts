@@ -28,6 +28,33 @@ test('data round-trips, several packets, frames are views of the record', () => 
   assert.deepEqual(decoded.kind === 'data' && decoded.packets, packets);
 });
 
+test('packed data: one frame of length-prefixed records (docs/zmq.md), decoded like the frame-per-packet form', () => {
+  const packets = [
+    { seconds: 0x0102_0304_0506, nanoseconds: 999_999_999, interface: 'eth0', linkType: 1, originalLength: 1514, frame },
+    { seconds: 1_700_000_001, nanoseconds: 5, interface: '', linkType: 101, originalLength: 9000, frame: Buffer.alloc(0) },
+  ];
+  const sequence = { session: 'abc', seq: 7 };
+  const frames = encodeCaptureData('edge-1', packets, sequence, true);
+  assert.equal(frames.length, 3);
+  assert.deepEqual(JSON.parse(frames[1].toString()), { v: 1, kind: 'data', source: 'edge-1', session: 'abc', seq: 7, count: 2, packed: true });
+  // By hand from docs/zmq.md: u32 record length, then the record as in the frame-per-packet form.
+  const first = Buffer.concat([Buffer.from('0001010203040506' + '3b9ac9ff' + '000005ea', 'hex'), Buffer.from([4]), Buffer.from('eth0'), frame]);
+  const second = Buffer.concat([Buffer.from('0065' + '00006553f101' + '00000005' + '00002328', 'hex'), Buffer.from([0])]);
+  const length = (b: Buffer) => { const l = Buffer.alloc(4); l.writeUInt32BE(b.length); return l; };
+  assert.deepEqual(frames[2], Buffer.concat([length(first), first, length(second), second]));
+  assert.deepEqual(decodeCaptureMessage(frames), decodeCaptureMessage(encodeCaptureData('edge-1', packets, sequence)));
+  assert.deepEqual(decodeCaptureMessage(frames), { kind: 'data', source: 'edge-1', packets, sequence });
+  const empty = encodeCaptureData('edge-1', [], undefined, true);
+  assert.deepEqual(decodeCaptureMessage(empty), { kind: 'data', source: 'edge-1', packets: [] });
+  // Wrong counts, a record past the end, bytes left over, an extra frame: protocol errors.
+  const header = (count: unknown) => Buffer.from(JSON.stringify({ v: 1, kind: 'data', source: 'edge-1', count, packed: true }));
+  for (const bad of [
+    [frames[0], header(3), frames[2]], [frames[0], header(1), frames[2]], [frames[0], header(1e9), frames[2]], [frames[0], header(-1), frames[2]],
+    [frames[0], frames[1], frames[2].subarray(0, frames[2].length - 1)], [frames[0], frames[1], Buffer.concat([frames[2], Buffer.alloc(1)])],
+    [frames[0], frames[1], frames[2], frames[2]], [frames[0], frames[1]],
+  ]) assert.throws(() => decodeCaptureMessage(bad), CaptureProtocolError);
+});
+
 test('event round-trips; topics filter by kind and source prefix', () => {
   const frames = encodeCaptureEvent('edge-1', { type: 'file-rotated', time: 1234, details: { file: 'a.pcap.gz' } });
   assert.equal(frames.length, 2);

@@ -3,6 +3,10 @@
 //
 //   event: [topic "event/<source>/", JSON header]
 //   data:  [topic "data/<source>/",  JSON header, one frame per captured packet]
+//   data, packed (header "packed": true): [topic, JSON header, one frame: each packet record
+//          behind its u32 length] — ZeroMQ makes one Buffer per frame on receipt, which caps a
+//          central's receive rate at ~66 frames per message; receivers take both forms, so
+//          receivers are upgraded first and senders then turn packing on.
 //
 // The topic is the first frame so that ZeroMQ SUB prefix matching filters by kind ("data/") or by
 // kind and source ("data/edge-1/"). The trailing "/" keeps "edge-1" from matching "edge-10".
@@ -54,6 +58,8 @@ export class CaptureProtocolError extends Error {}
 //   0  u16 linkType         2  u48 seconds        8  u32 nanoseconds
 //  12  u32 originalLength  16  u8 interface name length n   17  n bytes UTF-8 name   17+n  frame
 const RECORD_FIXED = 17;
+/** Packed form: each record follows its length (u32, big-endian). */
+const LENGTH_PREFIX = 4;
 const MAX_INTERFACE_NAME = 255;
 
 /** Topic prefix a subscriber uses: kind only, or kind and source. */
@@ -74,28 +80,50 @@ export function encodeCaptureEvent(source: string, event: CaptureEvent, sequence
   return [Buffer.from(captureTopic('event', source)), Buffer.from(JSON.stringify(header))];
 }
 
-export function encodeCaptureData(source: string, packets: readonly CapturedFrame[], sequence?: CaptureSequence): Buffer[] {
-  const header = { v: CAPTURE_PROTOCOL_VERSION, kind: 'data', source, ...sequence, count: packets.length };
+/** A data message; `packed` puts every packet record in one frame (see the top of this file). */
+export function encodeCaptureData(source: string, packets: readonly CapturedFrame[], sequence?: CaptureSequence, packed = false): Buffer[] {
+  const header = { v: CAPTURE_PROTOCOL_VERSION, kind: 'data', source, ...sequence, count: packets.length, ...(packed ? { packed: true } : {}) };
   const frames: Buffer[] = [Buffer.from(captureTopic('data', source)), Buffer.from(JSON.stringify(header))];
-  for (const packet of packets) frames.push(encodePacketRecord(packet));
+  const names = packets.map(interfaceBytes);
+  if (!packed) {
+    packets.forEach((packet, i) => {
+      const record = Buffer.allocUnsafe(RECORD_FIXED + names[i].length + packet.frame.length);
+      writePacketRecord(record, 0, packet, names[i]);
+      frames.push(record);
+    });
+    return frames;
+  }
+  let size = 0;
+  packets.forEach((packet, i) => { size += LENGTH_PREFIX + RECORD_FIXED + names[i].length + packet.frame.length; });
+  const body = Buffer.allocUnsafe(size);
+  let at = 0;
+  packets.forEach((packet, i) => {
+    const length = RECORD_FIXED + names[i].length + packet.frame.length;
+    body.writeUInt32BE(length, at);
+    writePacketRecord(body, at + LENGTH_PREFIX, packet, names[i]);
+    at += LENGTH_PREFIX + length;
+  });
+  frames.push(body);
   return frames;
 }
 
-function encodePacketRecord(packet: CapturedFrame): Buffer {
+function interfaceBytes(packet: CapturedFrame): Buffer {
   const name = Buffer.from(packet.interface ?? '');
   if (name.length > MAX_INTERFACE_NAME) throw new CaptureProtocolError(`interface name longer than ${MAX_INTERFACE_NAME} bytes`);
   if (!Number.isInteger(packet.seconds) || packet.seconds < 0 || packet.seconds > 0xffffffffffff) {
     throw new CaptureProtocolError(`timestamp seconds out of range: ${packet.seconds}`);
   }
-  const record = Buffer.allocUnsafe(RECORD_FIXED + name.length + packet.frame.length);
-  record.writeUInt16BE(packet.linkType, 0);
-  record.writeUIntBE(packet.seconds, 2, 6);
-  record.writeUInt32BE(packet.nanoseconds >>> 0, 8);
-  record.writeUInt32BE(packet.originalLength >>> 0, 12);
-  record.writeUInt8(name.length, 16);
-  name.copy(record, RECORD_FIXED);
-  packet.frame.copy(record, RECORD_FIXED + name.length);
-  return record;
+  return name;
+}
+
+function writePacketRecord(target: Buffer, at: number, packet: CapturedFrame, name: Buffer): void {
+  target.writeUInt16BE(packet.linkType, at);
+  target.writeUIntBE(packet.seconds, at + 2, 6);
+  target.writeUInt32BE(packet.nanoseconds >>> 0, at + 8);
+  target.writeUInt32BE(packet.originalLength >>> 0, at + 12);
+  target.writeUInt8(name.length, at + 16);
+  name.copy(target, at + RECORD_FIXED);
+  packet.frame.copy(target, at + RECORD_FIXED + name.length);
 }
 
 /** Decodes one multipart message; throws CaptureProtocolError on anything malformed. */
@@ -124,12 +152,33 @@ export function decodeCaptureMessage(frames: readonly Buffer[]): CaptureMessage 
     if (details !== undefined) event.details = details as Record<string, unknown>;
     return sequence ? { kind: 'event', source, event, sequence } : { kind: 'event', source, event };
   }
-  const count = frames.length - 2;
-  if (header.count !== count) throw new CaptureProtocolError(`header announces ${String(header.count)} packets, message has ${count} packet frames`);
   const packets: CapturedFrame[] = [];
   const names: LastName = { record: undefined, length: 0, text: '' };
-  for (let i = 2; i < frames.length; i++) packets.push(decodePacketRecord(frames[i], i, names));
+  if (header.packed === true) {
+    if (frames.length !== 3) throw new CaptureProtocolError(`packed data message has ${frames.length} frames, expected 3`);
+    decodePacked(frames[2], header.count, packets, names);
+  } else {
+    const count = frames.length - 2;
+    if (header.count !== count) throw new CaptureProtocolError(`header announces ${String(header.count)} packets, message has ${count} packet frames`);
+    for (let i = 2; i < frames.length; i++) packets.push(decodePacketRecord(frames[i], i, names));
+  }
   return sequence ? { kind: 'data', source, packets, sequence } : { kind: 'data', source, packets };
+}
+
+/** The records of a packed frame, each behind its length; exactly `count` of them, nothing after. */
+function decodePacked(body: Buffer, count: unknown, packets: CapturedFrame[], names: LastName): void {
+  if (!Number.isSafeInteger(count) || (count as number) < 0 || (count as number) * (LENGTH_PREFIX + RECORD_FIXED) > body.length) {
+    throw new CaptureProtocolError(`packed header announces ${String(count)} packets, the frame holds ${body.length} bytes`);
+  }
+  let at = 0;
+  for (let i = 0; i < (count as number); i++) {
+    if (body.length - at < LENGTH_PREFIX) throw new CaptureProtocolError(`packed frame ends before record ${i}`);
+    const length = body.readUInt32BE(at);
+    if (body.length - at - LENGTH_PREFIX < length) throw new CaptureProtocolError(`packed record ${i} of ${length} bytes runs past the frame`);
+    packets.push(decodePacketRecord(body.subarray(at + LENGTH_PREFIX, at + LENGTH_PREFIX + length), i, names));
+    at += LENGTH_PREFIX + length;
+  }
+  if (at !== body.length) throw new CaptureProtocolError(`packed frame has ${body.length - at} bytes after its ${String(count)} records`);
 }
 
 function sequenceOf(header: Record<string, unknown>): CaptureSequence | undefined {

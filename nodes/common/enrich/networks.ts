@@ -72,9 +72,14 @@ export class NetworksStep implements EnrichStep {
       if (d.role) record.destinationNetworkRole = d.role;
     }
     if (s === undefined || d === undefined) return;
-    const code = directionCode(ours(s), ours(d));
-    record.networkDirection = DIRECTIONS[code];
+    record.networkDirection = this.direction(isOurNetwork(s), isOurNetwork(d));
+  }
+
+  /** The direction of a flow whose sides are (or are not) in our networks, counted. */
+  direction(sourceOurs: boolean, destinationOurs: boolean): NetworkDirection {
+    const code = directionCode(sourceOurs, destinationOurs);
     this.directions[code]++;
+    return DIRECTIONS[code];
   }
 
   counters(): Record<string, unknown> {
@@ -83,7 +88,8 @@ export class NetworksStep implements EnrichStep {
   }
 }
 
-function ours(entry: NetworkEntry): boolean {
+/** A listed network whose role is not "external" (NO_NETWORK is not ours). */
+export function isOurNetwork(entry: NetworkEntry): boolean {
   return entry !== NO_NETWORK && entry.role !== EXTERNAL_ROLE;
 }
 

@@ -6,8 +6,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import * as acorn from 'acorn';
-import * as walk from 'acorn-walk';
 import { parseElementDefinitions } from '../../nodes/common/netflow/element-definitions';
 
 const GOOD_TEXT = [
@@ -87,25 +85,33 @@ test('element definitions: all bad lines are reported together, good ones are no
   });
 });
 
-/** The `validate` function of the elements field in a node's editor HTML, as the editor runs it. */
+/**
+ * The `validate` function of the elements field as the node's editor runs it: the shared scripts
+ * the node's HTML loads (built from the library and from editor/) run first, then the node's own
+ * script registers the type with a stand-in RED that keeps its definition.
+ */
 function editorValidator(set: string): (text: string) => true | string {
   const html = readFileSync(join(__dirname, '..', '..', 'nodes', set, `${set}.html`), 'utf8');
-  const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)![1];
-  let source: string | undefined;
-  walk.simple(acorn.parse(script, { ecmaVersion: 'latest' }), {
-    Property(node: any) {
-      if (node.key?.name !== 'elements' || node.value.type !== 'ObjectExpression') return;
-      const validate = node.value.properties.find((p: any) => p.key?.name === 'validate');
-      source = script.slice(validate.value.start, validate.value.end);
+  const shared = [...html.matchAll(/<script type="text\/javascript" src="resources\/@wirescope\/node-red\/([a-z-]+\.js)"><\/script>/g)];
+  const inline = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)!;
+  assert.ok(shared.some((s) => s[1] === 'element-definitions.js'), `${set}: loads the element-definitions rules`);
+  assert.ok(shared.every((s) => s.index! < inline.index), `${set}: loads the shared scripts before its own`);
+  const definitions: Record<string, any> = {};
+  const templates = new Map([...html.matchAll(/<script type="text\/html" data-template-name="([^"]+)">([\s\S]*?)<\/script>/g)]
+    .map((m) => [m[1], { textContent: m[2] }]));
+  const context: Record<string, unknown> = {
+    RED: {
+      nodes: { registerType: (type: string, definition: unknown) => { definitions[type] = definition; } },
+      // Every RED.validators.x(...) the node's other defaults use: not what this test checks.
+      validators: new Proxy({}, { get: () => () => () => true }),
     },
-  });
-  assert.ok(source, `${set}: elements.validate`);
-  // The editor loads the shared rules script (built from the library) before the node's own script.
-  const resource = /<script type="text\/javascript" src="resources\/@wirescope\/node-red\/([a-z-]+\.js)"><\/script>/.exec(html);
-  assert.ok(resource && html.indexOf(resource[0]) < html.indexOf(script), `${set}: loads the shared rules script first`);
-  const window: Record<string, unknown> = {};
-  runInNewContext(readFileSync(join(__dirname, '..', '..', 'resources', resource[1]), 'utf8'), { window });
-  const validate = new Function('window', `return (${source});`)(window);
+    document: { querySelector: (selector: string) => templates.get(/data-template-name="([^"]+)"/.exec(selector)![1]) },
+  };
+  context.window = context;
+  for (const [, file] of shared) runInNewContext(readFileSync(join(__dirname, '..', '..', 'resources', file), 'utf8'), context);
+  runInNewContext(inline[1], context);
+  const validate = definitions[`wirescope-${set}`]?.defaults?.elements?.validate;
+  assert.equal(typeof validate, 'function', `${set}: elements.validate`);
   // Node-RED 3+ takes a returned string as the reason only from a two-parameter validator; with
   // one parameter any string counts as valid.
   assert.equal(validate.length, 2, `${set}: validate(value, opt)`);

@@ -242,9 +242,10 @@ export class Elasticsearch {
     }
   }
 
-  private async healthy(): Promise<boolean> {
+  /** Whether the node answers with a yellow or green cluster within `timeoutMs`. */
+  private async healthy(timeoutMs = 5000): Promise<boolean> {
     try {
-      const res = await fetch(`${this.url}/_cluster/health`, { headers: this.headers, signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${this.url}/_cluster/health`, { headers: this.headers, signal: AbortSignal.timeout(timeoutMs) });
       if (!res.ok) return false;
       const health = (await res.json()) as { status: string };
       return health.status === 'green' || health.status === 'yellow';
@@ -316,14 +317,7 @@ export class Elasticsearch {
     child.on('exit', () => { this.exited = true; running.delete(child); });
     await waitUntil(`Elasticsearch ${member?.node ?? ''} to be yellow or green`, async () => {
       if (this.exited) throw new Error(`Elasticsearch exited:\n${this.logTail(40)}`);
-      try {
-        const res = await fetch(`${this.url}/_cluster/health`, { headers: this.headers, signal: AbortSignal.timeout(2000) });
-        if (!res.ok) return false;
-        const health = (await res.json()) as { status: string };
-        return health.status === 'green' || health.status === 'yellow';
-      } catch {
-        return false;
-      }
+      return this.healthy(2000);
     }, 600_000, 250).catch((err: Error) => { throw new Error(`${err.message}:\n${this.logTail(30)}`); }); // a loaded CI machine can take minutes to start a JVM
   }
 

@@ -333,6 +333,38 @@ test('flow decode: data sets dropped without their template are events on output
   assert.equal(counters.records, 0);
 });
 
+for (const workers of [1, 2]) {
+  const where = workers === 1 ? 'on the main thread' : 'in two decode workers';
+  test(`flow collector ${where}: held sets of exporters that fall silent are dropped after Pending TTL, counted and reported`, async (t) => {
+    if (!requireCommands(t, 'softflowd', 'tshark')) return;
+    const { datagram, sets } = await templatelessFeed();
+    const port = await freeUdpPort();
+    await load(collectorNode, [
+      { id: 'c', type: 'wirescope-flow-collector', ports: String(port), bind: '::', output: 'datagram', pendingTtl: '1', workers: String(workers), wires: [['out'], [], ['ev']] },
+      { id: 'out', type: 'helper' }, { id: 'ev', type: 'helper' },
+    ]);
+    const events = pendingDropped('ev');
+    await listening('c');
+    // Two exporters (IPv4 and IPv6 loopback) send data sets whose template never comes, then nothing.
+    const copies = 3;
+    for (let i = 0; i < copies; i++) await send(datagram, port, '127.0.0.1');
+    await send(datagram, port, '::1');
+    await until(() => [...dropsBy(events).values()].reduce((n, v) => n + v[0]!, 0) >= (copies + 1) * sets);
+    const by = dropsBy(events);
+    assert.deepEqual(by.get('127.0.0.1'), [copies * sets, copies * sets, 0]);
+    assert.deepEqual(by.get('::1'), [sets, sets, 0]);
+    assert.ok(events.every((e) => e.protocol === 'ipfix' && e.observationDomainId === datagram.readUInt32BE(12)));
+    const stats = nextMessage('ev');
+    helper.getNode('c').receive({ topic: 'stats' });
+    const s = (await stats).payload;
+    assert.equal(s.datagrams, copies + 1);
+    assert.equal(s.decoder.pendingDropped, (copies + 1) * sets);
+    assert.equal(s.decoder.pendingSets, 0);
+    assert.equal(s.decoder.records, 0);
+    if (workers > 1) assert.equal(s.workers.count, 2);
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // User element definitions ("Element definitions" field, "PEN ID NAME TYPE" per line).
 

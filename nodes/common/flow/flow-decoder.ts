@@ -141,9 +141,7 @@ export class FlowDecoder {
       const now = receivedAt.getTime();
       // Held sets of exporters that send nothing more here expire too, checked once a second.
       if (now - this.sweptAt >= SWEEP_INTERVAL_MS || now < this.sweptAt) this.sweepPending(now);
-      // A new array, not `length = 0`: truncating cost ~440 instructions more per datagram
-      // (cachegrind) than an empty literal.
-      this.state.runs = [];
+      this.state.runs.length = 0;
       this.decodeInto(datagram, result, now);
       if (this.state.runs.length) this.exporterOptions.enrich(result, this.state.runs, now);
       if (this.steps.length) this.enrich(result);

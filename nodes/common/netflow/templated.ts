@@ -31,7 +31,7 @@ export interface TemplatedState {
   maxListDepth: number;
   pendingDecoded: number;
   pendingHeld: number;
-  /** The runs of the datagram decoded last, in walk order (a new array from the caller before each decode). */
+  /** The runs of the datagram decoded last, in walk order (cleared by the caller before each decode). */
   runs: RecordRun[];
 }
 

@@ -30,14 +30,16 @@ export interface PreparedFlowContext {
   readonly created: string;
   /** `"ip":…` of observer.*, or ''. */
   readonly observerIp: string;
-  /** `,"exporter":{…}` of netflow.*, or ''. */
+  /** `"exporter":{…}` of netflow.*, or ''. */
   readonly exporter: string;
 }
 
 /** How one record field is written under netflow.*. */
 interface JsonFieldPlan {
-  /** `,"key":` */
+  /** `"key":` */
   readonly prefix: string;
+  /** `,"key":` (two pieces joined once, not per record). */
+  readonly commaPrefix: string;
   readonly key: string;
   readonly msPerUnit: number | undefined;
   /** Mapped to ECS elsewhere (enrichment): not copied. */
@@ -93,7 +95,7 @@ export class EcsJsonWriter {
     let exporterJson = '';
     if (exporter) {
       const address = exporter.port !== undefined ? `${exporter.address}:${exporter.port}` : exporter.address;
-      exporterJson = `,"${EXPORTER_KEY}":{"address":${JSON.stringify(address)}`
+      exporterJson = `"${EXPORTER_KEY}":{"address":${JSON.stringify(address)}`
         + (domain !== undefined ? `,"source_id":${numberJson(domain)}` : '')
         + (context.protocol ? `,"version":${JSON.stringify(context.protocol)}` : '') + '}';
     }
@@ -151,10 +153,10 @@ export class EcsJsonWriter {
       if ((plan.key === EXPORTER_KEY && p.exporter) || (plan.key === SCALED_KEY && rate !== 1)) return undefined;
       const text = rate !== 1 && plan.sampled ? scaledJson(scaleCount(value, rate)) : valueJson(value, plan.msPerUnit);
       if (text === undefined) return undefined;
-      nf += plan.prefix + text;
+      nf = nf ? nf + plan.commaPrefix + text : plan.prefix + text;
     }
-    if (rate !== 1) nf += `,"${SCALED_KEY}":true`;
-    nf += p.exporter;
+    if (rate !== 1) nf = add(nf, `"${SCALED_KEY}":true`);
+    if (p.exporter) nf = add(nf, p.exporter);
 
     let j = timestamp ? `{"@timestamp":"${isoTime(timestamp)}",` : '{';
     j += EVENT_HEAD;
@@ -164,45 +166,45 @@ export class EcsJsonWriter {
     if (start && end) j += ',"duration":' + numberJson((end.getTime() - start.getTime()) * 1e6);
     j += p.created + '}';
 
-    let o = endpointJson(sourceIp, sourcePort, str(record.sourceMacAddress), bytes, packets) + geoAndAsJson(record, true);
-    j += ',"source":{' + (o && o.slice(1)) + '}';
-    o = endpointJson(destinationIp, destinationPort, str(record.destinationMacAddress), undefined, undefined) + geoAndAsJson(record, false);
-    j += ',"destination":{' + (o && o.slice(1)) + '}';
+    let o = geoAndAsJson(record, true, endpointJson(sourceIp, sourcePort, str(record.sourceMacAddress), bytes, packets));
+    j += ',"source":{' + o + '}';
+    o = geoAndAsJson(record, false, endpointJson(destinationIp, destinationPort, str(record.destinationMacAddress), undefined, undefined));
+    j += ',"destination":{' + o + '}';
 
     o = '';
     if (protocol !== undefined) {
-      o += `,"iana_number":"${String(protocol)}"`;
+      o = `"iana_number":"${String(protocol)}"`;
       const name = protocolName(protocol);
       if (name) o += `,"transport":"${name}"`;
     }
     const ipVersion = num(record.ipVersion);
-    if (ipVersion === 4 || ipVersion === 6) o += `,"type":"ipv${ipVersion}"`;
-    else if (sourceIp) o += isIPv6(sourceIp) ? ',"type":"ipv6"' : ',"type":"ipv4"';
-    if (bytes !== undefined) o += ',"bytes":' + numberJson(bytes);
-    if (packets !== undefined) o += ',"packets":' + numberJson(packets);
+    if (ipVersion === 4 || ipVersion === 6) o = add(o, `"type":"ipv${ipVersion}"`);
+    else if (sourceIp) o = add(o, isIPv6(sourceIp) ? '"type":"ipv6"' : '"type":"ipv4"');
+    if (bytes !== undefined) o = add(o, '"bytes":' + numberJson(bytes));
+    if (packets !== undefined) o = add(o, '"packets":' + numberJson(packets));
     const enriched = enrichedDirection(record);
     const direction = num(record.flowDirection);
-    if (enriched) o += `,"direction":"${enriched}"`;
-    else if (direction !== undefined && flowDirections[direction]) o += `,"direction":"${flowDirections[direction]}"`;
+    if (enriched) o = add(o, `"direction":"${enriched}"`);
+    else if (direction !== undefined && flowDirections[direction]) o = add(o, `"direction":"${flowDirections[direction]}"`);
     if (sourceIp && destinationIp && protocol !== undefined) {
       const id = communityId({
         sourceIp, destinationIp, protocol,
         sourcePort: icmp ? icmp.type : sourcePort,
         destinationPort: icmp ? icmp.code : destinationPort,
       }, this.seed);
-      if (id) o += ',"community_id":' + JSON.stringify(id);
+      if (id) o = add(o, '"community_id":' + JSON.stringify(id));
     }
-    j += ',"network":{' + (o && o.slice(1)) + '}';
+    j += ',"network":{' + o + '}';
 
-    o = p.observerIp ? ',' + p.observerIp : '';
+    o = p.observerIp;
     const exporterName = str(record.exporterName);
-    if (exporterName) o += ',"name":' + JSON.stringify(exporterName);
-    o += interfaceJson('ingress', num(record.ingressInterface), record.ingressInterfaceName, record.ingressInterfaceDescription);
-    o += interfaceJson('egress', num(record.egressInterface), record.egressInterfaceName, record.egressInterfaceDescription);
-    if (o) j += ',"observer":{' + o.slice(1) + '}';
+    if (exporterName) o = add(o, '"name":' + JSON.stringify(exporterName));
+    o = interfaceJson(o, 'ingress', num(record.ingressInterface), record.ingressInterfaceName, record.ingressInterfaceDescription);
+    o = interfaceJson(o, 'egress', num(record.egressInterface), record.egressInterfaceName, record.egressInterfaceDescription);
+    if (o) j += ',"observer":{' + o + '}';
 
     if (icmp) j += `,"icmp":{"type":${numberJson(icmp.type)},"code":${numberJson(icmp.code)}}`;
-    return j + ',"netflow":{' + (nf && nf.slice(1)) + '}}';
+    return j + ',"netflow":{' + nf + '}}';
   }
 
   /** The context of a record that brings its own exporter (the last one is kept: batches repeat it). */
@@ -221,8 +223,9 @@ export class EcsJsonWriter {
     // Bounded like the object path's name caches; a record of unseen names past it takes that path.
     if (this.plans.size >= MAX_PLANS) return undefined;
     const base = fieldPlan(name);
+    const prefix = JSON.stringify(base.key) + ':';
     plan = {
-      prefix: ',' + JSON.stringify(base.key) + ':', key: base.key, msPerUnit: base.msPerUnit, skip: base.skip,
+      prefix, commaPrefix: ',' + prefix, key: base.key, msPerUnit: base.msPerUnit, skip: base.skip,
       sampled: SAMPLED.has(name), unordered: (ARRAY_INDEX.test(base.key) && Number(base.key) < 2 ** 32 - 1) || base.key === '__proto__',
     };
     if (!plan.skip) {
@@ -272,53 +275,53 @@ function scaledJson(value: unknown): string | undefined {
   }
 }
 
-/** source.* / destination.* without geo and as: `,"ip":…,"port":…` (leading comma). */
+/** `members` and one more member, with a comma between (members of objects being written). */
+function add(members: string, member: string): string {
+  return members ? members + ',' + member : member;
+}
+
+/** source.* / destination.* without geo and as: `"ip":…,"port":…`. */
 function endpointJson(ip: string | undefined, port: number | undefined, mac: string | undefined, bytes: number | bigint | undefined, packets: number | bigint | undefined): string {
-  let o = '';
-  if (ip) o += ',"ip":' + JSON.stringify(ip);
-  if (port !== undefined) o += ',"port":' + numberJson(port);
+  let o = ip ? '"ip":' + JSON.stringify(ip) : '';
+  if (port !== undefined) o = add(o, '"port":' + numberJson(port));
   // ECS recommends MACs as upper-case hex pairs separated by hyphens.
-  if (mac) o += ',"mac":' + JSON.stringify(mac.toUpperCase().replace(/:/g, '-'));
-  if (bytes !== undefined) o += ',"bytes":' + numberJson(bytes);
-  if (packets !== undefined) o += ',"packets":' + numberJson(packets);
+  if (mac) o = add(o, '"mac":' + JSON.stringify(mac.toUpperCase().replace(/:/g, '-')));
+  if (bytes !== undefined) o = add(o, '"bytes":' + numberJson(bytes));
+  if (packets !== undefined) o = add(o, '"packets":' + numberJson(packets));
   return o;
 }
 
-/** `,"geo":{…},"as":{…}` of one side, as enrichment.ts's addGeoAndAs builds them. */
-function geoAndAsJson(r: FlowRecord, source: boolean): string {
+/** `o` with the `"geo":{…}` and `"as":{…}` of one side, as enrichment.ts's addGeoAndAs builds them. */
+function geoAndAsJson(r: FlowRecord, source: boolean, o: string): string {
   const iso = str(source ? r.sourceCountryIsoCode : r.destinationCountryIsoCode);
   const country = str(source ? r.sourceCountryName : r.destinationCountryName);
   const city = str(source ? r.sourceCityName : r.destinationCityName);
   const location = (source ? r.sourceLocation : r.destinationLocation) as { lat?: unknown; lon?: unknown } | undefined;
   const hasLocation = !!location && typeof location.lat === 'number' && typeof location.lon === 'number';
-  let o = '';
   if (iso || country || city || hasLocation) {
-    let g = '';
-    if (iso) g += ',"country_iso_code":' + JSON.stringify(iso);
-    if (country) g += ',"country_name":' + JSON.stringify(country);
-    if (city) g += ',"city_name":' + JSON.stringify(city);
-    if (hasLocation) g += `,"location":{"lat":${numberJson(location.lat as number)},"lon":${numberJson(location.lon as number)}}`;
-    o += ',"geo":{' + g.slice(1) + '}';
+    let g = iso ? '"country_iso_code":' + JSON.stringify(iso) : '';
+    if (country) g = add(g, '"country_name":' + JSON.stringify(country));
+    if (city) g = add(g, '"city_name":' + JSON.stringify(city));
+    if (hasLocation) g = add(g, `"location":{"lat":${numberJson(location.lat as number)},"lon":${numberJson(location.lon as number)}}`);
+    o = add(o, '"geo":{' + g + '}');
   }
   const number = source ? r.sourceAsNumber : r.destinationAsNumber;
   const organization = str(source ? r.sourceAsOrganization : r.destinationAsOrganization);
   if (typeof number === 'number' || organization) {
-    let a = '';
-    if (typeof number === 'number') a += ',"number":' + numberJson(number);
-    if (organization) a += ',"organization":{"name":' + JSON.stringify(organization) + '}';
-    o += ',"as":{' + a.slice(1) + '}';
+    let a = typeof number === 'number' ? '"number":' + numberJson(number) : '';
+    if (organization) a = add(a, '"organization":{"name":' + JSON.stringify(organization) + '}');
+    o = add(o, '"as":{' + a + '}');
   }
   return o;
 }
 
-/** `,"ingress":{"interface":{…}}` as enrichment.ts's observerInterface builds it, or ''. */
-function interfaceJson(side: 'ingress' | 'egress', id: number | undefined, nameValue: unknown, aliasValue: unknown): string {
+/** `o` with `"ingress":{"interface":{…}}` as enrichment.ts's observerInterface builds it, when there is one. */
+function interfaceJson(o: string, side: 'ingress' | 'egress', id: number | undefined, nameValue: unknown, aliasValue: unknown): string {
   const name = str(nameValue);
   const alias = str(aliasValue);
-  if (id === undefined && !name && !alias) return '';
-  let o = '';
-  if (id !== undefined) o += `,"id":"${String(id)}"`;
-  if (name) o += ',"name":' + JSON.stringify(name);
-  if (alias) o += ',"alias":' + JSON.stringify(alias);
-  return `,"${side}":{"interface":{${o.slice(1)}}}`;
+  if (id === undefined && !name && !alias) return o;
+  let i = id !== undefined ? `"id":"${String(id)}"` : '';
+  if (name) i = add(i, '"name":' + JSON.stringify(name));
+  if (alias) i = add(i, '"alias":' + JSON.stringify(alias));
+  return add(o, `"${side}":{"interface":{${i}}}`);
 }

@@ -44,11 +44,16 @@ export interface PendingSet {
   sysUptimeMs?: number;
 }
 
-/** A template set's octets as big-endian 32-bit words (the tail of a set not a multiple of 4 in `bytes`). */
-export interface SetBytes {
-  length: number;
-  words: Int32Array;
+/** A template set seen before: its octets and the templates it defined (templated.ts refresh path). */
+export interface TemplateSetMemo {
   bytes: Buffer;
+  templates: Template[];
+  /**
+   * The consecutive template sets this one started, the last time all of them were refreshed:
+   * their octets together and all their templates in order. Exporters resend the same block of
+   * template sets (softflowd: 5 in every datagram); one compare then refreshes the whole block.
+   */
+  run?: { bytes: Buffer; templates: Template[] };
 }
 
 export interface DomainState {
@@ -64,7 +69,7 @@ export interface DomainState {
    * templates it defined. A resent identical set (exporters resend every few seconds) then only
    * refreshes those templates instead of being parsed again.
    */
-  templateSets?: Map<number, { bytes: SetBytes; templates: Template[] }>;
+  templateSets?: Map<number, TemplateSetMemo>;
 }
 
 export interface TemplateCacheLimits {

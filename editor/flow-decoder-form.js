@@ -12,6 +12,10 @@
       '  <label for="node-input-templateTtl"><i class="fa fa-clock-o"></i> <span data-i18n="NS.label.templateTtl"></span></label>',
       '  <input type="text" id="node-input-templateTtl" style="width:80px">',
       '</div>',
+      '<div class="form-row">',
+      '  <label for="node-input-pendingTtl"><i class="fa fa-hourglass-half"></i> <span data-i18n="NS.label.pendingTtl"></span></label>',
+      '  <input type="text" id="node-input-pendingTtl" style="width:80px">',
+      '</div>',
     ],
     sampling: [
       '<div class="form-row">',
@@ -39,6 +43,8 @@
   window.wirescopeFlowDecoderForm = {
     applySampling: function () { return { value: false }; },
     templateTtl: function () { return { value: 1800, validate: RED.validators.number() }; },
+    /** How long a data set waits for its template, seconds (the 'templateTtl' rows hold its field too). */
+    pendingTtl: function () { return { value: 60, validate: RED.validators.number() }; },
     scopeByPort: function () { return { value: false }; },
     /** The `elements` default of the node whose namespace is `ns`. */
     elements: function (ns) {
@@ -57,7 +63,7 @@
       };
     },
     /**
-     * Replaces each `<!-- flow-decoder-form: templateTtl|sampling|elements -->` of the edit template of `type`
+     * Replaces each `<!-- flow-decoder-form: templateTtl|sampling|elements -->` (templateTtl: template and pending TTL) of the edit template of `type`
      * with those rows. Called right after registerType: Node-RED has put the node set's whole HTML,
      * templates included, into the page before it runs the set's scripts, and builds the edit
      * dialog from the template text only when a node is edited, so Node-RED's own code fills in

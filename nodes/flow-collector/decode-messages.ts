@@ -1,5 +1,5 @@
 // What the flow collector's main thread and its decode workers say to each other.
-import type { DecoderCounters, SerializedTemplate } from '../common';
+import type { DecoderCounters, PendingDrop, SerializedTemplate } from '../common';
 import type { DecodeConfig } from './decode-path';
 import type { PackedResults } from './result-transfer';
 import type { ListenOptions } from './udp-listen';
@@ -65,7 +65,8 @@ export type FromWorker =
     summary: WorkerSummary;
   }
   | DatagramBatch
-  | { kind: 'summary'; summary: WorkerSummary }
+  /** Every second, after the worker's pending sweep: `drops`, the sets it dropped since the last one. */
+  | { kind: 'summary'; summary: WorkerSummary; drops: PendingDrop[] }
   | { kind: 'counters'; id: number; counters: DecoderCounters }
   | { kind: 'templates'; id: number; templates: SerializedTemplate[] }
   | { kind: 'listening'; receiveBuffers: Record<number, number> }

@@ -1,6 +1,6 @@
 // The collector's decode path: datagram in, decoded and enriched result out. No Node-RED state in
 // it, so the same path runs on the main thread (one worker, the default) or in decode workers.
-import { FlowDecoder, parseElementDefinitions, type SerializedTemplate } from '../common';
+import { FlowDecoder, parseElementDefinitions, type PendingDrop, type SerializedTemplate } from '../common';
 
 /** The decoder settings of a flow collector node (plain data: it is handed to worker threads). */
 export interface DecodeConfig {
@@ -8,6 +8,8 @@ export interface DecodeConfig {
   scopeByPort: boolean;
   /** Seconds. */
   templateTtl: number;
+  /** How long a data set waits for its template, seconds. */
+  pendingTtl: number;
   /** User element definitions, "PEN ID NAME TYPE" per line. */
   elements: string;
 }
@@ -18,10 +20,24 @@ export function createDecoder(config: DecodeConfig, saved: SerializedTemplate[] 
     applySampling: config.applySampling,
     scopeByPort: config.scopeByPort,
     templateTtlMs: config.templateTtl * 1000,
+    pendingTtlMs: config.pendingTtl * 1000,
     templates: saved,
     elements: parseElementDefinitions(config.elements),
   });
 }
+
+/**
+ * The sweep both threads run once a second: held sets past the pending TTL are dropped (those of
+ * an exporter that sends nothing more too: decode() alone would never look at them again), and
+ * the sets dropped since the last sweep are returned, one entry per exporter and domain.
+ */
+export function sweepPending(decoder: FlowDecoder): PendingDrop[] {
+  decoder.sweepPending(Date.now());
+  return decoder.takePendingDrops();
+}
+
+/** How often `sweepPending` runs. */
+export const SWEEP_MS = 1000;
 
 /**
  * Template snapshots of several decoders as one: each exporter's templates may sit in more than one

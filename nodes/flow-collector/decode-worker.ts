@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Exporter } from '../common';
 import { makeAllowList, normaliseAddress } from '../shared/flow-output';
-import { createDecoder } from './decode-path';
+import { createDecoder, SWEEP_MS, sweepPending } from './decode-path';
 import type { FromWorker, ToWorker, WorkerSetup, WorkerSummary } from './decode-messages';
 import { DatagramBatcher, forEachDatagram } from './datagram-batch';
 import { ResultPacker, transferList } from './result-transfer';
@@ -161,4 +161,7 @@ if (setup.listen) {
   });
 }
 
-setInterval(() => post({ kind: 'summary', summary: summary() }), 1000).unref();
+setInterval(() => {
+  const drops = sweepPending(decoder);
+  post({ kind: 'summary', summary: summary(), drops });
+}, SWEEP_MS).unref();

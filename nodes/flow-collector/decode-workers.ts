@@ -7,7 +7,7 @@
 // Results come back in batches, packed into transferred typed arrays (result-transfer.ts). A worker that dies is reported
 // and started again with the templates last exported; the main thread never goes down with it.
 import type { Worker } from 'node:worker_threads';
-import type { DecodeResult, DecoderCounters, Exporter, SerializedTemplate } from '../common';
+import type { DecodeResult, DecoderCounters, Exporter, PendingDrop, SerializedTemplate } from '../common';
 import { flowDomain, ShardRing } from '../common/zmq/shard';
 import { startWorker } from '../shared/start-worker';
 import { mergeTemplates, type DecodeConfig } from './decode-path';
@@ -33,6 +33,8 @@ export interface DecodeWorkersEvents extends Omit<ListenEvents, 'message'> {
   result(r: DecodeResult): void;
   /** Receive only: a datagram a worker received, to decode on this thread. */
   datagram?(datagram: Buffer, exporter: Exporter, receivedAt: number): void;
+  /** Data sets a worker's once-a-second sweep found dropped without their template. */
+  pendingDrops(drops: PendingDrop[]): void;
   /** A worker failed; it starts again after `restartMs`. */
   crashed(worker: number, error: Error, restartMs: number): void;
 }
@@ -208,6 +210,7 @@ export class DecodeWorkers {
       }
       case 'summary':
         slot.summary = m.summary;
+        if (m.drops.length) this.events.pendingDrops(m.drops);
         break;
       case 'counters':
       case 'templates': {

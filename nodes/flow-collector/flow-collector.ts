@@ -4,14 +4,14 @@
 // decode workers (decode-workers.ts).
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import {
-  KeyValueTemplateStore, parseElementDefinitions, type DecodeResult, type DecoderCounters, type FlowDecoder, type FlowRecord, type SerializedTemplate,
+  KeyValueTemplateStore, parseElementDefinitions, type DecodeResult, type DecoderCounters, type FlowDecoder, type FlowRecord, type PendingDrop, type SerializedTemplate,
   type TemplateStore,
 } from '../common';
 import { Batcher } from '../shared/batcher';
 import {
-  makeAllowList, normaliseAddress, parsePorts, recordOutput, sideOutputs, type FlowMessage, type OutputMode,
+  makeAllowList, normaliseAddress, parsePorts, pendingDropEvents, recordOutput, sideOutputs, type FlowMessage, type OutputMode,
 } from '../shared/flow-output';
-import { createDecoder, type DecodeConfig } from './decode-path';
+import { createDecoder, SWEEP_MS, sweepPending, type DecodeConfig } from './decode-path';
 import { DecodeWorkers } from './decode-workers';
 import { hasReusePort, UdpListener, type ListenEvents, type ListenOptions } from './udp-listen';
 
@@ -25,6 +25,8 @@ interface FlowCollectorDef extends NodeDef {
   batchMs: string | number;
   applySampling: boolean;
   templateTtl: string | number;
+  /** How long a data set waits for its template, seconds (default 60). */
+  pendingTtl?: string | number;
   scopeByPort: boolean;
   persist: boolean;
   /** User element definitions, "PEN ID NAME TYPE" per line. */
@@ -56,6 +58,7 @@ export = function (RED: NodeAPI) {
     let workers: DecodeWorkers | undefined;
     let decoder: FlowDecoder | undefined;
     let statusTimer: NodeJS.Timeout | undefined;
+    let sweepTimer: NodeJS.Timeout | undefined;
     let saveTimer: NodeJS.Timeout | undefined;
     /** Per port, the receive buffer the kernel granted (octets), for stats. */
     let receiveBuffers: Record<number, number> = {};
@@ -82,6 +85,7 @@ export = function (RED: NodeAPI) {
       applySampling: !!config.applySampling,
       scopeByPort: !!config.scopeByPort,
       templateTtl: Number(config.templateTtl || 1800),
+      pendingTtl: Number(config.pendingTtl || 60),
       elements: config.elements || '',
     };
     // Templates kept across restarts in the node context (the library's key-value template store).
@@ -121,6 +125,12 @@ export = function (RED: NodeAPI) {
       if (batcher) for (const rec of r.records) batcher.push(rec);
       else records = recordOutput(r, mode === 'record' ? 'record' : 'datagram');
       if (records || counters || events) node.send([records, counters, events] as never);
+    };
+
+    /** Sets dropped without their template (swept here or in a worker): one output-3 message per exporter and domain. */
+    const reportDrops = (drops: PendingDrop[]) => {
+      const events = pendingDropEvents(drops);
+      if (events) node.send([null, null, events] as never);
     };
 
     /** The decoder figures of the status line, from the one decoder or summed over the workers. */
@@ -186,6 +196,8 @@ export = function (RED: NodeAPI) {
         receiveBuffers = granted;
         node.status({ fill: receiveBufferWarning ? 'yellow' : 'green', shape: 'dot', text: RED._('flow-collector.status.listening', { ports: ports.join(',') }) + cappedSuffix() });
         statusTimer = setInterval(showStatus, 1000);
+        // The decoding workers sweep their own decoders; this thread sweeps the one it decodes with.
+        if (decoder) sweepTimer = setInterval(() => reportDrops(sweepPending(decoder!)), SWEEP_MS);
         if (config.persist) saveTimer = setInterval(() => { saveTemplates().catch((err) => node.warn(err)); }, 10_000);
       },
     };
@@ -198,6 +210,7 @@ export = function (RED: NodeAPI) {
       }, {
         ...socketEvents,
         result: deliver,
+        pendingDrops: reportDrops,
         datagram: (datagram, exporter, receivedAt) => deliver(decoder!.decode(datagram, exporter, new Date(receivedAt))),
         crashed(worker, error, restartMs) {
           node.error(RED._('flow-collector.errors.worker-crashed', { worker: worker + 1, message: error.message, seconds: restartMs / 1000 }));
@@ -205,6 +218,9 @@ export = function (RED: NodeAPI) {
         },
       });
     }
+    // No wait for 'flows:started' here (zmq in needs one): Node-RED creates a flow's nodes without
+    // yielding to the event loop (createNode awaits nothing), and a datagram, like a worker's
+    // message, only ever arrives in a later turn of it, after bind; so every node already exists.
     if (!workers?.reusePort) {
       const w = workers;
       listener = new UdpListener(listen, {
@@ -234,6 +250,7 @@ export = function (RED: NodeAPI) {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       if (statusTimer) clearInterval(statusTimer);
+      if (sweepTimer) clearInterval(sweepTimer);
       if (saveTimer) clearInterval(saveTimer);
       const finish = async () => {
         await listener?.close();

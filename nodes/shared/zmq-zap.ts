@@ -5,7 +5,7 @@
 // first registration and closes with the last, so a redeploy starts from a clean context.
 import type * as Zmq from 'zeromq';
 import { decideZap, parseAllowedKeys, type ZapDecision } from '../common/zmq/zap';
-import type { ZmqModule } from './zmq-socket';
+import { bindWhenFree, type ZmqModule } from './zmq-socket';
 
 const ZAP_ENDPOINT = 'inproc://zeromq.zap.01';
 
@@ -29,17 +29,11 @@ async function startHandler(Z: ZmqModule): Promise<Zmq.Reply> {
   const socket = new Z.Reply({ linger: 0 });
   // The inproc name of a handler closed a moment ago can still be held by libzmq while its pipes
   // to the old server sockets wind down: retry briefly before concluding someone else holds it.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await socket.bind(ZAP_ENDPOINT);
-      break;
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'EADDRINUSE' || attempt >= 100) {
-        socket.close();
-        throw new Error(`cannot start the ZAP handler at ${ZAP_ENDPOINT}: ${(err as Error).message}${(err as { code?: string }).code === 'EADDRINUSE' ? ' (another ZAP handler runs in this process)' : ''}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  try {
+    await bindWhenFree(socket, ZAP_ENDPOINT, 2000);
+  } catch (err) {
+    socket.close();
+    throw new Error(`cannot start the ZAP handler at ${ZAP_ENDPOINT}: ${(err as Error).message}${(err as { code?: string }).code === 'EADDRINUSE' ? ' (another ZAP handler runs in this process)' : ''}`);
   }
   void (async () => {
     try {

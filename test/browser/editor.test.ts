@@ -140,7 +140,7 @@ describe('the editor in headless Chromium', () => {
       await page.evaluate(({ type, id }) => {
         const RED = (window as any).RED;
         RED.view.importNodes([{
-          id, type, x: 200, y: 200, wires: [], templateTtl: 600, applySampling: true, scopeByPort: false, elements: '32473 1 exampleTenant string',
+          id, type, x: 200, y: 200, wires: [], templateTtl: 600, pendingTtl: 30, applySampling: true, scopeByPort: false, elements: '32473 1 exampleTenant string',
         }], { generateIds: false });
         RED.editor.edit(RED.nodes.node(id));
       }, { type, id });
@@ -149,10 +149,11 @@ describe('the editor in headless Chromium', () => {
       await elements.waitFor({ state: 'visible' });
       // Node-RED filled the shared rows from the node like its own fields, in the node's words.
       assert.equal(await tray.locator('#node-input-templateTtl').inputValue(), '600', type);
+      assert.equal(await tray.locator('#node-input-pendingTtl').inputValue(), '30', type);
       assert.equal(await tray.locator('#node-input-applySampling').isChecked(), true, type);
       assert.equal(await tray.locator('#node-input-scopeByPort').isChecked(), false, type);
       assert.equal(await elements.inputValue(), '32473 1 exampleTenant string', type);
-      for (const field of ['templateTtl', 'applySampling', 'scopeByPort', 'elements']) {
+      for (const field of ['templateTtl', 'pendingTtl', 'applySampling', 'scopeByPort', 'elements']) {
         assert.equal((await tray.locator(`label[for="node-input-${field}"]`).innerText()).trim(), labels[field], `${type}: ${field} label`);
       }
       // Edits are checked as typed (the runtime's rules) and saved by Done.
@@ -164,6 +165,7 @@ describe('the editor in headless Chromium', () => {
       await elements.dispatchEvent('change');
       assert.doesNotMatch(await elements.getAttribute('class') ?? '', /\binput-error\b/, `${type}: a good line not marked`);
       await tray.locator('#node-input-templateTtl').fill('900');
+      await tray.locator('#node-input-pendingTtl').fill('5');
       await tray.locator('#node-input-applySampling').uncheck();
       await tray.locator('#node-input-scopeByPort').check();
       await tray.locator('#node-dialog-ok').click();
@@ -171,12 +173,12 @@ describe('the editor in headless Chromium', () => {
       const saved = await page.evaluate((id) => {
         const RED = (window as any).RED;
         const n = RED.nodes.node(id);
-        const values = { templateTtl: n.templateTtl, applySampling: n.applySampling, scopeByPort: n.scopeByPort, elements: n.elements };
+        const values = { templateTtl: n.templateTtl, pendingTtl: n.pendingTtl, applySampling: n.applySampling, scopeByPort: n.scopeByPort, elements: n.elements };
         RED.nodes.remove(id);
         RED.view.redraw(true);
         return values;
       }, id);
-      assert.deepEqual(saved, { templateTtl: '900', applySampling: false, scopeByPort: true, elements: '0 65 v9Element65 unsigned32' }, type);
+      assert.deepEqual(saved, { templateTtl: '900', pendingTtl: '5', applySampling: false, scopeByPort: true, elements: '0 65 v9Element65 unsigned32' }, type);
     }
   });
 

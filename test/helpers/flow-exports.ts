@@ -40,3 +40,26 @@ export async function exportCapture(traffic: string, dir: string): Promise<Buffe
   }
   return runs;
 }
+
+/** The datagrams softflowd sends for the capture `traffic` (NetFlow v9 or IPFIX). */
+export function softflowdDatagrams(traffic: string, version: 9 | 10): Promise<Buffer[]> {
+  return exportDatagrams((port) => run('softflowd', ['-r', traffic, '-n', `127.0.0.1:${port}`, '-v', String(version)]));
+}
+
+/**
+ * An IPFIX datagram with its template and options template sets (set id 2, 3) taken out, the
+ * header length fixed: the data sets of an exporter whose templates never arrive.
+ */
+export function ipfixWithoutTemplates(datagram: Buffer): Buffer {
+  if (datagram.readUInt16BE(0) !== 10) throw new Error('not an IPFIX message');
+  const kept: Buffer[] = [datagram.subarray(0, 16)];
+  for (let off = 16; off + 4 <= datagram.length;) {
+    const length = datagram.readUInt16BE(off + 2);
+    if (length < 4) throw new Error(`set of length ${length} at ${off}`);
+    if (datagram.readUInt16BE(off) >= 256) kept.push(datagram.subarray(off, off + length));
+    off += length;
+  }
+  const out = Buffer.concat(kept);
+  out.writeUInt16BE(out.length, 2);
+  return out;
+}

@@ -184,7 +184,14 @@ export class NodeRed {
 
   async waitForStatus(id: string, predicate: (s: NodeStatus) => boolean, timeoutMs = 20000): Promise<NodeStatus> {
     let found: NodeStatus | undefined;
-    await waitUntil(`status of ${id}`, () => { found = this.statuses.get(id)?.find(predicate); return !!found; }, timeoutMs);
+    try {
+      await waitUntil(`status of ${id}`, () => { found = this.statuses.get(id)?.find(predicate); return !!found; }, timeoutMs);
+    } catch (err) {
+      // Say what the node showed instead, and what it logged, so a CI failure can be read at once.
+      const last = this.lastStatus(id);
+      const logged = this.logs.filter((l) => l.includes(id) || /\[(error|warn)\]/.test(l)).slice(-5);
+      throw new Error(`${(err as Error).message}; last status: ${last ? JSON.stringify(last) : 'none'}${logged.length ? `; last errors and warnings:\n  ${logged.join('\n  ')}` : ''}`);
+    }
     return found!;
   }
 

@@ -3,11 +3,18 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import helper from 'node-red-node-test-helper';
 import { FlowDecoder, flowEncoder as enc, type FlowRecord } from '../../nodes/common';
 import { parseElementDefinitions } from '../../nodes/common/netflow/element-definitions';
 import { freeUdpPort } from '../helpers/node-red';
+import { ipfixWithoutTemplates, softflowdDatagrams } from '../helpers/flow-exports';
+import { writeUdpCapture } from '../helpers/flow-pcap';
+import { SAMPLE_FLOWS, writeTrafficPcap } from '../helpers/flow-traffic';
+import { tsharkDataSets } from '../helpers/flow-tshark';
+import { requireCommands } from '../helpers/real';
 
 const collectorNode = require('../../nodes/flow-collector/flow-collector.ts');
 const decodeNode = require('../../nodes/flow-decode/flow-decode.ts');
@@ -249,6 +256,114 @@ test('flow decode: Buffer in msg.payload with msg.exporter; templates per export
   d.receive({ payload: 'not a buffer' });
   assert.match(String(await errorSeen), /must be a Buffer/);
 });
+
+// ---------------------------------------------------------------------------------------------
+// Data sets whose template never arrives: a real export (softflowd, IPFIX) with its template sets
+// taken out, the number of data sets read by tshark.
+
+const workDir = mkdtempSync(join(tmpdir(), 'wirescope-flow-nodes-'));
+after(() => rmSync(workDir, { recursive: true, force: true }));
+
+/** softflowd's IPFIX export of the sample traffic without its templates, and the data sets tshark reads in it. */
+async function templatelessFeed(): Promise<{ datagram: Buffer; sets: number }> {
+  const traffic = join(workDir, 'traffic.pcap');
+  writeTrafficPcap(traffic, SAMPLE_FLOWS);
+  const exported = await softflowdDatagrams(traffic, 10);
+  assert.equal(exported.length, 1, 'softflowd exports the sample traffic in one datagram');
+  const datagram = ipfixWithoutTemplates(exported[0]!);
+  const capture = join(workDir, 'templateless.pcap');
+  writeUdpCapture(capture, [datagram], 4739);
+  const sets = tsharkDataSets(capture, 4739).length;
+  assert.ok(sets > 0);
+  return { datagram, sets };
+}
+
+/** Output-3 messages of topic `pending-dropped`, as they arrive at helper node `id`. */
+function pendingDropped(id: string): Array<Record<string, any>> {
+  const seen: Array<Record<string, any>> = [];
+  helper.getNode(id).on('input', (m: Record<string, any>) => { if (m.topic === 'pending-dropped') seen.push(m); });
+  return seen;
+}
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** Sums the drop events per exporter address: [sets, ttl, limit]. */
+function dropsBy(events: Array<Record<string, any>>): Map<string, number[]> {
+  const by = new Map<string, number[]>();
+  for (const e of events) {
+    const n = by.get(e.exporter.address) ?? [0, 0, 0];
+    by.set(e.exporter.address, [n[0]! + e.payload.sets, n[1]! + e.payload.ttl, n[2]! + e.payload.limit]);
+  }
+  return by;
+}
+
+test('flow decode: data sets dropped without their template are events on output 3, per exporter and domain, with why', async (t) => {
+  if (!requireCommands(t, 'softflowd', 'tshark')) return;
+  const { datagram, sets } = await templatelessFeed();
+  await load(decodeNode, [
+    { id: 'd', type: 'wirescope-flow-decode', pendingTtl: '1', wires: [['out'], [], ['ev']] },
+    { id: 'out', type: 'helper' }, { id: 'ev', type: 'helper' },
+  ]);
+  const events = pendingDropped('ev');
+  const d = helper.getNode('d');
+  // Exporter A sends 40 copies: 64 sets are held (the per-domain limit), the rest refused; B sends one.
+  const copies = 40;
+  for (let i = 0; i < copies; i++) d.receive({ payload: datagram, exporter: { address: '192.0.2.1', port: 4739 } });
+  d.receive({ payload: datagram, exporter: { address: '192.0.2.2', port: 4739 } });
+  // Both then fall silent: the once-a-second sweep expires the held sets after the Pending TTL.
+  await until(() => [...dropsBy(events).values()].reduce((n, v) => n + v[0]!, 0) >= (copies + 1) * sets);
+  const by = dropsBy(events);
+  assert.deepEqual(by.get('192.0.2.1'), [copies * sets, 64, copies * sets - 64]);
+  assert.deepEqual(by.get('192.0.2.2'), [sets, sets, 0]);
+  for (const e of events) {
+    assert.equal(e.protocol, 'ipfix');
+    assert.equal(e.observationDomainId, datagram.readUInt32BE(12));
+    assert.equal(e.payload.sets, e.payload.ttl + e.payload.limit);
+  }
+  // One message per exporter and domain per sweep, not one per set: the refusals come in the
+  // sweep after the sends, the expiries in the one after the TTL (they may straddle one tick).
+  assert.ok(events.length <= 4, `${events.length} events for ${(copies + 1) * sets} sets`);
+  const stats = nextMessage('ev');
+  d.receive({ topic: 'stats' });
+  const counters = (await stats).payload.decoder;
+  assert.equal(counters.pendingDropped, (copies + 1) * sets);
+  assert.equal(counters.pendingSets, 0);
+  assert.equal(counters.records, 0);
+});
+
+for (const workers of [1, 2]) {
+  const where = workers === 1 ? 'on the main thread' : 'in two decode workers';
+  test(`flow collector ${where}: held sets of exporters that fall silent are dropped after Pending TTL, counted and reported`, async (t) => {
+    if (!requireCommands(t, 'softflowd', 'tshark')) return;
+    const { datagram, sets } = await templatelessFeed();
+    const port = await freeUdpPort();
+    await load(collectorNode, [
+      { id: 'c', type: 'wirescope-flow-collector', ports: String(port), bind: '::', output: 'datagram', pendingTtl: '1', workers: String(workers), wires: [['out'], [], ['ev']] },
+      { id: 'out', type: 'helper' }, { id: 'ev', type: 'helper' },
+    ]);
+    const events = pendingDropped('ev');
+    await listening('c');
+    // Two exporters (IPv4 and IPv6 loopback) send data sets whose template never comes, then nothing.
+    const copies = 3;
+    for (let i = 0; i < copies; i++) await send(datagram, port, '127.0.0.1');
+    await send(datagram, port, '::1');
+    await until(() => [...dropsBy(events).values()].reduce((n, v) => n + v[0]!, 0) >= (copies + 1) * sets);
+    const by = dropsBy(events);
+    assert.deepEqual(by.get('127.0.0.1'), [copies * sets, copies * sets, 0]);
+    assert.deepEqual(by.get('::1'), [sets, sets, 0]);
+    assert.ok(events.every((e) => e.protocol === 'ipfix' && e.observationDomainId === datagram.readUInt32BE(12)));
+    const stats = nextMessage('ev');
+    helper.getNode('c').receive({ topic: 'stats' });
+    const s = (await stats).payload;
+    assert.equal(s.datagrams, copies + 1);
+    assert.equal(s.decoder.pendingDropped, (copies + 1) * sets);
+    assert.equal(s.decoder.pendingSets, 0);
+    assert.equal(s.decoder.records, 0);
+    if (workers > 1) assert.equal(s.workers.count, 2);
+  });
+}
 
 // ---------------------------------------------------------------------------------------------
 // User element definitions ("Element definitions" field, "PEN ID NAME TYPE" per line).

@@ -1,8 +1,8 @@
 // The fast paths of the flow decoders keep their results: records of compiled v9 readers get
 // their sysUptime times converted by the enrich step (32-bit wrap included) and keep one shape; a
 // resent template set that is byte-identical refreshes, while a changed one (also one changed by
-// another set in between) is used at once; IPFIX systemInitTimeMilliseconds applies to records
-// of compiled readers. Expected values
+// another set in between) is used at once, and the same for a resent block of template sets;
+// IPFIX systemInitTimeMilliseconds applies to records of compiled readers. Expected values
 // are the ones written into the datagrams (RFC 3954 section 8, RFC 7011), built by the encoder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,6 +55,40 @@ test('a resent identical template set refreshes; a changed layout is used at onc
   assert.deepEqual(back.templates.map((t) => t.action), ['refreshed', 'changed']);
   assert.equal(back.records[0].octetDeltaCount, 10);
   assert.equal(back.records[0].packetDeltaCount, undefined);
+});
+
+test('a resent block of template sets refreshes as a whole; a set changed in it, or a template redefined between, is used at once', () => {
+  const f1 = [{ id: 8, length: 4 }, { id: 1, length: 4 }];
+  const f2 = [{ id: 8, length: 4 }, { id: 2, length: 4 }];
+  const tpl = (id: number, fields: typeof f1) => ({ kind: 'template' as const, templates: [{ id, fields }] });
+  const data = (id: number, fields: typeof f1, v: number) => ({ kind: 'data' as const, templateId: id, records: [enc.encodeRecord(fields, ['10.0.0.1', v])] });
+  const d = new FlowDecoder();
+  let sequence = 0;
+  const decode = (sets: enc.SetSpec[]) => {
+    const r = d.decode(enc.encodeNetflow9({ sysUptime: 1000, exportTime: secs, sequence: sequence++, sourceId: 1, sets }), A, T0);
+    assert.deepEqual(r.errors, []);
+    return { actions: r.templates.map((t) => `${t.templateId} ${t.action}`), record: r.records[0] };
+  };
+  const block = [tpl(300, f1), tpl(301, f1), tpl(302, f1)];
+  assert.deepEqual(decode([...block, data(301, f1, 1)]).actions, ['300 added', '301 added', '302 added']);
+  // Sent again twice: the first time set by set, then the block noted the first time at once.
+  for (const v of [2, 3]) {
+    const r = decode([...block, data(301, f1, v)]);
+    assert.deepEqual(r.actions, ['300 refreshed', '301 refreshed', '302 refreshed']);
+    assert.equal(r.record.octetDeltaCount, v);
+  }
+  // Another packet redefines 301; the block, resent unchanged, must change it back.
+  assert.deepEqual(decode([tpl(301, f2), data(301, f2, 4)]).actions, ['301 changed']);
+  const back = decode([...block, data(301, f1, 5)]);
+  assert.deepEqual(back.actions, ['300 refreshed', '301 changed', '302 refreshed']);
+  assert.equal(back.record.octetDeltaCount, 5);
+  assert.equal(back.record.packetDeltaCount, undefined);
+  // The block noted again, then sent with its middle set changed: that set's new layout is used.
+  decode(block);
+  const changed = decode([tpl(300, f1), tpl(301, f2), tpl(302, f1), data(301, f2, 6)]);
+  assert.deepEqual(changed.actions, ['300 refreshed', '301 changed', '302 refreshed']);
+  assert.equal(changed.record.packetDeltaCount, 6);
+  assert.equal(changed.record.octetDeltaCount, undefined);
 });
 
 test('IPFIX sysUpTime fields of compiled-reader records use systemInitTimeMilliseconds', () => {

@@ -12,7 +12,7 @@ import { waitUntil, repoRoot } from '../helpers/node-red';
 
 // A datagram softflowd sent (template and 24 records), the benchmark's.
 const DATAGRAM = readFileSync(join(repoRoot, 'demo/data/softflowd-netflow9.bin'));
-const decode = { applySampling: false, scopeByPort: false, templateTtl: 1800, elements: '' };
+const decode = { applySampling: false, scopeByPort: false, templateTtl: 1800, pendingTtl: 60, elements: '' };
 const pools: DecodeWorkers[] = [];
 after(() => Promise.all(pools.map((p) => p.close())));
 
@@ -22,6 +22,7 @@ function pool(script?: { dir: string; name: string }) {
   const p = new DecodeWorkers({ count: 2, decode, script }, {
     result: (r) => results.push(r),
     crashed: (worker, error) => crashes.push({ worker, error }),
+    pendingDrops: () => {},
     error: () => {}, rcvbufFailed: () => {}, rcvbufCapped: () => {}, listening: () => {},
   });
   pools.push(p);

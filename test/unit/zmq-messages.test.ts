@@ -1,4 +1,5 @@
-// zmq in's output is zmq out's input, for every kind of capture message; CURVE key checks.
+// zmq in's output is zmq out's input, for every kind of capture message; CURVE key checks; binding
+// an address a closed socket still holds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
@@ -8,7 +9,8 @@ import { FlowDecoder } from '../../nodes/common';
 import { readCaptureFile } from '../../nodes/common/pcap';
 import { datagramOf } from '../../nodes/shared/flow-output';
 import { captureFrames, messageOfCapture, packetMessages } from '../../nodes/shared/zmq-messages';
-import { curvePublicOf, socketOptions } from '../../nodes/shared/zmq-socket';
+import { bindWhenFree, curvePublicOf, socketOptions } from '../../nodes/shared/zmq-socket';
+import { createServer } from 'node:net';
 
 const frame = Buffer.from('ffffffffffff0200000000010800450000', 'hex');
 
@@ -66,4 +68,32 @@ test('per-packet messages are what flow decode takes: real NetFlow v9 / IPFIX ex
   }
   assert.ok(protocols.has('netflow9') && protocols.has('ipfix'), [...protocols].join(', '));
   assert.ok(records > 0);
+});
+
+test('a bind right after a close waits for libzmq to free the address; an address another socket holds still fails', async () => {
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => { const p = (probe.address() as { port: number }).port; probe.close(() => resolve(p)); });
+  });
+  const endpoint = `tcp://127.0.0.1:${port}`;
+  // A redeploy in miniature: close the publisher a peer is connected to, bind a new one at once.
+  // Without the wait, about 1 round in 10 fails with EADDRINUSE (libzmq closes the old listener
+  // on its I/O thread after zmq_close returns).
+  for (let round = 0; round < 100; round++) {
+    const publisher = new zmq.Publisher({ linger: 0 });
+    await bindWhenFree(publisher, endpoint);
+    const subscriber = new zmq.Subscriber({ linger: 0 });
+    subscriber.connect(endpoint);
+    await new Promise((r) => setImmediate(r));
+    subscriber.close();
+    publisher.close();
+  }
+  const holder = new zmq.Publisher({ linger: 0 });
+  const second = new zmq.Publisher({ linger: 0 });
+  try {
+    await bindWhenFree(holder, endpoint);
+    await assert.rejects(bindWhenFree(second, endpoint, 200), (err: { code?: string }) => err.code === 'EADDRINUSE');
+  } finally {
+    holder.close();
+    second.close();
+  }
 });

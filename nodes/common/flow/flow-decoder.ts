@@ -16,7 +16,7 @@ import { ExporterOptionsEnricher } from '../enrich/exporter-options';
 import type { EnrichContext, EnrichStep } from '../enrich/types';
 import { sequenceReport, type SequenceTrack } from './sequence';
 import { parseDomainKey, SCOPE_PROTOCOL, scopeNumber, StateIndex } from './state-index';
-import type { DecodeResult, DecoderCounters, Exporter, FlowProtocol } from './types';
+import type { DecodeResult, DecoderCounters, Exporter, FlowProtocol, PendingDrop } from './types';
 
 // What every datagram calls, bound once when the module loads: under the tsx loader (tests,
 // bench) each use of an imported name is an accessor call on the exporting module.
@@ -212,6 +212,24 @@ export class FlowDecoder {
   sweepPending(now: number): void {
     this.sweptAt = now;
     this.state.cache.sweepPending(now);
+  }
+
+  /**
+   * The data sets dropped without their template since the last call, one entry per exporter and
+   * domain (the counters keep the totals); call it after `sweepPending` to report a sweep.
+   */
+  takePendingDrops(): PendingDrop[] {
+    const drops: PendingDrop[] = [];
+    for (const [key, n] of this.state.cache.takeDrops()) {
+      const k = parseDomainKey(key, this.state.scopeByPort);
+      if (!k) continue;
+      drops.push({
+        protocol: k.protocol as PendingDrop['protocol'],
+        exporter: this.state.scopeByPort ? { address: k.address, port: k.port } : { address: k.address },
+        observationDomainId: k.domain, sets: n.ttl + n.limit, ttl: n.ttl, limit: n.limit,
+      });
+    }
+    return drops;
   }
 
   /** Running totals, per-exporter state and sequence accounting, for stats messages (bounded in size). */

@@ -99,6 +99,20 @@ export interface SequenceStats {
   pendingDropped: number;
 }
 
+/** v9/IPFIX data sets of one exporter + observation domain dropped without their template (FlowDecoder.takePendingDrops). */
+export interface PendingDrop {
+  protocol: 'netflow9' | 'ipfix';
+  /** The port only when templates are scoped by port (`scopeByPort`). */
+  exporter: { address: string; port?: number };
+  observationDomainId: number;
+  /** Sets dropped: `ttl` + `limit`. */
+  sets: number;
+  /** Held longer than the pending TTL. */
+  ttl: number;
+  /** Refused at the held-set limits (per domain, or in octets over all), or gone with their evicted exporter state. */
+  limit: number;
+}
+
 export interface SequenceTotals extends SequenceStats {
   /** Tracks held now (bounded by the state limits). */
   tracks: number;

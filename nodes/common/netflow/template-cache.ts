@@ -44,11 +44,16 @@ export interface PendingSet {
   sysUptimeMs?: number;
 }
 
-/** A template set's octets as big-endian 32-bit words (the tail of a set not a multiple of 4 in `bytes`). */
-export interface SetBytes {
-  length: number;
-  words: Int32Array;
+/** A template set seen before: its octets and the templates it defined (templated.ts refresh path). */
+export interface TemplateSetMemo {
   bytes: Buffer;
+  templates: Template[];
+  /**
+   * The consecutive template sets this one started, the last time all of them were refreshed:
+   * their octets together and all their templates in order. Exporters resend the same block of
+   * template sets (softflowd: 5 in every datagram); one compare then refreshes the whole block.
+   */
+  run?: { bytes: Buffer; templates: Template[] };
 }
 
 export interface DomainState {
@@ -64,7 +69,7 @@ export interface DomainState {
    * templates it defined. A resent identical set (exporters resend every few seconds) then only
    * refreshes those templates instead of being parsed again.
    */
-  templateSets?: Map<number, { bytes: SetBytes; templates: Template[] }>;
+  templateSets?: Map<number, TemplateSetMemo>;
 }
 
 export interface TemplateCacheLimits {
@@ -107,11 +112,17 @@ export class TemplateCache {
   templatesExpired = 0;
   templatesEvicted = 0;
   pendingDropped = 0;
+  /**
+   * Held sets dropped since `takeDrops`, per domain key: past the pending TTL (`ttl`), or refused
+   * at a limit or gone with their evicted domain (`limit`). Bounded like the domains.
+   */
+  private drops = new Map<string, { ttl: number; limit: number }>();
 
   constructor(private readonly limits: TemplateCacheLimits) {
     this.domains = new StateIndex(limits.maxDomains, limits.domainTtlMs, (d) => {
       // Held sets of a dropped domain can never be decoded: counted as dropped.
       this.pendingDropped += d.pending.length;
+      this.noteDrop(d, 'limit', d.pending.length);
       this.pendingBytes -= d.pendingBytes;
       this.holding.delete(d);
     });
@@ -187,6 +198,7 @@ export class TemplateCache {
     if (d.pending.length >= this.limits.maxPendingSetsPerDomain || this.pendingBytes + p.body.length > this.limits.maxPendingBytes) {
       this.pendingDropped++;
       d.track.pendingDropped++;
+      this.noteDrop(d, 'limit', 1);
       return false;
     }
     d.pending.push(p);
@@ -218,6 +230,26 @@ export class TemplateCache {
     const expired = before - d.pending.length;
     this.pendingDropped += expired;
     d.track.pendingDropped += expired;
+    this.noteDrop(d, 'ttl', expired);
+  }
+
+  private noteDrop(d: DomainState, reason: 'ttl' | 'limit', sets: number): void {
+    if (sets === 0) return;
+    let n = this.drops.get(d.key);
+    if (!n) {
+      // Nobody takes them: the oldest go (the totals above still count every drop).
+      if (this.drops.size >= this.limits.maxDomains) this.drops.delete(this.drops.keys().next().value!);
+      n = { ttl: 0, limit: 0 };
+      this.drops.set(d.key, n);
+    }
+    n[reason] += sets;
+  }
+
+  /** The held sets dropped since the last call, per domain key, and forgets them. */
+  takeDrops(): Map<string, { ttl: number; limit: number }> {
+    const taken = this.drops;
+    this.drops = new Map();
+    return taken;
   }
 
   private keepPending(d: DomainState, kept: PendingSet[]): void {

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { NodeAPI, Node, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { Client } from '@elastic/elasticsearch';
-import { flowRecordToEcs, type FlowContext } from '../common/ecs';
+import { EcsJsonWriter, flowRecordToEcs, type FlowContext, type PreparedFlowContext } from '../common/ecs';
 import type { FlowRecord } from '../common/flow';
 import {
   aggregateDocument, aggregateId, aggregatesIndexTemplate, BulkIndexer, contentHashId, describeEsError, documentTime, flowIndexTemplate,
@@ -256,14 +256,29 @@ export = function (RED: NodeAPI) {
 
     type Invalid = { doc: unknown; index?: string; reason: string };
 
+    const timedIndex = indexMode === 'pattern' && hasTimeTokens(indexPattern);
+    // ECS documents written as JSON straight from the record (common/ecs/ecs-json.ts) when nothing
+    // else needs the document as an object: ids by content hash or from a field, routing, or an
+    // index time other than @timestamp take the object path.
+    const directEcs = def.shape === 'ecs' && def.idMode !== 'hash' && !(def.idMode === 'field' && def.idField) && !def.routingField
+      && (!timedIndex || timeField === '@timestamp');
+    const ecsWriter = directEcs ? new EcsJsonWriter({ scaleBySampling: !!def.scaleBySampling }) : undefined;
+
     /** One document (or flow record) as a bulk entry, or why it cannot be one. */
-    function toEntry(raw: unknown, context: FlowContext): BulkEntry | Invalid {
+    function toEntry(raw: unknown, context: FlowContext, prepared: PreparedFlowContext | undefined): BulkEntry | Invalid {
       if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { doc: raw, reason: RED._('es-bulk.errors.notObject') };
       const record = raw as Doc;
+      if (prepared) {
+        const source = ecsWriter!.write(record as FlowRecord, prepared);
+        // No @timestamp for a timed index: the object path below says why, with the document.
+        if (source !== undefined && (!timedIndex || !Number.isNaN(ecsWriter!.timeMs))) {
+          return { index: timedIndex ? indexNamer.nameAt(ecsWriter!.timeMs) : indexPattern, op: opType, source };
+        }
+      }
       const doc = def.shape === 'ecs' ? flowRecordToEcs(record as FlowRecord, context, { scaleBySampling: !!def.scaleBySampling })
         : def.shape === 'aggregates' ? aggregateDocument(record) : record;
       let index = indexPattern;
-      if (indexMode === 'pattern' && hasTimeTokens(indexPattern)) {
+      if (timedIndex) {
         const time = documentTime(doc, timeField);
         if (!time) return { doc, reason: RED._('es-bulk.errors.noTime', { field: timeField }) };
         index = indexNamer.name(time);
@@ -291,6 +306,7 @@ export = function (RED: NodeAPI) {
     /** A message's documents shaped in slices, then queued; `done` once queued (or refused). */
     function shapeJob(msg: NodeMessageInFlow, send: (msgs: Array<NodeMessage | null>) => void, done: (err?: Error) => void, flush: boolean): SlicedJob & { left: number } {
       const { docs, context } = messageDocs(msg as never);
+      const prepared = ecsWriter?.prepare(context);
       const entries: BulkEntry[] = [];
       const invalid: Invalid[] = [];
       let next = 0;
@@ -310,7 +326,7 @@ export = function (RED: NodeAPI) {
         step(deadline: number): boolean {
           try {
             while (next < docs.length) {
-              const out = toEntry(docs[next++], context);
+              const out = toEntry(docs[next++], context, prepared);
               if ('source' in out) entries.push(out); else invalid.push(out);
               if ((next & 15) === 0 && performance.now() >= deadline) return false;
             }

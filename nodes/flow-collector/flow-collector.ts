@@ -218,6 +218,9 @@ export = function (RED: NodeAPI) {
         },
       });
     }
+    // No wait for 'flows:started' here (zmq in needs one): Node-RED creates a flow's nodes without
+    // yielding to the event loop (createNode awaits nothing), and a datagram, like a worker's
+    // message, only ever arrives in a later turn of it, after bind; so every node already exists.
     if (!workers?.reusePort) {
       const w = workers;
       listener = new UdpListener(listen, {

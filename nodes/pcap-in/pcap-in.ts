@@ -60,6 +60,9 @@ export = function (RED: NodeAPI) {
       const reader = new CaptureReader();
       let opened = false;
       let fatal = false;
+      // Packets arrive as the capture process's stdout events, in a later turn of the event loop
+      // than this node's creation, when Node-RED has created every node of the flow: no need to
+      // wait for 'flows:started' as zmq in does (libzmq can hand it a queued message at once).
       const running = startEngine(engineName, request, {
         data(chunk) {
           for (const p of reader.feed(chunk)) {

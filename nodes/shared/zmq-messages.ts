@@ -25,17 +25,28 @@ export function framesOf(msg: NodeMessage): Frame[] {
  * 'rotated', source, file, ...}) which becomes type "file-rotated". `numbering` stamps each
  * message with the sender's session and sequence number.
  */
-export function captureFrames(msg: NodeMessage & { source?: unknown; event?: unknown; kind?: unknown }, defaultSource: string, numbering?: SequenceNumbering): Buffer[] {
+export function captureFrames(msg: CaptureInput, defaultSource: string, numbering?: SequenceNumbering): Buffer[] {
+  const content = captureContent(msg, defaultSource);
+  if (content.kind === 'event') return encodeCaptureEvent(content.source, content.event, numbering?.event(content.source));
+  return encodeCaptureData(content.source, content.packets, numbering?.data(content.source, content.packets.length));
+}
+
+type CaptureInput = NodeMessage & { source?: unknown; event?: unknown; kind?: unknown };
+
+/** What a message sends in the capture format (see captureFrames), not encoded yet; throws on anything else. */
+export function captureContent(msg: CaptureInput, defaultSource: string):
+  | { kind: 'event'; source: string; event: CaptureEvent }
+  | { kind: 'data'; source: string; packets: CapturedFrame[] } {
   const source = typeof msg.source === 'string' && msg.source ? msg.source : defaultSource;
   const event = eventOf(msg, source);
-  if (event) return encodeCaptureEvent(event.source, event.event, numbering?.event(event.source));
+  if (event) return { kind: 'event', ...event };
   const items = Array.isArray(msg.payload) ? msg.payload : [msg.payload];
   const packets: CapturedFrame[] = [];
   for (const item of items) {
     if (!isCapturedPacket(item)) throw new Error('capture format needs msg.payload to be captured packets (from pcap in / pcap file in), an event (msg.event, or msg.kind "event" from zmq in), or a pcap file out file event');
     packets.push(item);
   }
-  return encodeCaptureData(source, packets, numbering?.data(source, packets.length));
+  return { kind: 'data', source, packets };
 }
 
 /** The event a message carries, in any of the three shapes captureFrames accepts. */

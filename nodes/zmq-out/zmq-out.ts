@@ -3,9 +3,10 @@
 // capture-server protocol (msg.payload = CapturedPacket(s) → a data message; msg.event → an event).
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type * as Zmq from 'zeromq';
-import { decodeCaptureControl, encodeCaptureEvent, SequenceNumbering, type SourcePosition } from '../common/capture-protocol';
+import { decodeCaptureControl, encodeCaptureData, encodeCaptureEvent, SequenceNumbering, type SourcePosition } from '../common/capture-protocol';
 import { shortNumber } from '../shared/rate';
-import { captureFrames, framesOf, type Frame } from '../shared/zmq-messages';
+import { captureContent, captureFrames, framesOf, type Frame } from '../shared/zmq-messages';
+import { CapturePacker, PACK_FLUSH_MS, PACK_MAX_BYTES } from './packer';
 import { ResendWindow, type WindowItem } from './resend-window';
 import { ShardDispatcher } from './shard-dispatcher';
 import {
@@ -25,7 +26,13 @@ interface ZmqOutDef extends NodeDef, ZmqSocketConfig {
   queueLimit?: number | string;
   /** How long a message may wait for room below the high-water mark (ms): 0 drops at once, -1 waits. */
   sendTimeout?: number | string;
+  /** Capture protocol: send packed data messages (receivers of this version or later only). */
+  packed?: boolean;
+  /** Packed: packets per message at most (default 64). */
+  packPackets?: number | string;
 }
+
+const PACK_PACKETS_MAX = 65535;
 
 /** One multipart message waiting for the socket, and the packets it carries (1 for the frames format). */
 interface Outgoing {
@@ -65,6 +72,8 @@ export = function (RED: NodeAPI) {
       if (what === 'left') node.warn(RED._('zmq-out.warn.workerLeft', { worker }));
       showStatus();
     }) : undefined;
+    // Packed: packets collected across input messages into packed data messages (packer.ts).
+    let packer: CapturePacker | undefined;
     // Counted in packets for the capture format (as zmq in and pcap file out count), else in messages.
     let sent = 0;
     let dropped = 0;
@@ -119,6 +128,15 @@ export = function (RED: NodeAPI) {
       const allowList = allowListOf(config, node.id, Z);
       const options = { ...socketOptions(config, node.credentials ?? {}, 'send', Z), ...allowList?.socketOptions, sendTimeout };
       if (acknowledged && config.format !== 'capture') throw new Error(RED._('zmq-out.error.dealerNeedsCapture'));
+      if (config.packed) {
+        if (config.format !== 'capture' || shard) throw new Error(RED._('zmq-out.error.packedNeedsCapture'));
+        const most = config.packPackets === undefined || config.packPackets === '' ? 64 : Number(config.packPackets);
+        if (!Number.isInteger(most) || most < 1 || most > PACK_PACKETS_MAX) throw new Error(RED._('zmq-out.error.packPackets', { value: String(config.packPackets), max: PACK_PACKETS_MAX }));
+        packer = new CapturePacker(most, PACK_MAX_BYTES, PACK_FLUSH_MS, (src, packets) => {
+          const sequence = numbering!.data(src, packets.length);
+          deliver(encodeCaptureData(src, packets, sequence, true), packets.length, src, sequence.seq);
+        });
+      }
       if (acknowledged) {
         const dealer = new Z.Dealer(options);
         controlLoop(dealer);
@@ -240,9 +258,36 @@ export = function (RED: NodeAPI) {
       if (!sending) pumped = pump();
     };
 
+    /**
+     * One encoded capture message to the socket's queue, or to the window (acknowledged): `count`
+     * packets (0 for an event), numbered from `seq` of `src` for data.
+     */
+    const deliver = (frames: Buffer[], count: number, src?: string, seq?: number) => {
+      if (window) {
+        window.push(count > 0 ? { frames, count, source: src, seq, sentAt: 0 } : { frames, count: 0, sentAt: 0 });
+        kick();
+      } else if (queued() >= queueLimit) countDrop('queue full', count);
+      else enqueue({ frames, count });
+    };
+
     node.on('input', (msg, _send, done) => {
       if (!socket) return done(new Error(RED._('zmq-out.status.error')));
       if (closed) return done(new Error(RED._('zmq-out.error.closing')));
+      if (packer) {
+        let content: ReturnType<typeof captureContent>;
+        try {
+          content = captureContent(msg, source);
+        } catch (err) {
+          return done(err as Error);
+        }
+        if (content.kind === 'event') {
+          // What waits goes first: the event carries the number of the source's next packet.
+          packer.flush();
+          deliver(encodeCaptureEvent(content.source, content.event, numbering!.event(content.source)), 0);
+        } else if (window?.full()) countDrop('window full', content.packets.length); // before it is numbered, as below
+        else packer.add(content.source, content.packets);
+        return done();
+      }
       if (window) {
         // Refused before it is numbered: the receiver waits for no packet that will never come.
         if (window.full()) countDrop('window full', Array.isArray(msg.payload) ? msg.payload.length : 1);
@@ -299,6 +344,8 @@ export = function (RED: NodeAPI) {
     // then gives libzmq the linger time to put it all on the wire.
     const flush = async () => {
       if (!socket || socket.closed) return;
+      // Packets still waiting to be packed go first, numbered, before the source-closing events.
+      packer?.flush();
       const linger = Number(config.linger);
       const limitMs = Math.min(5000, Math.max(1000, Number.isFinite(linger) ? linger : 0));
       if (window) return drainWindow(window, limitMs);
@@ -322,6 +369,7 @@ export = function (RED: NodeAPI) {
         const unsent = window ? window.unacknowledged() : queued();
         if (unsent > 0) node.warn(RED._(window ? 'zmq-out.warn.unacked' : 'zmq-out.warn.unsent', { count: unsent }));
         window?.clear();
+        packer?.close();
         queue = [];
         head = 0;
         try { socket?.close(); } catch { /* already closed */ }

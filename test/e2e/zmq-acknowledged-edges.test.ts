@@ -4,6 +4,7 @@
 // and the central is stopped and started again (SIGINT) three times while they send. Both edges
 // call their source "site" (as two edges left at the same name would): the central keeps their
 // order, acknowledgements and resends apart by the sender's session, not by the source name.
+// The first edge sends packed messages (zmq out Packed), the second one frame per packet.
 // Reference: what tshark reads from each edge's capture. The store must hold every frame of every
 // edge exactly once, with its timestamp and bytes, and count nothing missing.
 import { after, test } from 'node:test';
@@ -77,7 +78,7 @@ test('acknowledged mode, two edges into one central restarted three times: every
     await edge.deploy([
       { id: 'go', type: 'inject', once: false, wires: [['replay']] },
       { id: 'replay', type: 'wirescope-pcap-file-in', filename: capture, filter: '', pacing: 'original', batchSize: 20, batchInterval: 0, dissect: false, wires: [['ship'], ['done']] },
-      { id: 'ship', type: 'wirescope-zmq-out', socketType: 'dealer', mode: 'connect', endpoints: collect, format: 'capture', source: 'site', hwm: 1000, sendTimeout: -1, queueLimit: 100000, linger: 2000, reconnectInterval: 100, reconnectMaxInterval: 500, wires: [] },
+      { id: 'ship', type: 'wirescope-zmq-out', socketType: 'dealer', mode: 'connect', endpoints: collect, format: 'capture', source: 'site', hwm: 1000, sendTimeout: -1, queueLimit: 100000, linger: 2000, reconnectInterval: 100, reconnectMaxInterval: 500, ...(i === 0 ? { packed: true } : {}), wires: [] },
       ...sink.sinkNodes('done', `replay-done-${i}`),
     ]);
     await edge.waitForStatus('ship', (s) => /^1 peer/.test(s.text ?? ''), 30000);

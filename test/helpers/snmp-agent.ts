@@ -1,8 +1,10 @@
 // A real snmpd serving the IF-MIB of a network namespace (a veth host, see netns.ts), as a router's
 // agent would: its interface table is the namespace's links. net-snmp keeps ifAlias itself (set
 // over SNMP, as an operator sets an interface description; it does not read the kernel's alias)
-// and keeps the ifName it first saw for an index while it runs (a kernel rename shows only in
-// ifDescr; see the flow enrich node test).
+// and keeps the ifName it first saw for an ifIndex while the row lives (`ip link set name` shows
+// only in ifDescr). A removed link's row lives interface_fadeout seconds (300 by default); at 1 s
+// the row goes at the agent's next interface reload, so a link removed and made again under a new
+// name with the same ifIndex is served under its new ifName (see the flow enrich node test).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +23,7 @@ export interface SnmpAgent {
 export function startIfMibAgent(host: VethHost, port: number, community = `c${Math.random().toString(36).slice(2, 10)}`): SnmpAgent {
   const dir = mkdtempSync(join(tmpdir(), 'wirescope-snmpd-'));
   chmodSync(dir, 0o755);
-  writeFileSync(join(dir, 'snmpd.conf'), [`[snmp] persistentDir ${dir}`, `rwcommunity ${community}`, ''].join('\n'));
+  writeFileSync(join(dir, 'snmpd.conf'), [`[snmp] persistentDir ${dir}`, `rwcommunity ${community}`, 'interface_fadeout 1', ''].join('\n'));
   // MIBS/MIBDIRS empty: snmpd needs no MIB files, and would log pages of warnings without them.
   const child: ChildProcess = spawn('ip', ['netns', 'exec', host.namespace, 'snmpd', '-f', '-C', '-c', join(dir, 'snmpd.conf'), '-Lf', join(dir, 'snmpd.log'),
     '-p', join(dir, 'snmpd.pid'), `udp:${host.remoteAddress}:${port}`], { stdio: 'ignore', env: { ...process.env, MIBS: '', MIBDIRS: dir } });

@@ -1,7 +1,8 @@
 // flow enrich in Node-RED's test runtime: GeoIP/AS answers equal mmdblookup, networks, sampling
 // overrides, bad configuration, and interface names from a real snmpd serving the IF-MIB of a
-// network namespace (an interface description changed on the device, ifAlias, picked up at the
-// next refresh; an agent that does not answer is counted and records still pass).
+// network namespace (an interface description changed on the device, ifAlias, and a link renamed
+// on the device, both picked up at the next refresh; an agent that does not answer is counted and
+// records still pass).
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -118,7 +119,7 @@ after(async () => {
   host?.remove();
 });
 
-test('interface names from a real snmpd (IF-MIB); a description changed on the device is picked up; an unreachable agent is counted', { timeout: 300_000 }, async (t) => {
+test('interface names from a real snmpd (IF-MIB); a description changed and a link renamed on the device are picked up; an unreachable agent is counted', { timeout: 300_000 }, async (t) => {
   if (!requireReal(t, isRoot, 'needs root: network namespaces') || !requireCommands(t, 'snmpd', 'snmpset', 'snmpget', 'ip')) return;
   host = createVethHost();
   const port = await freeUdpPort();
@@ -147,18 +148,32 @@ test('interface names from a real snmpd (IF-MIB); a description changed on the d
   assert.equal(r.ingressInterfaceSpeed, Number(snmpGetValue(agent, `1.3.6.1.2.1.31.1.1.1.15.${ifIndex}`)) * 1e6, 'ifHighSpeed in bit/s');
   assert.equal(r.egressInterfaceName, links.get(1)!.name, 'ifIndex 1 is the namespace loopback');
 
-  // The interface described anew on the device: the next refresh (1 s here) shows it.
-  // Not a rename, because net-snmp never serves a renamed link's new ifName while it runs, by
-  // design: when its interface cache reloads a row whose ifIndex it knows under another name,
-  // ifTable_data_access.c logs "Name of an interface changed. Such interfaces will keep its old
-  // name in IF-MIB." and keeps the old ifName (netsnmp_access_interface_entry_copy updates ifDescr,
-  // ifAlias and speeds, never the name). Tried on 5.9.3 with `ip link set name`: ifDescr follows
-  // within 5 s, ifName not in 70 s; `interface_replace_old yes` only drops rows of the same name
-  // under another ifIndex; `interface_fadeout` only applies once the ifIndex is gone; SIGHUP only
-  // rereads the configuration (and, with -C -c, the agent then stops answering). Only a restart of
-  // snmpd, or the link leaving the namespace for longer than interface_fadeout, shows the new name.
+  // The interface described anew on the device (ifAlias, set over SNMP): the next refresh (1 s here) shows it.
   agent.setAlias(ifIndex, 'uplink to core');
   await waitUntil('the new description is seen', async () => (await flowFrom(agent!.address)).ingressInterfaceDescription === 'uplink to core', 120_000, 500);
+
+  // A link renamed on the device: removed and made again under a new name with the same ifIndex.
+  // (`ip link set name` keeps the ifIndex, and net-snmp then keeps serving the old ifName by
+  // design: ifTable_data_access.c logs "Name of an interface changed. Such interfaces will keep
+  // its old name in IF-MIB." So the link goes, the agent drops its row, interface_fadeout 1 s,
+  // see snmp-agent.ts, and the link comes back as a new row of the same index.)
+  // Both ends get their ifIndex (else the peer, made first, could take the free one we chose).
+  const renamedIndex = Math.max(...kernelLinks(host).keys()) + 1;
+  const ifNameAt = (index: number) => snmpGetValue(agent!, `1.3.6.1.2.1.31.1.1.1.1.${index}`);
+  const makeLink = (name: string) => host!.exec('ip', 'link', 'add', 'name', name, 'index', String(renamedIndex), 'type', 'veth', 'peer', 'name', `${name}p`, 'index', String(renamedIndex + 1));
+  makeLink('wsold0');
+  const flowOn = async () => {
+    const got = nextMessage('out');
+    enrich.receive({ exporter: { address: agent!.address, port: 2055 }, payload: [{ ingressInterface: renamedIndex }] });
+    return (await got).payload[0].ingressInterfaceName as string | undefined;
+  };
+  await waitUntil('the new link is named', async () => (await flowOn()) === 'wsold0', 120_000, 500);
+  host.exec('ip', 'link', 'del', 'wsold0');
+  await waitUntil('the agent drops the removed link', async () => ifNameAt(renamedIndex).startsWith('No Such'), 120_000, 500);
+  makeLink('wsnew0');
+  assert.equal(kernelLinks(host).get(renamedIndex)?.name, 'wsnew0', 'the kernel gave the link its old ifIndex');
+  await waitUntil('the renamed link is seen', async () => (await flowOn()) === 'wsnew0', 120_000, 500);
+  assert.equal(ifNameAt(renamedIndex), '"wsnew0"', 'the agent says the same (snmpget quotes a string)');
 
   // An exporter whose address has no agent: the flow passes unnamed, the failure is counted.
   const silent = host.localAddress;

@@ -25,6 +25,10 @@ test('the index namer gives each time the name of its own UTC hour, across hour,
   ]) {
     assert.equal(daily.name(new Date(time)), day, time);
     assert.equal(hourly.name(new Date(time)), hour, time);
+    // The same names from epoch milliseconds (the direct ECS writer's time), twice: remembered or not.
+    assert.equal(daily.nameAt(Date.parse(time)), day, time);
+    assert.equal(hourly.nameAt(Date.parse(time)), hour, time);
+    assert.equal(hourly.nameAt(Date.parse(time)), hour, time);
   }
   // More hours than it remembers: still right.
   for (let h = 0; h < 600; h++) {

@@ -26,15 +26,27 @@ export class IndexNamer {
 
   constructor(private readonly pattern: string) {}
 
+  private lastHour = NaN;
+  private lastName = '';
+
   name(time: Date): string {
+    return this.nameAt(time.getTime());
+  }
+
+  /** The name for a time in epoch milliseconds. */
+  nameAt(ms: number): string {
     // %H is the finest token, so every time of one UTC hour gets the same name.
-    const hour = Math.floor(time.getTime() / 3_600_000);
+    const hour = Math.floor(ms / 3_600_000);
+    // A stream's documents mostly share the hour of the one before: no map lookup for them.
+    if (hour === this.lastHour) return this.lastName;
     let name = this.byHour.get(hour);
     if (name === undefined) {
-      name = formatIndexName(this.pattern, time);
+      name = formatIndexName(this.pattern, new Date(ms));
       if (this.byHour.size >= 256) this.byHour.clear(); // bounded: replays of old data span many hours
       this.byHour.set(hour, name);
     }
+    this.lastHour = hour;
+    this.lastName = name;
     return name;
   }
 }

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlowDecoder, flowEncoder as enc } from '../../nodes/common';
+import { text } from '../../nodes/common/netflow/values';
 
 const A = { address: '192.0.2.10', port: 40000 };
 const T0 = new Date('2026-01-01T00:00:00Z');
@@ -142,4 +143,21 @@ test('sFlow flow-sample records are plain objects (Object prototype, JSON round 
     assert.ok(Buffer.isBuffer(dataLinkFrameSection));
     assert.deepEqual(JSON.parse(JSON.stringify(rest)), rest);
   }
+});
+
+test('string fields: the memoised text equals Buffer#toString up to the first NUL (ASCII, UTF-8, invalid octets)', () => {
+  // A small alphabet so that texts repeat (memo hits) and differ in one octet (same length, other slot or not).
+  const alphabet = [0x61, 0x62, 0x2f, 0x30, 0x00, 0xc3, 0xa9, 0xe9, 0xff, 0x80];
+  let seed = 7;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8;
+  let hits = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const b = Buffer.from(Array.from({ length: 1 + (next() % 12) }, () => alphabet[next() % (next() % 2 ? 4 : alphabet.length)]));
+    const nul = b.indexOf(0);
+    const expected = b.toString('utf8', 0, nul < 0 ? b.length : nul);
+    const got = text(b, 0, b.length);
+    assert.equal(got, expected, `octets ${b.toString('hex')}`);
+    if (got.length > 0) hits++;
+  }
+  assert.ok(hits > 10_000);
 });

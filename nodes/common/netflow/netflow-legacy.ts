@@ -3,7 +3,7 @@
 import { ipv4 } from './values';
 import { uptimeToEpochMs } from '../flow/time-base';
 import type { DecodeError, DecodeResult, FlowRecord } from '../flow/types';
-import { countRecords, newTrack, observeSequence, type SequenceTrack } from '../flow/sequence';
+import { countRecordsWithoutRate, newTrack, observeSequence, type SequenceTrack } from '../flow/sequence';
 import { domainKey, SCOPE_PROTOCOL, scopeNumber, type StateIndex } from '../flow/state-index';
 
 interface LegacyLayout {
@@ -134,5 +134,8 @@ export function decodeLegacy(buf: Buffer, version: 1 | 5 | 7, s: LegacyState, re
   const track = s.scopes.find(address, n, now)
     ?? s.scopes.add(address, n, newTrack(domainKey(protocol, address, port, engine, s.scopeByPort)), now);
   observeSequence(track, h.sequence, h.count);
-  countRecords(track, result.records, 0);
+  // Every record has the header's rate or none has (readLegacyRecords): counted without reading
+  // them, which also keeps v5 records out of the rate read v9/IPFIX records go through (sequence.ts).
+  if (version === 5 && h.samplingInterval) track.records += result.records.length;
+  else countRecordsWithoutRate(track, result.records.length);
 }

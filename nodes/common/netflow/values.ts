@@ -8,15 +8,47 @@ import { readUnsigned } from '../flow/integers';
 // readers keep importing them from here.
 export { readUnsigned, readUnsigned64 } from '../flow/integers';
 
+/** Longest string field whose text is memoised (interface and application names are short). */
+const TEXT_MEMO_MAX = 64;
+/** Recent short texts, by a hash of their octets (the same names come back in every options record). */
+const textMemo: Array<string | undefined> = new Array(256).fill(undefined);
+
 /**
  * A string field's text, up to the first NUL: exporters pad fixed-length strings with NULs
  * (softflowd's 16-octet interface names), which are not part of the value (tshark stops there too).
+ * A short text seen before is returned from `textMemo`: Buffer#toString cost ~1,250 instructions
+ * for a 16-octet name (cachegrind), the hash and the check a few hundred.
  */
 export function text(buf: Buffer, start: number, end: number): string {
   // Searched within the field only (Buffer#indexOf has no end and would scan the rest of the datagram).
   let stop = start;
-  while (stop < end && buf[stop] !== 0) stop++;
-  return buf.toString('utf8', start, stop);
+  let hash = 0;
+  for (; stop < end; stop++) {
+    const c = buf[stop];
+    if (c === 0) break;
+    hash = Math.imul(hash ^ c, 0x01000193);
+  }
+  const n = stop - start;
+  if (n === 0 || n > TEXT_MEMO_MAX) return buf.toString('utf8', start, stop);
+  const i = hash >>> 24;
+  const seen = textMemo[i];
+  if (seen !== undefined && seen.length === n && sameAscii(seen, buf, start)) return seen;
+  const s = buf.toString('utf8', start, stop);
+  textMemo[i] = s;
+  return s;
+}
+
+/**
+ * Whether the `s.length` octets at `start` are ASCII and spell `s`: then their UTF-8 text is `s`.
+ * (A decoded text as long as its octets holds only ASCII or U+FFFD, which no octet equals; the
+ * ASCII test keeps that true whatever the memo holds.)
+ */
+function sameAscii(s: string, buf: Buffer, start: number): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = buf[start + i];
+    if (c > 0x7f || s.charCodeAt(i) !== c) return false;
+  }
+  return true;
 }
 
 function readSigned(buf: Buffer, off: number, len: number): number | bigint {

@@ -3,9 +3,10 @@
 // memo), so a hit on a busy address is a Map probe whose hash is already stored in the string and
 // whose key compares equal by identity. Parsing the text instead (to look up an IPv4 number in a
 // table) read it character by character, and addresses of 13 characters or more are V8 cons
-// strings, slow to read that way: measured with cachegrind on the bench's traffic, the whole step
-// took 2,053 instructions per record with the parse and 824 with the text as key; with a new
-// string object for every record (the decoder's memo missing) 2,778 and 2,893.
+// strings, slow to read that way: measured with cachegrind on the bench's traffic (three runs
+// each), the whole step took 1,950-2,050 instructions per record with the parse and 820-930 with
+// the text as key; with a new string object for every record (the decoder's memo missing) 2,778
+// and 2,893 (one run each).
 import { LruCache, type LruCounters } from './lru';
 
 export class AddressCache<V> {

@@ -1,13 +1,17 @@
 // The flow collector's decode workers without Node-RED: a real softflowd NetFlow v9 datagram
 // decodes in a worker exactly as on the main thread; a worker that dies (a named fake, see
-// test/fixtures/flow-workers) is reported and restarted, and its exporter decodes again.
+// test/fixtures/flow-workers) is reported and restarted, and its exporter decodes again; every
+// corpus capture's results, packed and rebuilt as between the threads, are the one-thread path's.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlowDecoder, type DecodeResult } from '../../nodes/common';
 import { DecodeWorkers, sumCounters } from '../../nodes/flow-collector/decode-workers';
+import { createDecoder } from '../../nodes/flow-collector/decode-path';
 import { ResultPacker, ResultUnpacker, transferList } from '../../nodes/flow-collector/result-transfer';
+import { readUdpDatagrams } from '../helpers/flow-pcap';
+import { CORPUS, corpusSkip } from '../helpers/real';
 import { waitUntil, repoRoot } from '../helpers/node-red';
 
 // A datagram softflowd sent (template and 24 records), the benchmark's.
@@ -110,4 +114,56 @@ test('packed results come back on the main thread exactly as decoded, keys in or
     got.forEach((r, i) => r.records.forEach((rec, j) => assert.deepEqual(Object.keys(rec), Object.keys(sent[i].records[j]))));
   }
   assert.ok(written[0].used > 4 * 4096 && written[2].bytes >= written[0].used && written[2].used < 4 * 4096, `the last message reused the first's arrays: ${JSON.stringify(written)}`);
+});
+
+function captures(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) { if (name !== 'tshark-json') captures(p, out); }
+    else if (name.endsWith('.pcap')) out.push(p);
+  }
+  return out;
+}
+
+test('every corpus capture: results rebuilt on the main thread are what the one-thread path decodes, keys in order', { skip: corpusSkip }, (t) => {
+  const files = captures(CORPUS);
+  // One packer/unpacker pair for the whole run, as a long-lived worker: layouts and recycled arrays carry over.
+  const packer = new ResultPacker();
+  const unpacker = new ResultUnpacker();
+  const through = (results: DecodeResult[]) => {
+    for (const r of results) packer.add(r);
+    const packed = packer.take();
+    const arrived = structuredClone(packed, { transfer: transferList(packed) });
+    const got = unpacker.unpack(arrived);
+    const back = structuredClone({ ints: arrived.ints, floats: arrived.floats }, { transfer: transferList(arrived) });
+    packer.recycle(back.ints, back.floats);
+    return got;
+  };
+  // Text with keys in their order (BigInts as text, Buffers and Dates as their JSON).
+  const text = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x));
+  const protocols = new Map<string, number>();
+  let records = 0;
+  for (const applySampling of [false, true]) {
+    const config = { ...decode, applySampling };
+    for (const file of files) {
+      const here = createDecoder(config, undefined);
+      const there = createDecoder(config, undefined);
+      const datagrams = readUdpDatagrams(file);
+      // Up to 256 results per message, as a worker sends them.
+      for (let at = 0; at < datagrams.length; at += 256) {
+        const part = datagrams.slice(at, at + 256);
+        const exporter = (d: typeof part[number]) => ({ address: d.source, port: d.sourcePort });
+        const expected = part.map((d) => here.decode(d.payload, exporter(d), d.time));
+        const got = through(part.map((d) => there.decode(d.payload, exporter(d), d.time)));
+        assert.deepStrictEqual(got, expected, file);
+        assert.equal(text(got), text(expected), file);
+        for (const r of expected) {
+          records += r.records.length;
+          protocols.set(r.protocol, (protocols.get(r.protocol) ?? 0) + r.records.length);
+        }
+      }
+    }
+  }
+  for (const p of ['netflow5', 'netflow9', 'ipfix', 'sflow5']) assert.ok((protocols.get(p) ?? 0) > 0, `corpus records of ${p}`);
+  t.diagnostic(`${files.length} captures, ${records} records (${[...protocols].map(([p, n]) => `${p} ${n}`).join(', ')}), twice (sampling applied or not)`);
 });

@@ -2,7 +2,9 @@
 // overrides, bad configuration, and interface names from a real snmpd serving the IF-MIB of a
 // network namespace (an interface description changed on the device, ifAlias, and a link renamed
 // on the device, both picked up at the next refresh; an agent that does not answer is counted and
-// records still pass).
+// records still pass). The rename is a link removed and made again under a new name with the same
+// ifIndex: net-snmp never shows a rename in place in ifName (see the test, snmp-agent.ts and
+// docs/enrich.md).
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -1,6 +1,6 @@
 // flow enrich in Node-RED's test runtime: GeoIP/AS answers equal mmdblookup, networks, sampling
-// overrides, records left without a rate (stats and status), bad configuration, and interface names from a real snmpd serving the IF-MIB of a
-// network namespace (an interface description changed on the device, ifAlias, and a link renamed
+// overrides, records left without a rate (stats and status), bad configuration, and interface
+// names from a real snmpd serving the IF-MIB of a network namespace (an interface description changed on the device, ifAlias, and a link renamed
 // on the device, both picked up at the next refresh; an agent that does not answer is counted and
 // records still pass). The rename is a link removed and made again under a new name with the same
 // ifIndex: net-snmp never shows a rename in place in ifName (see the test, snmp-agent.ts and

@@ -166,9 +166,12 @@ function formatIpv6(b: Buffer, o: number): string {
 export const NOT_IPV4 = 2 ** 32;
 
 /**
- * A dotted quad's 32 bits as a signed int (kept in int32 arithmetic, so a hot caller boxes no
- * number; `>>> 0` gives the unsigned value), NOT_IPV4 for anything else. The one IPv4 text parser
- * of the enrich step's caches and prefix tables.
+ * A dotted quad's 32 bits as a signed int (the loop stays in int32 arithmetic, so it boxes no
+ * number; `>>> 0` gives the unsigned value), NOT_IPV4 for anything else. It serves the enrich
+ * step's prefix tables, through `ipv4Number` in enrich/prefix-table.ts: the networks table (in
+ * FlowEnricher only on a miss of its per-address cache, which is keyed by the address text and
+ * parses nothing: see enrich/address-cache.ts), and the sampling defaults and overrides, looked up
+ * by exporter address.
  */
 export function ipv4Bits(address: string): number {
   let value = 0;

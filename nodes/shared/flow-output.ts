@@ -4,6 +4,7 @@
 // so batching keeps the cost per record low).
 import type { DecodeResult, Exporter, PendingDrop } from '../common';
 import { isCapturedPacket } from './packet-message';
+import { ipv6Bytes } from '../common/packet/text';
 
 export type OutputMode = 'datagram' | 'record' | 'batch';
 
@@ -94,15 +95,14 @@ export function makeAllowList(text: string): (address: string) => boolean {
   return (address) => matchers.some((m) => m(address));
 }
 
+/** The address as a string of 32 or 128 bits, undefined when it is not an IP address. */
 function addressBits(a: string): string | undefined {
   if (/^\d+\.\d+\.\d+\.\d+$/.test(a)) return a.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
-  if (!a.includes(':')) return undefined;
-  const [head, tail = ''] = a.split('::');
-  const h = head ? head.split(':') : [];
-  const t = a.includes('::') ? (tail ? tail.split(':') : []) : [];
-  const groups = [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
-  if (groups.length !== 8) return undefined;
-  return groups.map((g) => parseInt(g, 16).toString(2).padStart(16, '0')).join('');
+  const bytes = ipv6Bytes(a);
+  if (!bytes) return undefined;
+  let bits = '';
+  for (const byte of bytes) bits += byte.toString(2).padStart(8, '0');
+  return bits;
 }
 
 /** The datagram and its exporter, from whatever shape the message has. */

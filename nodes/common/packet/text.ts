@@ -197,13 +197,20 @@ export function ipv4Bits(address: string): number {
 
 /**
  * The 16 bytes of an IPv6 address text in any RFC 4291 section 2.2 form ("::", an IPv4 tail,
- * a "%zone" suffix, which is dropped), undefined when the text is not one. The one parser of the
- * pack: filters, networks, prefix tables and the test encoders all read IPv6 text through it.
+ * a "%zone" suffix, which is dropped), undefined when the text is not one. The one IPv6 text
+ * parser of the pack: filters, networks, prefix tables, the exporter allow-list, Community ID and
+ * the test encoders all read IPv6 text through it (or through `writeIpv6Bytes`).
  */
 export function ipv6Bytes(text: string): Buffer | undefined {
+  const b = Buffer.alloc(16);
+  return writeIpv6Bytes(text, b, 0) ? b : undefined;
+}
+
+/** `ipv6Bytes` into `out` at `at` (a caller's scratch buffer); false, writing nothing, when the text is not IPv6. */
+export function writeIpv6Bytes(text: string, out: Buffer, at: number): boolean {
   const zone = text.indexOf('%');
   const address = zone < 0 ? text : text.slice(0, zone);
-  if (!isIPv6(address)) return undefined;
+  if (!isIPv6(address)) return false;
   let groups = address;
   const lastColon = address.lastIndexOf(':');
   if (address.includes('.', lastColon)) {
@@ -215,7 +222,6 @@ export function ipv6Bytes(text: string): Buffer | undefined {
   const left = head ? head.split(':') : [];
   const right = tail === undefined ? [] : tail ? tail.split(':') : [];
   const all = tail === undefined ? left : [...left, ...new Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  const b = Buffer.alloc(16);
-  all.forEach((g, k) => b.writeUInt16BE(parseInt(g, 16), k * 2));
-  return b;
+  for (let k = 0; k < 8; k++) out.writeUInt16BE(parseInt(all[k], 16), at + k * 2);
+  return true;
 }

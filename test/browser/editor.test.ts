@@ -100,6 +100,48 @@ describe('the editor in headless Chromium', () => {
     }
   });
 
+  it('shows the zmq rows only where they do something: Subscribe on SUB, topic and string options with frames, Packed and Source with the capture protocol', async (t) => {
+    if (!requireReal(t, existsSync(CHROMIUM), 'Debian chromium')) return;
+    // Each step: the settings picked in the dialog, then which rows must show.
+    const cases: Array<{ type: string; steps: Array<{ set: Record<string, string>; shown: Record<string, boolean> }> }> = [
+      { type: 'wirescope-zmq-in', steps: [
+        { set: { socketType: 'pull', format: 'capture' }, shown: { subscriptions: false, topicFrame: false, asString: false, perPacket: true } },
+        { set: { socketType: 'sub', format: 'capture' }, shown: { subscriptions: true, topicFrame: false, asString: false, perPacket: true } },
+        { set: { socketType: 'sub', format: 'frames' }, shown: { subscriptions: true, topicFrame: true, asString: true, perPacket: false } },
+        { set: { socketType: 'pull', format: 'frames' }, shown: { subscriptions: false, topicFrame: false, asString: true, perPacket: false } },
+      ] },
+      { type: 'wirescope-zmq-out', steps: [
+        { set: { socketType: 'push', format: 'frames' }, shown: { packed: false, packPackets: false, source: false } },
+        { set: { socketType: 'push', format: 'capture' }, shown: { packed: true, packPackets: false, source: true } },
+        { set: { socketType: 'shard', format: 'capture' }, shown: { packed: false, packPackets: false, source: true } },
+      ] },
+    ];
+    for (const { type, steps } of cases) {
+      await page.evaluate((nodeType) => {
+        const RED = (window as any).RED;
+        RED.view.importNodes([{ id: `rows-${nodeType}`, type: nodeType, x: 200, y: 200, wires: [] }], { generateIds: false });
+        RED.editor.edit(RED.nodes.node(`rows-${nodeType}`));
+      }, type);
+      const tray = page.locator('.red-ui-tray').last();
+      await tray.locator('#node-input-format').waitFor({ state: 'attached', timeout: 10000 });
+      for (const { set, shown } of steps) {
+        const seen = await page.evaluate(({ set, fields }) => {
+          const $ = (window as any).$;
+          for (const [field, value] of Object.entries(set)) $(`#node-input-${field}`).val(value).trigger('change');
+          return Object.fromEntries(fields.map((field) => [field, $(`#node-input-${field}`).closest('.form-row').css('display') !== 'none']));
+        }, { set, fields: Object.keys(shown) });
+        assert.deepEqual(seen, shown, `${type} with ${JSON.stringify(set)}`);
+      }
+      await page.evaluate(() => (window as any).RED.tray.close());
+      await tray.waitFor({ state: 'detached' });
+      await page.evaluate((nodeType) => {
+        const RED = (window as any).RED;
+        RED.nodes.remove(`rows-${nodeType}`);
+        RED.view.redraw(true);
+      }, type);
+    }
+  });
+
   it('checks element definitions in both flow editors with the library\'s rules (resources/element-definitions.js)', async (t) => {
     if (!requireReal(t, existsSync(CHROMIUM), 'Debian chromium')) return;
     const served = await page.request.get(`${nodeRed.url}/resources/@wirescope/node-red/element-definitions.js`);

@@ -76,23 +76,28 @@ export function normaliseAddress(address: string): string {
 }
 
 /**
- * Exporter allow-list: exact addresses or CIDR prefixes (IPv4 and IPv6). Empty list allows all.
+ * Exporter allow-list: exact addresses or CIDR prefixes (IPv4 and IPv6), compared as bits, so any
+ * spelling of an IPv6 address matches. Empty list allows all; an entry that is not an address or
+ * prefix is refused (a host name would otherwise never match and drop everything silently).
  */
 export function makeAllowList(text: string): (address: string) => boolean {
   const entries = String(text ?? '').split(/[\s,]+/).filter(Boolean);
   if (entries.length === 0) return () => true;
-  const matchers = entries.map((e) => {
+  const exact = new Set<string>();
+  const prefixes = entries.map((e) => {
     const [base, bits] = e.split('/');
-    if (bits === undefined) return (a: string) => a === base;
-    const prefix = Number(bits);
     const want = addressBits(base);
-    if (!want || !Number.isInteger(prefix) || prefix < 0 || prefix > want.length) throw new Error(`invalid allow-list entry "${e}"`);
-    return (a: string) => {
-      const got = addressBits(a);
-      return !!got && got.length === want.length && got.slice(0, prefix) === want.slice(0, prefix);
-    };
+    const prefix = bits === undefined ? want?.length ?? 0 : Number(bits);
+    if (!want || !/^\d+$/.test(bits ?? '0') || prefix > want.length) throw new Error(`invalid allow-list entry "${e}"`);
+    if (bits === undefined) exact.add(base);
+    return { family: want.length, head: want.slice(0, prefix) };
   });
-  return (address) => matchers.some((m) => m(address));
+  return (address) => {
+    // The exporter as written in the list: no parsing on the common path.
+    if (exact.has(address)) return true;
+    const got = addressBits(address);
+    return !!got && prefixes.some((p) => p.family === got.length && got.startsWith(p.head));
+  };
 }
 
 /** The address as a string of 32 or 128 bits, undefined when it is not an IP address. */

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { packetsFromPayload } from '../shared/packet-message';
 import { shortNumber } from '../shared/rate';
-import { recoverOpenFiles, RotatingCaptureWriter, type CaptureFileEvent, type RotationOptions } from './rotating-writer';
+import { filesLeftOpen, recoverOpenFiles, RotatingCaptureWriter, type CaptureFileEvent, type RotationOptions } from './rotating-writer';
 
 /** At close, packets still arriving (sent before the flow stopped) are written until input is quiet this long… */
 const CLOSE_QUIET_MS = 300;
@@ -69,9 +69,10 @@ export = function (RED: NodeAPI) {
     };
     const ageCheck = setInterval(() => writers.forEach((w) => w.tick()), 1000);
     node.status({ fill: 'grey', shape: 'ring', text: RED._('pcap-file-out.status.waiting') });
-    // Files a crash left open in the (untemplated) directory are finished before new ones open.
+    // Files a crash left open in the (untemplated) directory are listed now, before any input can
+    // open a file of this run, and finished in the background (new files get new names).
     const directory = dirname(options.template);
-    const recovered = /[%{]/.test(directory) ? Promise.resolve() : recoverOpenFiles(directory, options.gzip, report);
+    const recovered = /[%{]/.test(directory) ? Promise.resolve() : recoverOpenFiles(directory, filesLeftOpen(directory), options.gzip, report);
 
     node.on('input', (msg: any, _send, done) => {
       if (msg.kind === 'event') return done();

@@ -1,7 +1,7 @@
 // Writes packets of one capture source to pcap or pcapng files, rotating by size and/or age,
 // gzip-compressing as it writes (streaming: no second pass over a closed file) and keeping N
 // files or N days. Reports what it does as events.
-import { createReadStream, createWriteStream, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -118,13 +118,24 @@ class PcapngBatch implements RecordBatch {
 const OPEN_MARKER = '.open';
 
 /**
- * Finishes the files a previous run left open in `directory` (their markers remain): a `.gz` cut
- * short is rewritten as a complete gzip file of what it holds (gzip syncs at least once a second),
- * an uncompressed one is compressed when gzip is on; each is reported as `recovered`.
+ * The markers of the files a previous run left open in `directory`, listed at once (synchronously):
+ * a file this run opens afterwards, while the recovery runs, is never taken for one.
  */
-export async function recoverOpenFiles(directory: string, gzip: boolean, report: (e: CaptureFileEvent) => void): Promise<void> {
-  for (const name of await readdir(directory).catch(() => [] as string[])) {
-    if (!name.endsWith(OPEN_MARKER)) continue;
+export function filesLeftOpen(directory: string): string[] {
+  try {
+    return readdirSync(directory).filter((name) => name.endsWith(OPEN_MARKER));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Finishes the files a previous run left open in `directory` (`markers`, from filesLeftOpen): a
+ * `.gz` cut short is rewritten as a complete gzip file of what it holds (gzip syncs at least once a
+ * second), an uncompressed one is compressed when gzip is on; each is reported as `recovered`.
+ */
+export async function recoverOpenFiles(directory: string, markers: string[], gzip: boolean, report: (e: CaptureFileEvent) => void): Promise<void> {
+  for (const name of markers) {
     const path = join(directory, name.slice(0, -OPEN_MARKER.length));
     const source = '';
     const info = await stat(path).catch(() => undefined);

@@ -4,6 +4,7 @@
 // so batching keeps the cost per record low).
 import type { DecodeResult, Exporter, PendingDrop } from '../common';
 import { isCapturedPacket } from './packet-message';
+import { ipv6Bytes } from '../common/packet/text';
 
 export type OutputMode = 'datagram' | 'record' | 'batch';
 
@@ -75,34 +76,38 @@ export function normaliseAddress(address: string): string {
 }
 
 /**
- * Exporter allow-list: exact addresses or CIDR prefixes (IPv4 and IPv6). Empty list allows all.
+ * Exporter allow-list: exact addresses or CIDR prefixes (IPv4 and IPv6), compared as bits, so any
+ * spelling of an IPv6 address matches. Empty list allows all; an entry that is not an address or
+ * prefix is refused (a host name would otherwise never match and drop everything silently).
  */
 export function makeAllowList(text: string): (address: string) => boolean {
   const entries = String(text ?? '').split(/[\s,]+/).filter(Boolean);
   if (entries.length === 0) return () => true;
-  const matchers = entries.map((e) => {
+  const exact = new Set<string>();
+  const prefixes = entries.map((e) => {
     const [base, bits] = e.split('/');
-    if (bits === undefined) return (a: string) => a === base;
-    const prefix = Number(bits);
     const want = addressBits(base);
-    if (!want || !Number.isInteger(prefix) || prefix < 0 || prefix > want.length) throw new Error(`invalid allow-list entry "${e}"`);
-    return (a: string) => {
-      const got = addressBits(a);
-      return !!got && got.length === want.length && got.slice(0, prefix) === want.slice(0, prefix);
-    };
+    const prefix = bits === undefined ? want?.length ?? 0 : Number(bits);
+    if (!want || !/^\d+$/.test(bits ?? '0') || prefix > want.length) throw new Error(`invalid allow-list entry "${e}"`);
+    if (bits === undefined) exact.add(base);
+    return { family: want.length, head: want.slice(0, prefix) };
   });
-  return (address) => matchers.some((m) => m(address));
+  return (address) => {
+    // The exporter as written in the list: no parsing on the common path.
+    if (exact.has(address)) return true;
+    const got = addressBits(address);
+    return !!got && prefixes.some((p) => p.family === got.length && got.startsWith(p.head));
+  };
 }
 
+/** The address as a string of 32 or 128 bits, undefined when it is not an IP address. */
 function addressBits(a: string): string | undefined {
   if (/^\d+\.\d+\.\d+\.\d+$/.test(a)) return a.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
-  if (!a.includes(':')) return undefined;
-  const [head, tail = ''] = a.split('::');
-  const h = head ? head.split(':') : [];
-  const t = a.includes('::') ? (tail ? tail.split(':') : []) : [];
-  const groups = [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
-  if (groups.length !== 8) return undefined;
-  return groups.map((g) => parseInt(g, 16).toString(2).padStart(16, '0')).join('');
+  const bytes = ipv6Bytes(a);
+  if (!bytes) return undefined;
+  let bits = '';
+  for (const byte of bytes) bits += byte.toString(2).padStart(8, '0');
+  return bits;
 }
 
 /** The datagram and its exporter, from whatever shape the message has. */

@@ -45,14 +45,17 @@ test('the traffic page shows the aggregate bin, charts with points and the topol
   if (!requireReal(t, existsSync(CHROMIUM), 'Debian chromium (npm test installs it)') || !requireCommands(t, 'softflowd')) return;
   const port = await freeUdpPort();
   const talkers = byName('wirescope-flow-aggregate', 'top talkers');
+  const conversations = byName('wirescope-flow-aggregate', 'top conversations');
   const collector = example.find((n) => n.type === 'wirescope-flow-collector')!;
-  // The example as a user imports it, on a free port, with the top talkers' bins copied to the test.
+  // The example as a user imports it, on a free port, with the top talkers' and top conversations'
+  // bins copied to the test.
   const nodes = example.filter((n) => n.type !== 'tab').map((n) => {
     if (n.id === collector.id) return { ...n, ports: String(port), bind: '127.0.0.1', persist: false };
     if (n.id === talkers.id) return { ...n, wires: [[...n.wires![0], 'bins'], []] };
+    if (n.id === conversations.id) return { ...n, wires: [[...n.wires![0], 'conversations'], []] };
     return n;
   });
-  await red!.deploy([...nodes.map((n) => ({ ...n, z: undefined })).map(({ z: _z, ...n }) => n as FlowNode), ...sink!.sinkNodes('bins', 'bins')]);
+  await red!.deploy([...nodes.map((n) => ({ ...n, z: undefined })).map(({ z: _z, ...n }) => n as FlowNode), ...sink!.sinkNodes('bins', 'bins'), ...sink!.sinkNodes('conversations', 'conversations')]);
   await red!.waitForStatus(collector.id, (s) => String(s.text).includes('listening'));
 
   // Two captures stamped 50 and 25 s ago: their flows fall into recent bins, as live traffic does,
@@ -67,7 +70,8 @@ test('the traffic page shows the aggregate bin, charts with points and the topol
   }
   // The bins close by idle time (interval + lateness = 20 s) once the flows stop.
   const total = 2 * aggregateFlows().reduce((n, f) => n + f.packets, 0);
-  await waitUntil(`bins with all ${total} packets`, () => sink!.messages('bins').reduce((n, b) => n + Number(b.totals.packets), 0) === total, 90_000, 500);
+  const packetsIn = (topic: string) => sink!.messages(topic).reduce((n, b) => n + Number(b.totals.packets), 0);
+  await waitUntil(`bins with all ${total} packets`, () => packetsIn('bins') === total && packetsIn('conversations') === total, 90_000, 500);
   const last = sink!.messages('bins').at(-1);
 
   const page = await browser!.newPage({ viewport: { width: 1600, height: 1100 } });
@@ -80,6 +84,18 @@ test('the traffic page shows the aggregate bin, charts with points and the topol
     const rows = await talkersTable.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => (td.textContent ?? "").trim())));
     return JSON.stringify(rows.map((r) => [r[0], r[2]])) === JSON.stringify(expected);
   }, 30_000, 250);
+
+  // Top conversations = that aggregate's last bin (who -> whom, packets), with 'others' (the
+  // conversations below its top 10) when it has traffic: the shares then add up to 100 %.
+  const lastConversations = sink!.messages('conversations').at(-1);
+  const expectedConversations = lastConversations.payload.filter((r: any) => !r.others || Number(r.bytes) > 0)
+    .map((r: any) => [r.others ? 'others' : `${r.src_host} \u2192 ${r.dst_host}`, String(r.packets)]);
+  const conversationsTable = page.locator('.nrdb-ui-table', { hasText: 'Conversation' });
+  await waitUntil('the conversations table to show the last bin', async () => {
+    const rows = await conversationsTable.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => (td.textContent ?? '').trim())));
+    return JSON.stringify(rows.map((r) => [r[0], r[3]])) === JSON.stringify(expectedConversations);
+  }, 30_000, 250);
+  assert.equal(expectedConversations.reduce((n: number, r: string[]) => n + Number(r[1]), 0), Number(lastConversations.totals.packets), 'the rows shown add up to the bin');
 
   // Exporters' health: one row per exporter (softflowd exports one record per flow of the capture);
   // the v5 export's records all lack a rate, the v9 export's have one from its options data.

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { NodeRed, repoRoot } from '../helpers/node-red';
+import { Elasticsearch, elasticsearchMissing } from '../helpers/elasticsearch';
+import { freePort, NodeRed, repoRoot } from '../helpers/node-red';
 import { requireReal, requireRoot } from '../helpers/real';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -100,6 +101,48 @@ describe('the editor in headless Chromium', () => {
     }
   });
 
+  it('shows the zmq rows only where they do something: Subscribe on SUB, topic and string options with frames, Packed and Source with the capture protocol', async (t) => {
+    if (!requireReal(t, existsSync(CHROMIUM), 'Debian chromium')) return;
+    // Each step: the settings picked in the dialog, then which rows must show.
+    const cases: Array<{ type: string; steps: Array<{ set: Record<string, string>; shown: Record<string, boolean> }> }> = [
+      { type: 'wirescope-zmq-in', steps: [
+        { set: { socketType: 'pull', format: 'capture' }, shown: { subscriptions: false, topicFrame: false, asString: false, perPacket: true } },
+        { set: { socketType: 'sub', format: 'capture' }, shown: { subscriptions: true, topicFrame: false, asString: false, perPacket: true } },
+        { set: { socketType: 'sub', format: 'frames' }, shown: { subscriptions: true, topicFrame: true, asString: true, perPacket: false } },
+        { set: { socketType: 'pull', format: 'frames' }, shown: { subscriptions: false, topicFrame: false, asString: true, perPacket: false } },
+      ] },
+      { type: 'wirescope-zmq-out', steps: [
+        { set: { socketType: 'push', format: 'frames' }, shown: { packed: false, packPackets: false, source: false } },
+        { set: { socketType: 'push', format: 'capture' }, shown: { packed: true, packPackets: false, source: true } },
+        { set: { socketType: 'shard', format: 'capture' }, shown: { packed: false, packPackets: false, source: true } },
+      ] },
+    ];
+    for (const { type, steps } of cases) {
+      await page.evaluate((nodeType) => {
+        const RED = (window as any).RED;
+        RED.view.importNodes([{ id: `rows-${nodeType}`, type: nodeType, x: 200, y: 200, wires: [] }], { generateIds: false });
+        RED.editor.edit(RED.nodes.node(`rows-${nodeType}`));
+      }, type);
+      const tray = page.locator('.red-ui-tray').last();
+      await tray.locator('#node-input-format').waitFor({ state: 'attached', timeout: 10000 });
+      for (const { set, shown } of steps) {
+        const seen = await page.evaluate(({ set, fields }) => {
+          const $ = (window as any).$;
+          for (const [field, value] of Object.entries(set)) $(`#node-input-${field}`).val(value).trigger('change');
+          return Object.fromEntries(fields.map((field) => [field, $(`#node-input-${field}`).closest('.form-row').css('display') !== 'none']));
+        }, { set, fields: Object.keys(shown) });
+        assert.deepEqual(seen, shown, `${type} with ${JSON.stringify(set)}`);
+      }
+      await page.evaluate(() => (window as any).RED.tray.close());
+      await tray.waitFor({ state: 'detached' });
+      await page.evaluate((nodeType) => {
+        const RED = (window as any).RED;
+        RED.nodes.remove(`rows-${nodeType}`);
+        RED.view.redraw(true);
+      }, type);
+    }
+  });
+
   it('checks element definitions in both flow editors with the library\'s rules (resources/element-definitions.js)', async (t) => {
     if (!requireReal(t, existsSync(CHROMIUM), 'Debian chromium')) return;
     const served = await page.request.get(`${nodeRed.url}/resources/@wirescope/node-red/element-definitions.js`);
@@ -179,6 +222,39 @@ describe('the editor in headless Chromium', () => {
         return values;
       }, id);
       assert.deepEqual(saved, { templateTtl: '900', pendingTtl: '5', applySampling: false, scopeByPort: true, elements: '0 65 v9Element65 unsigned32' }, type);
+    }
+  });
+
+  it('es config: Test connection shows one line per URL with that node\'s own answer', async (t) => {
+    if (!requireReal(t, existsSync(CHROMIUM), 'Debian chromium')) return;
+    const missing = elasticsearchMissing();
+    if (!requireReal(t, !missing, missing ?? '')) return;
+    const es = await Elasticsearch.shared();
+    try {
+      // What Elasticsearch itself says its cluster and version are.
+      const health = await es.request('GET', '/_cluster/health');
+      const info = await es.request('GET', '/_nodes/_local?filter_path=nodes.*.version');
+      const version = (Object.values(info.nodes)[0] as { version: string }).version;
+      const dead = `http://127.0.0.1:${await freePort()}`;
+      await page.evaluate(() => {
+        const RED = (window as any).RED;
+        RED.view.importNodes([{ id: 'es-test-config', type: 'wirescope-es-config', name: '', urls: '', authType: 'none', timeout: 10000 }], { generateIds: false });
+        RED.editor.editConfig('', 'wirescope-es-config', 'es-test-config');
+      });
+      const tray = page.locator('.red-ui-tray').last();
+      await tray.locator('#node-config-input-urls').waitFor({ state: 'visible' });
+      await tray.locator('#node-config-input-urls').fill(`${es.url}, ${dead}`);
+      await tray.locator('#wirescope-es-test').click();
+      const rows = tray.locator('#wirescope-es-test-result > div');
+      await rows.nth(1).waitFor({ timeout: 30000 });
+      assert.equal(await rows.count(), 2);
+      assert.equal(await rows.nth(0).textContent(), `${es.url}: connected: cluster ${health.cluster_name}, Elasticsearch ${version}`);
+      assert.match(await rows.nth(1).textContent() ?? '', new RegExp(`^${dead.replace(/[.:/]/g, '\\$&')}: connection refused`));
+      assert.deepEqual(await rows.evaluateAll((els) => els.map((el) => getComputedStyle(el).color)), ['rgb(0, 128, 0)', 'rgb(255, 0, 0)']);
+      await tray.locator('#node-config-dialog-cancel').click();
+      await page.evaluate(() => { const RED = (window as any).RED; RED.nodes.remove('es-test-config'); RED.view.redraw(true); });
+    } finally {
+      await es.stop();
     }
   });
 

@@ -1,6 +1,7 @@
 // flow aggregate in a running Node-RED: what happens to an open bin on redeploy (same settings:
 // it continues; changed settings: it is closed and sent, marked restored), late records in the
-// stats, and a node with a bad primitive failing each message with an error a Catch node sees.
+// stats and the status, and a node with a bad primitive failing each message with an error a
+// Catch node sees.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageSink, NodeRed, waitUntil, type FlowNode } from '../helpers/node-red';
@@ -52,6 +53,10 @@ test('redeploy with the same settings continues the open bin; late records are c
   const [stats] = await sink.waitFor('replies', 1);
   assert.equal(stats.payload.late, 1);
   assert.equal(stats.payload.lateBytes, 999);
+  assert.equal(stats.payload.binsSent, 1);
+  assert.equal(stats.payload.openKeys, 1, "10.0.0.9's bin is open");
+  // The status says the same: records/s, keys in the open bin, bins sent, late records (yellow).
+  await red.waitForStatus('agg', (s) => s.fill === 'yellow' && /^\d+ rec\/s, 1 keys, 1 bins, 1 late$/.test(String(s.text)));
   await post(red, '/in', { topic: 'flush' });
   await sink.waitFor('bins', 2);
 });

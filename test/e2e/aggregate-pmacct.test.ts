@@ -2,7 +2,8 @@
 // flow aggregate against pmacct: a capture this test writes is aggregated by pmacctd (the
 // reference; test/helpers/pmacct-reference.ts says which plugin and why) and, exported by
 // softflowd and by pmacct nfprobe (NetFlow v9 and IPFIX), by flow collector -> flow aggregate.
-// Per key, packets and bytes must equal pmacct's, for five primitive sets with filters.
+// Per key, packets and bytes must equal pmacct's, for five primitive sets with filters, whichever
+// output mode the collector sends records in.
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -64,11 +65,16 @@ function run(cmd: string, args: string[]): Promise<void> {
   });
 }
 
-/** collector -> one flow aggregate per set (fresh node ids per run, so no bin state carries over). */
-function flow(run: string): FlowNode[] {
+type OutputMode = 'datagram' | 'record' | 'batch';
+
+/**
+ * collector (in the given output mode) -> one flow aggregate per set (fresh node ids per run, so
+ * no bin state carries over).
+ */
+function flow(run: string, output: OutputMode): FlowNode[] {
   const aggregates = SETS.map((s) => `agg-${run}-${s.name}`);
   return [
-    { id: `collector-${run}`, type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', output: 'datagram', persist: false, wires: [aggregates, [], []] },
+    { id: `collector-${run}`, type: 'wirescope-flow-collector', ports: String(port), bind: '127.0.0.1', output, batchSize: 100, batchMs: 200, persist: false, wires: [aggregates, [], []] },
     ...SETS.flatMap((s): FlowNode[] => [
       {
         id: `agg-${run}-${s.name}`, type: 'wirescope-flow-aggregate', primitives: s.primitives, filter: s.filter ?? '',
@@ -85,11 +91,13 @@ function flow(run: string): FlowNode[] {
 const rowsOf = (messages: any[]) => messages.filter((m) => m.topic === 'aggregate').flatMap((m) => m.payload);
 const packetsOf = (rows: any[]) => rows.reduce((n, r) => n + Number(r.packets), 0);
 
-const EXPORTERS: Array<{ name: string; export: (conf: string) => Promise<void> }> = [
-  { name: 'softflowd-v9', export: async () => run('softflowd', ['-r', capture, '-n', `127.0.0.1:${port}`, '-v', '9']) },
-  { name: 'softflowd-ipfix', export: async () => run('softflowd', ['-r', capture, '-n', `127.0.0.1:${port}`, '-v', '10']) },
-  ...[9, 10].map((version) => ({
-    name: `nfprobe-v${version}`,
+// Each run takes the collector's output modes in turn: one message per datagram, per record, or
+// batches of records from several datagrams; the tables must not depend on it.
+const EXPORTERS: Array<{ name: string; output: OutputMode; export: (conf: string) => Promise<void> }> = [
+  { name: 'softflowd-v9', output: 'datagram', export: async () => run('softflowd', ['-r', capture, '-n', `127.0.0.1:${port}`, '-v', '9']) },
+  { name: 'softflowd-ipfix', output: 'record', export: async () => run('softflowd', ['-r', capture, '-n', `127.0.0.1:${port}`, '-v', '10']) },
+  ...([[9, 'batch'], [10, 'datagram']] as const).map(([version, output]) => ({
+    name: `nfprobe-v${version}`, output,
     export: async (conf: string) => {
       writeFileSync(conf, [
         'daemonize: false', `pcap_savefile: ${capture}`, 'plugins: nfprobe', `nfprobe_receiver: 127.0.0.1:${port}`,
@@ -102,10 +110,10 @@ const EXPORTERS: Array<{ name: string; export: (conf: string) => Promise<void> }
 
 describe('flow aggregate equals pmacct tables', () => {
   for (const exporter of EXPORTERS) {
-    test(`${exporter.name} -> flow collector -> flow aggregate: per key packets and bytes equal pmacct's`, async (t: TestContext) => {
+    test(`${exporter.name} -> flow collector (${exporter.output} output) -> flow aggregate: per key packets and bytes equal pmacct's`, async (t: TestContext) => {
       if (!requireCommands(t, ...needed)) return;
       const runId = exporter.name;
-      await red!.deploy(flow(runId));
+      await red!.deploy(flow(runId, exporter.output));
       await red!.waitForStatus(`collector-${runId}`, (s) => String(s.text).includes('listening'));
       await exporter.export(join(dir, `${runId}.conf`));
       // The unfiltered set has every packet of the capture once all flows are in: ask its open bin.

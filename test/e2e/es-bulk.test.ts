@@ -12,6 +12,10 @@ import { bulkStats, esFlow, esStack, post } from '../helpers/es-flow';
 
 // The core es tests run against the newest unpacked 8.x and 9.x (whatever scripts/setup.d/es.sh
 // could fetch), one Elasticsearch per version shared by the tests of that version.
+test('an 8.x and a 9.x are unpacked, so the tests below run on both majors', (t) => {
+  const majors = esVersions().map((v) => v.split('.')[0]);
+  requireReal(t, majors.includes('8') && majors.includes('9'), `unpacked: ${esVersions().join(', ') || 'none'} (scripts/setup.d/es.sh fetches both)`);
+});
 for (const version of esVersions().length ? esVersions() : [undefined]) {
 describe(`Elasticsearch ${version ?? '(not unpacked)'}`, () => {
   const missing = elasticsearchMissing(version);
@@ -21,7 +25,10 @@ describe(`Elasticsearch ${version ?? '(not unpacked)'}`, () => {
   test('flow records become ECS documents in daily indices: counts, byte sums, ports, boundaries', async (t) => {
     if (!requireReal(t, !missing, missing ?? '')) return;
     const flow = esFlow(stack.sink!, { url: stack.es!.url, prefix: 'flows', bulk: { shape: 'ecs', index: 'flows-%Y.%m.%d', idMode: 'hash', opType: 'create', installTemplate: true, replicas: '0' } });
-    await stack.nodeRed!.deploy(flow.nodes, flow.credentials);
+    // A second es bulk on the same cluster, also installing a template: the unsigned_long warning is
+    // logged once per cluster, not by each node (checked against the mapping Elasticsearch made below).
+    const other = esFlow(stack.sink!, { url: stack.es!.url, prefix: 'flows2', bulk: { shape: 'ecs', index: 'flows2-%Y.%m.%d', installTemplate: true, replicas: '0' } });
+    await stack.nodeRed!.deploy([...flow.nodes, ...other.nodes], { ...flow.credentials, ...other.credentials });
     // Records built from the IANA IE definitions; their end times straddle a midnight that is also
     // a month end (Jan 31 -> Feb 1, UTC) and a leap-day midnight (Feb 29 -> Mar 1).
     const ends = ['2024-01-31T23:59:59.999Z', '2024-02-01T00:00:00.000Z', '2024-02-29T23:59:59.000Z', '2024-03-01T00:00:00.001Z'];
@@ -86,6 +93,10 @@ describe(`Elasticsearch ${version ?? '(not unpacked)'}`, () => {
     assert.equal(props.source.properties.geo.properties.location.type, 'geo_point');
     // unsigned_long where the cluster has it; the integ-test zip lacks the mapper, so long.
     assert.ok(['unsigned_long', 'long'].includes(props.network.properties.bytes.type));
+    await stack.nodeRed!.waitForLog(/index template wirescope-flows2 installed/);
+    await stack.nodeRed!.waitForLog(/index template wirescope-flows installed/);
+    const noMapperWarnings = stack.nodeRed!.logs.filter((l) => /no unsigned_long mapper/.test(l)).length;
+    assert.equal(noMapperWarnings, props.network.properties.bytes.type === 'long' ? 1 : 0);
     const hit = await stack.es!.request('POST', '/flows-2024.02.01/_search', { size: 1, query: { term: { 'destination.port': 443 } } });
     const doc = hit.hits.hits[0]._source;
     assert.equal(doc.observer.ip, '203.0.113.9');
@@ -107,6 +118,8 @@ describe(`Elasticsearch ${version ?? '(not unpacked)'}`, () => {
     const [failure] = await stack.sink!.waitFor('strict-fail', 1, 30000);
     assert.equal(failure.index, 'strict-docs');
     assert.equal(failure.status, 400);
+    assert.equal(failure._id, null); // ids assigned by Elasticsearch: none was sent
+    assert.ok(failure.attempts >= 1, JSON.stringify(failure));
     assert.equal(failure.payload.note, 'bad value');
     // Elasticsearch's own words: a parse failure on the long field.
     assert.match(failure.reason, /document_parsing_exception|mapper_parsing_exception/);
@@ -121,10 +134,14 @@ describe(`Elasticsearch ${version ?? '(not unpacked)'}`, () => {
     if (!requireReal(t, !missing, missing ?? '')) return;
     const flow = esFlow(stack.sink!, { url: stack.es!.url, prefix: 'notime', bulk: { index: 'notime-%Y.%m.%d' } });
     await stack.nodeRed!.deploy(flow.nodes, flow.credentials);
-    await post(stack.nodeRed!, '/notime/feed', [{ message: 'no time here' }]);
-    const [failure] = await stack.sink!.waitFor('notime-fail', 1);
+    await post(stack.nodeRed!, '/notime/feed', [{ message: 'no time here' }, 42]);
+    const [failure, notObject] = await stack.sink!.waitFor('notime-fail', 2);
     assert.equal(failure.payload.message, 'no time here');
     assert.match(failure.reason, /@timestamp/);
+    // The shape of Elasticsearch's rejections (see the mapping-conflict test), with nothing chosen or sent.
+    assert.deepEqual([failure.index, failure._id, failure.status, failure.attempts], [null, null, 0, 0]);
+    assert.deepEqual([notObject.payload, notObject.index, notObject._id, notObject.status, notObject.attempts], [42, null, null, 0, 0]);
+    assert.match(notObject.reason, /not a JSON object/);
   });
 
   test('retention deletes only the indices whose day ended more than N days ago', async (t) => {

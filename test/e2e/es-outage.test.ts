@@ -52,6 +52,7 @@ async function drained(prefix: string, expected: number): Promise<Record<string,
 
 test('content-hash ids: stop Elasticsearch mid-stream, restart Node-RED while it is down — every document exactly once', async (t) => {
   if (!requireReal(t, !missing, missing ?? '')) return;
+  const t0 = Date.now();
   nodeRed = await NodeRed.start();
   userDir = nodeRed.userDir;
   const flow = esFlow(sink!, {
@@ -72,9 +73,22 @@ test('content-hash ids: stop Elasticsearch mid-stream, restart Node-RED while it
   const afterRestart = await bulkStats(nodeRed, sink!, 'once');
   assert.ok(afterRestart.spoolDocs > 0, 'the spool survived the restart');
   await feed('once', (total * 3) / 4, total);
+  // During the outage the status says so (the issue's user saw this text stay after recovery).
+  await nodeRed.waitForStatus('once-bulk', (s) => /spooling/.test(String(s.text)) && s.fill === 'yellow', 60000);
 
   await es!.resume();
   await drained('once', 0);
+  // Recovered: the error is history with its time; the status and currentError no longer show it.
+  const recovered = await bulkStats(nodeRed, sink!, 'once') as unknown as { lastError?: string; lastErrorAt?: string; currentError?: string };
+  assert.ok(recovered.lastError, JSON.stringify(recovered));
+  const errorAt = Date.parse(recovered.lastErrorAt ?? '');
+  assert.match(recovered.lastErrorAt!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.ok(errorAt >= t0 && errorAt <= Date.now(), `lastErrorAt ${recovered.lastErrorAt} within the test`);
+  assert.equal(recovered.currentError, undefined);
+  await waitUntil('the status is green again, without the outage\'s error', async () => {
+    const last = nodeRed!.lastStatus('once-bulk');
+    return !!last && last.fill === 'green' && !/spooling|timeout|refused/i.test(String(last.text));
+  }, 30000, 250);
   await waitUntil('all documents searchable', async () => (await es!.count('once-*')) >= total, 60000, 500);
   assert.equal(await es!.count('once-*'), total);
   // Every seq is there exactly once: the sum of 0..total-1 and the count agree.

@@ -3,7 +3,9 @@
 // (one end in its own network namespace), an edge Node-RED captures it with pcap in and PUSHes
 // it over ZeroMQ to a central Node-RED, which stores rotated gzip pcap files per source and
 // republishes data and file events on a PUB side channel. tshark must read back every frame
-// sent, and a side-channel subscriber must see the same frames and the file events.
+// sent, and a side-channel subscriber must see the same frames and the events: the file events,
+// the central's own source-connected, and an event the edge sent (zmq in's output is zmq out's
+// input: the central republishes it, and neither it nor pcap file out logs an error).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -11,7 +13,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zmq from 'zeromq';
-import { NodeRed, freePort, waitUntil } from '../helpers/node-red';
+import { NodeRed, freePort, waitUntil, type FlowNode } from '../helpers/node-red';
 import { hasCommand, isRoot, requireReal } from '../helpers/real';
 import { decodeCaptureMessage } from '../../nodes/common/capture-protocol';
 import { dissectL2L4 } from '../../nodes/common/packet';
@@ -66,10 +68,15 @@ test('edge capture → central rotated gzip store + side channel; tshark reads b
     { id: 'store', type: 'wirescope-pcap-file-out', filename: `${store}/cap-{source}-%Y%m%d-%H%M%S.pcap`, format: 'pcap', nanosecond: true, perSource: true, rotateSize: 0.05, rotateSeconds: 0, gzip: true, keepFiles: 0, keepDays: 0, wires: [[], ['side']] },
     { id: 'side', type: 'wirescope-zmq-out', socketType: 'pub', mode: 'bind', endpoints: side, format: 'capture', source: 'central', hwm: 100000, wires: [] },
   ], { collect: { secretKey: serverKeys.secretKey } });
-  await edge.deploy([
+  const edgeFlow: FlowNode[] = [
     { id: 'cap', type: 'wirescope-pcap-in', iface: hostSide, filter: 'udp and (dst port 9999 or dst port 9998)', snaplen: 65535, bufferSize: 10, batchSize: 20, batchInterval: 50, maxPending: 100000, dissect: false, wires: [['ship']] },
-    { id: 'ship', type: 'wirescope-zmq-out', socketType: 'push', mode: 'connect', endpoints: collect, format: 'capture', source: 'edge-1', hwm: 100000, curve: 'client', wires: [] },
-  ], { ship: { serverKey: serverKeys.publicKey } });
+    // linger: its goodbye (source-closing) leaves before the socket closes at the redeploy below.
+    { id: 'ship', type: 'wirescope-zmq-out', socketType: 'push', mode: 'connect', endpoints: collect, format: 'capture', source: 'edge-1', hwm: 100000, linger: 1000, curve: 'client', wires: [] },
+    // An event of the edge's own (POST /inject/hello), as a flow sends one with msg.event.
+    { id: 'hello', type: 'inject', props: [{ p: 'event', v: '{"type":"edge-hello","details":{"n":1}}', vt: 'json' }], wires: [['ship']] },
+  ];
+  await edge.deploy(edgeFlow, { ship: { serverKey: serverKeys.publicKey } });
+  const centralLogStart = central.logs.length;
 
   // A side-channel consumer: only edge-1's data and all events.
   const consumer = new zmq.Subscriber();
@@ -94,7 +101,7 @@ test('edge capture → central rotated gzip store + side channel; tshark reads b
           else probes += 1;
         }
       }
-      else eventTypes.push(message.event.type);
+      else eventTypes.push(`${message.source}:${message.event.type}`);
     }
   })();
   try {
@@ -120,6 +127,19 @@ test('edge capture → central rotated gzip store + side channel; tshark reads b
       throw new Error(`${err.message}; got ${sideFrames}; consumer errors: ${consumerErrors.join('; ')}; statuses: ${JSON.stringify(['cap', 'ship'].map((id) => edge!.lastStatus(id)))} ${JSON.stringify(['collect', 'store', 'side'].map((id) => central!.lastStatus(id)))}`);
     });
     assert.equal(sideFrames, FRAMES);
+    // The edge redeploys: its zmq out says goodbye and the central reports the source gone; the
+    // new run is a new session, whose first message (an event of the edge's own) brings the
+    // central's source-connected, then the edge's event itself, republished as it came.
+    const mark = eventTypes.length;
+    await edge.deploy(edgeFlow, { ship: { serverKey: serverKeys.publicKey } });
+    await edge.waitForStatus('ship', (s) => /^1 peer/.test(s.text ?? ''));
+    const hello = await fetch(`${edge.url}/inject/hello`, { method: 'POST' });
+    assert.equal(hello.status, 200);
+    await waitUntil('the edge\'s event on the side channel', () => eventTypes.includes('edge-1:edge-hello'), 30000);
+    const lifecycle = eventTypes.slice(mark).filter((e) => /source-(dis)?connected|edge-hello/.test(e));
+    assert.deepEqual(lifecycle, ['edge-1:source-disconnected', 'edge-1:source-connected', 'edge-1:edge-hello'], `events seen: ${eventTypes.join(', ')}`);
+    const errors = central.logs.slice(centralLogStart).filter((l) => /\[error\]/.test(l));
+    assert.deepEqual(errors, [], 'the central logged errors');
     // Close the store (a redeploy closes every file and finishes its gzip stream).
     await central.deploy([]);
     const files = readdirSync(store).filter((f) => f.endsWith('.pcap.gz'));
@@ -133,7 +153,7 @@ test('edge capture → central rotated gzip store + side channel; tshark reads b
       stored += lines.length;
     }
     assert.equal(stored, FRAMES);
-    assert.ok(eventTypes.includes('file-opened') && eventTypes.includes('file-rotated'), `events seen: ${eventTypes.join(', ')}`);
+    assert.ok(eventTypes.includes('edge-1:file-opened') && eventTypes.includes('edge-1:file-rotated'), `events seen: ${eventTypes.join(', ')}`);
   } finally {
     consumer.close();
     await consuming.catch(() => undefined);

@@ -10,6 +10,7 @@ import { collect, helper, loadFlow, startServer, stopServer, testNode } from '..
 import { waitUntil } from '../helpers/node-red';
 import { requireCommands } from '../helpers/real';
 import { PcapWriter } from '../../nodes/common/pcap';
+import { numberedFrame } from '../helpers/numbered-frame';
 
 const pcapFileIn = require('../../nodes/pcap-file-in/pcap-file-in.ts');
 const pcapFileOut = require('../../nodes/pcap-file-out/pcap-file-out.ts');
@@ -257,6 +258,32 @@ describe('pcap file out', () => {
     assert.deepEqual(tshark(left, 'frame.time_epoch', 'frame.len'), tshark(sample, 'frame.time_epoch', 'frame.len'));
     // A complete gzip file now: gunzip accepts it to the end.
     assert.equal(spawnSync('gzip', ['-t', left]).status, 0);
+  });
+
+  it('writes packets that arrive while it closes into files it finishes: nothing lost, no file left open', async (t) => {
+    if (!requireCommands(t, 'tshark')) return;
+    // Node-RED delivers a message a tick after it was sent, so a redeploy's close overlaps the last
+    // packets of the flow: before, they went into a file that was never closed or compressed.
+    await loadFlow([pcapFileOut], [
+      { id: 'out', type: 'wirescope-pcap-file-out', filename: join(dir, 'late-{source}-%Y%m%d%H%M%S.pcap'), format: 'pcap', perSource: true, rotateSize: 0, rotateSeconds: 0, gzip: true, keepFiles: 0, keepDays: 0, wires: [[], []] },
+    ]);
+    const out = testNode('out');
+    const batch = (first: number) => ({ topic: 'edge-1', payload: Array.from({ length: 10 }, (_, i) => ({ frame: numberedFrame(first + i), linkType: 1, interface: 'eth0', seconds: 1_700_000_000, nanoseconds: first + i, originalLength: 106, timestamp: 1_700_000_000_000 })) });
+    for (let n = 0; n < 50; n += 10) out.receive(batch(n));
+    const closing = out.close(false);
+    // More batches while the close runs, one per event-loop turn, as Node-RED delivers them.
+    for (let n = 50; n < 100; n += 10) {
+      await new Promise((r) => setImmediate(r));
+      out.receive(batch(n));
+    }
+    await closing;
+    const files = readdirSync(dir).sort();
+    // The close finished the first file at once: the late packets went into a second one.
+    assert.ok(files.length >= 2, `the late packets in a file of their own: ${files.join(', ')}`);
+    assert.ok(files.every((f) => f.endsWith('.pcap.gz')), `every file finished and compressed, no marker left: ${files.join(', ')}`);
+    const stored = files.flatMap((f) => tshark(join(dir, f), 'ip.id')).map((id) => Number.parseInt(id, 16)).sort((a, b) => a - b);
+    assert.deepEqual(stored, Array.from({ length: 100 }, (_, i) => i));
+    for (const f of files) assert.equal(spawnSync('gzip', ['-t', join(dir, f)]).status, 0, `${f} is a complete gzip file`);
   });
 
   it('passes capture events by, fails closed without a file name, and finishes files a crash left open', async (t) => {

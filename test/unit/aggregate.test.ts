@@ -113,6 +113,13 @@ describe('aggregate: bins', () => {
     assert.deepEqual(bins.map((b) => [b.binStart, b.totals.bytes]), [[Date.parse('2024-07-01T00:01:00Z'), 30]]);
   });
 
+  it('bins a flow by its start when asked, by its end by default', () => {
+    // Starts 5 ms before a bin edge and ends 5 ms after it.
+    const r = { ...rec('10.0.0.1', 'd', 1, 1000, 10, T0 + 60_005), flowStartMilliseconds: T0 + 59_995 };
+    assert.deepEqual(run({ primitives: 'src_host' }, [r]).map((b) => [b.binStart - T0, b.totals.bytes]), [[60_000, 1000]]);
+    assert.deepEqual(run({ primitives: 'src_host', timeField: 'start' }, [r]).map((b) => [b.binStart - T0, b.totals.bytes]), [[0, 1000]]);
+  });
+
   it('splits a flow across bins in proportion to time, exactly', () => {
     const r = { ...rec('10.0.0.1', 'd', 1, 1000, 10, T0 + 90_000), flowStartMilliseconds: T0 + 30_000 };
     const bins = run({ primitives: 'src_host', split: true }, [r]);

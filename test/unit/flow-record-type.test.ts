@@ -5,7 +5,9 @@
 // misspelt field or a wrongly typed value compiles.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlowDecoder, flowEncoder as enc, type Aggregator, type FlowRecord } from '../../nodes/common';
 import { builtinElements, type AbstractType, type IeDefinition } from '../../nodes/common/netflow/ie-registry';
@@ -86,4 +88,49 @@ test('the compile-time checks above are type-checked with the tests (tsconfig.te
   const tsconfig = JSON.parse(readFileSync(join(__dirname, '..', '..', 'tsconfig.test.json'), 'utf8'));
   assert.ok((tsconfig.include as string[]).includes('test/**/*.ts'));
   assert.equal(typeof misspeltFieldsDoNotCompile, 'function');
+});
+
+// For users of the library: a program importing `@wirescope/node-red/decoders` gets the same type
+// from the built declarations (npm test builds first), whichever module resolution its tsconfig
+// uses. `node10` (the default with CommonJS) ignores package.json "exports" and reads
+// "typesVersions"; node16 and bundler read "exports" and find the .d.ts beside the .js.
+test('a program using the published package gets FlowRecord: a misspelt field fails to compile (node10, node16, bundler)', () => {
+  const root = join(__dirname, '..', '..');
+  const dir = mkdtempSync(join(tmpdir(), 'wirescope-record-type-'));
+  try {
+    const pkg = join(dir, 'node_modules', '@wirescope', 'node-red');
+    mkdirSync(pkg, { recursive: true });
+    // The package as installed: its package.json and its built files (package.json "files").
+    symlinkSync(join(root, 'package.json'), join(pkg, 'package.json'));
+    symlinkSync(join(root, 'dist'), join(pkg, 'dist'), 'dir');
+    symlinkSync(join(root, 'node_modules', '@types'), join(dir, 'node_modules', '@types'), 'dir');
+    writeFileSync(join(dir, 'good.ts'), [
+      "import { FlowDecoder, type Decoded, type FlowRecord } from '@wirescope/node-red/decoders';",
+      "const r: FlowRecord | undefined = new FlowDecoder().decode(Buffer.alloc(0), { address: '192.0.2.1', port: 2055 }).records[0];",
+      'export const port: Decoded<number> | undefined = r?.sourceTransportPort;',
+      '',
+    ].join('\n'));
+    writeFileSync(join(dir, 'bad.ts'), [
+      "import type { FlowRecord } from '@wirescope/node-red/decoders';",
+      'export const misspelt = (r: FlowRecord) => r.sourceTransportPrt;',
+      '',
+    ].join('\n'));
+    // One compiler run per resolution (each takes seconds): good.ts must give no error, bad.ts exactly its own.
+    const tsc = (module: string, resolution: string): string => {
+      try {
+        execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict', '--skipLibCheck',
+          '--types', 'node', '--module', module, '--moduleResolution', resolution, 'good.ts', 'bad.ts'], { cwd: dir, stdio: 'pipe' });
+        return '';
+      } catch (err) {
+        return String((err as { stdout?: Buffer }).stdout ?? err);
+      }
+    };
+    for (const [module, resolution] of [['commonjs', 'node10'], ['node16', 'node16'], ['esnext', 'bundler']]) {
+      const errors = tsc(module, resolution).split('\n').filter((line) => /error TS/.test(line));
+      assert.equal(errors.length, 1, `${resolution}: one error expected, got:\n${errors.join('\n')}`);
+      assert.match(errors[0], /^bad\.ts\(2,[0-9]+\): error TS2551: Property 'sourceTransportPrt' does not exist on type 'FlowRecord'/, resolution);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

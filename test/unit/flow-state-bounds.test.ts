@@ -139,3 +139,23 @@ test('options learned per exporter are bounded: an options flood evicts (counted
   assert.equal(stats.entries, 8);
   assert.equal(stats.evicted, 12);
 });
+
+test('per-exporter state idle longer than its TTL expires (counted as expired, not evicted) when a new exporter needs room', () => {
+  const ttl = 60_000;
+  const decoder = new FlowDecoder({ maxDomains: 8, maxExporters: 8, exporterTtlMs: ttl });
+  const later = new Date(T0.getTime() + ttl + 1);
+  for (let i = 0; i < 8; i++) {
+    decoder.decode(v9(i), { address: '192.0.2.70', port: 2055 }, T0);
+    decoder.decode(v5(i), { address: address(i), port: 2055 }, T0);
+  }
+  let { domains, exporters } = decoder.counters().state;
+  assert.deepEqual([domains.entries, domains.expired, domains.evicted], [8, 0, 0]);
+  assert.deepEqual([exporters.entries, exporters.expired, exporters.evicted], [8, 0, 0]);
+  // One new source id and one new v5 exporter, after every earlier one has been idle past the TTL:
+  // the idle entries go as expired (the sweep on add), the new ones are kept.
+  assert.equal(decoder.decode(v9(100), { address: '192.0.2.70', port: 2055 }, later).errors.length, 0);
+  assert.equal(decoder.decode(v5(100), { address: address(100), port: 2055 }, later).records.length, 1);
+  ({ domains, exporters } = decoder.counters().state);
+  assert.deepEqual([domains.entries, domains.expired, domains.evicted], [1, 8, 0], 'v9 domains');
+  assert.deepEqual([exporters.entries, exporters.expired, exporters.evicted], [1, 8, 0], 'v5 exporters');
+});

@@ -2,7 +2,8 @@
 // base64(SHA-1(seed ‖ saddr ‖ daddr ‖ proto ‖ 0 ‖ sport ‖ dport)), endpoints ordered so both
 // directions of a connection hash alike. ICMP type/code stand in for ports.
 import crypto, { createHash } from 'node:crypto';
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4 } from 'node:net';
+import { writeIpv6Bytes } from '../packet/text';
 
 const TCP = 6, UDP = 17, SCTP = 132, ICMP = 1, ICMP6 = 58;
 
@@ -79,19 +80,5 @@ function ipBytes(address: string, out: Buffer): number {
     out[index] = octet;
     return 4;
   }
-  if (!isIPv6(address)) return 0;
-  let text = address;
-  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hex groups.
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4) {
-    const b = v4[1].split('.').map(Number);
-    text = text.slice(0, -v4[1].length) + ((b[0] << 8) | b[1]).toString(16) + ':' + ((b[2] << 8) | b[3]).toString(16);
-  }
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const headGroups = head ? head.split(':') : [];
-  const tailGroups = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? headGroups : [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
-  out.fill(0);
-  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
-  return 16;
+  return writeIpv6Bytes(address, out, 0) ? 16 : 0;
 }

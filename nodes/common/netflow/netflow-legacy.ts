@@ -11,13 +11,13 @@ interface LegacyLayout {
   recordLength: number;
 }
 
-export const LEGACY_LAYOUTS: Record<1 | 5 | 7, LegacyLayout> = {
+const LEGACY_LAYOUTS: Record<1 | 5 | 7, LegacyLayout> = {
   1: { headerLength: 16, recordLength: 48 },
   5: { headerLength: 24, recordLength: 48 },
   7: { headerLength: 24, recordLength: 52 },
 };
 
-export interface LegacyHeader {
+interface LegacyHeader {
   version: 1 | 5 | 7;
   count: number;
   sysUptimeMs: number;
@@ -29,35 +29,42 @@ export interface LegacyHeader {
   samplingAlgorithm?: number;
 }
 
-export function readLegacyHeader(buf: Buffer, version: 1 | 5 | 7): LegacyHeader {
+/**
+ * Header field offsets: version, count, sysUptime, unix secs and nsecs (all three versions), then
+ * flow sequence (v5, v7), engine type and id, sampling interval (v5; v7 has 4 reserved octets).
+ */
+const LEGACY_HEADER = { count: 2, sysUptime: 4, unixSecs: 8, unixNsecs: 12, sequence: 16, engineType: 20, engineId: 21, sampling: 22 } as const;
+
+function readLegacyHeader(buf: Buffer, version: 1 | 5 | 7): LegacyHeader {
+  const o = LEGACY_HEADER;
   const h: LegacyHeader = {
     version,
-    count: buf.readUInt16BE(2),
-    sysUptimeMs: buf.readUInt32BE(4),
-    exportTimeMs: buf.readUInt32BE(8) * 1000 + Math.floor(buf.readUInt32BE(12) / 1e6),
+    count: buf.readUInt16BE(o.count),
+    sysUptimeMs: buf.readUInt32BE(o.sysUptime),
+    exportTimeMs: buf.readUInt32BE(o.unixSecs) * 1000 + Math.floor(buf.readUInt32BE(o.unixNsecs) / 1e6),
   };
-  if (version !== 1) h.sequence = buf.readUInt32BE(16);
+  if (version !== 1) h.sequence = buf.readUInt32BE(o.sequence);
   if (version === 5) {
-    h.engineType = buf[20];
-    h.engineId = buf[21];
+    h.engineType = buf[o.engineType];
+    h.engineId = buf[o.engineId];
     // Top two bits: sampling mode; low 14 bits: interval.
-    const s = buf.readUInt16BE(22);
+    const s = buf.readUInt16BE(o.sampling);
     h.samplingAlgorithm = s >>> 14;
     h.samplingInterval = s & 0x3fff;
   }
   return h;
 }
 
-export function readLegacyRecords(buf: Buffer, h: LegacyHeader, max: number, errors: DecodeError[]): FlowRecord[] {
+function readLegacyRecords(buf: Buffer, h: LegacyHeader, max: number, errors: DecodeError[]): FlowRecord[] {
   const { headerLength, recordLength } = LEGACY_LAYOUTS[h.version];
   const fit = Math.floor((buf.length - headerLength) / recordLength);
   let n = h.count;
   if (n > fit) {
-    errors.push({ code: 'truncated', message: `header count ${h.count} but only ${fit} records fit in ${buf.length} octets`, offset: 2 });
+    errors.push({ code: 'truncated', message: `header count ${h.count} but only ${fit} records fit in ${buf.length} octets`, offset: LEGACY_HEADER.count });
     n = fit;
   }
   if (n > max) {
-    errors.push({ code: 'too-many-records', message: `${n} records exceed the limit of ${max}`, offset: 2 });
+    errors.push({ code: 'too-many-records', message: `${n} records exceed the limit of ${max}`, offset: LEGACY_HEADER.count });
     n = max;
   }
   const records: FlowRecord[] = new Array(n);

@@ -7,7 +7,7 @@
 // calls them unsigned16, read at any length by reduced-size encoding. The two DPI names that equal
 // IANA names (httpUserAgent, httpContentType) carry a "yaf" prefix.
 
-export const CERT_IES = `
+const CERT_IES = `
 14 initialTCPFlags unsigned8
 15 unionTCPFlags unsigned8
 18 payload octetArray
@@ -109,7 +109,7 @@ export const CERT_IES = `
 `;
 
 /** YAF's reverse-direction bit in its own element ids. */
-export const CERT_REVERSE_BIT = 0x4000;
+const CERT_REVERSE_BIT = 0x4000;
 
 /** Flow elements YAF exports in both directions (a biflow record carries id + 16384 for the reverse). */
 const CERT_BIFLOW_IDS = new Set([14, 15, 18, 35, 36, 37, 38, 39, 40, 107, 500, 501, 502, 503, 504, 505, 506, 507, 508, 509, 510]);

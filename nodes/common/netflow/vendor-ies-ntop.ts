@@ -275,7 +275,7 @@ export const NTOP_IES = `
 `;
 
 /** nProbe's NetFlow v9 id for its IPFIX element n (the nProbe guide lists both forms). */
-export const NTOP_NETFLOW9_BASE = 57472;
+const NTOP_NETFLOW9_BASE = 57472;
 
 /** The same elements as v9 lines "<57472 + id> <name> <type>". */
 export function ntopNetflow9Lines(): string {

@@ -13,7 +13,7 @@ import { NETSCALER_IES } from './vendor-ies-netscaler';
 import { NTOP_IES, ntopNetflow9Lines } from './vendor-ies-ntop';
 
 /** Private enterprise numbers (IANA "Private Enterprise Numbers" registry) of the vendors below. */
-export const VENDOR_PENS = {
+const VENDOR_PENS = {
   cisco: 9,
   nokia: 637,
   huawei: 2011,

@@ -166,9 +166,12 @@ function formatIpv6(b: Buffer, o: number): string {
 export const NOT_IPV4 = 2 ** 32;
 
 /**
- * A dotted quad's 32 bits as a signed int (kept in int32 arithmetic, so a hot caller boxes no
- * number; `>>> 0` gives the unsigned value), NOT_IPV4 for anything else. The one IPv4 text parser
- * of the enrich step's caches and prefix tables.
+ * A dotted quad's 32 bits as a signed int (the loop stays in int32 arithmetic, so it boxes no
+ * number; `>>> 0` gives the unsigned value), NOT_IPV4 for anything else. It serves the enrich
+ * step's prefix tables, through `ipv4Number` in enrich/prefix-table.ts: the networks table (in
+ * FlowEnricher only on a miss of its per-address cache, which is keyed by the address text and
+ * parses nothing: see enrich/address-cache.ts), and the sampling defaults and overrides, looked up
+ * by exporter address.
  */
 export function ipv4Bits(address: string): number {
   let value = 0;
@@ -194,13 +197,20 @@ export function ipv4Bits(address: string): number {
 
 /**
  * The 16 bytes of an IPv6 address text in any RFC 4291 section 2.2 form ("::", an IPv4 tail,
- * a "%zone" suffix, which is dropped), undefined when the text is not one. The one parser of the
- * pack: filters, networks, prefix tables and the test encoders all read IPv6 text through it.
+ * a "%zone" suffix, which is dropped), undefined when the text is not one. The one IPv6 text
+ * parser of the pack: filters, networks, prefix tables, the exporter allow-list, Community ID and
+ * the test encoders all read IPv6 text through it (or through `writeIpv6Bytes`).
  */
 export function ipv6Bytes(text: string): Buffer | undefined {
+  const b = Buffer.alloc(16);
+  return writeIpv6Bytes(text, b, 0) ? b : undefined;
+}
+
+/** `ipv6Bytes` into `out` at `at` (a caller's scratch buffer); false, writing nothing, when the text is not IPv6. */
+export function writeIpv6Bytes(text: string, out: Buffer, at: number): boolean {
   const zone = text.indexOf('%');
   const address = zone < 0 ? text : text.slice(0, zone);
-  if (!isIPv6(address)) return undefined;
+  if (!isIPv6(address)) return false;
   let groups = address;
   const lastColon = address.lastIndexOf(':');
   if (address.includes('.', lastColon)) {
@@ -212,7 +222,6 @@ export function ipv6Bytes(text: string): Buffer | undefined {
   const left = head ? head.split(':') : [];
   const right = tail === undefined ? [] : tail ? tail.split(':') : [];
   const all = tail === undefined ? left : [...left, ...new Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  const b = Buffer.alloc(16);
-  all.forEach((g, k) => b.writeUInt16BE(parseInt(g, 16), k * 2));
-  return b;
+  for (let k = 0; k < 8; k++) out.writeUInt16BE(parseInt(all[k], 16), at + k * 2);
+  return true;
 }

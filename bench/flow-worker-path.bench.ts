@@ -8,7 +8,9 @@
 //           does), rebuilt (ResultUnpacker), delivered in batches of 1000, arrays transferred back
 // Differences per record: pack - decode = packing; worker - pack = the clone, the rebuild and the
 // batching on Node-RED's thread.
-//   node --import tsx bench/flow-worker-path.bench.ts [plain|decode|pack|worker] [datagrams]
+// With `distinct`, every record's source address is one no other record has (the datagram's own
+// repeat 24 addresses, which the decoder's text cache and the message's string table make cheap).
+//   node --import tsx bench/flow-worker-path.bench.ts [plain|decode|pack|worker] [datagrams] [distinct]
 // Instruction counts: build it with tsc, run cachegrind at two datagram counts past the JIT's
 // warm-up and take the difference per record, e.g.
 //   npx tsc bench/flow-worker-path.bench.ts --outDir .cache/worker-path --rootDir . --module commonjs --target ES2022 --esModuleInterop --skipLibCheck --resolveJsonModule
@@ -21,10 +23,25 @@ import { ResultPacker, ResultUnpacker, transferList } from '../nodes/flow-collec
 
 const mode = process.argv[2] ?? 'worker';
 const datagrams = Number(process.argv[3] ?? 100_000);
+const distinct = process.argv[4] === 'distinct';
 if (!['plain', 'decode', 'pack', 'worker'].includes(mode)) throw new Error(`unknown mode "${mode}" (plain, decode, pack, worker)`);
 // Beside the sources, or (built elsewhere, as for cachegrind) under the directory it is run from.
 const DATA = 'demo/data/softflowd-netflow9.bin';
 const datagram = readFileSync(existsSync(join(__dirname, '..', DATA)) ? join(__dirname, '..', DATA) : DATA);
+/** Where the softflowd datagram's 24 data records (42 octets each) hold their source address. */
+const SOURCE_AT = 351;
+const RECORD_OCTETS = 42;
+/** The datagram with source addresses 10.<record>.<n high>.<n low>: distinct for every record of 65,536 datagrams. */
+function withSources(n: number): Buffer {
+  const d = Buffer.from(datagram);
+  for (let k = 0; k < 24; k++) {
+    const at = SOURCE_AT + RECORD_OCTETS * k;
+    d[at + 1] = k;
+    d[at + 2] = (n >> 8) & 255;
+    d[at + 3] = n & 255;
+  }
+  return d;
+}
 const exporters = Array.from({ length: 16 }, (_, i) => ({ address: `127.0.1.${i + 1}`, port: 40000 + i }));
 /** As a worker sends them. */
 const RESULTS_PER_MESSAGE = 256;
@@ -59,7 +76,7 @@ function send(): void {
 const started = process.cpuUsage();
 let decoded = 0;
 for (let i = 0; i < datagrams; i++) {
-  const r = decoder.decode(datagram, exporters[i & 15], new Date());
+  const r = decoder.decode(distinct ? withSources(i) : datagram, exporters[i & 15], new Date());
   decoded += r.records.length;
   if (mode === 'plain') deliver(r);
   else if (mode !== 'decode') {

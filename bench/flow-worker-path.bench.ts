@@ -80,7 +80,7 @@ for (let i = 0; i < datagrams; i++) {
   decoded += r.records.length;
   if (mode === 'plain') deliver(r);
   else if (mode !== 'decode') {
-    packer.add(r);
+    packer.add(r, decoder.lastRuns());
     if (packer.pending >= RESULTS_PER_MESSAGE) send();
   }
 }

@@ -101,7 +101,7 @@ function drain(): void {
     backlogBytes -= item.datagram.length;
     if (item.dispatched) consumed += item.datagram.length;
     const r = decoder.decode(item.datagram, item.exporter, new Date(item.receivedAt));
-    pending.add(r);
+    pending.add(r, decoder.lastRuns());
     pendingRecords += r.records.length;
     if (pending.pending >= BATCH_RESULTS) flush();
   }

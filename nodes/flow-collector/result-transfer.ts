@@ -6,9 +6,12 @@
 // and the main thread builds the objects back with one compiled function per layout: the same
 // objects, keys in the same order. Strings go once per message in a table. Anything else
 // (records holding Buffers, bigints, lists) goes beside them in a structured clone.
+// Checking that a record's keys are its layout's, in order, cost about 730 instructions a
+// softflowd record; a record a template's compiled reader made needs no check when the decoder's
+// runs come with it: its keys are the reader's and those the enrich steps added (ADDED_*).
 // The two arrays go back to the worker with the acknowledgement and are written again (recycle):
 // fresh arrays of a few hundred KiB per message kept both threads' garbage collectors busy.
-import type { DecodeResult, FlowRecord, RecordBuilder } from '../common';
+import type { DecodeResult, FlowRecord, RecordBuilder, RecordRun } from '../common';
 
 /** What a worker sends per batch of results. */
 export interface PackedResults {
@@ -54,6 +57,20 @@ const MIN_FLOATS = 1024;
 
 const isInt32 = (v: number) => (v | 0) === v && !Object.is(v, -0);
 
+/**
+ * The keys FlowDecoder's own enrich steps add to a record a compiled reader made, in the order
+ * they add them, when the record lacks them: the uptimes as epoch times in the template's order of
+ * the two uptimes (enrich/exporter-options.ts convertUptimes, addToUptimes), the options data's
+ * sampling interval and interface names (applyOptions), the sampling mark (enrich/sampling.ts
+ * scaleBySampling). Nothing else adds keys (the other steps only change values), so such a
+ * record's keys are its reader's, then those of these it has: known without looking at its keys.
+ * (The collector's decoders take no other enrich steps.)
+ */
+const ADDED_START_FIRST = ['flowStartMilliseconds', 'flowEndMilliseconds', 'samplingInterval', 'ingressInterfaceName', 'egressInterfaceName', 'samplingScaled'];
+const ADDED_END_FIRST = ['flowEndMilliseconds', 'flowStartMilliseconds', 'samplingInterval', 'ingressInterfaceName', 'egressInterfaceName', 'samplingScaled'];
+/** Layouts tried per reader shape before the record's value types are worked out. */
+const SHAPE_LAYOUTS = 4;
+
 type Writer = (r: RecordBuilder, out: Columns) => boolean;
 
 interface Layout extends LayoutSpec {
@@ -61,6 +78,18 @@ interface Layout extends LayoutSpec {
   ints: number;
   floats: number;
   write: Writer;
+  /** As write, for a record whose keys are known to be the layout's (no look at them). */
+  writeKnown?: Writer;
+}
+
+/** The records of one compiled reader (its keys) and one order of the uptimes: the keys they can have. */
+interface ReaderShapes {
+  /** Which of `added` a record has, as bits. */
+  mask: (r: RecordBuilder) => number;
+  added: string[];
+  base: readonly string[];
+  /** Per mask: the record's keys and the layouts (value types) seen with them, most recent first. */
+  byMask: Array<{ keys: string[]; layouts: Layout[] } | undefined>;
 }
 
 /** Growing typed arrays a message is written into. */
@@ -96,8 +125,11 @@ class Columns {
   }
 }
 
-/** Checks a record against a layout (exact keys in order, value types) while writing its values. */
-function compileWriter(keys: string[], tags: string): Writer {
+/**
+ * Checks a record against a layout (exact keys in order unless `keysKnown`, value types) while
+ * writing its values.
+ */
+function compileWriter(keys: string[], tags: string, keysKnown = false): Writer {
   const checks: string[] = [];
   keys.forEach((k, i) => {
     const v = `v${i}`;
@@ -110,9 +142,9 @@ function compileWriter(keys: string[], tags: string): Writer {
   const writes = keys.map((_, i) => (tags[i] === 'f' ? `F[f++] = v${i};` : tags[i] === 's' ? `I[n++] = o.intern(v${i});` : tags[i] === 'b' ? `I[n++] = v${i} ? 1 : 0;` : `I[n++] = v${i};`));
   const body = `return function write(r, o) {
     ${checks.join('\n')}
-    let c = 0;
+    ${keysKnown ? '' : `let c = 0;
     for (const k in r) if (k !== K[c++]) return false;
-    if (c !== ${keys.length}) return false;
+    if (c !== ${keys.length}) return false;`}
     const I = o.ints, F = o.floats;
     let n = o.ni, f = o.nf;
     ${writes.join(' ')}
@@ -140,9 +172,36 @@ function layoutOf(r: RecordBuilder): LayoutSpec | undefined {
   return { keys, tags };
 }
 
+/** The values' types of `keys` of a record, or undefined when one is not a number, string or boolean. */
+function tagsOf(r: RecordBuilder, keys: string[]): string | undefined {
+  let tags = '';
+  for (const k of keys) {
+    const v = r[k];
+    if (typeof v === 'string') tags += 's';
+    else if (typeof v === 'number') tags += isInt32(v) ? 'i' : 'f';
+    else if (typeof v === 'boolean') tags += 'b';
+    else return undefined;
+  }
+  return tags;
+}
+
+function readerShapes(base: readonly string[], endFirst: boolean): ReaderShapes | undefined {
+  // An object literal with this key would set the prototype instead.
+  if (base.includes('__proto__')) return undefined;
+  const added = (endFirst ? ADDED_END_FIRST : ADDED_START_FIRST).filter((k) => !base.includes(k));
+  const bits = added.map((k, i) => `(r[${JSON.stringify(k)}] !== undefined ? ${1 << i} : 0)`);
+  // Keys are JSON-quoted: never code.
+  const mask = new Function(`return function mask(r) { return ${bits.join(' | ') || '0'}; };`)() as ReaderShapes['mask'];
+  return { mask, added, base, byMask: [] };
+}
+
 /** Worker side: writes results into PackedResults; remembers the layouts it has sent. */
 export class ResultPacker {
   private readonly layouts = new Map<string, Layout>();
+  /** Per compiled reader's keys: its shapes with the uptimes start first [0] and end first [1]. */
+  private readonly shapes = new WeakMap<readonly string[], Array<ReaderShapes | null>>();
+  /** Records packed without a look at their keys (their compiled reader's), since the packer was made. */
+  knownRecords = 0;
   private recent: Layout[] = [];
   private fresh: LayoutSpec[] = [];
   /** Arrays handed back (recycle), and the sizes the last message needed. */
@@ -152,7 +211,12 @@ export class ResultPacker {
   private cloned: unknown[] = [];
   private count = 0;
 
-  add(r: DecodeResult): void {
+  /**
+   * `runs`: the decoder's lastRuns() for `r` (right after decoding it, from a FlowDecoder without
+   * enrich steps of the caller's): the records its compiled readers made are packed without a
+   * look at their keys.
+   */
+  add(r: DecodeResult, runs?: readonly RecordRun[]): void {
     this.count++;
     const o = this.out;
     let extra = 0;
@@ -184,8 +248,64 @@ export class ResultPacker {
       const items = r[list] as unknown as RecordBuilder[];
       o.reserve(1, 0);
       o.ints[o.ni++] = items.length;
-      for (let j = 0; j < items.length; j++) this.addRecord(items[j]);
+      if (runs?.length && (list === 'records' || list === 'options')) this.addRuns(items, runs, list === 'options');
+      else for (let j = 0; j < items.length; j++) this.addRecord(items[j]);
     }
+  }
+
+  private addRuns(items: RecordBuilder[], runs: readonly RecordRun[], options: boolean): void {
+    let j = 0;
+    for (const run of runs) {
+      if (run.options !== options) continue;
+      for (; j < run.from; j++) this.addRecord(items[j]);
+      const shapes = run.readerKeys && this.shapesOf(run.readerKeys, run.endTimeFirst);
+      const to = Math.min(run.to, items.length);
+      for (; j < to; j++) if (!shapes || !this.addKnown(items[j], shapes)) this.addRecord(items[j]);
+    }
+    for (; j < items.length; j++) this.addRecord(items[j]);
+  }
+
+  private shapesOf(base: readonly string[], endFirst: boolean): ReaderShapes | undefined {
+    let pair = this.shapes.get(base);
+    if (!pair) this.shapes.set(base, (pair = []));
+    const i = endFirst ? 1 : 0;
+    if (pair[i] === undefined) pair[i] = readerShapes(base, endFirst) ?? null;
+    return pair[i] ?? undefined;
+  }
+
+  /** A record a compiled reader made: its keys follow from which enrich keys it has. False: pack it as any other. */
+  private addKnown(rec: RecordBuilder, shapes: ReaderShapes): boolean {
+    const mask = shapes.mask(rec);
+    let shape = shapes.byMask[mask];
+    if (!shape) {
+      const keys = [...shapes.base];
+      shapes.added.forEach((k, i) => { if (mask & (1 << i)) keys.push(k); });
+      shape = shapes.byMask[mask] = { keys, layouts: [] };
+    }
+    const o = this.out;
+    o.reserve(1, 0);
+    const at = o.ni++;
+    for (const layout of shape.layouts) {
+      o.reserve(layout.ints, layout.floats);
+      if (layout.writeKnown!(rec, o)) {
+        o.ints[at] = layout.id;
+        this.knownRecords++;
+        return true;
+      }
+    }
+    const tags = tagsOf(rec, shape.keys);
+    const layout = tags === undefined ? undefined : this.layoutFor({ keys: shape.keys, tags });
+    if (!layout) {
+      o.ni = at;
+      return false;
+    }
+    layout.writeKnown ??= compileWriter(layout.keys, layout.tags, true);
+    shape.layouts = [layout, ...shape.layouts.filter((l) => l !== layout)].slice(0, SHAPE_LAYOUTS);
+    o.reserve(layout.ints, layout.floats);
+    layout.writeKnown(rec, o);
+    o.ints[at] = layout.id;
+    this.knownRecords++;
+    return true;
   }
 
   private addRecord(rec: RecordBuilder): void {
@@ -199,7 +319,8 @@ export class ResultPacker {
         return;
       }
     }
-    const layout = this.layoutFor(rec);
+    const spec = layoutOf(rec);
+    const layout = spec && this.layoutFor(spec);
     if (layout) {
       o.reserve(layout.ints, layout.floats);
       layout.write(rec, o);
@@ -211,9 +332,7 @@ export class ResultPacker {
     this.cloned.push(rec);
   }
 
-  private layoutFor(rec: RecordBuilder): Layout | undefined {
-    const spec = layoutOf(rec);
-    if (!spec) return undefined;
+  private layoutFor(spec: LayoutSpec): Layout | undefined {
     const key = `${spec.keys.join('\n')}\n${spec.tags}`;
     let layout = this.layouts.get(key);
     if (!layout && this.layouts.size < MAX_LAYOUTS) {

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { FlowDecoder, type DecodeResult } from '../../nodes/common';
+import { FlowDecoder, flowEncoder as enc, type DecodeResult } from '../../nodes/common';
 import { DecodeWorkers, sumCounters } from '../../nodes/flow-collector/decode-workers';
 import { createDecoder } from '../../nodes/flow-collector/decode-path';
 import { ResultPacker, ResultUnpacker, transferList } from '../../nodes/flow-collector/result-transfer';
@@ -116,6 +116,54 @@ test('packed results come back on the main thread exactly as decoded, keys in or
   assert.ok(written[0].used > 4 * 4096 && written[2].bytes >= written[0].used && written[2].used < 4 * 4096, `the last message reused the first's arrays: ${JSON.stringify(written)}`);
 });
 
+test('packed with the decoder\'s runs: a template redefined mid-stream in another order, values past int32 and bigints, options-taught names and rates, an element named templateId: keys in order as decoded', () => {
+  // NetFlow v9 (RFC 3954): IN_BYTES 1, IN_PKTS 2, IPV4_SRC_ADDR 8, INPUT_SNMP 10, OUTPUT_SNMP 14,
+  // IPV4_DST_ADDR 12, LAST_SWITCHED 21, FIRST_SWITCHED 22, SAMPLING_INTERVAL 34, IF_NAME 82, templateId 145.
+  const first = [{ id: 8, length: 4 }, { id: 12, length: 4 }, { id: 1, length: 4 }, { id: 22, length: 4 }, { id: 21, length: 4 }, { id: 10, length: 4 }, { id: 14, length: 4 }];
+  const reordered = [{ id: 21, length: 4 }, { id: 22, length: 4 }, { id: 1, length: 8 }, { id: 12, length: 4 }, { id: 8, length: 4 }, { id: 10, length: 4 }];
+  const withTemplateId = [{ id: 145, length: 2 }, { id: 8, length: 4 }, { id: 2, length: 4 }];
+  const options = { scopeFields: [{ id: 2, length: 4 }], fields: [{ id: 82, length: 8 }, { id: 34, length: 4 }] };
+  const optionFields = [...options.scopeFields, ...options.fields];
+  const v9 = (sequence: number, sets: Parameters<typeof enc.encodeNetflow9>[0]['sets']) => enc.encodeNetflow9({ sysUptime: 5_000_000, exportTime: 1_700_000_000, sequence, sourceId: 3, sets });
+  const datagrams = [
+    v9(0, [
+      { kind: 'template', templates: [{ id: 300, fields: first }, { id: 301, fields: withTemplateId }] },
+      { kind: 'data', templateId: 300, records: [enc.encodeRecord(first, ['10.0.0.1', '10.0.0.2', 100, 4_000_000, 4_100_000, 1, 2]), enc.encodeRecord(first, ['10.0.0.3', '10.0.0.4', 3_000_000_000, 4_000_000, 4_100_000, 7, 9])] },
+      { kind: 'data', templateId: 301, records: [enc.encodeRecord(withTemplateId, [77, '10.0.0.5', 3])] },
+    ]),
+    v9(1, [
+      { kind: 'options-template', templates: [{ id: 310, ...options }] },
+      { kind: 'data', templateId: 310, records: [enc.encodeRecord(optionFields, [1, 'eth1', 100]), enc.encodeRecord(optionFields, [2, 'eth2', 100])] },
+      { kind: 'data', templateId: 300, records: [enc.encodeRecord(first, ['10.0.0.1', '10.0.0.2', 100, 4_000_000, 4_100_000, 1, 2]), enc.encodeRecord(first, ['10.0.0.1', '10.0.0.2', 100, 4_000_000, 4_100_000, 1, 5])] },
+    ]),
+    v9(2, [
+      { kind: 'template', templates: [{ id: 300, fields: reordered }] },
+      { kind: 'data', templateId: 300, records: [enc.encodeRecord(reordered, [4_100_000, 4_000_000, 2n ** 60n, '10.0.0.2', '10.0.0.1', 1]), enc.encodeRecord(reordered, [4_100_000, 4_000_000, 5, '10.0.0.2', '10.0.0.1', 2])] },
+    ]),
+  ];
+  const exporter = { address: '192.0.2.7', port: 2055 };
+  for (const applySampling of [false, true]) {
+    const config = { ...decode, applySampling };
+    const here = createDecoder(config, undefined);
+    const there = createDecoder(config, undefined);
+    const expected = datagrams.map((d, i) => here.decode(d, exporter, new Date(1_700_000_000_000 + i)));
+    const packer = new ResultPacker();
+    for (const [i, d] of datagrams.entries()) packer.add(there.decode(d, exporter, new Date(1_700_000_000_000 + i)), there.lastRuns());
+    const packed = packer.take();
+    const got = new ResultUnpacker().unpack(structuredClone(packed, { transfer: transferList(packed) }));
+    assert.deepStrictEqual(got, expected);
+    const text = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x));
+    assert.equal(text(got), text(expected));
+    // The cases are there: names and rates taught, both orders, the bigint, the element named templateId.
+    const records = expected.flatMap((r) => r.records);
+    assert.ok(records.some((r) => r.ingressInterfaceName === 'eth1' && r.egressInterfaceName === 'eth2' && r.samplingInterval === 100));
+    assert.ok(records.some((r) => typeof r.octetDeltaCount === 'bigint') && records.some((r) => (r.octetDeltaCount as number) > 2 ** 31));
+    assert.ok(records.some((r) => Object.keys(r)[0] === 'flowEndSysUpTime') && records.some((r) => Object.keys(r)[0] === 'sourceIPv4Address'));
+    assert.ok(records.some((r) => Object.keys(r)[0] === 'templateId' && r.templateId === 301));
+    assert.ok(packer.knownRecords > 0);
+  }
+});
+
 function captures(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
@@ -130,8 +178,10 @@ test('every corpus capture: results rebuilt on the main thread are what the one-
   // One packer/unpacker pair for the whole run, as a long-lived worker: layouts and recycled arrays carry over.
   const packer = new ResultPacker();
   const unpacker = new ResultUnpacker();
-  const through = (results: DecodeResult[]) => {
-    for (const r of results) packer.add(r);
+  // As a worker packs them: each result right after its decode, with the decoder's runs (records
+  // its compiled readers made are packed without a look at their keys).
+  const through = (decoder: FlowDecoder, decodeAll: (d: FlowDecoder) => void) => {
+    decodeAll(decoder);
     const packed = packer.take();
     const arrived = structuredClone(packed, { transfer: transferList(packed) });
     const got = unpacker.unpack(arrived);
@@ -154,7 +204,9 @@ test('every corpus capture: results rebuilt on the main thread are what the one-
         const part = datagrams.slice(at, at + 256);
         const exporter = (d: typeof part[number]) => ({ address: d.source, port: d.sourcePort });
         const expected = part.map((d) => here.decode(d.payload, exporter(d), d.time));
-        const got = through(part.map((d) => there.decode(d.payload, exporter(d), d.time)));
+        const got = through(there, (dec) => {
+          for (const d of part) packer.add(dec.decode(d.payload, exporter(d), d.time), dec.lastRuns());
+        });
         assert.deepStrictEqual(got, expected, file);
         assert.equal(text(got), text(expected), file);
         for (const r of expected) {
@@ -165,5 +217,6 @@ test('every corpus capture: results rebuilt on the main thread are what the one-
     }
   }
   for (const p of ['netflow5', 'netflow9', 'ipfix', 'sflow5']) assert.ok((protocols.get(p) ?? 0) > 0, `corpus records of ${p}`);
-  t.diagnostic(`${files.length} captures, ${records} records (${[...protocols].map(([p, n]) => `${p} ${n}`).join(', ')}), twice (sampling applied or not)`);
+  assert.ok(packer.knownRecords > records / 2, `most records packed by their compiled reader's keys: ${packer.knownRecords}`);
+  t.diagnostic(`${files.length} captures, ${records} records (${[...protocols].map(([p, n]) => `${p} ${n}`).join(', ')}), twice (sampling applied or not); ${packer.knownRecords} packed by their reader's keys`);
 });

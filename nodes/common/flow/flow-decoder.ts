@@ -16,7 +16,7 @@ import { ExporterOptionsEnricher } from '../enrich/exporter-options';
 import type { EnrichContext, EnrichStep } from '../enrich/types';
 import { sequenceReport, type SequenceTrack } from './sequence';
 import { parseDomainKey, SCOPE_PROTOCOL, scopeNumber, StateIndex } from './state-index';
-import type { DecodeResult, DecoderCounters, Exporter, FlowProtocol, PendingDrop } from './types';
+import type { DecodeResult, DecoderCounters, Exporter, FlowProtocol, PendingDrop, RecordRun } from './types';
 
 // What every datagram calls, bound once when the module loads: under the tsx loader (tests,
 // bench) each use of an imported name is an accessor call on the exporting module.
@@ -197,6 +197,15 @@ export class FlowDecoder {
       return;
     }
     decodeLegacy(buf, version as 1 | 5 | 7, this.legacy, result, now);
+  }
+
+  /**
+   * The runs of v9/IPFIX data sets the last decode() met, in walk order (valid until the next
+   * decode): which records a compiled reader made (flow-collector/result-transfer.ts packs those
+   * without looking at their keys).
+   */
+  lastRuns(): readonly RecordRun[] {
+    return this.state.runs;
   }
 
   /** The few figures a status line shows, without building the stats message. */

@@ -79,6 +79,11 @@ export interface RecordRun {
   endTimeFirst: boolean;
   /** The domain's sequence track: counts the run's flow records (and those without a rate) once enriched. */
   track: SequenceTrack;
+  /**
+   * The keys, in order, of the records as the template's compiled reader made them (before the
+   * enrich steps add theirs); undefined when the generic walk built them.
+   */
+  readerKeys: readonly string[] | undefined;
 }
 
 export interface SequenceStats {

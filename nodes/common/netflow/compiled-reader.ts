@@ -64,8 +64,15 @@ function expression(type: string, len: number, at: string): string {
   return `(H.readValue(${JSON.stringify(type)}, b, ${at}, ${len}) ?? b.subarray(${at}, ${at} + ${len}))`;
 }
 
+/** A template's compiled reader, its fixed record length, and the keys of the records it makes, in order. */
+export interface CompiledTemplate {
+  read: CompiledReader;
+  length: number;
+  keys: readonly string[];
+}
+
 /** A compiled reader and the fixed record length, or undefined when the template needs the walk. */
-export function compileTemplate(t: Template, exporterField: string): { read: CompiledReader; length: number } | undefined {
+export function compileTemplate(t: Template, exporterField: string): CompiledTemplate | undefined {
   const names = new Set<string>();
   const props: string[] = [];
   let offset = 0;
@@ -85,5 +92,8 @@ export function compileTemplate(t: Template, exporterField: string): { read: Com
   // The body is built only from registry names (JSON-quoted) and numbers, never from packet data.
   const body = `return function read(b, o, m) { return { ${props.join(', ')} }; };`;
   const read = new Function('H', body)(helpers) as CompiledReader;
-  return { read, length: offset };
+  // An element named like one of the last three (IANA has templateId, observationDomainId and
+  // exporterIPv4Address) keeps its first place in the literal, with the later value.
+  const keys = [...new Set([...names, 'templateId', 'observationDomainId', exporterField])];
+  return { read, length: offset, keys };
 }

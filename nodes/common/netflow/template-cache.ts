@@ -2,7 +2,7 @@
 // Key: exporter address + domain (+ source port only when configured), so two exporters that
 // reuse a template id, or one exporter with several domains, never see each other's layouts.
 import type { IeDefinition } from './ie-registry';
-import type { CompiledReader } from './compiled-reader';
+import type { CompiledTemplate } from './compiled-reader';
 import { StateIndex, type StateIndexStats } from '../flow/state-index';
 import { newTrack, type SequenceTrack } from '../flow/sequence';
 
@@ -27,7 +27,7 @@ export interface Template {
    * Fixed-offset readers for IPv4 [0] and IPv6 [1] exporters (the record's exporter-address field),
    * built on first use (compiled-reader.ts); null when the template needs the generic walk.
    */
-  compiled?: Array<{ read: CompiledReader; length: number } | null | undefined>;
+  compiled?: Array<CompiledTemplate | null | undefined>;
   /** Whether the template itself carries a sampling interval (computed on first data set, for the enrich step). */
   carriesSampling?: boolean;
   /** Whether flowEndSysUpTime comes before flowStartSysUpTime in the template (computed on first data set). */

@@ -281,6 +281,7 @@ function decodeDataSet(
     carriesSampling: t.carriesSampling ??= t.fields.some((f) => f.ie.name === 'samplingInterval' || f.ie.name === 'samplerRandomInterval'),
     endTimeFirst: t.endTimeFirst ??= endTimeFirst(t),
     track: ctx.d.track,
+    readerKeys: t.compiled?.[ctx.exporterField === 'exporterIPv6Address' ? 1 : 0]?.keys,
   });
 }
 

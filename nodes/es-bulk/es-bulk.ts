@@ -10,12 +10,12 @@ import {
   hasTimeTokens, IndexNamer, defaultTemplateName, indexWildcard, indicesOverSize, indicesPastRetention, serializeDocument, Spool,
   type BulkEntry, type BulkFailure, type BulkSender,
 } from '../common/es';
-import { bulkSender, deadNodes, isRetryableEsError, parseUrls, type EsConfigNode } from '../shared/es-client';
+import { bulkSender, isRetryableEsError, parseUrls, poolNodes, type EsConfigNode } from '../shared/es-client';
 import { TurnBudget, type SlicedJob } from '../shared/turn-budget';
 
 interface EsBulkDef extends NodeDef {
   server: string;
-  /** ecs: flow records as ECS; aggregates: flow aggregate rows (time = bin, id = bin + key). */
+  /** ecs: flow records as ECS; aggregates: flow aggregate rows (time = bin, id = bin + aggregation + key). */
   shape: 'none' | 'ecs' | 'aggregates';
   scaleBySampling: boolean;
   indexMode: 'pattern' | 'fixed' | 'datastream';
@@ -134,8 +134,9 @@ export = function (RED: NodeAPI) {
         : s.currentErrorStatus === 403 ? RED._('es-bulk.status.forbidden')
           : s.currentError?.slice(0, 50);
       // A listed node the client holds for dead (it is tried again after a few seconds).
-      const down = deadNodes(client);
-      const nodesDown = down.length ? ' ' + RED._('es-bulk.status.nodesDown', { down: down.length, total: listedNodes }) : '';
+      // Out of the nodes the client uses: with sniffing, those it discovered, not the URLs listed.
+      const pool = poolNodes(client);
+      const nodesDown = pool.dead.length ? ' ' + RED._('es-bulk.status.nodesDown', { down: pool.dead.length, total: pool.total || listedNodes }) : '';
       if (s.currentErrorStatus === 401 || s.currentErrorStatus === 403) showStatus({ fill: 'red', shape: 'ring', text: `${problem} ${text}` });
       else if (s.spoolDocs > 0) showStatus({ fill: 'yellow', shape: 'ring', text: `${text}${nodesDown} ${RED._('es-bulk.status.spooling')}${problem ? ': ' + problem : ''}` });
       else if (s.blocked) showStatus({ fill: 'yellow', shape: 'dot', text: `${text}${nodesDown} ${RED._('es-bulk.status.full')}` });
@@ -345,7 +346,8 @@ export = function (RED: NodeAPI) {
         if (control.topic === 'stats') {
           // Documents not shaped yet count as queued.
           const snapshot = indexer.snapshot();
-          send([{ topic: 'stats', payload: { ...snapshot, queueDocs: snapshot.queueDocs + unshaped(), nodesDown: deadNodes(client) } }, null]);
+          const pool = poolNodes(client);
+          send([{ topic: 'stats', payload: { ...snapshot, queueDocs: snapshot.queueDocs + unshaped(), nodesDown: pool.dead, nodes: pool.total || listedNodes } }, null]);
           done();
           return;
         }

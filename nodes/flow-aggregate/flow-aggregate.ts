@@ -2,6 +2,7 @@
 // aggregate's bins) -> output 1: one message per closed time bin with top-N rows + `others`
 // (pmacct's memory/print plugins); output 2: replies to topic "query" (the open bin, not closed)
 // and "stats", kept apart so a query never reaches what stores the bins. "flush" closes bins.
+import { createHash } from 'node:crypto';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import {
   Aggregator, compileRecordFilter, parsePrimitives, type AggregateContext, type BinResult, type FlowRecord, type Metric,
@@ -68,7 +69,11 @@ export = function (RED: NodeAPI) {
       };
       signature = JSON.stringify([config.primitives, config.filter, config.netMask, config.netMask6, options.intervalMs,
         options.latenessMs, options.timeField, options.split, options.maxKeys, options.orderBy, options.topN]);
-      make = (emit) => new Aggregator(options, emit);
+      // Each row names its aggregation: this node (its id survives redeploys and restarts, so a
+      // replay makes the same rows) in these settings (a redeploy with others restarts the open bins,
+      // and its rows must not replace the ones the old settings sent for the same bin).
+      const aggregation = `${node.id}/${createHash('sha256').update(signature).digest('hex').slice(0, 12)}`;
+      make = (emit) => new Aggregator({ ...options, aggregation }, emit);
     } catch (err) {
       const message = (err as Error).message;
       node.status({ fill: 'red', shape: 'ring', text: RED._('flow-aggregate.status.bad-config') });

@@ -97,10 +97,14 @@ export function createClient(settings: EsConnectionSettings, credentials: EsCred
   return client;
 }
 
-/** URLs of the listed nodes the client currently holds for dead (empty with one node: never marked). */
-export function deadNodes(client: Client): string[] {
+/**
+ * The nodes the client sends to: the listed URLs, or with sniffing the nodes it discovered (a
+ * sniff replaces the pool). `dead`: the URLs of those it holds for dead (none with one node: never marked).
+ */
+export function poolNodes(client: Client): { total: number; dead: string[] } {
   const pool = client.connectionPool as unknown as { connections?: Array<{ status: string; url: URL }> };
-  return (pool.connections ?? []).filter((c) => c.status === 'dead').map((c) => c.url.origin);
+  const connections = pool.connections ?? [];
+  return { total: connections.length, dead: connections.filter((c) => c.status === 'dead').map((c) => c.url.origin) };
 }
 
 /** Cluster name and version, from `GET /` or, where the root endpoint is absent, the local node info. */

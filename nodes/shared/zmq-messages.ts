@@ -96,7 +96,6 @@ export function messageOfCapture(decoded: CaptureMessage): NodeMessage {
   return { topic: decoded.source, kind: 'data', source: decoded.source, payload: packets } as NodeMessage;
 }
 
-
 /**
  * A data message as one Node-RED message per packet, each dissected, as pcap in sends with a batch
  * of 1: what flow decode takes (one datagram per message, its UDP layer decoded).

@@ -118,8 +118,8 @@ export interface MonitorState {
   disconnects: number;
   handshakeFailures: number;
   lastFailure?: string;
-  /** "connecting", "listening", "retrying" — what the socket waits for while it has no peer. */
-  waiting: string;
+  /** What the socket waits for while it has no peer (a status key too). */
+  waiting: 'connecting' | 'listening' | 'retrying';
   curve: CurveRole;
 }
 
@@ -202,20 +202,37 @@ export function watchSocket(socket: Zmq.Socket, config: WatchConfig, onChange: (
   return state;
 }
 
+/**
+ * A status text of the calling node's catalogue, by its key under `<node>.status` (each zmq node
+ * passes its own `RED._`: Node-RED looks keys up in the catalogue of the node set that asks).
+ */
+export type StatusText = (key: string, vars?: Record<string, string | number>) => string;
+
+/** The keys monitorStatus asks for: every zmq node's catalogue has them, in every language. */
+export const MONITOR_STATUS_KEYS = [
+  'peer', 'peers', 'failed-handshake', 'failed-handshakes', 'wrong-server-key', 'client-key-refused', 'client-wrong-key',
+  'handshake-failed', 'connecting', 'listening', 'retrying',
+] as const;
+type MonitorStatusKey = typeof MONITOR_STATUS_KEYS[number];
+
 /** Why handshakes fail, in the words a user acts on: with CURVE it is nearly always a key. */
-function failureText(state: MonitorState): string {
-  if (state.curve === 'client') return 'wrong server key?';
-  if (state.curve === 'server') return state.lastFailure === 'auth' ? 'client key refused' : 'client with a wrong key?';
-  return `handshake failed (${state.lastFailure})`;
+function failureKey(state: MonitorState): MonitorStatusKey {
+  if (state.curve === 'client') return 'wrong-server-key';
+  if (state.curve === 'server') return state.lastFailure === 'auth' ? 'client-key-refused' : 'client-wrong-key';
+  return 'handshake-failed';
 }
 
-/** Short status text: "2 peers", "listening", "wrong server key? ×3"… plus the caller's counters. */
-export function monitorStatus(state: MonitorState, extra: string): { fill: 'green' | 'yellow' | 'red'; shape: 'dot' | 'ring'; text: string } {
+/** Short status: "2 peers", "listening", "wrong server key? ×3"… plus the caller's counters. */
+export function monitorStatus(state: MonitorState, extra: string, text: StatusText): { fill: 'green' | 'yellow' | 'red'; shape: 'dot' | 'ring'; text: string } {
+  const t = (key: MonitorStatusKey, vars?: Record<string, string | number>) => text(key, vars);
   const suffix = extra ? ` · ${extra}` : '';
-  const failed = state.handshakeFailures > 0 ? `, ${state.handshakeFailures} failed handshake${state.handshakeFailures === 1 ? '' : 's'}` : '';
-  if (state.peers > 0) return { fill: 'green', shape: 'dot', text: `${state.peers} peer${state.peers === 1 ? '' : 's'}${failed}${suffix}` };
-  if (state.handshakeFailures > 0) return { fill: 'red', shape: 'ring', text: `${failureText(state)} ×${state.handshakeFailures}${suffix}` };
-  return { fill: 'yellow', shape: 'ring', text: `${state.waiting}${suffix}` };
+  const failures = state.handshakeFailures;
+  if (state.peers > 0) {
+    const failed = failures > 0 ? ', ' + t(failures === 1 ? 'failed-handshake' : 'failed-handshakes', { n: failures }) : '';
+    return { fill: 'green', shape: 'dot', text: t(state.peers === 1 ? 'peer' : 'peers', { n: state.peers }) + failed + suffix };
+  }
+  if (failures > 0) return { fill: 'red', shape: 'ring', text: `${t(failureKey(state), { reason: state.lastFailure ?? '' })} ×${failures}${suffix}` };
+  return { fill: 'yellow', shape: 'ring', text: t(state.waiting) + suffix };
 }
 
 /** How long a bind waits for an address a socket closed a moment ago (a redeploy) to come free. */

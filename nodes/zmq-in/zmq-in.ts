@@ -8,7 +8,7 @@ import type * as Zmq from 'zeromq';
 import { shortNumber } from '../shared/rate';
 import { messageOfFrames } from '../shared/zmq-messages';
 import {
-  loadZeromq, monitorStatus, openEndpoints, parseEndpoints, registerKeyPairEndpoint, socketOptions, watchSocket,
+  loadZeromq, monitorStatus, openEndpoints, parseEndpoints, registerKeyPairEndpoint, socketOptions, watchSocket, type StatusText,
   type MonitorState, type ZmqCredentials, type ZmqSocketConfig,
 } from '../shared/zmq-socket';
 import { allowListOf, registerZapDomain, RejectedClients } from '../shared/zmq-zap';
@@ -71,18 +71,19 @@ export = function (RED: NodeAPI) {
 
     // The capture format counts packets (as pcap file out does) and the packets its senders' sequence numbers say never arrived.
     const counters = () => [
-      capture ? `${shortNumber(capture.packets)} packets` : `${shortNumber(received)} received`,
-      capture?.lost ? `${shortNumber(capture.lost)} lost` : '',
-      capture?.duplicates ? `${shortNumber(capture.duplicates)} repeated` : '',
-      invalid ? `${invalid} invalid` : '',
-      rejected.count ? `${rejected.count} rejected` : '',
+      capture ? RED._('zmq-in.status.packets', { n: shortNumber(capture.packets) }) : RED._('zmq-in.status.received', { n: shortNumber(received) }),
+      capture?.lost ? RED._('zmq-in.status.lost', { n: shortNumber(capture.lost) }) : '',
+      capture?.duplicates ? RED._('zmq-in.status.repeated', { n: shortNumber(capture.duplicates) }) : '',
+      invalid ? RED._('zmq-in.status.invalid', { n: invalid }) : '',
+      rejected.count ? RED._('zmq-in.status.rejected', { n: rejected.count }) : '',
     ].filter(Boolean).join(', ');
+    const statusText: StatusText = (key, vars) => RED._(`zmq-in.status.${key}`, vars);
     let statusTimer: NodeJS.Timeout | undefined;
     const showStatus = () => {
       if (statusTimer || closed) return;
       statusTimer = setTimeout(() => {
         statusTimer = undefined;
-        if (state && !closed) node.status(monitorStatus(state, counters()));
+        if (state && !closed) node.status(monitorStatus(state, counters(), statusText));
       }, 500);
     };
 
@@ -145,7 +146,7 @@ export = function (RED: NodeAPI) {
         }
         showStatus();
       }, endpoints);
-      node.status(monitorStatus(state, ''));
+      node.status(monitorStatus(state, '', statusText));
       const sock = socket;
       // The ZAP handler must answer before the first client arrives, so it comes up first.
       opened = allowList ? registerZapDomain(Z, allowList.domain, allowList.keys, (d) => { rejected.note(d); showStatus(); }) : Promise.resolve(undefined);

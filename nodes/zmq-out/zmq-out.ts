@@ -10,7 +10,7 @@ import { CapturePacker, PACK_FLUSH_MS, PACK_MAX_BYTES } from './packer';
 import { ResendWindow, type WindowItem } from './resend-window';
 import { ShardDispatcher } from './shard-dispatcher';
 import {
-  loadZeromq, monitorStatus, openEndpoints, parseEndpoints, registerKeyPairEndpoint, socketOptions, watchSocket,
+  loadZeromq, monitorStatus, openEndpoints, parseEndpoints, registerKeyPairEndpoint, socketOptions, watchSocket, type StatusText,
   type MonitorState, type ZmqCredentials, type ZmqSocketConfig,
 } from '../shared/zmq-socket';
 import { allowListOf, registerZapDomain, RejectedClients } from '../shared/zmq-zap';
@@ -87,24 +87,24 @@ export = function (RED: NodeAPI) {
 
     let opened: Promise<(() => Promise<void>) | undefined> = Promise.resolve(undefined);
     const rejected = new RejectedClients((key, address) => node.warn(RED._('zmq-out.warn.rejected', { key, address })));
-    const unit = numbering ? ' packets' : '';
     const counters = () => [
-      shard ? `${shard.ring.workers.length} workers` : '',
-      `${shortNumber(sent)}${unit} sent`,
-      window ? `${shortNumber(window.unacknowledged())} unacked` : '',
-      window?.resent ? `${shortNumber(window.resent)} resent` : '',
-      dropped ? `${shortNumber(dropped)} dropped` : '',
-      shard?.unrouted ? `${shortNumber(shard.unrouted)} without worker` : '',
-      shard?.moved ? `${shard.moved} exporters moved` : '',
-      rejected.count ? `${rejected.count} rejected` : '',
+      shard ? RED._('zmq-out.status.workers', { n: shard.ring.workers.length }) : '',
+      RED._(numbering ? 'zmq-out.status.packets-sent' : 'zmq-out.status.sent', { n: shortNumber(sent) }),
+      window ? RED._('zmq-out.status.unacked', { n: shortNumber(window.unacknowledged()) }) : '',
+      window?.resent ? RED._('zmq-out.status.resent', { n: shortNumber(window.resent) }) : '',
+      dropped ? RED._('zmq-out.status.dropped', { n: shortNumber(dropped) }) : '',
+      shard?.unrouted ? RED._('zmq-out.status.unrouted', { n: shortNumber(shard.unrouted) }) : '',
+      shard?.moved ? RED._('zmq-out.status.moved', { n: shard.moved }) : '',
+      rejected.count ? RED._('zmq-out.status.rejected', { n: rejected.count }) : '',
     ].filter(Boolean).join(', ');
+    const statusText: StatusText = (key, vars) => RED._(`zmq-out.status.${key}`, vars);
     let statusTimer: NodeJS.Timeout | undefined;
     // Statuses go over the editor websocket: at most 2 per second, whatever the message rate.
     const showStatus = () => {
       if (statusTimer || closed) return;
       statusTimer = setTimeout(() => {
         statusTimer = undefined;
-        if (state && !closed) node.status(monitorStatus(state, counters()));
+        if (state && !closed) node.status(monitorStatus(state, counters(), statusText));
       }, 500);
     };
     let lastDropWarning = 0;
@@ -157,7 +157,7 @@ export = function (RED: NodeAPI) {
         socket = config.socketType === 'push' ? new Z.Push(options) : new Z.Publisher({ ...options, noDrop: true });
       }
       state = watchSocket(socket, config, () => showStatus(), endpoints);
-      node.status(monitorStatus(state, ''));
+      node.status(monitorStatus(state, '', statusText));
       const sock = socket;
       // The ZAP handler must answer before the first client arrives, so it comes up first.
       opened = allowList ? registerZapDomain(Z, allowList.domain, allowList.keys, (d) => { rejected.note(d); showStatus(); }) : Promise.resolve(undefined);

@@ -172,6 +172,7 @@ test('one URL listed: only that node gets bulk requests, unless sniffing is on',
   const after = await Promise.all([0, 1, 2].map(coordinated));
   assert.ok(after[0] > before[0], 'the listed node coordinated the requests');
   assert.deepEqual(after.slice(1), before.slice(1), 'no request reached an unlisted node');
+  assert.equal((await bulkStats(nodeRed!, sink!, 'one')).nodes, 1, 'without sniffing the client uses the one listed node');
 
   const sniffing = esFlow(sink!, { url: cluster!.urls[0], prefix: 'sn', config: { sniff: true }, bulk: { index: 'sn-%Y.%m.%d', batchDocs: 500 } });
   await nodeRed!.deploy(sniffing.nodes, sniffing.credentials);
@@ -186,4 +187,6 @@ test('one URL listed: only that node gets bulk requests, unless sniffing is on',
   phase(t, `sniffing: both unlisted nodes coordinated bulk requests after ${fed} documents`);
   await waitUntil('every sniffed document indexed', async () => (await bulkStats(nodeRed!, sink!, 'sn')).indexed === fed, 120_000, 200);
   assert.equal((await bulkStats(nodeRed!, sink!, 'sn')).failed, 0);
+  // The nodes a status "N/M nodes down" counts M of: the three discovered, not the one listed.
+  assert.equal((await bulkStats(nodeRed!, sink!, 'sn')).nodes, 3);
 });

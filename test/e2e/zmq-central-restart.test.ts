@@ -85,17 +85,35 @@ async function restartsWhilePushing(mode: { send: 'push' | 'dealer'; receive: 'p
   const inject = await fetch(`${edge.url}/inject/go`, { method: 'POST' });
   assert.equal(inject.status, 200);
 
+  // Packets the running central's zmq in took (its status: "1 peer · 1234 packets, …"; exact below 10k).
+  const centralPackets = () => Number(/· (\d+) packets/.exec(central!.lastStatus('collect')?.text ?? '')?.[1] ?? 0);
+  const replayDone = () => sink!.messages('replay-done').length > 0;
+  // The sequence state zmq in saves every second: the next packet number it expects of the edge.
+  const sequenceFile = join(centralDir, 'wirescope', 'zmq-in-collect.sequence.json');
+  const nextExpected = () => {
+    try {
+      return Number(JSON.parse(readFileSync(sequenceFile, 'utf8'))['edge-1']?.next ?? 0);
+    } catch {
+      return 0; // not saved yet, or being replaced
+    }
+  };
+
   let edgeStatus = '';
+  let restartsWhileSending = 0;
   try {
     for (let i = 0; i < mode.restarts; i++) {
-      await new Promise((r) => setTimeout(r, 1200));
+      // Each central takes a tenth of the capture before it is stopped (or the replay ends first).
+      await waitUntil(`central ${i + 1} to take packets`, () => centralPackets() >= FRAMES / 10 || replayDone(), 60000);
+      if (!replayDone()) restartsWhileSending += 1;
       await central.stop({ keepUserDir: true });
       central = await NodeRed.start({ userDir: centralDir });
     }
     await sink.waitFor('replay-done', 1, 120000);
+    assert.ok(restartsWhileSending > 0, 'the central restarted only after the edge had read the whole capture');
     await waitUntil('the edge to send everything', () => /6\.0k packets sent|6000 packets sent/.test(edge!.lastStatus('ship')?.text ?? ''), 60000);
     if (mode.send === 'dealer') await waitUntil('the central to acknowledge everything', () => / 0 unacked/.test(edge!.lastStatus('ship')?.text ?? ''), 120000);
-    else await new Promise((r) => setTimeout(r, 2000)); // let the last packets in
+    // PULL: the central has seen the edge's last packet (what was lost is counted by then).
+    else await waitUntil('the central to reach the last packet', () => nextExpected() >= FRAMES, 60000);
     edgeStatus = edge.lastStatus('ship')?.text ?? '';
     assert.doesNotMatch(edgeStatus, /dropped/);
     // Stop the central so that every file is finished.

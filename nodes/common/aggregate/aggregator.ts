@@ -27,6 +27,11 @@ export interface AggregatorOptions {
   topN?: number;
   /** Records for which this returns false are not aggregated (pmacct aggregate_filter). */
   filter?: (record: FlowRecord) => boolean;
+  /**
+   * Which aggregation made the rows, set on each row as `aggregation`: the rows of two aggregations
+   * (their `others` rows, or keys whose values coincide) then differ, in an index they share too.
+   */
+  aggregation?: string;
 }
 
 export interface AggregateContext extends RecordContext {
@@ -276,12 +281,13 @@ export class Aggregator {
   private result(bin: Bin): BinResult {
     const top = bin.table.top(this.topN);
     const names = this.options.primitives.map((p) => p.name);
+    const aggregation = this.options.aggregation;
     let packets: Count = 0, bytes: Count = 0, flows: Count = 0;
     const rows: AggregateRow[] = top.map((e) => {
       packets = addCount(packets, e.packets);
       bytes = addCount(bytes, e.bytes);
       flows = addCount(flows, e.flows);
-      const row: Record<string, unknown> = {};
+      const row: Record<string, unknown> = aggregation !== undefined ? { aggregation } : {};
       for (let i = 0; i < names.length; i++) if (e.values[i] !== undefined) row[names[i]] = e.values[i];
       Object.assign(row, { packets: e.packets, bytes: e.bytes, flows: e.flows, binStart: bin.start, binEnd: bin.end });
       if (e.error) row.error = { ...e.error };
@@ -289,7 +295,7 @@ export class Aggregator {
     });
     const t = bin.totals;
     rows.push({
-      others: true, packets: subtractCount(t.packets, packets), bytes: subtractCount(t.bytes, bytes), flows: subtractCount(t.flows, flows),
+      ...(aggregation !== undefined ? { aggregation } : {}), others: true, packets: subtractCount(t.packets, packets), bytes: subtractCount(t.bytes, bytes), flows: subtractCount(t.flows, flows),
       binStart: bin.start, binEnd: bin.end,
     });
     const out: BinResult = { binStart: bin.start, binEnd: bin.end, rows, totals: { ...t, keys: bin.table.size } };

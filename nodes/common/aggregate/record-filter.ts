@@ -5,10 +5,9 @@
 // average packet length (bytes / packets); the byte tests a record can answer are tcp[13]
 // (tcpflags, from tcpControlBits) and ip[1] (the TOS byte). Other byte tests are a syntax error
 // naming the position, since a record has no packet bytes.
-import { isIPv4 } from 'node:net';
 import { FilterSyntaxError, parseFilter, type Arith, type Direction, type FilterNode } from '../filter';
 import type { FlowRecord } from '../flow/types';
-import { ipv6Bytes } from '../packet/text';
+import { ipv4Number, ipv6Bytes } from '../packet/text';
 
 type Test = (r: FlowRecord) => boolean;
 type Value = (r: FlowRecord) => number | undefined;
@@ -16,11 +15,7 @@ type Value = (r: FlowRecord) => number | undefined;
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-function ipv4Number(text: string | undefined): number | undefined {
-  if (text === undefined || !isIPv4(text)) return undefined;
-  const p = text.split('.');
-  return ((+p[0] << 24) | (+p[1] << 16) | (+p[2] << 8) | +p[3]) >>> 0;
-}
+const ipv4Of = (text: string | undefined): number | undefined => (text === undefined ? undefined : ipv4Number(text));
 
 const ipv6Of = (text: string | undefined): Uint8Array | undefined => (text === undefined ? undefined : ipv6Bytes(text));
 
@@ -71,7 +66,7 @@ class RecordCompiler {
       case 'host4': {
         if (!node.over.includes('ip')) return () => false; // ARP/RARP only: a flow record is IP
         const want = (node.address & node.mask) >>> 0;
-        return directed(node.dir, (r) => ipv4Number(str(r.sourceIPv4Address)), (r) => ipv4Number(str(r.destinationIPv4Address)),
+        return directed(node.dir, (r) => ipv4Of(str(r.sourceIPv4Address)), (r) => ipv4Of(str(r.destinationIPv4Address)),
           (a) => ((a & node.mask) >>> 0) === want);
       }
       case 'host6':
@@ -104,7 +99,7 @@ class RecordCompiler {
     }
     if (layer === 'ip6') return (r) => kind === 'multicast' && (ipv6Of(str(r.destinationIPv6Address))?.[0] === 0xff);
     return (r) => {
-      const a = ipv4Number(str(r.destinationIPv4Address));
+      const a = ipv4Of(str(r.destinationIPv4Address));
       if (a === undefined) return false;
       return kind === 'multicast' ? a >>> 28 === 0xe : a === 0 || a === 0xffffffff;
     };

@@ -59,7 +59,7 @@ export function isoTime(time: Date): string {
   return isoOfMs(time.getTime());
 }
 
-export function isoOfMs(ms: number): string {
+function isoOfMs(ms: number): string {
   const slot = ms & (ISO_SLOTS - 1);
   if (isoMs[slot] === ms) return isoText[slot];
   const text = new Date(ms).toISOString();

@@ -21,11 +21,11 @@ export interface AddressFacts {
 
 /** GeoAnswer keys in write order; bit i of `fields` says GEO_FIELDS[i] is present. */
 export const GEO_FIELDS = ['CountryIsoCode', 'CountryName', 'CityName', 'Location', 'AsNumber', 'AsOrganization'] as const;
-export const NETWORK_NAME = 1 << 6;
-export const NETWORK_ROLE = 1 << 7;
+const NETWORK_NAME = 1 << 6;
+const NETWORK_ROLE = 1 << 7;
 const SIDE_BITS = 8;
 /** Set in a writer key when the record gets networkDirection (networks configured, both addresses known). */
-export const WITH_DIRECTION = 1 << (2 * SIDE_BITS);
+const WITH_DIRECTION = 1 << (2 * SIDE_BITS);
 
 /** The `fields` bits of an address's answers: the fields the uncompiled steps would write for it. */
 export function presentFields(geo: GeoAnswer, network: NetworkEntry): number {

@@ -5,7 +5,9 @@ import * as textExports from '../packet/text';
 
 // Called per lookup: bound once when the module loads (under the tsx loader each use of an
 // imported name is an accessor call).
-const { ipv4Bits, ipv6Bytes, NOT_IPV4 } = textExports;
+const { ipv4Number, ipv6Bytes } = textExports;
+// Part of the library's enrich exports since before it moved to packet/text.ts.
+export { ipv4Number } from '../packet/text';
 
 interface Family<T> {
   /** Prefix lengths in use, longest first. */
@@ -71,12 +73,6 @@ function addressWords(address: string, v6: boolean): number[] | undefined {
   if (v6) return ipv6Words(address);
   const n = ipv4Number(address);
   return n === undefined ? undefined : [n];
-}
-
-/** Dotted quad -> unsigned 32-bit number (undefined for anything else). */
-export function ipv4Number(address: string): number | undefined {
-  const bits = ipv4Bits(address);
-  return bits === NOT_IPV4 ? undefined : bits >>> 0;
 }
 
 /** IPv6 text (any RFC 4291 form, IPv4 tail allowed) -> four 32-bit words. */

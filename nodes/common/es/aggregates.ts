@@ -1,6 +1,8 @@
 // flow aggregate rows (one per key and time bin) as Elasticsearch documents: `@timestamp` is the
-// bin's start, so a daily index pattern files a bin by its own time; the id hashes the bin and the
-// key (not the counts), so a bin sent again overwrites its documents instead of doubling them.
+// bin's start, so a daily index pattern files a bin by its own time; the id hashes every field but
+// the counts: the bin, the key and the row's `aggregation` (which flow aggregate, in which settings),
+// so a bin sent again overwrites its documents instead of doubling them, and the rows of two
+// aggregations into one index (their `others` rows, keys whose values coincide) stay apart.
 import { contentHashId } from './document';
 import type { CounterType } from './template';
 

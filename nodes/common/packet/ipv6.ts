@@ -7,12 +7,12 @@ import { ipv6ToString as ipv6ToStringImport } from './text';
 const addError = addErrorImport;
 const ipv6ToString = ipv6ToStringImport;
 
-export const IPPROTO_HOPOPTS = 0;
-export const IPPROTO_ROUTING = 43;
-export const IPPROTO_FRAGMENT = 44;
-export const IPPROTO_AH = 51;
-export const IPPROTO_DSTOPTS = 60;
-export const IPPROTO_NONE = 59;
+const IPPROTO_HOPOPTS = 0;
+const IPPROTO_ROUTING = 43;
+const IPPROTO_FRAGMENT = 44;
+const IPPROTO_AH = 51;
+const IPPROTO_DSTOPTS = 60;
+const IPPROTO_NONE = 59;
 const MAX_EXTENSIONS = 16;
 
 export function ipv6(b: Buffer, c: Cursor, p: Packet): boolean {

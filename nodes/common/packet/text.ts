@@ -168,10 +168,10 @@ export const NOT_IPV4 = 2 ** 32;
 /**
  * A dotted quad's 32 bits as a signed int (the loop stays in int32 arithmetic, so it boxes no
  * number; `>>> 0` gives the unsigned value), NOT_IPV4 for anything else. It serves the enrich
- * step's prefix tables, through `ipv4Number` in enrich/prefix-table.ts: the networks table (in
- * FlowEnricher only on a miss of its per-address cache, which is keyed by the address text and
- * parses nothing: see enrich/address-cache.ts), and the sampling defaults and overrides, looked up
- * by exporter address.
+ * step's prefix tables, through `ipv4Number`: the networks table (in FlowEnricher only on a miss
+ * of its per-address cache, which is keyed by the address text and parses nothing: see
+ * enrich/address-cache.ts), the sampling defaults and overrides, looked up by exporter address,
+ * and flow aggregate's record filter.
  */
 export function ipv4Bits(address: string): number {
   let value = 0;
@@ -193,6 +193,12 @@ export function ipv4Bits(address: string): number {
   }
   if (dots !== 3 || digits === 0 || part > 255) return NOT_IPV4;
   return (value << 8) | part;
+}
+
+/** Dotted quad -> unsigned 32-bit number, undefined for anything else. */
+export function ipv4Number(address: string): number | undefined {
+  const bits = ipv4Bits(address);
+  return bits === NOT_IPV4 ? undefined : bits >>> 0;
 }
 
 /**

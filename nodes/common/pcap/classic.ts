@@ -9,9 +9,8 @@ export const PCAP_MAGIC_NANOSECONDS = 0xa1b23c4d;
  * Alexey Kuznetzov's patched libpcap ("modified tcpdump", editcap's modpcap): microsecond
  * records with 8 more header bytes (ifindex, protocol, packet type, padding).
  */
-export const PCAP_MAGIC_MODIFIED = 0xa1b2cd34;
+const PCAP_MAGIC_MODIFIED = 0xa1b2cd34;
 export const PCAP_HEADER_LENGTH = 24;
-export const PCAP_RECORD_HEADER_LENGTH = 16;
 
 export interface ClassicHeader {
   littleEndian: boolean;

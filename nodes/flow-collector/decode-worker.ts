@@ -100,9 +100,12 @@ function drain(): void {
     const item = backlog[head++];
     backlogBytes -= item.datagram.length;
     if (item.dispatched) consumed += item.datagram.length;
-    const r = decoder.decode(item.datagram, item.exporter, new Date(item.receivedAt));
-    pending.add(r, decoder.lastRuns());
+    // The records column readers can read go straight into the message's arrays (result-transfer.ts).
+    const r = decoder.decode(item.datagram, item.exporter, new Date(item.receivedAt), pending.sink());
+    const written = decoder.lastColumnRuns();
+    pending.add(r, decoder.lastRuns(), written);
     pendingRecords += r.records.length;
+    for (const c of written) pendingRecords += c.count;
     if (pending.pending >= BATCH_RESULTS) flush();
   }
   if (head === backlog.length) {
@@ -127,7 +130,7 @@ port.on('message', (m: ToWorker) => {
       break;
     case 'ack':
       unackedRecords -= m.records;
-      pending.recycle(m.ints, m.floats);
+      pending.recycle(m.arrays);
       if (head < backlog.length) drain();
       break;
     case 'taken':

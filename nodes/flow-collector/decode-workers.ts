@@ -13,7 +13,7 @@ import { startWorker } from '../shared/start-worker';
 import { mergeTemplates, type DecodeConfig } from './decode-path';
 import type { FromWorker, ToWorker, WorkerSetup, WorkerSummary } from './decode-messages';
 import { DatagramBatcher, forEachDatagram } from './datagram-batch';
-import { ResultUnpacker, transferList } from './result-transfer';
+import { messageArrays, ResultUnpacker, transferList } from './result-transfer';
 import type { ListenEvents, ListenOptions } from './udp-listen';
 
 export interface DecodeWorkersOptions {
@@ -200,7 +200,7 @@ export class DecodeWorkers {
         slot.summary = m.summary;
         for (const r of slot.unpacker.unpack(m.results)) this.events.result(r);
         // Nothing unpacked refers to the arrays: they go back to be written again.
-        slot.worker?.postMessage({ kind: 'ack', records: m.records, ints: m.results.ints, floats: m.results.floats } satisfies ToWorker, transferList(m.results));
+        slot.worker?.postMessage({ kind: 'ack', records: m.records, arrays: messageArrays(m.results) } satisfies ToWorker, transferList(m.results));
         break;
       case 'datagrams': {
         const each = this.events.datagram;

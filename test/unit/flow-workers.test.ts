@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { FlowDecoder, flowEncoder as enc, type DecodeResult } from '../../nodes/common';
 import { DecodeWorkers, sumCounters } from '../../nodes/flow-collector/decode-workers';
 import { createDecoder } from '../../nodes/flow-collector/decode-path';
-import { ResultPacker, ResultUnpacker, transferList } from '../../nodes/flow-collector/result-transfer';
+import { messageArrays, ResultPacker, ResultUnpacker, transferList } from '../../nodes/flow-collector/result-transfer';
 import { readUdpDatagrams } from '../helpers/flow-pcap';
 import { CORPUS, corpusSkip } from '../helpers/real';
 import { waitUntil, repoRoot } from '../helpers/node-red';
@@ -101,8 +101,8 @@ test('packed results come back on the main thread exactly as decoded, keys in or
     // Through a real structured clone, buffers transferred, as between threads, and back for reuse.
     const arrived = structuredClone(packed, { transfer: transferList(packed) });
     const got = unpacker.unpack(arrived);
-    const back = structuredClone({ ints: arrived.ints, floats: arrived.floats }, { transfer: transferList(arrived) });
-    packer.recycle(back.ints, back.floats);
+    const back = structuredClone(messageArrays(arrived), { transfer: transferList(arrived) });
+    packer.recycle(back);
     return got;
   };
   // The first message is large; the last is written into its arrays (handed back), past its end
@@ -148,7 +148,7 @@ test('packed with the decoder\'s runs: a template redefined mid-stream in anothe
     const there = createDecoder(config, undefined);
     const expected = datagrams.map((d, i) => here.decode(d, exporter, new Date(1_700_000_000_000 + i)));
     const packer = new ResultPacker();
-    for (const [i, d] of datagrams.entries()) packer.add(there.decode(d, exporter, new Date(1_700_000_000_000 + i)), there.lastRuns());
+    for (const [i, d] of datagrams.entries()) packer.add(there.decode(d, exporter, new Date(1_700_000_000_000 + i), packer.sink()), there.lastRuns(), there.lastColumnRuns());
     const packed = packer.take();
     const got = new ResultUnpacker().unpack(structuredClone(packed, { transfer: transferList(packed) }));
     assert.deepStrictEqual(got, expected);
@@ -185,8 +185,8 @@ test('every corpus capture: results rebuilt on the main thread are what the one-
     const packed = packer.take();
     const arrived = structuredClone(packed, { transfer: transferList(packed) });
     const got = unpacker.unpack(arrived);
-    const back = structuredClone({ ints: arrived.ints, floats: arrived.floats }, { transfer: transferList(arrived) });
-    packer.recycle(back.ints, back.floats);
+    const back = structuredClone(messageArrays(arrived), { transfer: transferList(arrived) });
+    packer.recycle(back);
     return got;
   };
   // Text with keys in their order (BigInts as text, Buffers and Dates as their JSON).
@@ -205,7 +205,7 @@ test('every corpus capture: results rebuilt on the main thread are what the one-
         const exporter = (d: typeof part[number]) => ({ address: d.source, port: d.sourcePort });
         const expected = part.map((d) => here.decode(d.payload, exporter(d), d.time));
         const got = through(there, (dec) => {
-          for (const d of part) packer.add(dec.decode(d.payload, exporter(d), d.time), dec.lastRuns());
+          for (const d of part) packer.add(dec.decode(d.payload, exporter(d), d.time, packer.sink()), dec.lastRuns(), dec.lastColumnRuns());
         });
         assert.deepStrictEqual(got, expected, file);
         assert.equal(text(got), text(expected), file);
@@ -217,6 +217,70 @@ test('every corpus capture: results rebuilt on the main thread are what the one-
     }
   }
   for (const p of ['netflow5', 'netflow9', 'ipfix', 'sflow5']) assert.ok((protocols.get(p) ?? 0) > 0, `corpus records of ${p}`);
-  assert.ok(packer.knownRecords > records / 2, `most records packed by their compiled reader's keys: ${packer.knownRecords}`);
-  t.diagnostic(`${files.length} captures, ${records} records (${[...protocols].map(([p, n]) => `${p} ${n}`).join(', ')}), twice (sampling applied or not); ${packer.knownRecords} packed by their reader's keys`);
+  t.diagnostic(`${files.length} captures, ${records} records (${[...protocols].map(([p, n]) => `${p} ${n}`).join(', ')}), twice (sampling applied or not); ${packer.columnRecords} written by column readers, ${packer.knownRecords} packed by their reader's keys`);
+  // Column readers take templates without a sampling field of their own (v9 and IPFIX); compiled readers most of the rest.
+  assert.ok(packer.columnRecords > 0 && packer.knownRecords > 0, `records written by column readers (${packer.columnRecords}) and packed by their reader's keys (${packer.knownRecords})`);
+  assert.ok(packer.columnRecords + packer.knownRecords > records / 2, 'most records on one of the two');
+});
+
+test('records written straight into the arrays (column readers): IPFIX options-taught rates, names and init time per record group, a template redefined in another order, bigints, scaled counts, fixed and variable-length strings, both exporter families: what the one-thread path decodes, counters too', () => {
+  // IPFIX (RFC 7011, IANA ids): octetDeltaCount 1, packetDeltaCount 2, ingressInterface 10, egressInterface 14,
+  // flowEndSysUpTime 21, flowStartSysUpTime 22, sourceIPv6Address 27, destinationIPv6Address 28, samplingInterval 34,
+  // samplerId 48, sourceMacAddress 56, interfaceName 82, applicationName 96, systemInitTimeMilliseconds 160, sourceIPv4Address 8.
+  const flows = [{ id: 27, length: 16 }, { id: 28, length: 16 }, { id: 56, length: 6 }, { id: 1, length: 8 }, { id: 2, length: 4 }, { id: 22, length: 4 }, { id: 21, length: 4 }, { id: 10, length: 2 }, { id: 14, length: 4 }, { id: 48, length: 1 }, { id: 96, length: 12 }];
+  const reordered = [{ id: 21, length: 4 }, { id: 22, length: 4 }, { id: 14, length: 4 }, { id: 10, length: 2 }, { id: 48, length: 1 }, { id: 1, length: 8 }, { id: 28, length: 16 }, { id: 27, length: 16 }];
+  const varlen = [{ id: 8, length: 4 }, { id: 96, length: 65535 }, { id: 1, length: 4 }];
+  const samplers = { scopeFields: [{ id: 48, length: 1 }], fields: [{ id: 34, length: 4 }] };
+  const interfaces = { scopeFields: [{ id: 10, length: 4 }], fields: [{ id: 82, length: 8 }, { id: 160, length: 8 }] };
+  const flow = (sampler: number, inIf: number, outIf: number, octets: number | bigint) =>
+    enc.encodeRecord(flows, ['2001:db8::1', '2001:db8::2', Buffer.from([2, 0, 0, 0, 0, inIf]), octets, 3, 1_000, 2_000, inIf, outIf, sampler, `app${inIf}`]);
+  const ipfix = (sequence: number, sets: Parameters<typeof enc.encodeIpfix>[0]['sets']) => enc.encodeIpfix({ exportTime: 1_700_000_000, sequence, domain: 5, sets });
+  const datagrams = [
+    ipfix(0, [
+      { kind: 'template', templates: [{ id: 400, fields: flows }, { id: 401, fields: varlen }] },
+      // Before the options data: nothing taught yet.
+      { kind: 'data', templateId: 400, records: [flow(1, 1, 2, 100)] },
+      { kind: 'options-template', templates: [{ id: 410, ...samplers }, { id: 411, ...interfaces }] },
+      { kind: 'data', templateId: 410, records: [enc.encodeRecord([...samplers.scopeFields, ...samplers.fields], [1, 10]), enc.encodeRecord([...samplers.scopeFields, ...samplers.fields], [2, 1])] },
+      { kind: 'data', templateId: 411, records: [enc.encodeRecord([...interfaces.scopeFields, ...interfaces.fields], [1, 'ge-0', 1_699_999_000_000]), enc.encodeRecord([...interfaces.scopeFields, ...interfaces.fields], [2, 'ge-1', 1_699_999_000_000])] },
+      // Groups: sampler 1 (1 in 10) and 2 (1 in 1), interfaces named, one not (3), counts past 2^53 once scaled.
+      { kind: 'data', templateId: 400, records: [flow(1, 1, 2, 100), flow(2, 2, 1, 200), flow(1, 3, 2, 2 ** 50), flow(1, 1, 2, 2n ** 60n), flow(9, 1, 3, 5)] },
+      { kind: 'data', templateId: 401, records: [enc.encodeRecord(varlen, ['10.0.0.1', 'a longer application name', 7])] },
+    ]),
+    ipfix(7, [
+      { kind: 'template', templates: [{ id: 400, fields: reordered }] },
+      { kind: 'data', templateId: 400, records: [enc.encodeRecord(reordered, [2_000, 1_000, 2, 1, 1, 5n, '2001:db8::2', '2001:db8::1']), enc.encodeRecord(reordered, [2_000, 1_000, 3, 2, 2, 6, '2001:db8::3', '2001:db8::1'])] },
+    ]),
+  ];
+  const text = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x));
+  for (const address of ['192.0.2.8', '2001:db8::8']) {
+    for (const applySampling of [false, true]) {
+      const config = { ...decode, applySampling };
+      const here = createDecoder(config, undefined);
+      const there = createDecoder(config, undefined);
+      const exporter = { address, port: 4739 };
+      const expected = datagrams.map((d, i) => here.decode(d, exporter, new Date(1_700_000_000_000 + i)));
+      const packer = new ResultPacker();
+      for (const [i, d] of datagrams.entries()) packer.add(there.decode(d, exporter, new Date(1_700_000_000_000 + i), packer.sink()), there.lastRuns(), there.lastColumnRuns());
+      const packed = packer.take();
+      const got = new ResultUnpacker().unpack(structuredClone(packed, { transfer: transferList(packed) }));
+      assert.deepStrictEqual(got, expected);
+      assert.equal(text(got), text(expected));
+      // The decoders' counters (records, rates missing per exporter, records scaled) as well.
+      assert.equal(text(there.counters()), text(here.counters()));
+      // The fast path took the fixed-length sets (all but the variable-length one), and the cases are there.
+      assert.equal(packer.columnRecords, 8);
+      const records = expected.flatMap((r) => r.records);
+      assert.equal(records.length, 9);
+      assert.ok(records.some((r) => r.ingressInterfaceName === 'ge-0' && r.egressInterfaceName === 'ge-1' && r.samplingInterval === 10 && r.flowStartMilliseconds === 1_699_999_001_000));
+      assert.ok(records.some((r) => r.ingressInterface === 3 && r.ingressInterfaceName === undefined && r.egressInterfaceName === 'ge-1'));
+      assert.ok(records.some((r) => r.samplerId === 1 && r.flowStartMilliseconds === undefined), 'a record before the options data');
+      assert.ok(records.some((r) => r.samplerId === 9 && r.samplingInterval === undefined));
+      assert.ok(records.some((r) => typeof r.octetDeltaCount === 'bigint'));
+      assert.ok(records.some((r) => r.applicationName === 'a longer application name') && records.some((r) => r.applicationName === 'app1'));
+      assert.ok(records.some((r) => Object.keys(r)[0] === 'flowEndSysUpTime') && records.some((r) => Object.keys(r)[0] === 'sourceIPv6Address'));
+      assert.equal(records.some((r) => r.samplingScaled === true), applySampling);
+      if (applySampling) assert.ok(records.some((r) => r.octetDeltaCount === 2n ** 50n * 10n), 'scaled past 2^53: a bigint');
+    }
+  }
 });

@@ -7,7 +7,9 @@ import * as legacyExports from '../netflow/netflow-legacy';
 import type { LegacyState } from '../netflow/netflow-legacy';
 import { minRecordLength, TemplateCache, type SerializedTemplate } from '../netflow/template-cache';
 import * as templatedExports from '../netflow/templated';
-import type { TemplatedState } from '../netflow/templated';
+import type { TemplatedState, WrittenColumns } from '../netflow/templated';
+import { GROUP_FIELDS, type ColumnSink } from '../netflow/column-reader';
+import { samplingRate } from '../enrich/sampling';
 import * as wireExports from '../netflow/wire';
 import * as sflowExports from '../sflow/sflow-decoder';
 import type { SflowState } from '../sflow/sflow-decoder';
@@ -16,7 +18,8 @@ import { ExporterOptionsEnricher } from '../enrich/exporter-options';
 import type { EnrichContext, EnrichStep } from '../enrich/types';
 import { sequenceReport, type SequenceTrack } from './sequence';
 import { parseDomainKey, SCOPE_PROTOCOL, scopeNumber, StateIndex } from './state-index';
-import type { DecodeResult, DecoderCounters, Exporter, FlowProtocol, PendingDrop, RecordRun } from './types';
+import type { ColumnRun, DecodeResult, DecoderCounters, Exporter, FlowProtocol, PendingDrop, RecordBuilder, RecordRun } from './types';
+import { newTrack } from './sequence';
 
 // What every datagram calls, bound once when the module loads: under the tsx loader (tests,
 // bench) each use of an imported name is an accessor call on the exporting module.
@@ -92,6 +95,9 @@ const DEFAULTS = {
 /** How often decode() looks for held data sets past their TTL (of any exporter). */
 const SWEEP_INTERVAL_MS = 1000;
 
+/** The track the probe records are counted on (and nothing reads): the set's own is counted by fillColumns. */
+const PROBE_TRACK = newTrack('probe');
+
 const PROTOCOL_BY_VERSION: Record<number, FlowProtocol> = { 1: 'netflow1', 5: 'netflow5', 7: 'netflow7', 9: 'netflow9', 10: 'ipfix' };
 
 export class FlowDecoder {
@@ -107,6 +113,13 @@ export class FlowDecoder {
   private readonly errorCounts: Record<string, number> = {};
   /** When held data sets were last swept for expiry (the decoder's clock: datagram receive times). */
   private sweptAt = 0;
+  /** Whether a decode may write into a ColumnSink: not with the caller's own enrich steps (they need objects). */
+  private readonly columnsAllowed: boolean;
+  private readonly applySampling: boolean;
+  /** Records written into a sink whose counts applySampling scaled (its step counts the others). */
+  private columnScaled = 0;
+  /** The column runs of the last decode, filled in. */
+  private columnRuns: ColumnRun[] = [];
 
   constructor(options: FlowDecoderOptions = {}) {
     const o = { ...DEFAULTS, ...options };
@@ -120,7 +133,10 @@ export class FlowDecoder {
     this.state = {
       registry, cache, scopeByPort: !!o.scopeByPort,
       maxRecordsPerDatagram: o.maxRecordsPerDatagram, maxListDepth: o.maxListDepth, pendingDecoded: 0, pendingHeld: 0, runs: [],
+      sink: undefined, columnRuns: [], columnRecords: 0,
     };
+    this.columnsAllowed = !options.enrich?.length;
+    this.applySampling = !!o.applySampling;
     this.exporterOptions = new ExporterOptionsEnricher({ maxExporters: o.maxDomains, ttlMs: ttl });
     this.legacy = { scopeByPort: !!o.scopeByPort, maxRecordsPerDatagram: o.maxRecordsPerDatagram, scopes: new StateIndex(o.maxExporters, ttl) };
     this.sflow = {
@@ -131,25 +147,49 @@ export class FlowDecoder {
     if (options.templates) this.importTemplates(options.templates);
   }
 
-  decode(datagram: Buffer, exporter: Exporter, receivedAt: Date = new Date()): DecodeResult {
+  /**
+   * With a `sink` (the flow collector's decode workers, flow-collector/result-transfer.ts), the
+   * records of v9/IPFIX flow data sets a column reader can read (netflow/column-reader.ts) are
+   * written into the sink's arrays instead of `result.records`, enriched as the others would be:
+   * `lastColumnRuns()` says where they belong and what was added. The other records are as without it.
+   */
+  decode(datagram: Buffer, exporter: Exporter, receivedAt: Date = new Date(), sink?: ColumnSink): DecodeResult {
     const result: DecodeResult = {
       protocol: 'unknown', version: 0, exporter: { address: exporter.address, port: exporter.port }, receivedAt,
       records: [], options: [], counters: [], templates: [], delayedRecords: 0, errors: [],
     };
     this.totals.datagrams++;
+    const state = this.state;
+    // New lists only after a decode that used them (the one-core path allocates nothing here).
+    if (state.columnRuns.length) state.columnRuns = [];
+    if (this.columnRuns.length) this.columnRuns = [];
+    state.columnRecords = 0;
+    const mark = sink && { ni: sink.ni, nf: sink.nf, bigs: sink.bigs.length };
     try {
       const now = receivedAt.getTime();
       // Held sets of exporters that send nothing more here expire too, checked once a second.
       if (now - this.sweptAt >= SWEEP_INTERVAL_MS || now < this.sweptAt) this.sweepPending(now);
-      this.state.runs.length = 0;
+      state.runs.length = 0;
+      state.sink = this.columnsAllowed ? sink : undefined;
       this.decodeInto(datagram, result, now);
-      if (this.state.runs.length) this.exporterOptions.enrich(result, this.state.runs, now);
+      state.sink = undefined;
+      if (state.columnRuns.length) this.enrichWithColumns(result, now);
+      else if (state.runs.length) this.exporterOptions.enrich(result, state.runs, now);
       if (this.steps.length) this.enrich(result);
     } catch (err) {
       // Every reader checks bounds first; this is the last line so bad input can never escape.
       result.errors.push({ code: 'internal', message: `decoder failure: ${(err as Error).message}` });
+      state.sink = undefined;
+      if (sink && mark) {
+        // What was written into the sink cannot be trusted to match its runs: none of it is kept.
+        sink.ni = mark.ni;
+        sink.nf = mark.nf;
+        sink.bigs.length = mark.bigs;
+        if (this.columnRuns.length) this.columnRuns = [];
+        state.columnRecords = 0;
+      }
     }
-    this.totals.records += result.records.length;
+    this.totals.records += result.records.length + state.columnRecords;
     this.totals.optionsRecords += result.options.length;
     this.totals.counterSamples += result.counters.length;
     if (result.errors.length) {
@@ -157,6 +197,70 @@ export class FlowDecoder {
       for (const e of result.errors) this.errorCounts[e.code] = (this.errorCounts[e.code] ?? 0) + 1;
     }
     return result;
+  }
+
+  /**
+   * The sets the last decode() wrote into its sink, in walk order, with what the enrich steps
+   * give their records (valid until the next decode).
+   */
+  lastColumnRuns(): readonly ColumnRun[] {
+    return this.columnRuns;
+  }
+
+  /** The exporter-options step over the object runs and the written sets, in walk order (options teach what follows them). */
+  private enrichWithColumns(result: DecodeResult, now: number): void {
+    const runs = this.state.runs;
+    let from = 0;
+    for (const w of this.state.columnRuns) {
+      if (w.order > from) {
+        this.exporterOptions.enrich(result, runs.slice(from, w.order), now);
+        from = w.order;
+      }
+      this.fillColumns(w, now);
+      this.columnRuns.push(w.run);
+    }
+    if (from < runs.length) this.exporterOptions.enrich(result, from ? runs.slice(from) : runs, now);
+  }
+
+  /**
+   * What the exporter-options step and applySampling give a written set's records: the step itself
+   * is asked, with one probe record per group (the record's interface and sampler fields, and an
+   * IPFIX uptime of 0 for the init time), so the rules stay in one place (enrich/exporter-options.ts).
+   */
+  private fillColumns(w: WrittenColumns, now: number): void {
+    const { run, table } = w;
+    const groups = run.spec.grouped ? table.values : [[undefined, undefined, undefined, undefined]];
+    const probes: RecordBuilder[] = groups.map((values) => {
+      const p: RecordBuilder = {};
+      for (let i = 0; i < GROUP_FIELDS.length; i++) if (values[i] !== undefined) p[GROUP_FIELDS[i]] = values[i];
+      if (w.sysUptimeMs === undefined) p.flowStartSysUpTime = 0;
+      return p;
+    });
+    const probeResult = { records: probes, options: [] } as unknown as DecodeResult;
+    this.exporterOptions.enrich(probeResult, [{
+      options: false, from: 0, to: probes.length, address: w.address, scope: w.scope, exportTimeMs: run.exportTimeMs,
+      sysUptimeMs: w.sysUptimeMs, carriesSampling: false, endTimeFirst: false, track: PROBE_TRACK, readerKeys: undefined,
+    }], now);
+    if (run.spec.times.length) {
+      if (w.sysUptimeMs !== undefined) {
+        run.times = 1;
+        run.sysUptimeMs = w.sysUptimeMs;
+      } else if (typeof probes[0].flowStartMilliseconds === 'number') {
+        run.times = 2;
+        run.initMs = probes[0].flowStartMilliseconds;
+      }
+    }
+    let missing = 0;
+    run.groups = probes.map((p, g) => {
+      const samplingInterval = p.samplingInterval as number | undefined;
+      // A rate from options data is a positive number (sequence.ts hasRate).
+      if (!(typeof samplingInterval === 'number' && samplingInterval > 0)) missing += table.counts[g];
+      const factor = this.applySampling ? samplingRate(p as never) ?? 1 : 1;
+      if (factor !== 1) this.columnScaled += table.counts[g];
+      return { samplingInterval, ingressInterfaceName: p.ingressInterfaceName as string | undefined, egressInterfaceName: p.egressInterfaceName as string | undefined, factor };
+    });
+    w.track.records += run.count;
+    w.track.rateMissing += missing;
   }
 
   private enrich(result: DecodeResult): void {
@@ -257,8 +361,14 @@ export class FlowDecoder {
       sequences,
       sequenceTotals,
       state: { domains: c.stats(), exporters: this.legacy.scopes.stats(), sflowAgents: this.sflow.agents.stats(), sflowSources: this.sflow.sources.stats() },
-      enrich: { exporterOptions: { ...this.exporterOptions.stats() }, ...Object.fromEntries(this.steps.map((step) => [step.name, step.counters()])) },
+      enrich: { exporterOptions: { ...this.exporterOptions.stats() }, ...Object.fromEntries(this.steps.map((step) => [step.name, this.stepCounters(step)])) },
     };
+  }
+
+  /** A step's counters; applySampling's with the records written into a sink that it would have scaled. */
+  private stepCounters(step: EnrichStep): ReturnType<EnrichStep['counters']> {
+    const c = step.counters();
+    return step instanceof ApplySamplingStep ? { ...c, scaled: ((c.scaled as number | undefined) ?? 0) + this.columnScaled } : c;
   }
 
   private *tracks(): IterableIterator<SequenceTrack> {

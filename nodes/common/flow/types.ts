@@ -10,6 +10,7 @@ export interface Exporter {
 export type { Decoded, FlowField, FlowRecord } from './record';
 import type { FlowRecord } from './record';
 import type { SequenceTrack } from './sequence';
+import type { ColumnSpec } from '../netflow/column-reader';
 
 /**
  * A record while the decode walk builds it, field names known only at run time (templates);
@@ -84,6 +85,28 @@ export interface RecordRun {
    * enrich steps add theirs); undefined when the generic walk built them.
    */
   readerKeys: readonly string[] | undefined;
+}
+
+/**
+ * A v9/IPFIX flow data set a decode with a ColumnSink wrote into the sink's arrays instead of
+ * `result.records` (netflow/column-reader.ts): its records come before `result.records[at]`.
+ * The decoder filled in what its enrich steps give them (time base, options-taught values per
+ * group, the sampling factor), so the reading side builds the records the object path builds.
+ */
+export interface ColumnRun {
+  spec: ColumnSpec;
+  at: number;
+  count: number;
+  templateId: number;
+  observationDomainId: number;
+  exporter: string;
+  /** 0: no epoch times added; 1: v9, from exportTimeMs and sysUptimeMs; 2: IPFIX, initMs + the uptime. */
+  times: 0 | 1 | 2;
+  exportTimeMs: number;
+  sysUptimeMs: number;
+  initMs: number;
+  /** Per group (one group when the layout is not grouped): what the options data add, and the sampling factor applied (1: none). */
+  groups: Array<{ samplingInterval: number | undefined; ingressInterfaceName: string | undefined; egressInterfaceName: string | undefined; factor: number }>;
 }
 
 export interface SequenceStats {

@@ -3,6 +3,7 @@
 // reuse a template id, or one exporter with several domains, never see each other's layouts.
 import type { IeDefinition } from './ie-registry';
 import type { CompiledTemplate } from './compiled-reader';
+import type { ColumnTemplate } from './column-reader';
 import { StateIndex, type StateIndexStats } from '../flow/state-index';
 import { newTrack, type SequenceTrack } from '../flow/sequence';
 
@@ -28,6 +29,8 @@ export interface Template {
    * built on first use (compiled-reader.ts); null when the template needs the generic walk.
    */
   compiled?: Array<CompiledTemplate | null | undefined>;
+  /** As `compiled`, the readers that write into typed arrays (column-reader.ts), for a decode with a ColumnSink. */
+  columns?: Array<ColumnTemplate | null | undefined>;
   /** Whether the template itself carries a sampling interval (computed on first data set, for the enrich step). */
   carriesSampling?: boolean;
   /** Whether flowEndSysUpTime comes before flowStartSysUpTime in the template (computed on first data set). */

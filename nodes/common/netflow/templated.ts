@@ -6,10 +6,12 @@
 import * as recordReaderExports from './record-reader';
 import type { RecordReadContext } from './record-reader';
 import { compileTemplate, type RecordMeta } from './compiled-reader';
+import { compileColumns, GroupTable, type ColumnSink } from './column-reader';
 import { parseIpfixTemplateSet, parseV9TemplateSet } from './template-sets';
 import type { DomainState, PendingSet, Template, TemplateCache } from './template-cache';
 import type { IeRegistry } from './ie-registry';
-import type { DecodeResult, FlowRecord, RecordBuilder, RecordRun } from '../flow/types';
+import type { ColumnRun, DecodeResult, FlowRecord, RecordBuilder, RecordRun } from '../flow/types';
+import type { SequenceTrack } from '../flow/sequence';
 import * as sequenceExports from '../flow/sequence';
 import * as stateIndexExports from '../flow/state-index';
 import * as wireExports from './wire';
@@ -33,6 +35,25 @@ export interface TemplatedState {
   pendingHeld: number;
   /** The runs of the datagram decoded last, in walk order (cleared by the caller before each decode). */
   runs: RecordRun[];
+  /** Set for a decode that writes what it can into typed arrays (column-reader.ts); else undefined. */
+  sink: ColumnSink | undefined;
+  /** The sets of the datagram decoded last written into the sink, in walk order (cleared by the caller). */
+  columnRuns: WrittenColumns[];
+  /** Records of the datagram decoded last written into the sink. */
+  columnRecords: number;
+}
+
+/** A set written into the sink, with what the decoder needs to fill in its enrich values. */
+export interface WrittenColumns {
+  run: ColumnRun;
+  /** It comes before `runs[order]` (the object runs) in walk order. */
+  order: number;
+  table: GroupTable;
+  address: string;
+  scope: number;
+  track: SequenceTrack;
+  /** v9: the header's sysUptime (ms); undefined for IPFIX. */
+  sysUptimeMs: number | undefined;
 }
 
 interface MessageContext {
@@ -50,6 +71,8 @@ interface MessageContext {
   /** v9 source id / IPFIX observation domain of this message (a buffer may hold several messages). */
   domainId: number;
   exporterField: 'exporterIPv4Address' | 'exporterIPv6Address';
+  /** Set while data sets held earlier are decoded (their records count as delayed: objects only). */
+  delayed?: boolean;
 }
 
 /** Decodes one v9 export packet or a run of IPFIX messages into `result`. */
@@ -258,7 +281,9 @@ function learnTemplates(buf: Buffer, start: number, end: number, setId: number, 
     for (const p of s.cache.takePending(d, t.id, ctx.now)) {
       s.pendingDecoded++;
       const before = result.records.length + result.options.length;
+      ctx.delayed = true;
       decodeDataSet(p.body, 0, p.body.length, t, ctx, p.exportTimeMs, p.sysUptimeMs);
+      ctx.delayed = false;
       result.delayedRecords += result.records.length + result.options.length - before;
     }
   }
@@ -272,6 +297,7 @@ function learnTemplates(buf: Buffer, start: number, end: number, setId: number, 
 function decodeDataSet(
   buf: Buffer, start: number, end: number, t: Template, ctx: MessageContext, exportTimeMs: number, sysUptimeMs: number | undefined,
 ): void {
+  if (ctx.s.sink && !ctx.delayed && !t.options && writeColumns(buf, start, end, t, ctx, exportTimeMs, sysUptimeMs)) return;
   const out = t.options ? ctx.result.options : ctx.result.records;
   const from = out.length;
   decodeRecords(buf, start, end, t, ctx, out);
@@ -312,7 +338,7 @@ function decodeRecords(buf: Buffer, start: number, end: number, t: Template, ctx
     registry: s.registry, maxListDepth: s.maxListDepth, errors: result.errors, baseOffset: 0,
     lookupTemplate: (id) => s.cache.get(d, id, ctx.now),
   };
-  const room = s.maxRecordsPerDatagram - result.records.length - result.options.length;
+  const room = s.maxRecordsPerDatagram - result.records.length - result.options.length - s.columnRecords;
   if (compiled) {
     const meta: RecordMeta = { templateId: t.id, observationDomainId: ctx.domainId, exporter };
     // Fixed-length records: the count is known up front (what is left over is padding).
@@ -349,6 +375,43 @@ function decodeRecords(buf: Buffer, start: number, end: number, t: Template, ctx
     ctx.dataRecords++;
     out.push(rec);
   }
+}
+
+/**
+ * Writes a flow data set into the sink when the template has a column reader and no sampling
+ * field of its own (those records' rates are per record: object path). False: not written.
+ */
+function writeColumns(buf: Buffer, start: number, end: number, t: Template, ctx: MessageContext, exportTimeMs: number, sysUptimeMs: number | undefined): boolean {
+  const { s, result } = ctx;
+  if (t.minRecordLength === 0) return false;
+  if (t.carriesSampling ??= t.fields.some((f) => f.ie.name === 'samplingInterval' || f.ie.name === 'samplerRandomInterval')) return false;
+  const slot = ctx.exporterField === 'exporterIPv6Address' ? 1 : 0;
+  const readers = (t.columns ??= []);
+  let columns = readers[slot];
+  if (columns === undefined) readers[slot] = columns = compileColumns(t, ctx.exporterField) ?? null;
+  const sink = s.sink!;
+  if (!columns || !sink.admit(columns.spec)) return false;
+  const length = t.minRecordLength;
+  const room = s.maxRecordsPerDatagram - result.records.length - result.options.length - s.columnRecords;
+  let n = Math.floor((end - start) / length);
+  if (n > room) {
+    tooManyRecords(result, s, start + room * length);
+    n = Math.max(0, room);
+  }
+  ctx.dataRecords += n;
+  if (n === 0) return true;
+  const table = new GroupTable();
+  columns.write(buf, start, n, length, sink, table);
+  if (!columns.spec.grouped) table.counts.push(n);
+  s.columnRecords += n;
+  s.columnRuns.push({
+    run: {
+      spec: columns.spec, at: result.records.length, count: n, templateId: t.id, observationDomainId: ctx.domainId, exporter: result.exporter.address,
+      times: 0, exportTimeMs, sysUptimeMs: 0, initMs: 0, groups: [],
+    },
+    order: s.runs.length, table, address: result.exporter.address, scope: ctx.scope, track: ctx.d.track, sysUptimeMs,
+  });
+  return true;
 }
 
 function tooManyRecords(result: DecodeResult, s: TemplatedState, offset: number): void {

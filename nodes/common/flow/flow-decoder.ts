@@ -16,10 +16,9 @@ import type { SflowState } from '../sflow/sflow-decoder';
 import { ApplySamplingStep } from '../enrich/sampling';
 import { ExporterOptionsEnricher } from '../enrich/exporter-options';
 import type { EnrichContext, EnrichStep } from '../enrich/types';
-import { sequenceReport, type SequenceTrack } from './sequence';
+import { newTrack, sequenceReport, type SequenceTrack } from './sequence';
 import { parseDomainKey, SCOPE_PROTOCOL, scopeNumber, StateIndex } from './state-index';
 import type { ColumnRun, DecodeResult, DecoderCounters, Exporter, FlowProtocol, PendingDrop, RecordBuilder, RecordRun } from './types';
-import { newTrack } from './sequence';
 
 // What every datagram calls, bound once when the module loads: under the tsx loader (tests,
 // bench) each use of an imported name is an accessor call on the exporting module.

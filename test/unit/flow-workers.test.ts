@@ -116,6 +116,24 @@ test('packed results come back on the main thread exactly as decoded, keys in or
   assert.ok(written[0].used > 4 * 4096 && written[2].bytes >= written[0].used && written[2].used < 4 * 4096, `the last message reused the first's arrays: ${JSON.stringify(written)}`);
 });
 
+/** JSON that keeps bigints apart from numbers, to compare key order and types as well as values. */
+const text = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x));
+
+/**
+ * The same datagrams through two decoders: on the one-thread path (`expected`), and as a worker does
+ * it, packed with the decoder's runs and column sink, moved with a transfer and rebuilt (`got`).
+ */
+function decodeBothWays(config: typeof decode, datagrams: Buffer[], exporter: { address: string; port: number }) {
+  const here = createDecoder(config, undefined);
+  const there = createDecoder(config, undefined);
+  const expected = datagrams.map((d, i) => here.decode(d, exporter, new Date(1_700_000_000_000 + i)));
+  const packer = new ResultPacker();
+  for (const [i, d] of datagrams.entries()) packer.add(there.decode(d, exporter, new Date(1_700_000_000_000 + i), packer.sink()), there.lastRuns(), there.lastColumnRuns());
+  const packed = packer.take();
+  const got = new ResultUnpacker().unpack(structuredClone(packed, { transfer: transferList(packed) }));
+  return { expected, got, here, there, packer };
+}
+
 test('packed with the decoder\'s runs: a template redefined mid-stream in another order, values past int32 and bigints, options-taught names and rates, an element named templateId: keys in order as decoded', () => {
   // NetFlow v9 (RFC 3954): IN_BYTES 1, IN_PKTS 2, IPV4_SRC_ADDR 8, INPUT_SNMP 10, OUTPUT_SNMP 14,
   // IPV4_DST_ADDR 12, LAST_SWITCHED 21, FIRST_SWITCHED 22, SAMPLING_INTERVAL 34, IF_NAME 82, templateId 145.
@@ -144,15 +162,8 @@ test('packed with the decoder\'s runs: a template redefined mid-stream in anothe
   const exporter = { address: '192.0.2.7', port: 2055 };
   for (const applySampling of [false, true]) {
     const config = { ...decode, applySampling };
-    const here = createDecoder(config, undefined);
-    const there = createDecoder(config, undefined);
-    const expected = datagrams.map((d, i) => here.decode(d, exporter, new Date(1_700_000_000_000 + i)));
-    const packer = new ResultPacker();
-    for (const [i, d] of datagrams.entries()) packer.add(there.decode(d, exporter, new Date(1_700_000_000_000 + i), packer.sink()), there.lastRuns(), there.lastColumnRuns());
-    const packed = packer.take();
-    const got = new ResultUnpacker().unpack(structuredClone(packed, { transfer: transferList(packed) }));
+    const { expected, got, packer } = decodeBothWays(config, datagrams, exporter);
     assert.deepStrictEqual(got, expected);
-    const text = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x));
     assert.equal(text(got), text(expected));
     // The cases are there: names and rates taught, both orders, the bigint, the element named templateId.
     const records = expected.flatMap((r) => r.records);
@@ -190,7 +201,6 @@ test('every corpus capture: results rebuilt on the main thread are what the one-
     return got;
   };
   // Text with keys in their order (BigInts as text, Buffers and Dates as their JSON).
-  const text = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x));
   const protocols = new Map<string, number>();
   let records = 0;
   for (const applySampling of [false, true]) {
@@ -252,18 +262,10 @@ test('records written straight into the arrays (column readers): IPFIX options-t
       { kind: 'data', templateId: 400, records: [enc.encodeRecord(reordered, [2_000, 1_000, 2, 1, 1, 5n, '2001:db8::2', '2001:db8::1']), enc.encodeRecord(reordered, [2_000, 1_000, 3, 2, 2, 6, '2001:db8::3', '2001:db8::1'])] },
     ]),
   ];
-  const text = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x));
   for (const address of ['192.0.2.8', '2001:db8::8']) {
     for (const applySampling of [false, true]) {
       const config = { ...decode, applySampling };
-      const here = createDecoder(config, undefined);
-      const there = createDecoder(config, undefined);
-      const exporter = { address, port: 4739 };
-      const expected = datagrams.map((d, i) => here.decode(d, exporter, new Date(1_700_000_000_000 + i)));
-      const packer = new ResultPacker();
-      for (const [i, d] of datagrams.entries()) packer.add(there.decode(d, exporter, new Date(1_700_000_000_000 + i), packer.sink()), there.lastRuns(), there.lastColumnRuns());
-      const packed = packer.take();
-      const got = new ResultUnpacker().unpack(structuredClone(packed, { transfer: transferList(packed) }));
+      const { expected, got, here, there, packer } = decodeBothWays(config, datagrams, { address, port: 4739 });
       assert.deepStrictEqual(got, expected);
       assert.equal(text(got), text(expected));
       // The decoders' counters (records, rates missing per exporter, records scaled) as well.
